@@ -1,0 +1,146 @@
+"""Fulfilment status of a contract's SROI obligation (DOMAIN.md "Fulfilment status").
+
+For obligation O > 0, approved A, pending P, start s, end e, today t:
+elapsed = clamp((t - s).days / (e - s).days, 0, 1) (1 when e <= s and t >= e, else 0 when e <= s);
+expected = O × elapsed; fulfilled if A >= O, overdue elif t > e, on_track elif A >= expected, else
+at_risk; percent = A / O; forecast = A / elapsed when elapsed > 0.
+
+Choices where DOMAIN.md is silent:
+- `expected_cents` is rounded half up first and the on_track test compares approved cents with it,
+  so the status always agrees with the amounts on screen.
+- Pending value never changes the status (only approved value counts, DOMAIN.md "Realisations"); it
+  is reported beside the forecast.
+- With O == 0 the status is "not_applicable", or "exempt" when the caller passes
+  `obligation_status="exempt"` (the obligation's own status); percent and expected are 0.
+- `percent` may exceed 100 when more than the obligation was realised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from marketplace.domain.money import round_half_up
+
+__all__ = [
+    "STATUSES",
+    "Fulfilment",
+    "elapsed_share",
+    "fulfilment_status",
+    "percent_realised",
+    "worst_first_key",
+]
+
+STATUSES = ("fulfilled", "overdue", "on_track", "at_risk", "not_applicable", "exempt")
+
+_WORST_FIRST = ("overdue", "at_risk", "on_track", "fulfilled", "exempt", "not_applicable")
+
+
+@dataclass(frozen=True)
+class Fulfilment:
+    """Where a contract stands on a day.
+
+    Status, percent realised (one decimal), expected-by-today and forecast cents, approved and
+    pending cents, what remains (max(O - A, 0)) and the elapsed share of the period.
+    """
+
+    status: str
+    percent: Decimal
+    expected_cents: int
+    forecast_cents: int | None
+    approved_cents: int
+    pending_cents: int
+    remaining_cents: int
+    elapsed: Fraction
+
+
+def elapsed_share(start: date, end: date, today: date) -> Fraction:
+    """DOMAIN.md: clamp((t - s).days / (e - s).days, 0, 1); when e <= s: 1 if t >= e else 0."""
+    if end <= start:
+        return Fraction(1) if today >= end else Fraction(0)
+    share = Fraction((today - start).days, (end - start).days)
+    return min(max(share, Fraction(0)), Fraction(1))
+
+
+def fulfilment_status(
+    obligation_cents: int,
+    approved_cents: int,
+    pending_cents: int,
+    start: date,
+    end: date,
+    today: date,
+    *,
+    obligation_status: str | None = None,
+) -> Fulfilment:
+    """The fulfilment status of one contract on `today`, exactly as DOMAIN.md "Fulfilment status".
+
+    `obligation_status` (optional, the `Obligation.status`) only matters when the obligation is 0:
+    "exempt" then gives status "exempt", anything else "not_applicable".
+    """
+    for name, value in (
+        ("obligation_cents", obligation_cents),
+        ("approved_cents", approved_cents),
+        ("pending_cents", pending_cents),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name} must be whole cents, got {value!r}")
+        if value < 0:
+            raise ValueError(f"{name} must not be negative, got {value}")
+
+    elapsed = elapsed_share(start, end, today)
+    forecast = round_half_up(approved_cents / elapsed) if elapsed > 0 else None
+    remaining = max(obligation_cents - approved_cents, 0)
+
+    if obligation_cents == 0:
+        status = "exempt" if obligation_status == "exempt" else "not_applicable"
+        return Fulfilment(
+            status=status,
+            percent=Decimal("0.0"),
+            expected_cents=0,
+            forecast_cents=forecast,
+            approved_cents=approved_cents,
+            pending_cents=pending_cents,
+            remaining_cents=0,
+            elapsed=elapsed,
+        )
+
+    expected = round_half_up(obligation_cents * elapsed)
+    if approved_cents >= obligation_cents:
+        status = "fulfilled"
+    elif today > end:
+        status = "overdue"
+    elif approved_cents >= expected:
+        status = "on_track"
+    else:
+        status = "at_risk"
+    return Fulfilment(
+        status=status,
+        percent=percent_realised(approved_cents, obligation_cents),
+        expected_cents=expected,
+        forecast_cents=forecast,
+        approved_cents=approved_cents,
+        pending_cents=pending_cents,
+        remaining_cents=remaining,
+        elapsed=elapsed,
+    )
+
+
+def percent_realised(approved_cents: int, obligation_cents: int) -> Decimal:
+    """A / O in percent, one decimal, half up (33.33… -> Decimal("33.3")); 0 when O is 0."""
+    if obligation_cents == 0:
+        return Decimal("0.0")
+    tenths = round_half_up(Fraction(approved_cents * 1000, obligation_cents))
+    return Decimal(tenths).scaleb(-1)
+
+
+def worst_first_key(status: str) -> int:
+    """Sort key for dashboards: overdue, at_risk, on_track, fulfilled, exempt, not_applicable.
+
+    An unknown status sorts last rather than breaking a listing.
+    """
+    try:
+        return _WORST_FIRST.index(status)
+    except ValueError:
+        return len(_WORST_FIRST)

@@ -1,0 +1,360 @@
+"""Valuation of one realisation against a building block (DOMAIN.md "Building blocks").
+
+A realisation is worth the sum of its breakdown lines: the block's own line first, then one line per
+bonus the candidate earns. Each line is computed exactly (`Fraction`) and rounded half up to cents
+on its own. Invalid input raises `ValuationError` with a stable `code` (translated by
+`MESSAGES_NL`), the realisation or block `field` it concerns and an English `message`.
+
+Choices where DOMAIN.md is silent:
+- Bonuses apply to `fte_year` blocks only (DOMAIN.md defines them pro rata on hours and days);
+  bonuses listed on a block of another unit are ignored. Bonus lines follow the order of
+  `block.bonuses`, and a bonus line worth 0 cents is left out; the block's own line is always there.
+- Hours may be given as `int` or `str` as well as `Decimal`; a `float` is converted through its
+  shortest text (15.5 -> Decimal("15.5")), never computed with. "At most two decimals" is about the
+  value, so Decimal("24.000") is fine.
+- `hours_per_week` exactly equal to `min_hours_per_week` is accepted (only "<" is refused).
+- An `invoice` realisation must name its supplier's certification (`"none"` when it has none); a
+  certification absent from the block's own credit table earns 0%.
+- A `fixed` realisation counts `quantity` occurrences (default 1, at least 1).
+- Fields a unit does not use are ignored (e.g. `hours_per_week` on a `cost` realisation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from marketplace.domain.money import round_half_up
+
+__all__ = [
+    "BONUS_ATTRIBUTES",
+    "CERTIFICATIONS",
+    "DEFAULT_CREDIT_BP",
+    "FTE_HOURS",
+    "MAX_HOURS_PER_WEEK",
+    "MESSAGES_NL",
+    "UNITS",
+    "Block",
+    "Line",
+    "RealisationInput",
+    "Valuation",
+    "ValuationError",
+    "credit_bp_for",
+    "period_days",
+    "valuate",
+]
+
+UNITS = ("fte_year", "month", "hour", "invoice", "fixed", "cost")
+CERTIFICATIONS = (
+    "code_sociale_ondernemingen",
+    "werkbedrijf",
+    "pso_30_plus",
+    "social_enterprise_nl",
+    "pso_trede_3",
+    "none",
+)
+# DOMAIN.md "Purchase credit by supplier certification" defaults, in basis points.
+DEFAULT_CREDIT_BP: Mapping[str, int] = {
+    "code_sociale_ondernemingen": 10000,
+    "werkbedrijf": 10000,
+    "pso_30_plus": 10000,
+    "social_enterprise_nl": 5000,
+    "pso_trede_3": 3000,
+    "none": 0,
+}
+BONUS_ATTRIBUTES = ("age_50_plus", "statushouder", "permanent_contract")
+FTE_HOURS = 36
+MAX_HOURS_PER_WEEK = 168
+DAYS_PER_YEAR = 365
+MONTHS_PER_YEAR = 12
+
+MESSAGES_EN: Mapping[str, str] = {
+    "below_min_hours": "The hours per week are below the minimum of this building block.",
+    "missing_field": "A required field is missing.",
+    "end_before_start": "The end date is before the start date.",
+    "hours_out_of_range": "The number of hours is out of range.",
+    "negative_amount": "An amount must not be negative.",
+    "unknown_unit": "The unit of this building block is unknown.",
+    "unknown_certification": "The supplier certification is unknown.",
+    "too_many_decimals": "Hours have at most two decimals.",
+    "invalid_number": "This is not a valid number.",
+    "quantity_out_of_range": "The quantity must be a whole number of at least 1.",
+    "invalid_block": "The building block is not configured correctly.",
+}
+
+MESSAGES_NL: Mapping[str, str] = {
+    "below_min_hours": "Het aantal uren per week ligt onder het minimum van dit bouwblok.",
+    "missing_field": "Een verplicht veld ontbreekt.",
+    "end_before_start": "De einddatum ligt vóór de begindatum.",
+    "hours_out_of_range": "Het aantal uren ligt buiten het toegestane bereik.",
+    "negative_amount": "Een bedrag mag niet negatief zijn.",
+    "unknown_unit": "De eenheid van dit bouwblok is onbekend.",
+    "unknown_certification": "De certificering van de leverancier is onbekend.",
+    "too_many_decimals": "Uren hebben maximaal twee decimalen.",
+    "invalid_number": "Dit is geen geldig getal.",
+    "quantity_out_of_range": "Het aantal moet een geheel getal van minimaal 1 zijn.",
+    "invalid_block": "Het bouwblok is niet goed ingesteld.",
+}
+
+
+class ValuationError(ValueError):
+    """A realisation or block that cannot be valued; `code` is stable, `field` names the input."""
+
+    def __init__(self, code: str, field: str, message: str | None = None) -> None:
+        self.code = code
+        self.field = field
+        self.message = message or MESSAGES_EN.get(code, "The realisation cannot be valued.")
+        super().__init__(self.message)
+
+    def __repr__(self) -> str:
+        return f"ValuationError(code={self.code!r}, field={self.field!r}, message={self.message!r})"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A building block of a policy's value table (DOMAIN.md "Building blocks").
+
+    `rate_cents` is per FTE-year (`fte_year`), per month (`month`), per hour (`hour`) or per
+    occurrence (`fixed`); `invoice` and `cost` blocks need no rate. `credit_bp_by_certification`
+    None means `DEFAULT_CREDIT_BP`; a certification missing from a given mapping earns 0.
+    """
+
+    code: str
+    unit: str
+    rate_cents: int | None = None
+    min_hours_per_week: Decimal | None = None
+    max_days: int | None = None
+    bonuses: Mapping[str, int] = field(default_factory=dict)
+    credit_bp_by_certification: Mapping[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class RealisationInput:
+    """What a realisation claims; the fields that matter depend on the block's unit (DOMAIN.md)."""
+
+    start: date | None = None
+    end: date | None = None
+    hours_per_week: Decimal | None = None
+    hours: Decimal | None = None
+    quantity: int | None = None
+    cost_excl_vat_cents: int | None = None
+    invoice_excl_vat_cents: int | None = None
+    supplier_certification: str | None = None
+    attributes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Line:
+    """One breakdown line: the block's code or a bonus attribute, and its value in cents."""
+
+    code: str
+    value_cents: int
+
+
+@dataclass(frozen=True)
+class Valuation:
+    """The value of a realisation: the sum of its `lines` (block first, then bonuses)."""
+
+    value_cents: int
+    lines: tuple[Line, ...]
+
+
+def valuate(block: Block, r: RealisationInput) -> Valuation:
+    """Value one realisation against one building block, per the unit table of DOMAIN.md.
+
+    fte_year: rate × min(hours_per_week, 36)/36 × min(days, max_days)/365, plus one line per bonus
+    the candidate has, pro rata on the same hours and days; refused (`below_min_hours`) when
+    hours_per_week < min_hours_per_week. month: rate × min(days, max_days) × 12/365. hour: rate ×
+    hours. fixed: rate × quantity. cost: cost_excl_vat_cents. invoice: invoice × credit_bp/10000.
+    Days are inclusive: (end - start).days + 1. Each line is rounded half up on its own.
+    """
+    if block.unit == "fte_year":
+        return _valuate_fte_year(block, r)
+    if block.unit == "month":
+        rate = _rate(block)
+        days = _capped_days(block, r)
+        return _single(block, Fraction(rate * days * MONTHS_PER_YEAR, DAYS_PER_YEAR))
+    if block.unit == "hour":
+        rate = _rate(block)
+        hours = _hours(r.hours, "hours")
+        if hours < 0:
+            raise ValuationError(
+                "hours_out_of_range", "hours", f"Hours must not be negative: {hours}."
+            )
+        return _single(block, rate * Fraction(hours))
+    if block.unit == "fixed":
+        rate = _rate(block)
+        quantity = 1 if r.quantity is None else r.quantity
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise ValuationError(
+                "quantity_out_of_range",
+                "quantity",
+                f"The quantity must be a whole number of at least 1, not {quantity!r}.",
+            )
+        return _single(block, Fraction(rate * quantity))
+    if block.unit == "cost":
+        cost = _amount(r.cost_excl_vat_cents, "cost_excl_vat_cents")
+        return _single(block, Fraction(cost))
+    if block.unit == "invoice":
+        invoice = _amount(r.invoice_excl_vat_cents, "invoice_excl_vat_cents")
+        if r.supplier_certification is None:
+            raise ValuationError(
+                "missing_field",
+                "supplier_certification",
+                "An invoice realisation needs the supplier's certification ('none' if none).",
+            )
+        credit_bp = credit_bp_for(block, r.supplier_certification)
+        return _single(block, Fraction(invoice * credit_bp, 10000))
+    raise ValuationError(
+        "unknown_unit", "unit", f"Unknown unit {block.unit!r}; expected one of {', '.join(UNITS)}."
+    )
+
+
+def credit_bp_for(block: Block, certification: str) -> int:
+    """The purchase credit in basis points for a supplier certification (DOMAIN.md credit table).
+
+    The block's own `credit_bp_by_certification` when set (a certification it does not list: 0),
+    else `DEFAULT_CREDIT_BP`. A certification that is neither standard nor in the block's table is
+    refused.
+    """
+    table = block.credit_bp_by_certification
+    if table is None:
+        table = DEFAULT_CREDIT_BP
+    if certification not in CERTIFICATIONS and certification not in table:
+        raise ValuationError(
+            "unknown_certification",
+            "supplier_certification",
+            f"Unknown supplier certification {certification!r}; "
+            f"expected one of {', '.join(CERTIFICATIONS)}.",
+        )
+    credit_bp = table.get(certification, 0)
+    if isinstance(credit_bp, bool) or not isinstance(credit_bp, int) or not 0 <= credit_bp <= 10000:
+        raise ValuationError(
+            "invalid_block",
+            "credit_bp_by_certification",
+            f"The credit for {certification!r} must be 0 to 10000 basis points, not {credit_bp!r}.",
+        )
+    return credit_bp
+
+
+def period_days(start: date | None, end: date | None) -> int:
+    """Inclusive number of days of a period (DOMAIN.md: days = (end - start).days + 1)."""
+    if start is None:
+        raise ValuationError("missing_field", "start", "The start date is required.")
+    if end is None:
+        raise ValuationError("missing_field", "end", "The end date is required.")
+    if end < start:
+        raise ValuationError(
+            "end_before_start", "end", f"The end date {end} is before the start date {start}."
+        )
+    return (end - start).days + 1
+
+
+def _valuate_fte_year(block: Block, r: RealisationInput) -> Valuation:
+    rate = _rate(block)
+    hours_per_week = _hours(r.hours_per_week, "hours_per_week")
+    if not 0 < hours_per_week <= MAX_HOURS_PER_WEEK:
+        raise ValuationError(
+            "hours_out_of_range",
+            "hours_per_week",
+            f"Hours per week must be more than 0 and at most {MAX_HOURS_PER_WEEK}, "
+            f"not {hours_per_week}.",
+        )
+    if block.min_hours_per_week is not None:
+        minimum = _hours(block.min_hours_per_week, "min_hours_per_week")
+        if hours_per_week < minimum:
+            raise ValuationError(
+                "below_min_hours",
+                "hours_per_week",
+                f"{hours_per_week} hours per week is below the minimum of {minimum} hours "
+                f"for building block {block.code}.",
+            )
+    days = _capped_days(block, r)
+    # The share of a full FTE-year both the block and its bonuses count, exactly.
+    share = Fraction(min(Fraction(hours_per_week), FTE_HOURS), FTE_HOURS) * Fraction(
+        days, DAYS_PER_YEAR
+    )
+    lines = [Line(block.code, round_half_up(rate * share))]
+    for attribute, bonus_cents in block.bonuses.items():
+        if isinstance(bonus_cents, bool) or not isinstance(bonus_cents, int):
+            raise ValuationError(
+                "invalid_block", "bonuses", f"Bonus {attribute!r} must be whole cents."
+            )
+        if bonus_cents < 0:
+            raise ValuationError(
+                "negative_amount", "bonuses", f"Bonus {attribute!r} must not be negative."
+            )
+        if attribute in r.attributes:
+            value = round_half_up(bonus_cents * share)
+            if value:
+                lines.append(Line(attribute, value))
+    return Valuation(sum(line.value_cents for line in lines), tuple(lines))
+
+
+def _single(block: Block, exact: Fraction) -> Valuation:
+    value = round_half_up(exact)
+    return Valuation(value, (Line(block.code, value),))
+
+
+def _rate(block: Block) -> int:
+    if block.rate_cents is None:
+        raise ValuationError(
+            "missing_field", "rate_cents", f"Building block {block.code} has no rate."
+        )
+    return _whole_cents(block.rate_cents, "rate_cents")
+
+
+def _amount(value: int | None, name: str) -> int:
+    if value is None:
+        raise ValuationError("missing_field", name, f"The field {name} is required.")
+    return _whole_cents(value, name)
+
+
+def _whole_cents(value: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValuationError("invalid_number", name, f"{name} must be a whole number of cents.")
+    if value < 0:
+        raise ValuationError("negative_amount", name, f"{name} must not be negative, got {value}.")
+    return value
+
+
+def _capped_days(block: Block, r: RealisationInput) -> int:
+    days = period_days(r.start, r.end)
+    if block.max_days is None:
+        return days
+    if (
+        isinstance(block.max_days, bool)
+        or not isinstance(block.max_days, int)
+        or block.max_days < 1
+    ):
+        raise ValuationError(
+            "invalid_block", "max_days", "max_days must be a whole number of at least 1."
+        )
+    return min(days, block.max_days)
+
+
+def _hours(value: Decimal | int | float | str | None, name: str) -> Decimal:
+    """Hours as an exact Decimal with at most two decimals (DOMAIN.md: never as floats)."""
+    if value is None:
+        raise ValuationError("missing_field", name, f"The field {name} is required.")
+    if isinstance(value, bool):
+        raise ValuationError("invalid_number", name, f"{name} must be a number.")
+    try:
+        if isinstance(value, float):
+            hours = Decimal(repr(value))
+        elif isinstance(value, Decimal | int | str):
+            hours = Decimal(value)
+        else:
+            raise TypeError(type(value).__name__)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValuationError("invalid_number", name, f"{name} must be a number.") from None
+    if not hours.is_finite():
+        raise ValuationError("invalid_number", name, f"{name} must be a finite number.")
+    if (Fraction(hours) * 100).denominator != 1:
+        raise ValuationError(
+            "too_many_decimals", name, f"{name} has at most two decimals, got {hours}."
+        )
+    return hours
