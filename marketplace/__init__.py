@@ -1,0 +1,79 @@
+"""Sociaal Rendement: the app factory, the only place that wires the application."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from marketplace.config import INSTANCE_DIR, Config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+    app.config["JOBS_MODE"] = app.config.get("JOBS_MODE") or (
+        "rq" if app.config.get("REDIS_URL") else "inline"
+    )
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    configure_logger(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from marketplace import models  # noqa: F401  (registers the tables)
+    from marketplace.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from marketplace.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    api.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from marketplace.blueprints.admin.routes import bp as admin_bp
+    from marketplace.blueprints.api import register_api
+    from marketplace.blueprints.auth.routes import bp as auth_bp
+    from marketplace.blueprints.main.routes import bp as main_bp
+    from marketplace.blueprints.orgs.routes import bp as orgs_bp
+
+    for blueprint in (main_bp, auth_bp, orgs_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    register_api(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from marketplace.blueprints.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from marketplace.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from marketplace.cli import register
+
+    register(app)
+
+
+def configure_logger(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )

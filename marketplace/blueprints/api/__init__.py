@@ -1,0 +1,15 @@
+"""The JSON API under /api/v1 (flask-smorest: the OpenAPI document is generated from the code)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_api(app: Flask) -> None:
+    from marketplace.blueprints.api.accounts import blp as accounts_blp
+    from marketplace.extensions import api, csrf
+
+    for blueprint in (accounts_blp,):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

@@ -1,0 +1,116 @@
+"""Register, confirm, log in and out, reset a password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from marketplace.blueprints.auth.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from marketplace.blueprints.formhelpers import apply_service_error
+from marketplace.blueprints.main.routes import _safe_next
+from marketplace.extensions import db, limiter, login_manager
+from marketplace.models import User
+from marketplace.services import accounts
+from marketplace.services.errors import ServiceError
+
+bp = Blueprint("auth", __name__, url_prefix="/account")
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+@login_manager.request_loader
+def load_user_from_bearer(req) -> User | None:
+    header = req.headers.get("Authorization", "")
+    if header.startswith("Bearer ") and req.path.startswith("/api/"):
+        return accounts.user_for_token(header.removeprefix("Bearer ").strip())
+    return None
+
+
+def _login_account_key() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/registreren", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            accounts.register(form.email.data, form.password.data, form.name.data or "")
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            return render_template("auth/check_mail.html", email=form.email.data.strip().lower())
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/bevestigen/<token>")
+def confirm(token: str):
+    try:
+        user = accounts.confirm_email(token)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("auth.login"))
+    login_user(user)
+    flash(_("Your e-mail address is confirmed. Welcome!"), "ok")
+    return redirect(url_for("orgs.mine"))
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit("10 per minute", key_func=_login_account_key, methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/uitloggen")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "ok")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        flash(_("If this address is known to us, we have sent a link to reset the password."), "ok")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash(_("Your password has been changed. You can log in now."), "ok")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

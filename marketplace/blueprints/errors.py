@@ -1,0 +1,67 @@
+"""Dutch (or English) error pages for HTML and the JSON envelope for the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from marketplace.blueprints.api.envelope import flatten_messages
+from marketplace.services.errors import ServiceError
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/webhooks/"))
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("The request could not be processed"),
+        401: _("Please log in"),
+        403: _("You do not have access to this page"),
+        404: _("Page not found"),
+        405: _("This action is not allowed here"),
+        409: _("This conflicts with existing data"),
+        413: _("The file is too large"),
+        422: _("Some fields are not valid."),
+        429: _("Too many attempts; wait a moment and try again"),
+        500: _("Something went wrong on our side"),
+    }
+
+
+def error_response(
+    status: int, message: str, *, code: str | None = None, fields: dict[str, Any] | None = None
+) -> Response:
+    if _wants_json():
+        body = {"error": {"code": code or str(status), "message": message, "fields": fields or {}}}
+        return make_response(jsonify(body), status)
+    title = _titles().get(status, message)
+    page = render_template("errors/error.html", code=status, title=title, message=message)
+    return make_response(page, status)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http(exc: HTTPException) -> Response:
+        # flask-smorest and webargs attach {"messages": ..., "message": ...} as exc.data.
+        data = getattr(exc, "data", None) or {}
+        fields = flatten_messages(data["messages"]) if "messages" in data else None
+        status = exc.code or 500
+        message = data.get("message") or _titles().get(status, exc.name)
+        code = (exc.name or str(status)).lower().replace(" ", "_")
+        response = error_response(status, message, code=code, fields=fields)
+        for key, value in exc.get_headers():
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        return response
+
+    @app.errorhandler(ServiceError)
+    def handle_service_error(exc: ServiceError) -> Response:
+        return error_response(exc.status, exc.message, code=exc.code, fields=exc.fields)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception) -> Response:
+        app.logger.exception("unhandled error on %s", request.path)
+        return error_response(500, _titles()[500], code="internal_error")

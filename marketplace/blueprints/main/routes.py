@@ -1,0 +1,53 @@
+"""Home, language switch, the current-organisation switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from marketplace.services import organisations
+
+bp = Blueprint("main", __name__)
+
+
+@bp.before_app_request
+def load_current_org() -> None:
+    """Put the user's organisations and the selected one on `g` for every page."""
+    g.user_orgs, g.current_org = [], None
+    if current_user.is_authenticated:
+        g.user_orgs = organisations.organisations_of(current_user)
+        chosen = session.get("org_id")
+        g.current_org = next((o for o in g.user_orgs if o.id == chosen), None) or (
+            g.user_orgs[0] if g.user_orgs else None
+        )
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlparse(target).netloc and target.startswith("/"):
+        return target
+    return url_for("main.index")
+
+
+@bp.route("/")
+def index():
+    return render_template("main/index.html")
+
+
+@bp.post("/taal/<lang>")
+def set_language(lang: str):
+    if lang not in ("nl", "en"):
+        abort(404)
+    session["locale"] = lang
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/organisatie/wissel")
+@login_required
+def switch_org():
+    org_id = request.form.get("org_id", type=int)
+    if not any(o.id == org_id for o in g.user_orgs):
+        abort(403)
+    session["org_id"] = org_id
+    return redirect(_safe_next(request.form.get("next")))

@@ -1,0 +1,110 @@
+"""Organisation forms; Dutch identifiers are checked with python-stdnum."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
+
+from marketplace.domain.identifiers import normalise_btw, normalise_kvk, normalise_postcode
+from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS, PROVINCES, SECTORS
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [
+        ("contractor", _l("Contractor (opdrachtnemer)")),
+        ("social_enterprise", _l("Social enterprise")),
+        ("werkbedrijf", _l("Werkbedrijf / SW-bedrijf")),
+        ("authority", _l("Contracting authority")),
+        ("network", _l("Employers' network")),
+    ]
+
+
+def authority_type_choices() -> list[tuple[str, str]]:
+    return [
+        ("", _l("— not applicable —")),
+        ("gemeente", _l("Municipality (gemeente)")),
+        ("provincie", _l("Province (provincie)")),
+        ("rijk", _l("Central government (Rijk)")),
+        ("waterschap", _l("Water authority (waterschap)")),
+    ]
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(
+        _l("Kind of organisation"), choices=kind_choices, validators=[DataRequired()]
+    )
+    authority_type = SelectField(
+        _l("Type of authority"),
+        choices=authority_type_choices,
+        validators=[Optional()],
+        description=_l("Only for contracting authorities."),
+    )
+    kvk_number = StringField(
+        _l("KvK number"), validators=[DataRequired()], description=_l("8 digits, e.g. 12345678.")
+    )
+    btw_number = StringField(
+        _l("VAT number (btw-id)"),
+        validators=[Optional()],
+        description=_l("e.g. NL000099998B57."),
+    )
+    street = StringField(_l("Street and number"), validators=[DataRequired(), Length(max=200)])
+    postcode = StringField(
+        _l("Postcode"), validators=[DataRequired()], description=_l("e.g. 7811 AB.")
+    )
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=100)])
+    arbeidsmarktregio = SelectField(
+        _l("Labour-market region (arbeidsmarktregio)"),
+        choices=[("", "—")] + [(r, r) for r in ARBEIDSMARKTREGIOS],
+        validators=[DataRequired()],
+    )
+    province = SelectField(
+        _l("Province"),
+        choices=[("", "—")] + [(p, p) for p in PROVINCES],
+        validators=[Optional()],
+        description=_l("Left empty, the region's province is used."),
+    )
+    website = StringField(
+        _l("Website"), validators=[Optional(), URL(message=_l("Enter a full address, https://…"))]
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
+    sectors = SelectMultipleField(
+        _l("Sectors"), choices=list(SECTORS.items()), validators=[Optional()]
+    )
+
+    def validate_kvk_number(self, field) -> None:
+        try:
+            field.data = normalise_kvk(field.data)
+        except ValueError as exc:
+            raise ValidationError(_l("A KvK number has exactly 8 digits.")) from exc
+
+    def validate_btw_number(self, field) -> None:
+        try:
+            field.data = normalise_btw(field.data)
+        except ValueError as exc:
+            raise ValidationError(
+                _l("This is not a valid Dutch VAT number (NL + 9 digits + B + 2 digits).")
+            ) from exc
+
+    def validate_postcode(self, field) -> None:
+        try:
+            field.data = normalise_postcode(field.data)
+        except ValueError as exc:
+            raise ValidationError(_l("Enter a Dutch postcode like 1234 AB.")) from exc
+
+    def validate_authority_type(self, field) -> None:
+        if self.kind.data == "authority" and not field.data:
+            raise ValidationError(_l("Choose the type of contracting authority."))
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
+    role = SelectField(
+        _l("Role"), choices=[("member", _l("Member")), ("owner", _l("Owner"))], default="member"
+    )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[("member", _l("Member")), ("owner", _l("Owner"))])

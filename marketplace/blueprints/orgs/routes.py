@@ -1,0 +1,115 @@
+"""Register an organisation, its public profile, members and invitations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace.blueprints.formhelpers import apply_service_error
+from marketplace.blueprints.orgs.forms import InviteForm, OrganisationForm, RoleForm
+from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS, SECTORS
+from marketplace.services import organisations
+from marketplace.services.errors import ServiceError
+
+bp = Blueprint("orgs", __name__, url_prefix="/organisaties")
+
+
+@bp.route("/mijn")
+@login_required
+def mine():
+    return render_template("orgs/mine.html", orgs=g.user_orgs)
+
+
+@bp.route("/registreren", methods=["GET", "POST"])
+@login_required
+def register():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        data = organisations.OrganisationData(
+            name=form.name.data.strip(),
+            kind=form.kind.data,
+            authority_type=form.authority_type.data or None,
+            kvk_number=form.kvk_number.data,
+            btw_number=form.btw_number.data or None,
+            street=form.street.data.strip(),
+            postcode=form.postcode.data,
+            city=form.city.data.strip(),
+            arbeidsmarktregio=form.arbeidsmarktregio.data,
+            province=form.province.data or ARBEIDSMARKTREGIOS[form.arbeidsmarktregio.data],
+            website=form.website.data or None,
+            description=form.description.data or "",
+            sectors=form.sectors.data or [],
+        )
+        try:
+            org = organisations.register(data, current_user)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            session["org_id"] = org.id
+            flash(
+                _("%(name)s is registered. A platform admin will verify it.", name=org.name), "ok"
+            )
+            return redirect(url_for("orgs.profile", slug=org.slug))
+    return render_template("orgs/register.html", form=form)
+
+
+@bp.route("/<slug>")
+def profile(slug: str):
+    org = organisations.by_slug(slug)
+    role = organisations.role_of(current_user, org)
+    sectors = [SECTORS.get(s, s) for s in org.sectors or []]
+    return render_template("orgs/profile.html", org=org, role=role, sectors=sectors)
+
+
+@bp.route("/<slug>/leden", methods=["GET", "POST"])
+@login_required
+def members(slug: str):
+    org = organisations.by_slug(slug)
+    role = organisations.require_role(current_user, org)
+    form = InviteForm()
+    if role == "owner" and form.validate_on_submit():
+        try:
+            organisations.invite(org, form.email.data, form.role.data, current_user)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash(_("Invitation sent to %(email)s.", email=form.email.data), "ok")
+            return redirect(url_for("orgs.members", slug=slug))
+    return render_template(
+        "orgs/members.html",
+        org=org,
+        role=role,
+        form=form,
+        role_form=RoleForm(),
+        members=organisations.members(org),
+    )
+
+
+@bp.post("/<slug>/leden/<int:member_id>/rol")
+@login_required
+def change_role(slug: str, member_id: int):
+    org = organisations.by_slug(slug)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            organisations.set_role(org, member_id, form.role.data, current_user)
+            flash(_("Role changed."), "ok")
+        except ServiceError as exc:
+            if exc.status == 403:
+                raise
+            flash(exc.message, "error")
+    return redirect(url_for("orgs.members", slug=slug))
+
+
+@bp.route("/uitnodiging/<token>")
+@login_required
+def accept_invitation(token: str):
+    try:
+        org = organisations.accept_invitation(token, current_user)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("orgs.mine"))
+    session["org_id"] = org.id
+    flash(_("You are now a member of %(org)s.", org=org.name), "ok")
+    return redirect(url_for("orgs.profile", slug=org.slug))

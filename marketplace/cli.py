@@ -1,0 +1,48 @@
+"""flask commands: seed-demo, create-admin, create-token, run-jobs."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from marketplace.extensions import db
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Load demo organisations, users (and SROI data); running it again changes nothing."""
+        from marketplace.demo import seed_demo
+
+        created = seed_demo()
+        click.echo(f"demo data: created {created}")
+
+    @app.cli.command("create-admin")
+    @click.argument("email")
+    @click.password_option()
+    def create_admin(email: str, password: str) -> None:
+        """Create (or promote) a platform admin."""
+        from marketplace.services import accounts
+
+        user = accounts.create_user(email, password, admin=True)
+        click.echo(f"admin {user.email} ready")
+
+    @app.cli.command("create-token")
+    @click.argument("email")
+    @click.option("--name", default="cli", help="A label for the token.")
+    def create_token(email: str, name: str) -> None:
+        """Create an API bearer token for a user and print it once."""
+        from marketplace.services import accounts
+
+        user = accounts.find_by_email(email)
+        if user is None:
+            raise click.ClickException(f"no user {email}")
+        click.echo(accounts.create_token(user, name))
+
+    @app.cli.command("run-jobs")
+    def run_jobs() -> None:
+        """Run outbox rows left pending (embedded mode without a worker)."""
+        from marketplace.services import outbox
+
+        click.echo(f"ran {outbox.retry_pending()} pending jobs")
+        db.session.remove()

@@ -1,0 +1,64 @@
+"""Configuration read from environment variables (see README "Configuration")."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+class Config:
+    """Defaults for embedded mode: SQLite in instance/, jobs run in-process after commit."""
+
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'marketplace.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = _env("REDIS_URL")
+    RQ_QUEUE = _env("RQ_QUEUE", "default")
+    # Key prefix isolates test runs that share one Redis.
+    REDIS_PREFIX = _env("REDIS_PREFIX", "")
+
+    MAIL_SERVER = _env("MAIL_SERVER")
+    MAIL_PORT = int(_env("MAIL_PORT", "25") or 25)
+    MAIL_USERNAME = _env("MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env("MAIL_USE_TLS", "0") == "1"
+    MAIL_DEFAULT_SENDER = _env(
+        "MAIL_DEFAULT_SENDER", "Sociaal Rendement <noreply@sociaalrendement.example.com>"
+    )
+    MAIL_DIR = str(INSTANCE_DIR / "mail")
+
+    STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = _env("STRIPE_API_BASE")
+
+    UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    LANGUAGES = ("nl", "en")
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "20 per minute"
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    TOKEN_MAX_AGE_SECONDS = 2 * 24 * 3600
+
+    API_TITLE = "Sociaal Rendement API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    JOBS_MODE = "rq" if REDIS_URL else "inline"
+    JOB_MAX_ATTEMPTS = 3
+    SERVER_NAME_FOR_MAIL = _env("PUBLIC_URL", "http://127.0.0.1:5000")

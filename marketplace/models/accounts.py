@@ -1,0 +1,122 @@
+"""Users, organisations (by kind), their members and invitations, API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.extensions import db
+from marketplace.models._types import utcnow
+
+ORG_KINDS = ("contractor", "social_enterprise", "werkbedrijf", "authority", "network")
+AUTHORITY_TYPES = ("gemeente", "provincie", "rijk", "waterschap")
+ROLES = ("owner", "member")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    email_confirmed_at: Mapped[datetime | None]
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[OrganisationMember]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    authority_type: Mapped[str | None] = mapped_column(String(20))
+    kvk_number: Mapped[str] = mapped_column(String(8), unique=True)
+    btw_number: Mapped[str | None] = mapped_column(String(14))
+    street: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(7), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    province: Mapped[str] = mapped_column(String(40), default="")
+    arbeidsmarktregio: Mapped[str] = mapped_column(String(60), default="")
+    website: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    verified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list[OrganisationMember]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug} ({self.kind})>"
+
+
+class OrganisationMember(db.Model):
+    __tablename__ = "organisation_members"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(10), default="member")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship(back_populates="members")
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(10), default="member")
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,191 @@
+"""Accounts: registration, e-mail confirmation, login with lockout, password reset, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from marketplace.extensions import db
+from marketplace.models import ApiToken, User
+from marketplace.models._types import utcnow
+from marketplace.services import audit, mail
+from marketplace.services.errors import ServiceError
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def register(email: str, password: str, name: str = "") -> User:
+    """Create an unconfirmed user and mail the confirmation link (signed, expiring)."""
+    email = email.strip().lower()
+    if find_by_email(email):
+        raise ServiceError(
+            _("This e-mail address is already registered."),
+            {"email": _("This e-mail address is already registered.")},
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        msg = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        raise ServiceError(msg, {"password": msg})
+    user = User(email=email, name=name.strip(), password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.registered", user, after={"email": email}, actor=user)
+    send_confirmation(user)
+    db.session.commit()
+    return user
+
+
+def create_user(email: str, password: str, *, name: str = "", admin: bool = False) -> User:
+    """A confirmed user (CLI and demo data); updates the password when the user exists."""
+    user = find_by_email(email)
+    if user is None:
+        user = User(email=email.lower(), name=name, password_hash="")
+        db.session.add(user)
+    user.password_hash = generate_password_hash(password)
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    user.is_admin = user.is_admin or admin
+    user.name = user.name or name
+    db.session.flush()
+    audit.record("user.created", user, after={"email": user.email, "admin": user.is_admin})
+    db.session.commit()
+    return user
+
+
+def send_confirmation(user: User) -> None:
+    token = _serializer("confirm-email").dumps(user.email)
+    link = url_for("auth.confirm", token=token, _external=True)
+    mail.send(
+        user.email,
+        _("Confirm your e-mail address"),
+        _("Welcome to Sociaal Rendement. Confirm your e-mail address with this link:")
+        + f"\n\n{link}\n\n"
+        + _("The link is valid for 48 hours."),
+    )
+
+
+def confirm_email(token: str) -> User:
+    try:
+        email = _serializer("confirm-email").loads(
+            token, max_age=current_app.config["TOKEN_MAX_AGE_SECONDS"]
+        )
+    except SignatureExpired as exc:
+        raise ServiceError(_("This confirmation link has expired."), code="expired") from exc
+    except BadSignature as exc:
+        raise ServiceError(_("This confirmation link is not valid."), code="invalid") from exc
+    user = find_by_email(email)
+    if user is None:
+        raise ServiceError(_("This confirmation link is not valid."), code="invalid")
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        audit.record("user.confirmed", user, actor=user)
+        db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """Check the password; after LOGIN_MAX_FAILURES failures the account is locked for a while."""
+    cfg = current_app.config
+    user = find_by_email(email)
+    now = utcnow()
+    if user and user.locked_until and user.locked_until > now:
+        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
+        raise ServiceError(
+            _(
+                "Too many failed attempts. This account is locked; try again in %(m)d minutes "
+                "or reset your password.",
+                m=minutes,
+            ),
+            code="locked",
+        )
+    if user is None or not check_password_hash(user.password_hash, password):
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
+                user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+                user.failed_logins = 0
+                audit.record("user.locked", user, actor=user)
+            db.session.commit()
+        raise ServiceError(_("E-mail address or password is incorrect."), code="bad_credentials")
+    if not user.is_confirmed:
+        raise ServiceError(
+            _("Confirm your e-mail address first; we have sent you a link."), code="unconfirmed"
+        )
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.commit()
+    return user
+
+
+def _reset_fingerprint(user: User) -> str:
+    # Part of the password hash: the link stops working once the password has changed.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the address is known; say nothing either way (no account probing)."""
+    user = find_by_email(email)
+    if user is None:
+        return
+    token = _serializer("reset-password").dumps([user.id, _reset_fingerprint(user)])
+    link = url_for("auth.reset_password", token=token, _external=True)
+    mail.send(
+        user.email,
+        _("Reset your password"),
+        _("Choose a new password with this link (valid for 2 hours):") + f"\n\n{link}\n",
+    )
+    db.session.commit()
+
+
+def reset_password(token: str, password: str) -> User:
+    try:
+        user_id, fingerprint = _serializer("reset-password").loads(token, max_age=2 * 3600)
+    except BadSignature as exc:  # includes SignatureExpired
+        raise ServiceError(
+            _("This reset link is not valid or has expired."), code="invalid"
+        ) from exc
+    user = db.session.get(User, user_id)
+    if user is None or _reset_fingerprint(user) != fingerprint:
+        raise ServiceError(_("This reset link is not valid or has expired."), code="invalid")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        msg = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        raise ServiceError(msg, {"password": msg})
+    user.password_hash = generate_password_hash(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    audit.record("user.password_reset", user, actor=user)
+    db.session.commit()
+    return user
+
+
+def create_token(user: User, name: str) -> str:
+    """Create a bearer token; the plain value is shown once, only its hash is stored."""
+    plain = "sr_" + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id, name=name, token_hash=hashlib.sha256(plain.encode()).hexdigest()
+    )
+    db.session.add(token)
+    db.session.flush()
+    audit.record("token.created", token, after={"name": name}, actor=user)
+    db.session.commit()
+    return plain
+
+
+def user_for_token(plain: str) -> User | None:
+    digest = hashlib.sha256(plain.encode()).hexdigest()
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    return token.user if token else None

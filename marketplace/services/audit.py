@@ -1,0 +1,52 @@
+"""Audit log writer: services call record() inside their own transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import AuditLog
+
+
+def _actor_id(actor: Any) -> int | None:
+    if actor is not None:
+        return actor.id
+    try:
+        return current_user.id if current_user and current_user.is_authenticated else None
+    except (AttributeError, RuntimeError):  # outside a request (jobs, CLI)
+        return None
+
+
+def record(
+    action: str,
+    obj: Any,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor: Any = None,
+) -> AuditLog:
+    """Add an audit row for `obj` to the current transaction; the caller commits."""
+    entry = AuditLog(
+        actor_id=_actor_id(actor),
+        action=action,
+        object_type=type(obj).__name__,
+        object_id=getattr(obj, "id", None),
+        before=before,
+        after=after,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def history(object_type: str, object_id: int) -> list[AuditLog]:
+    """All audit rows of one object, newest first."""
+    return list(
+        db.session.scalars(
+            select(AuditLog)
+            .where(AuditLog.object_type == object_type, AuditLog.object_id == object_id)
+            .order_by(AuditLog.id.desc())
+        )
+    )

@@ -1,0 +1,33 @@
+"""Errors services raise for the caller to show: a message per field, never a 500."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A refused use case. `fields` maps field names to messages (already translated)."""
+
+    status = 400
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.code = code
+
+
+class NotFound(ServiceError):
+    status = 404
+
+    def __init__(self, message: str = "Not found"):
+        super().__init__(message, code="not_found")
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+    def __init__(self, message: str = "Forbidden"):
+        super().__init__(message, code="forbidden")
+
+
+class Conflict(ServiceError):
+    status = 409

@@ -1,0 +1,208 @@
+"""Organisations: registration by kind, members and roles, invitations, verification."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.models import Invitation, Organisation, OrganisationMember, User
+from marketplace.models._types import utcnow
+from marketplace.services import audit, mail
+from marketplace.services.errors import Forbidden, NotFound, ServiceError
+
+
+@dataclass
+class OrganisationData:
+    """Validated registration fields (forms and the API build this)."""
+
+    name: str
+    kind: str
+    kvk_number: str
+    btw_number: str | None = None
+    authority_type: str | None = None
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    province: str = ""
+    arbeidsmarktregio: str = ""
+    website: str | None = None
+    description: str = ""
+    sectors: list[str] = field(default_factory=list)
+
+
+def slugify(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120] or "organisatie"
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)
+    slug, n = base, 1
+    while db.session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def register(data: OrganisationData, owner: User) -> Organisation:
+    """Create the organisation with `owner` as its first owner; unverified until an admin checks."""
+    if db.session.scalar(select(Organisation.id).where(Organisation.kvk_number == data.kvk_number)):
+        msg = _("An organisation with this KvK number is already registered.")
+        raise ServiceError(msg, {"kvk_number": msg})
+    if data.kind == "authority" and not data.authority_type:
+        msg = _("Choose the type of contracting authority.")
+        raise ServiceError(msg, {"authority_type": msg})
+    org = Organisation(slug=_unique_slug(data.name), **asdict(data))
+    if data.kind != "authority":
+        org.authority_type = None
+    db.session.add(org)
+    db.session.flush()
+    db.session.add(OrganisationMember(user_id=owner.id, organisation_id=org.id, role="owner"))
+    audit.record("organisation.registered", org, after=asdict(data), actor=owner)
+    db.session.commit()
+    return org
+
+
+def by_slug(slug: str) -> Organisation:
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        raise NotFound()
+    return org
+
+
+def role_of(user: User, org: Organisation) -> str | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(OrganisationMember.role).where(
+            OrganisationMember.user_id == user.id, OrganisationMember.organisation_id == org.id
+        )
+    )
+
+
+def require_role(user: User, org: Organisation, *roles: str) -> str:
+    """The user's role in org, or Forbidden; with no roles given, any membership will do."""
+    role = role_of(user, org)
+    if role is None or (roles and role not in roles):
+        raise Forbidden()
+    return role
+
+
+def organisations_of(user: User) -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(OrganisationMember)
+            .where(OrganisationMember.user_id == user.id)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def members(org: Organisation) -> list[OrganisationMember]:
+    return list(
+        db.session.scalars(
+            select(OrganisationMember)
+            .where(OrganisationMember.organisation_id == org.id)
+            .order_by(OrganisationMember.id)
+        )
+    )
+
+
+def _invite_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="invitation")
+
+
+def invite(org: Organisation, email: str, role: str, by: User) -> Invitation:
+    """Owners invite by e-mail; the link is signed and valid for 7 days."""
+    require_role(by, org, "owner")
+    email = email.strip().lower()
+    already = db.session.scalar(
+        select(OrganisationMember.id)
+        .join(User)
+        .where(OrganisationMember.organisation_id == org.id, func.lower(User.email) == email)
+    )
+    if already:
+        msg = _("This person is already a member.")
+        raise ServiceError(msg, {"email": msg})
+    invitation = Invitation(organisation_id=org.id, email=email, role=role, invited_by_id=by.id)
+    db.session.add(invitation)
+    db.session.flush()
+    token = _invite_serializer().dumps(invitation.id)
+    link = url_for("orgs.accept_invitation", token=token, _external=True)
+    mail.send(
+        email,
+        _("Invitation to join %(org)s", org=org.name),
+        _("%(who)s invites you to join %(org)s on Sociaal Rendement.", who=by.email, org=org.name)
+        + f"\n\n{link}\n",
+    )
+    audit.record("organisation.invited", org, after={"email": email, "role": role}, actor=by)
+    db.session.commit()
+    return invitation
+
+
+def accept_invitation(token: str, user: User) -> Organisation:
+    try:
+        invitation_id = _invite_serializer().loads(token, max_age=7 * 24 * 3600)
+    except BadSignature as exc:
+        raise ServiceError(_("This invitation link is not valid or has expired.")) from exc
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.accepted_at is not None:
+        raise ServiceError(_("This invitation has already been used."))
+    if invitation.email != user.email.lower():
+        raise ServiceError(_("This invitation was sent to another e-mail address."))
+    org = invitation.organisation
+    if role_of(user, org) is None:
+        db.session.add(
+            OrganisationMember(user_id=user.id, organisation_id=org.id, role=invitation.role)
+        )
+    invitation.accepted_at = utcnow()
+    audit.record("organisation.joined", org, after={"user": user.email}, actor=user)
+    db.session.commit()
+    return org
+
+
+def set_role(org: Organisation, member_id: int, role: str, by: User) -> None:
+    """Owners change roles; the last owner cannot step down (an organisation needs one)."""
+    require_role(by, org, "owner")
+    member = db.session.get(OrganisationMember, member_id)
+    if member is None or member.organisation_id != org.id:
+        raise NotFound()
+    owners = [m for m in members(org) if m.role == "owner"]
+    if member.role == "owner" and role != "owner" and len(owners) == 1:
+        raise ServiceError(_("An organisation needs at least one owner."))
+    before = member.role
+    member.role = role
+    audit.record(
+        "organisation.role_changed",
+        org,
+        before={"role": before},
+        after={"role": role, "user_id": member.user_id},
+        actor=by,
+    )
+    db.session.commit()
+
+
+def verify(org: Organisation, by: User) -> None:
+    """Platform admins verify organisations; unverified ones cannot publish."""
+    if not by.is_admin:
+        raise Forbidden()
+    if org.verified_at is None:
+        org.verified_at = utcnow()
+        audit.record("organisation.verified", org, actor=by)
+        db.session.commit()
+
+
+def unverified() -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation).where(Organisation.verified_at.is_(None)).order_by(Organisation.id)
+        )
+    )

@@ -1,0 +1,130 @@
+"""The job outbox: enqueue() writes a row in the caller's transaction; after commit the row is
+run in-process (embedded mode, tests) or relayed to RQ (production). A rolled-back transaction
+therefore enqueues nothing, and a Redis outage loses nothing: rows wait for the next relay."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from marketplace.extensions import db
+from marketplace.models import OutboxJob
+from marketplace.models._types import utcnow
+
+log = logging.getLogger(__name__)
+_PENDING_KEY = "outbox_pending_ids"
+
+
+def enqueue(job_name: str, *args: Any) -> OutboxJob:
+    """Write a job row into the current transaction; it runs only if the transaction commits."""
+    from worker.jobs import JOBS
+
+    if job_name not in JOBS:
+        raise ValueError(f"unknown job {job_name!r}")
+    job = OutboxJob(job_name=job_name, args=list(args))
+    db.session.add(job)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING_KEY, []).append(job.id)
+    return job
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_after_commit(session: Session) -> None:
+    ids = session.info.pop(_PENDING_KEY, None)
+    if ids:
+        dispatch(ids)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_PENDING_KEY, None)
+
+
+def dispatch(ids: list[int]) -> None:
+    """Hand committed outbox rows to their runner for the configured mode."""
+    app = current_app._get_current_object()
+    if app.config["JOBS_MODE"] == "inline":
+        for job_id in ids:
+            with app.app_context():  # a fresh session, apart from the caller's
+                execute(job_id, raise_errors=False)
+    else:
+        with app.app_context():
+            relay(ids)
+
+
+def relay(ids: list[int] | None = None) -> int:
+    """Move pending rows to RQ. Safe to repeat: the RQ job id is derived from the row id."""
+    from worker import enqueue_outbox_job
+
+    query = select(OutboxJob).where(OutboxJob.status == "pending")
+    if ids is not None:
+        query = query.where(OutboxJob.id.in_(ids))
+    moved = 0
+    for job in db.session.scalars(query.order_by(OutboxJob.id)).all():
+        try:
+            enqueue_outbox_job(job.id)
+        except Exception as exc:  # Redis down: the row waits for the next relay
+            log.warning("outbox relay failed for %s: %s", job.id, exc)
+            db.session.rollback()
+            return moved
+        job.status = "relayed"
+        job.relayed_at = utcnow()
+        moved += 1
+    db.session.commit()
+    return moved
+
+
+def execute(outbox_id: int, *, raise_errors: bool = True) -> None:
+    """Run one outbox job by id. Done jobs are skipped, so a second delivery does nothing."""
+    from worker.jobs import JOBS
+
+    job = db.session.get(OutboxJob, outbox_id)
+    if job is None or job.status == "done":
+        return
+    name, args = job.job_name, list(job.args)
+    job.attempts += 1
+    db.session.commit()
+    try:
+        JOBS[name](*args)
+    except Exception:
+        db.session.rollback()
+        job = db.session.get(OutboxJob, outbox_id)
+        job.last_error = traceback.format_exc(limit=5)
+        retry_left = job.attempts < current_app.config["JOB_MAX_ATTEMPTS"]
+        job.status = "pending" if (retry_left and not raise_errors) else "failed"
+        if raise_errors and retry_left:
+            job.status = "relayed"  # RQ retries it
+        db.session.commit()
+        log.exception("job %s (%s) failed", name, outbox_id)
+        if raise_errors:
+            raise
+        return
+    job = db.session.get(OutboxJob, outbox_id)
+    job.status = "done"
+    job.finished_at = utcnow()
+    job.last_error = None
+    db.session.commit()
+
+
+def retry_pending() -> int:
+    """Embedded mode's periodic pass: run rows left pending by an earlier failure."""
+    ids = list(db.session.scalars(select(OutboxJob.id).where(OutboxJob.status == "pending")))
+    for job_id in ids:
+        execute(job_id, raise_errors=False)
+    return len(ids)
+
+
+def failed_jobs(limit: int = 100) -> list[OutboxJob]:
+    return list(
+        db.session.scalars(
+            select(OutboxJob)
+            .where(OutboxJob.status == "failed")
+            .order_by(OutboxJob.id.desc())
+            .limit(limit)
+        )
+    )

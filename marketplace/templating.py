@@ -1,0 +1,53 @@
+"""Jinja filters and globals: money, dates, the current organisation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask, g
+from flask_babel import format_date, get_locale
+
+from marketplace.domain.money import format_eur
+
+
+def eur(cents: int | None) -> str:
+    if cents is None:
+        return "—"
+    locale = "nl_NL" if str(get_locale()) == "nl" else "en_GB"
+    return format_eur(int(cents), locale)
+
+
+def short_date(value: date | None) -> str:
+    return format_date(value, "d MMM yyyy") if value else "—"
+
+
+def org_kind_label(kind: str) -> str:
+    from marketplace.blueprints.orgs.forms import kind_choices
+
+    return str(dict(kind_choices()).get(kind, kind))
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["eur"] = eur
+    app.jinja_env.filters["date"] = short_date
+
+    @app.after_request
+    def security_headers(response):
+        # No inline scripts or styles anywhere: templates load static files only.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "font-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.context_processor
+    def inject_globals() -> dict:
+        return {
+            "current_org": getattr(g, "current_org", None),
+            "user_orgs": getattr(g, "user_orgs", []),
+            "current_locale": str(get_locale()),
+            "org_kind_label": org_kind_label,
+        }

@@ -1,0 +1,54 @@
+"""Test databases and Redis: a database per pytest worker, created and dropped by the run.
+
+TEST_BACKEND=sqlite (default) uses a file in a temporary folder; TEST_BACKEND=postgresql creates a
+database next to TEST_DATABASE_URL's and drops it at the end. TEST_REDIS_URL enables
+real-Redis tests
+with a key prefix unique to the run."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+def backend() -> str:
+    return os.environ.get("TEST_BACKEND", "sqlite")
+
+
+def worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+
+
+def create_postgres_database() -> str:
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"sr_test_{RUN_ID}_{worker_id()}"
+    with psycopg.connect(_dsn(base), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return base.set(drivername="postgresql+psycopg", database=name).render_as_string(
+        hide_password=False
+    )
+
+
+def drop_postgres_database(url: str) -> None:
+    target = make_url(url)
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    with psycopg.connect(_dsn(base), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+
+
+def _dsn(url) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def redis_url() -> str | None:
+    return os.environ.get("TEST_REDIS_URL") or None
+
+
+def redis_prefix() -> str:
+    return f"t{RUN_ID}-{worker_id()}-"

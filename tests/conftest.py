@@ -1,0 +1,123 @@
+"""Fixtures after flaskr's conftest: app, client, runner, auth; plus db and per-role users."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from marketplace import create_app
+from marketplace.extensions import db as _db
+from tests import backends
+from tests.factories import PASSWORD, make_org, make_user
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if backends.backend() == "postgresql":
+        url = backends.create_postgres_database()
+        yield url
+        backends.drop_postgres_database(url)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    """Create the tables once per worker; tests empty them afterwards."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        _db.engine.dispose()
+    return database_url
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture
+def app(_schema):
+    instance = Path(tempfile.mkdtemp(prefix="sr-test-"))
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": _schema,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "MAIL_SERVER": None,
+            "MAIL_DIR": str(instance / "mail"),
+            "UPLOAD_DIR": str(instance / "uploads"),
+            "REDIS_URL": None,
+            "JOBS_MODE": "inline",
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _empty_tables()
+        _db.session.remove()
+        _db.engine.dispose()
+    shutil.rmtree(instance, ignore_errors=True)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str, password: str = PASSWORD):
+        return self._client.post("/account/inloggen", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/account/uitloggen")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def user(app):
+    return make_user("someone@example.com")
+
+
+@pytest.fixture
+def admin(app):
+    return make_user("admin@example.com", admin=True)
+
+
+@pytest.fixture
+def contractor(app):
+    """An organisation of kind contractor with its owner."""
+    owner = make_user("owner@contractor.example.com")
+    return make_org("contractor", owner=owner, name="Aannemer Test B.V.")
+
+
+@pytest.fixture
+def authority(app):
+    owner = make_user("officer@authority.example.com")
+    return make_org("authority", owner=owner, name="Gemeente Test")

@@ -1,0 +1,107 @@
+"""Registration, confirmation, login with lockout, password reset."""
+
+from __future__ import annotations
+
+import re
+
+from marketplace.services import mail
+from tests.factories import PASSWORD, make_user
+
+
+def _link_in_last_mail(to: str) -> str:
+    body = mail.outbox_messages(to)[-1].get_content()
+    return re.search(r"https?://\S+", body).group(0).replace("http://localhost", "")
+
+
+def test_register_confirm_and_login(client, auth):
+    response = client.post(
+        "/account/registreren",
+        data={"email": "Nieuw@Example.com", "password": PASSWORD, "confirm": PASSWORD},
+    )
+    assert response.status_code == 200
+    assert "nieuw@example.com" in response.get_data(as_text=True)
+
+    response = auth.login("nieuw@example.com")
+    assert "Bevestig eerst je e-mailadres" in response.get_data(as_text=True)
+
+    response = client.get(_link_in_last_mail("nieuw@example.com"), follow_redirects=True)
+    assert "Je e-mailadres is bevestigd" in response.get_data(as_text=True)
+    auth.logout()
+    assert auth.login("nieuw@example.com").status_code == 302
+
+
+def test_register_shows_field_errors_in_dutch_and_saves_nothing(client, app):
+    response = client.post(
+        "/account/registreren", data={"email": "geen-adres", "password": "kort", "confirm": "x"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Ongeldig e-mailadres" in page
+    assert "De wachtwoorden verschillen" in page
+    from marketplace.services.accounts import find_by_email
+
+    assert find_by_email("geen-adres") is None
+
+
+def test_duplicate_registration_is_refused_next_to_the_field(client, user):
+    response = client.post(
+        "/account/registreren",
+        data={"email": user.email, "password": PASSWORD, "confirm": PASSWORD},
+    )
+    assert "is al geregistreerd" in response.get_data(as_text=True)
+
+
+def test_tampered_confirmation_link_is_refused(client):
+    response = client.get("/account/bevestigen/not-a-token", follow_redirects=True)
+    assert "niet geldig" in response.get_data(as_text=True)
+
+
+def test_account_locks_after_repeated_failures(client, auth, user):
+    for _ in range(5):
+        auth.login(user.email, "wrong password!")
+    response = auth.login(user.email)
+    assert response.status_code == 200
+    assert "geblokkeerd" in response.get_data(as_text=True)
+
+
+def test_login_is_rate_limited_per_account(client, auth):
+    make_user("rate@example.com")
+    statuses = [auth.login("rate@example.com", "wrong").status_code for _ in range(12)]
+    assert 429 in statuses
+    response = auth.login("rate@example.com", "wrong")
+    assert response.status_code == 429
+    assert "Te veel pogingen" in response.get_data(as_text=True)
+
+
+def test_password_reset_link_works_once(client, auth, user):
+    client.post("/account/wachtwoord-vergeten", data={"email": user.email})
+    link = _link_in_last_mail(user.email)
+    new = "een nieuw wachtwoord"
+    response = client.post(link, data={"password": new, "confirm": new})
+    assert response.status_code == 302
+    assert auth.login(user.email, new).status_code == 302
+    auth.logout()
+    response = client.post(
+        link, data={"password": "nog een ander ww", "confirm": "nog een ander ww"}
+    )
+    assert "niet geldig" in response.get_data(as_text=True)
+
+
+def test_forgot_password_does_not_reveal_unknown_addresses(client):
+    response = client.post(
+        "/account/wachtwoord-vergeten", data={"email": "nobody@example.com"}, follow_redirects=True
+    )
+    assert "Als dit adres bij ons bekend is" in response.get_data(as_text=True)
+
+
+def test_language_switch_to_english(client):
+    client.post("/taal/en", data={"next": "/"})
+    page = client.get("/account/inloggen").get_data(as_text=True)
+    assert "Forgot your password?" in page
+    assert 'lang="en"' in page
+
+
+def test_dutch_error_page_for_unknown_url(client):
+    response = client.get("/bestaat-niet")
+    assert response.status_code == 404
+    assert "Pagina niet gevonden" in response.get_data(as_text=True)

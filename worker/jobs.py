@@ -1,0 +1,43 @@
+"""Job functions. They take ids, open their own app context via the outbox runner, and are
+idempotent: running one twice has the effect of running it once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+JOBS: dict[str, Callable[..., Any]] = {}
+
+
+def job(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Register a function as an outbox job under its own name."""
+    JOBS[func.__name__] = func
+    return func
+
+
+def run_outbox_job(outbox_id: int) -> None:
+    """RQ entry point: run one outbox row inside the worker's app context."""
+    from flask import has_app_context
+
+    from marketplace.services import outbox
+    from worker import worker_app
+
+    if has_app_context():
+        outbox.execute(outbox_id)
+        return
+    with worker_app().app_context():
+        outbox.execute(outbox_id)
+
+
+@job
+def send_mail(message_id: str, to: str, subject: str, body: str) -> None:
+    from marketplace.services import mail
+
+    mail.deliver(message_id, to, subject, body)
+
+
+@job
+def relay_outbox() -> None:
+    from marketplace.services import outbox
+
+    outbox.relay()
