@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) compile-translations
 
 compile-translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d marketplace/translations
+	$(BIN)/pybabel compile -d marketplace/translations
 
 ## make run: venv, install, migrate, demo data, serve http://127.0.0.1:5000 (SQLite, jobs in-process)
 run: install
@@ -61,8 +61,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 translations: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o marketplace/translations/messages.pot .
-	$(BIN)/pybabel update -q -i marketplace/translations/messages.pot -d marketplace/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o marketplace/translations/messages.pot .
+	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations
 
 clean:
 	rm -rf $(VENV) node_modules instance

@@ -1,0 +1,32 @@
+"""Every string the UI can show has a Dutch translation (Dutch is the default language)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_message_has_a_dutch_translation(tmp_path):
+    pot = tmp_path / "messages.pot"
+    pybabel = Path(sys.executable).parent / "pybabel"
+    subprocess.run(
+        [pybabel, "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-o", pot, "."],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with pot.open("rb") as fh:
+        wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+    with (ROOT / "marketplace/translations/nl/LC_MESSAGES/messages.po").open("rb") as fh:
+        dutch = {
+            (m.id if isinstance(m.id, str) else m.id[0]): m.string
+            for m in read_po(fh)
+            if m.id and m.string and "fuzzy" not in m.flags
+        }
+    missing = sorted(wanted - dutch.keys())
+    assert not missing, f"untranslated: {missing[:20]}"
