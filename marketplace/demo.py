@@ -193,6 +193,11 @@ def seed_demo() -> dict[str, int]:
         OrganisationMember.__table__.delete().where(OrganisationMember.user_id == admin.id)
     )
     db.session.commit()
+    from datetime import date
+
+    from marketplace.demo_sroi import seed_sroi
+
+    created.update(seed_sroi(admin, date.today()))
     return created
 
 

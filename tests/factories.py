@@ -39,3 +39,59 @@ def make_org(
 def add_member(org: Organisation, user: User, role: str = "member") -> None:
     db.session.add(OrganisationMember(user_id=user.id, organisation_id=org.id, role=role))
     db.session.commit()
+
+
+def make_policy(authority: Organisation, **overrides):
+    """Authority policy: 5% from € 250.000 and 6 months, PSO trede 1 halves, Utrecht-like table."""
+    from datetime import date
+    from decimal import Decimal
+
+    from marketplace.services import policies
+
+    blocks = overrides.pop(
+        "blocks",
+        [
+            policies.BlockData(
+                "PW",
+                "Participatiewet",
+                "fte_year",
+                4000000,
+                Decimal(12),
+                730,
+                {"age_50_plus": 1000000},
+            ),
+            policies.BlockData("WEP", "Werkervaringsplek", "month", 75000),
+            policies.BlockData("MA", "Maatschappelijke activiteit", "hour", 10000),
+            policies.BlockData("INK", "Inkoop bij sociale onderneming", "invoice"),
+            policies.BlockData("KOS", "Opleidingskosten", "cost"),
+        ],
+    )
+    data = policies.PolicyData(
+        name=overrides.pop("name", "Beleid"),
+        effective_from=overrides.pop("effective_from", date(2025, 1, 1)),
+        threshold_cents=overrides.pop("threshold_cents", 25000000),
+        min_duration_months=overrides.pop("min_duration_months", 6),
+        percentage_bp=overrides.pop("percentage_bp", 500),
+        pso_remaining_bp=overrides.pop("pso_remaining_bp", {"trede_1": 5000, "trede_2": 0}),
+        blocks=blocks,
+        **overrides,
+    )
+    return policies.create_policy(authority, data, None)
+
+
+def make_contract(authority: Organisation, contractor: Organisation, officer: User, **overrides):
+    from datetime import date
+
+    from marketplace.services import contracts
+
+    data = contracts.ContractData(
+        title=overrides.pop("title", "Onderhoud"),
+        reference=overrides.pop("reference", f"REF-{next(_seq)}"),
+        contractor_id=contractor.id,
+        value_cents=overrides.pop("value_cents", 120000000),
+        award_date=overrides.pop("award_date", date(2026, 2, 1)),
+        start_date=overrides.pop("start_date", date(2026, 3, 1)),
+        end_date=overrides.pop("end_date", date(2028, 2, 29)),
+        **overrides,
+    )
+    return contracts.register(authority, data, officer)

@@ -41,3 +41,40 @@ def relay_outbox() -> None:
     from marketplace.services import outbox
 
     outbox.relay()
+
+
+@job
+def recompute_contract(contract_id: int) -> None:
+    """After a realisation state change or contract edit (idempotent: recomputes from data)."""
+    from datetime import date
+
+    from marketplace.services import fulfilment
+
+    fulfilment.recompute_contract(contract_id, date.today())
+
+
+@job
+def nightly_recompute() -> None:
+    from datetime import date
+
+    from marketplace.services import fulfilment
+
+    fulfilment.recompute_all(date.today())
+
+
+@job
+def pso_expiry_sweep() -> None:
+    from datetime import date
+
+    from marketplace.services import pso
+
+    pso.expiry_sweep(date.today())
+
+
+@job
+def realisation_reminders() -> None:
+    from datetime import date
+
+    from marketplace.services import reminders
+
+    reminders.send_reminders(date.today())

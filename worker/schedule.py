@@ -4,4 +4,7 @@ from __future__ import annotations
 
 PERIODIC: list[tuple[str, str]] = [
     ("relay_outbox", "* * * * *"),
+    ("nightly_recompute", "30 2 * * *"),
+    ("pso_expiry_sweep", "0 6 * * *"),
+    ("realisation_reminders", "15 6 * * *"),
 ]

@@ -2,9 +2,25 @@
 
 from marketplace.models.accounts import ApiToken, Invitation, Organisation, OrganisationMember, User
 from marketplace.models.ops import AuditLog, OutboxJob
+from marketplace.models.sroi import (
+    BuildingBlock,
+    Contract,
+    Evidence,
+    FulfilmentSnapshot,
+    PsoCertificate,
+    Realisation,
+    SroiPolicy,
+)
 
 __all__ = [
     "ApiToken",
+    "BuildingBlock",
+    "Contract",
+    "Evidence",
+    "FulfilmentSnapshot",
+    "PsoCertificate",
+    "Realisation",
+    "SroiPolicy",
     "AuditLog",
     "Invitation",
     "Organisation",

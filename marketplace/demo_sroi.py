@@ -1,0 +1,209 @@
+"""Demo SROI data: the four real municipal value tables (marketplace/data/value-tables.json),
+a policy for Gemeente Emmen modelled on Utrecht's table, PSO certificates, contracts of the
+fictional contractors and realisations in every state. Idempotent like demo.py."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+
+from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS
+from marketplace.extensions import db
+from marketplace.models import Contract, Organisation, PsoCertificate, SroiPolicy, User
+from marketplace.models._types import utcnow
+from marketplace.services import contracts, fulfilment, organisations, policies, realisations
+
+TABLES = Path(__file__).parent / "data" / "value-tables.json"
+
+# Policy parameters are illustrative (typical municipal values); the value tables are real.
+AUTHORITY_POLICIES = {
+    "Gemeente Utrecht": ("Gemeente Utrecht", "30112345", "Midden-Utrecht", 500, 15000000),
+    "Gemeente Den Haag": ("Gemeente Den Haag", "27112345", "Haaglanden", 500, 20000000),
+    "Gemeente Leiden": ("Gemeente Leiden", "28112345", "Holland Rijnland", 400, 15000000),
+    "Gemeente Harlingen": ("Gemeente Harlingen", "01112345", "Fryslân", 300, 10000000),
+}
+PSO_RULE = {"trede_1": 5000, "trede_2": 2500, "trede_3": 0, "pso_30_plus": 0}
+
+
+def load_tables() -> list[dict]:
+    return json.loads(TABLES.read_text(encoding="utf-8"))["tables"]
+
+
+def blocks_from(table: dict) -> list[policies.BlockData]:
+    return [
+        policies.BlockData(
+            code=b["code"],
+            label=b["label"][:200],
+            unit=b["unit"],
+            rate_cents=b.get("rate_cents"),
+            min_hours_per_week=(
+                Decimal(str(b["min_hours_per_week"])) if "min_hours_per_week" in b else None
+            ),
+            max_days=b.get("max_days"),
+            bonuses=dict(b.get("bonuses") or {}),
+            credit_bp_by_certification=b.get("credit_bp_by_certification"),
+        )
+        for b in table["blocks"]
+    ]
+
+
+def _authority(name: str, kvk: str, region: str, owner: User) -> Organisation:
+    org = db.session.scalar(select(Organisation).where(Organisation.kvk_number == kvk))
+    if org is None:
+        org = organisations.register(
+            organisations.OrganisationData(
+                name=name,
+                kind="authority",
+                authority_type="gemeente",
+                kvk_number=kvk,
+                city=name.removeprefix("Gemeente "),
+                arbeidsmarktregio=region,
+                province=ARBEIDSMARKTREGIOS[region],
+                street="Stadhuis",
+                postcode="1011 AA",
+            ),
+            owner,
+        )
+        org.verified_at = utcnow()
+    return org
+
+
+def _policy(org: Organisation, table: dict, pct: int, threshold: int, name: str) -> SroiPolicy:
+    existing = policies.policies_of(org)
+    if existing:
+        return existing[-1]
+    return policies.create_policy(
+        org,
+        policies.PolicyData(
+            name=name,
+            effective_from=date(2024, 1, 1),
+            threshold_cents=threshold,
+            min_duration_months=6,
+            percentage_bp=pct,
+            low_labour_share_bp=3000,
+            low_labour_percentage_bp=200,
+            pso_remaining_bp=PSO_RULE,
+            source=table["source"],
+            blocks=blocks_from(table),
+        ),
+        None,
+    )
+
+
+def seed_sroi(admin: User, today: date) -> dict[str, int]:
+    tables = {t["authority"].split(" (")[0]: t for t in load_tables()}
+    for key, (name, kvk, region, pct, threshold) in AUTHORITY_POLICIES.items():
+        org = _authority(name, kvk, region, admin)
+        _policy(org, tables[key], pct, threshold, f"Social return {name} (bouwblokken)")
+    emmen = db.session.scalar(select(Organisation).where(Organisation.name == "Gemeente Emmen"))
+    _policy(
+        emmen,
+        tables["Gemeente Utrecht"],
+        500,
+        25000000,
+        "Social return Gemeente Emmen (model: tabel Utrecht)",
+    )
+    hoek = db.session.scalar(select(Organisation).where(Organisation.kvk_number == "99000001"))
+    groen = db.session.scalar(select(Organisation).where(Organisation.kvk_number == "99000002"))
+    if not db.session.scalar(
+        select(PsoCertificate.id).where(PsoCertificate.organisation_id == groen.id)
+    ):
+        db.session.add(
+            PsoCertificate(
+                organisation_id=groen.id,
+                level="trede_1",
+                number="PSO-2025-0412",
+                valid_until=today + timedelta(days=45),
+            )
+        )
+        db.session.commit()
+    officer = db.session.scalar(select(User).where(User.email == "inkoper.emmen@example.com"))
+    owner = db.session.scalar(select(User).where(User.email == "aannemer@example.com"))
+    made = 0
+    specs = [
+        ("Renovatie Raadhuisplein", "EM-2025-014", hoek, 120000000, -400, 330, "Vastgoed"),
+        ("Onderhoud openbaar groen Emmen-Zuid", "EM-2025-022", groen, 48000000, -200, 530, "Groen"),
+        ("Nieuwbouw brede school Angelslo", "EM-2024-031", hoek, 310000000, -700, 30, "Vastgoed"),
+        ("Schoonmaak gemeentelijke panden", "EM-2026-003", hoek, 9000000, -30, 700, "Facilitair"),
+    ]
+    for title, ref, contractor, value, start_offset, length, dept in specs:
+        if db.session.scalar(select(Contract.id).where(Contract.reference == ref)):
+            continue
+        start = today + timedelta(days=start_offset)
+        contracts.register(
+            emmen,
+            contracts.ContractData(
+                title=title,
+                reference=ref,
+                contractor_id=contractor.id,
+                value_cents=value,
+                award_date=start - timedelta(days=30),
+                start_date=start,
+                end_date=start + timedelta(days=start_offset * -1 + length),
+                labour_share_bp=4500,
+                department=dept,
+            ),
+            officer,
+        )
+        made += 1
+    if made:
+        _realisations(owner, officer, today)
+    fulfilment.recompute_all(today)
+    return {"contracts": made}
+
+
+def _realisations(owner: User, officer: User, today: date) -> None:
+    main = db.session.scalar(select(Contract).where(Contract.reference == "EM-2025-014"))
+    school = db.session.scalar(select(Contract).where(Contract.reference == "EM-2024-031"))
+    rows = [
+        (
+            main,
+            dict(
+                block_code="PW",
+                candidate_ref="KAND-0001",
+                attributes=["age_50_plus"],
+                start_date=today - timedelta(days=380),
+                end_date=today - timedelta(days=20),
+                hours_per_week=Decimal(32),
+            ),
+        ),
+        (
+            main,
+            dict(
+                block_code="BBL",
+                candidate_ref="KAND-0002",
+                start_date=today - timedelta(days=300),
+                end_date=today - timedelta(days=30),
+                hours_per_week=Decimal(24),
+            ),
+        ),
+        (
+            main,
+            dict(
+                block_code="INK",
+                invoice_excl_vat_cents=1850000,
+                invoice_number="EMCO-25-118",
+                supplier_name="EMCO-groep",
+                supplier_kvk="04064343",
+                supplier_certification="werkbedrijf",
+            ),
+        ),
+        (
+            school,
+            dict(
+                block_code="DGR",
+                candidate_ref="KAND-0003",
+                start_date=today - timedelta(days=600),
+                end_date=today - timedelta(days=200),
+                hours_per_week=Decimal(20),
+            ),
+        ),
+    ]
+    made = []
+    for contract, data in rows:
+        made.append(realisations.submit(contract, realisations.RealisationData(**data), owner))
+    realisations.decide([made[0].id, made[3].id], True, officer)

@@ -1,0 +1,220 @@
+"""SROI compliance: policies with their value tables, PSO certificates, contracts with their
+obligation and cached fulfilment, realisations with evidence, and fulfilment snapshots."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.extensions import db
+from marketplace.models._types import utcnow
+from marketplace.models.accounts import Organisation, User
+
+REALISATION_STATES = ("draft", "submitted", "approved", "rejected")
+
+
+class SroiPolicy(db.Model):
+    """One version of an authority's SROI policy, in force from `effective_from`."""
+
+    __tablename__ = "sroi_policies"
+    __table_args__ = (UniqueConstraint("authority_id", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    effective_from: Mapped[date]
+    threshold_cents: Mapped[int] = mapped_column(BigInteger)
+    min_duration_months: Mapped[int]
+    percentage_bp: Mapped[int]
+    low_labour_share_bp: Mapped[int | None]
+    low_labour_percentage_bp: Mapped[int | None]
+    cap_cents: Mapped[int | None] = mapped_column(BigInteger)
+    pso_remaining_bp: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    credit_bp_by_certification: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    source: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    authority: Mapped[Organisation] = relationship()
+    blocks: Mapped[list[BuildingBlock]] = relationship(
+        back_populates="policy", cascade="all, delete-orphan", order_by="BuildingBlock.id"
+    )
+
+
+class BuildingBlock(db.Model):
+    """A row of a policy's value table (bouwblok)."""
+
+    __tablename__ = "building_blocks"
+    __table_args__ = (UniqueConstraint("policy_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("sroi_policies.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(10))
+    rate_cents: Mapped[int | None] = mapped_column(BigInteger)
+    min_hours_per_week: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    max_days: Mapped[int | None]
+    bonuses: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # Purchase credit per supplier certification; overrides the policy's table for this block.
+    credit_bp_by_certification: Mapped[dict[str, int] | None] = mapped_column(JSON)
+
+    policy: Mapped[SroiPolicy] = relationship(back_populates="blocks")
+
+
+class PsoCertificate(db.Model):
+    """A company's Prestatieladder Socialer Ondernemen certificate."""
+
+    __tablename__ = "pso_certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    level: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(40))
+    valid_until: Mapped[date]
+    reminded_at: Mapped[datetime | None]
+    expired_noticed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Contract(db.Model):
+    """A public contract with its SROI obligation (fixed at registration under the policy in
+    force on the award date) and its fulfilment, cached by the recompute job."""
+
+    __tablename__ = "contracts"
+    __table_args__ = (
+        UniqueConstraint("authority_id", "reference"),
+        Index("ix_contracts_authority_status", "authority_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    contractor_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("sroi_policies.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str] = mapped_column(String(60))
+    department: Mapped[str] = mapped_column(String(120), default="")
+    value_cents: Mapped[int] = mapped_column(BigInteger)
+    labour_share_bp: Mapped[int | None]
+    award_date: Mapped[date]
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    pso_level: Mapped[str | None] = mapped_column(String(20))
+    pso_valid_until: Mapped[date | None]
+
+    obligation_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    obligation_status: Mapped[str] = mapped_column(String(20), default="due")
+    obligation_explanation: Mapped[str] = mapped_column(Text, default="")
+
+    # Cached by the recompute job; expected and forecast depend on today and are derived on display.
+    approved_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    pending_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    percent: Mapped[Decimal] = mapped_column(Numeric(7, 1), default=Decimal("0.0"))
+    status: Mapped[str] = mapped_column(String(20), default="on_track")
+    notified_status: Mapped[str | None] = mapped_column(String(20))
+    computed_on: Mapped[date | None]
+    last_submission_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    authority: Mapped[Organisation] = relationship(foreign_keys=[authority_id])
+    contractor: Mapped[Organisation] = relationship(foreign_keys=[contractor_id])
+    policy: Mapped[SroiPolicy] = relationship()
+
+    @property
+    def remaining_cents(self) -> int:
+        return max(self.obligation_cents - self.approved_cents, 0)
+
+
+class Realisation(db.Model):
+    """A contractor's claim on one contract; only approved value counts as realised."""
+
+    __tablename__ = "realisations"
+    __table_args__ = (
+        Index("ix_realisations_contract_state", "contract_id", "state"),
+        Index("ix_realisations_candidate", "candidate_ref"),
+        Index("ix_realisations_invoice", "supplier_kvk", "invoice_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    block_id: Mapped[int] = mapped_column(ForeignKey("building_blocks.id"))
+    state: Mapped[str] = mapped_column(String(10), default="submitted")
+    candidate_ref: Mapped[str | None] = mapped_column(String(40))
+    attributes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    hours_per_week: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    hours: Mapped[Decimal | None] = mapped_column(Numeric(9, 2))
+    quantity: Mapped[int | None]
+    cost_excl_vat_cents: Mapped[int | None] = mapped_column(BigInteger)
+    invoice_excl_vat_cents: Mapped[int | None] = mapped_column(BigInteger)
+    invoice_number: Mapped[str | None] = mapped_column(String(60))
+    supplier_name: Mapped[str | None] = mapped_column(String(200))
+    supplier_kvk: Mapped[str | None] = mapped_column(String(8))
+    supplier_certification: Mapped[str | None] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(Text, default="")
+    value_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    breakdown: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    contract: Mapped[Contract] = relationship()
+    block: Mapped[BuildingBlock] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="realisation", cascade="all, delete-orphan", order_by="Evidence.id"
+    )
+
+
+class Evidence(db.Model):
+    """An uploaded evidence file, stored outside static/ under a random name."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    realisation_id: Mapped[int] = mapped_column(
+        ForeignKey("realisations.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(60))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    realisation: Mapped[Realisation] = relationship(back_populates="evidence")
+
+
+class FulfilmentSnapshot(db.Model):
+    """A contract's fulfilment from `on_date` on; a row is written only on the days something
+    changed, so the chart draws steps between them (expected follows from the dates)."""
+
+    __tablename__ = "fulfilment_snapshots"
+    __table_args__ = (UniqueConstraint("contract_id", "on_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    on_date: Mapped[date]
+    approved_cents: Mapped[int] = mapped_column(BigInteger)
+    pending_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(20))

@@ -1,0 +1,226 @@
+"""Contracts: registration by a procurement officer, with the obligation computed under the
+policy version in force on the award date and the contractor's PSO certificate then."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, case, func, or_, select
+
+from marketplace.domain import obligation as obligation_rules
+from marketplace.domain.fulfilment import STATUSES, worst_first_key
+from marketplace.extensions import db
+from marketplace.models import Contract, Organisation, PsoCertificate, User
+from marketplace.services import audit, organisations, policies
+from marketplace.services.errors import NotFound, ServiceError
+from marketplace.services.outbox import enqueue
+
+CONTRACTOR_KINDS = ("contractor", "social_enterprise", "werkbedrijf")
+
+
+@dataclass
+class ContractData:
+    title: str
+    reference: str
+    contractor_id: int
+    value_cents: int
+    award_date: date
+    start_date: date
+    end_date: date
+    labour_share_bp: int | None = None
+    department: str = ""
+
+
+def _certificate_on(contractor_id: int, award_date: date) -> PsoCertificate | None:
+    """The certificate that counts on the award date (valid_until >= award date), if any."""
+    return db.session.scalar(
+        select(PsoCertificate)
+        .where(
+            PsoCertificate.organisation_id == contractor_id,
+            PsoCertificate.valid_until >= award_date,
+        )
+        .order_by(PsoCertificate.valid_until.desc())
+        .limit(1)
+    )
+
+
+def _validate(data: ContractData) -> None:
+    fields: dict[str, str] = {}
+    if not data.title.strip():
+        fields["title"] = _("Enter a title.")
+    if not data.reference.strip():
+        fields["reference"] = _("Enter a reference.")
+    if data.value_cents < 0:
+        fields["value_cents"] = _("Enter an amount of 0 or more.")
+    if data.value_cents > 10**14:
+        fields["value_cents"] = _("This amount is not realistic for a contract.")
+    if data.end_date < data.start_date:
+        fields["end_date"] = _("The end date is before the start date.")
+    if data.labour_share_bp is not None and not 0 <= data.labour_share_bp <= 10000:
+        fields["labour_share_bp"] = _("Enter a percentage between 0 and 100.")
+    if fields:
+        raise ServiceError(_("Some fields are not valid."), fields)
+
+
+def _apply(contract: Contract, data: ContractData, authority: Organisation) -> None:
+    _validate(data)
+    contractor = db.session.get(Organisation, data.contractor_id)
+    if contractor is None or contractor.kind not in CONTRACTOR_KINDS:
+        msg = _("Choose a registered contractor.")
+        raise ServiceError(msg, {"contractor_id": msg})
+    policy = policies.policy_in_force(authority.id, data.award_date)
+    if policy is None:
+        msg = _("Your authority has no SROI policy in force on this award date.")
+        raise ServiceError(msg, {"award_date": msg}, code="no_policy")
+    duplicate = db.session.scalar(
+        select(Contract.id).where(
+            Contract.authority_id == authority.id,
+            Contract.reference == data.reference.strip(),
+            Contract.id != (contract.id or 0),
+        )
+    )
+    if duplicate:
+        msg = _("Another contract already has this reference.")
+        raise ServiceError(msg, {"reference": msg})
+    certificate = _certificate_on(contractor.id, data.award_date)
+    for key, value in asdict(data).items():
+        setattr(contract, key, value.strip() if isinstance(value, str) else value)
+    contract.authority_id = authority.id
+    contract.policy_id = policy.id
+    contract.pso_level = certificate.level if certificate else None
+    contract.pso_valid_until = certificate.valid_until if certificate else None
+    terms = obligation_rules.ContractTerms(
+        value_cents=data.value_cents,
+        award_date=data.award_date,
+        start=data.start_date,
+        end=data.end_date,
+        labour_share_bp=data.labour_share_bp,
+        pso_level=contract.pso_level,
+        pso_valid_until=contract.pso_valid_until,
+    )
+    result = obligation_rules.obligation_for(terms, policies.rules_of(policy))
+    contract.obligation_cents = result.obligation_cents
+    contract.obligation_status = result.status
+    contract.obligation_explanation = result.explanation
+
+
+def _snapshot(contract: Contract) -> dict:
+    return {
+        "title": contract.title,
+        "reference": contract.reference,
+        "contractor_id": contract.contractor_id,
+        "value_cents": contract.value_cents,
+        "award_date": contract.award_date.isoformat() if contract.award_date else None,
+        "start_date": contract.start_date.isoformat() if contract.start_date else None,
+        "end_date": contract.end_date.isoformat() if contract.end_date else None,
+        "labour_share_bp": contract.labour_share_bp,
+        "obligation_cents": contract.obligation_cents,
+        "obligation_status": contract.obligation_status,
+        "policy_id": contract.policy_id,
+    }
+
+
+def register(authority: Organisation, data: ContractData, by: User) -> Contract:
+    """Register a contract; its fulfilment is computed by the recompute job after commit."""
+    policies.require_officer(by, authority)
+    contract = Contract()
+    _apply(contract, data, authority)
+    db.session.add(contract)
+    db.session.flush()
+    audit.record("contract.registered", contract, after=_snapshot(contract), actor=by)
+    enqueue("recompute_contract", contract.id)
+    db.session.commit()
+    return contract
+
+
+def update(contract: Contract, data: ContractData, by: User) -> Contract:
+    """Edit a contract; the obligation is recomputed under the policy in force on the award date."""
+    policies.require_officer(by, contract.authority)
+    before = _snapshot(contract)
+    _apply(contract, data, contract.authority)
+    audit.record("contract.updated", contract, before=before, after=_snapshot(contract), actor=by)
+    enqueue("recompute_contract", contract.id)
+    db.session.commit()
+    return contract
+
+
+def get_for(contract_id: int, user: User) -> tuple[Contract, str]:
+    """The contract and the user's side ("officer" or "contractor"); 404 for anyone else, so
+    ids cannot be probed."""
+    contract = db.session.get(Contract, contract_id)
+    if contract is None:
+        raise NotFound()
+    if organisations.role_of(user, contract.authority):
+        return contract, "officer"
+    if organisations.role_of(user, contract.contractor):
+        return contract, "contractor"
+    raise NotFound()
+
+
+@dataclass
+class ContractFilter:
+    status: str | None = None
+    contractor_id: int | None = None
+    department: str | None = None
+    ends_before: date | None = None
+    query: str | None = None
+
+
+def authority_contracts(authority_id: int, f: ContractFilter | None = None) -> Select:
+    """Select of an authority's contracts, worst status first, then by end date."""
+    f = f or ContractFilter()
+    q = select(Contract).where(Contract.authority_id == authority_id)
+    if f.status:
+        q = q.where(Contract.status == f.status)
+    if f.contractor_id:
+        q = q.where(Contract.contractor_id == f.contractor_id)
+    if f.department:
+        q = q.where(Contract.department == f.department)
+    if f.ends_before:
+        q = q.where(Contract.end_date <= f.ends_before)
+    if f.query:
+        like = f"%{f.query.strip()}%"
+        q = q.where(or_(Contract.title.ilike(like), Contract.reference.ilike(like)))
+    rank = case({s: worst_first_key(s) for s in STATUSES}, value=Contract.status, else_=99)
+    return q.order_by(rank, Contract.end_date, Contract.id)
+
+
+def status_counts(authority_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Contract.status, func.count())
+        .where(Contract.authority_id == authority_id)
+        .group_by(Contract.status)
+    ).all()
+    return {status: n for status, n in rows}
+
+
+def contractor_contracts(contractor_id: int) -> list[Contract]:
+    return list(
+        db.session.scalars(
+            select(Contract)
+            .where(Contract.contractor_id == contractor_id)
+            .order_by(Contract.end_date, Contract.id)
+        )
+    )
+
+
+def departments(authority_id: int) -> list[str]:
+    return [
+        d
+        for d in db.session.scalars(
+            select(Contract.department)
+            .where(Contract.authority_id == authority_id, Contract.department != "")
+            .distinct()
+            .order_by(Contract.department)
+        )
+    ]
+
+
+def contractors(kinds: tuple[str, ...] = CONTRACTOR_KINDS) -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation).where(Organisation.kind.in_(kinds)).order_by(Organisation.name)
+        )
+    )

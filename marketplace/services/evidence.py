@@ -1,0 +1,69 @@
+"""Evidence files: type checked by content (not by extension), size-capped, stored outside
+static/ under a random name, and served only to the contract's two sides."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+from flask import current_app
+from flask_babel import gettext as _
+
+from marketplace.models import Evidence
+from marketplace.services.errors import ServiceError
+
+ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+
+
+@dataclass
+class Upload:
+    filename: str
+    content: bytes
+
+
+def check(upload: Upload) -> str:
+    """The content type of an acceptable file, else a ServiceError on the `evidence` field."""
+    limit = current_app.config["EVIDENCE_MAX_BYTES"]
+    if not upload.content:
+        raise ServiceError(_("The file is empty."), {"evidence": _("The file is empty.")})
+    if len(upload.content) > limit:
+        msg = _("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024))
+        raise ServiceError(msg, {"evidence": msg}, code="too_large")
+    kind = filetype.guess(upload.content)
+    if kind is None or kind.mime not in ALLOWED:
+        msg = _("%(name)s is not a PDF, PNG or JPEG file.", name=upload.filename)
+        raise ServiceError(msg, {"evidence": msg}, code="file_type")
+    return kind.mime
+
+
+def folder() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store(upload: Upload, mime: str, user_id: int | None) -> Evidence:
+    """Write the file and return an unsaved Evidence row (the caller adds and commits it)."""
+    stored = f"{secrets.token_hex(16)}.{ALLOWED[mime]}"
+    (folder() / stored).write_bytes(upload.content)
+    return Evidence(
+        filename=Path(upload.filename).name[:200] or "bestand",
+        stored_name=stored,
+        content_type=mime,
+        size_bytes=len(upload.content),
+        sha256=hashlib.sha256(upload.content).hexdigest(),
+        uploaded_by_id=user_id,
+    )
+
+
+def discard(rows: list[Evidence]) -> None:
+    """Remove files written for a transaction that did not commit."""
+    for row in rows:
+        (folder() / row.stored_name).unlink(missing_ok=True)
+
+
+def path_of(row: Evidence) -> Path:
+    return folder() / row.stored_name

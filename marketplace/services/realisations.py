@@ -1,0 +1,359 @@
+"""Realisations: the contractor's claims, valued by the policy's value table; officers approve
+or reject them (DOMAIN.md "Realisations, approval and no double counting")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from marketplace.domain import valuation
+from marketplace.domain.identifiers import looks_like_bsn
+from marketplace.extensions import db
+from marketplace.models import BuildingBlock, Contract, Realisation, User
+from marketplace.models._types import utcnow
+from marketplace.services import audit, contracts, evidence, notify, organisations, policies
+from marketplace.services.errors import Forbidden, NotFound, ServiceError
+from marketplace.services.outbox import enqueue
+
+PEOPLE_UNITS = ("fte_year", "month", "hour")
+_CANDIDATE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{2,39}$")
+
+
+@dataclass
+class RealisationData:
+    block_code: str
+    candidate_ref: str | None = None
+    attributes: list[str] = field(default_factory=list)
+    start_date: date | None = None
+    end_date: date | None = None
+    hours_per_week: Decimal | None = None
+    hours: Decimal | None = None
+    quantity: int | None = None
+    cost_excl_vat_cents: int | None = None
+    invoice_excl_vat_cents: int | None = None
+    invoice_number: str | None = None
+    supplier_name: str | None = None
+    supplier_kvk: str | None = None
+    supplier_certification: str | None = None
+    description: str = ""
+
+
+def _message(error: valuation.ValuationError) -> str:
+    if str(get_locale()) == "nl":
+        return valuation.MESSAGES_NL.get(error.code, error.message)
+    return error.message
+
+
+def block_of(contract: Contract, code: str) -> BuildingBlock:
+    block = db.session.scalar(
+        select(BuildingBlock).where(
+            BuildingBlock.policy_id == contract.policy_id, BuildingBlock.code == code
+        )
+    )
+    if block is None:
+        msg = _("Unknown building block %(code)s for this contract's policy.", code=code)
+        raise ServiceError(msg, {"block_code": msg}, code="unknown_block")
+    return block
+
+
+def preview(contract: Contract, data: RealisationData) -> valuation.Valuation:
+    """The value and breakdown the contractor sees before submitting (no checks on others)."""
+    block = block_of(contract, data.block_code)
+    return _valuate(block, data)
+
+
+def _valuate(block: BuildingBlock, data: RealisationData) -> valuation.Valuation:
+    people = block.unit in PEOPLE_UNITS
+    dated = block.unit in ("fte_year", "month")
+    if dated and (data.start_date is None or data.end_date is None):
+        msg = _("Enter the period (start and end date).")
+        raise ServiceError(msg, {"start_date" if data.start_date is None else "end_date": msg})
+    inputs = valuation.RealisationInput(
+        start=data.start_date if dated else None,
+        end=data.end_date if dated else None,
+        hours_per_week=data.hours_per_week if block.unit == "fte_year" else None,
+        hours=data.hours if block.unit == "hour" else None,
+        quantity=data.quantity if block.unit == "fixed" else None,
+        cost_excl_vat_cents=data.cost_excl_vat_cents if block.unit == "cost" else None,
+        invoice_excl_vat_cents=data.invoice_excl_vat_cents if block.unit == "invoice" else None,
+        supplier_certification=data.supplier_certification if block.unit == "invoice" else None,
+        attributes=frozenset(data.attributes) if people else frozenset(),
+    )
+    try:
+        return valuation.valuate(policies.block_rules(block), inputs)
+    except valuation.ValuationError as exc:
+        raise ServiceError(
+            _message(exc), {_field(exc.field): _message(exc)}, code=exc.code
+        ) from exc
+
+
+def _field(name: str) -> str:
+    return {"start": "start_date", "end": "end_date"}.get(name, name)
+
+
+def _check_candidate(block: BuildingBlock, data: RealisationData) -> str | None:
+    if block.unit not in PEOPLE_UNITS:
+        return None
+    ref = (data.candidate_ref or "").strip()
+    if not ref:
+        msg = _("Enter a pseudonymous candidate reference (no name, no BSN).")
+        raise ServiceError(msg, {"candidate_ref": msg}, code="candidate_required")
+    if looks_like_bsn(ref):
+        msg = _("This looks like a BSN. Use a pseudonymous reference instead, never a BSN.")
+        raise ServiceError(msg, {"candidate_ref": msg}, code="bsn_refused")
+    if not _CANDIDATE.match(ref):
+        msg = _("Use 3 to 40 letters, digits, '-' or '_' (no spaces, no names).")
+        raise ServiceError(msg, {"candidate_ref": msg}, code="candidate_format")
+    return ref
+
+
+def _check_overlap(contract: Contract, ref: str | None, data: RealisationData, own_id: int):
+    """One candidate's period counts on at most one contract of the same contractor."""
+    if ref is None or data.start_date is None or data.end_date is None:
+        return
+    clash = db.session.execute(
+        select(Contract.reference)
+        .join(Realisation, Realisation.contract_id == Contract.id)
+        .where(
+            Contract.contractor_id == contract.contractor_id,
+            Contract.id != contract.id,
+            Realisation.candidate_ref == ref,
+            Realisation.state.in_(("submitted", "approved")),
+            Realisation.start_date <= data.end_date,
+            Realisation.end_date >= data.start_date,
+            Realisation.id != own_id,
+        )
+        .limit(1)
+    ).scalar()
+    if clash:
+        msg = _(
+            "Candidate %(ref)s is already counted for an overlapping period on contract "
+            "%(contract)s. One period counts on one contract only.",
+            ref=ref,
+            contract=clash,
+        )
+        raise ServiceError(msg, {"candidate_ref": msg}, code="candidate_overlap")
+
+
+def _check_invoice(block: BuildingBlock, data: RealisationData, own_id: int) -> None:
+    if block.unit != "invoice":
+        return
+    fields = {}
+    if not (data.invoice_number or "").strip():
+        fields["invoice_number"] = _("Enter the invoice number.")
+    if not re.fullmatch(r"\d{8}", data.supplier_kvk or ""):
+        fields["supplier_kvk"] = _("A KvK number has exactly 8 digits.")
+    if not (data.supplier_name or "").strip():
+        fields["supplier_name"] = _("Enter the supplier's name.")
+    if fields:
+        raise ServiceError(_("Some fields are not valid."), fields)
+    used = db.session.scalar(
+        select(Realisation.id).where(
+            Realisation.supplier_kvk == data.supplier_kvk,
+            Realisation.invoice_number == data.invoice_number.strip(),
+            Realisation.state != "rejected",
+            Realisation.id != own_id,
+        )
+    )
+    if used:
+        msg = _("This invoice has already been used for social return. An invoice counts once.")
+        raise ServiceError(msg, {"invoice_number": msg}, code="invoice_used")
+
+
+def submit(
+    contract: Contract,
+    data: RealisationData,
+    by: User,
+    uploads: list[evidence.Upload] | None = None,
+    *,
+    draft: bool = False,
+) -> Realisation:
+    """Create a realisation (submitted, or a draft) with its evidence, all or nothing."""
+    organisations.require_role(by, contract.contractor)
+    if contract.obligation_status != "due":
+        raise ServiceError(_("This contract has no social-return obligation to report on."))
+    block = block_of(contract, data.block_code)
+    ref = _check_candidate(block, data)
+    result = _valuate(block, data)
+    _check_overlap(contract, ref, data, 0)
+    _check_invoice(block, data, 0)
+    checked = [(u, evidence.check(u)) for u in uploads or []]
+    realisation = Realisation(contract_id=contract.id, block_id=block.id, created_by_id=by.id)
+    _fill(realisation, block, data, ref, result)
+    stored = [evidence.store(u, mime, by.id) for u, mime in checked]
+    realisation.evidence = stored
+    realisation.state = "draft" if draft else "submitted"
+    realisation.submitted_at = None if draft else utcnow()
+    try:
+        db.session.add(realisation)
+        db.session.flush()
+        audit.record(
+            "realisation." + realisation.state, realisation, after=_snapshot(realisation), actor=by
+        )
+        if not draft:
+            contract.last_submission_at = utcnow()
+            enqueue("recompute_contract", contract.id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        evidence.discard(stored)
+        raise
+    return realisation
+
+
+def submit_draft(realisation: Realisation, by: User) -> Realisation:
+    """draft → submitted, re-checking double counting at this moment."""
+    contract = realisation.contract
+    organisations.require_role(by, contract.contractor)
+    if realisation.state != "draft":
+        raise ServiceError(_("Only a draft can be submitted."), code="wrong_state")
+    data = _data_of(realisation)
+    _check_overlap(contract, realisation.candidate_ref, data, realisation.id)
+    _check_invoice(realisation.block, data, realisation.id)
+    before = _snapshot(realisation)
+    realisation.state = "submitted"
+    realisation.submitted_at = utcnow()
+    contract.last_submission_at = utcnow()
+    audit.record(
+        "realisation.submitted", realisation, before=before, after=_snapshot(realisation), actor=by
+    )
+    enqueue("recompute_contract", contract.id)
+    db.session.commit()
+    return realisation
+
+
+def _fill(r: Realisation, block, data: RealisationData, ref, result) -> None:
+    r.candidate_ref = ref
+    r.attributes = sorted(set(data.attributes)) if block.unit in PEOPLE_UNITS else []
+    for name in (
+        "start_date",
+        "end_date",
+        "hours_per_week",
+        "hours",
+        "quantity",
+        "cost_excl_vat_cents",
+        "invoice_excl_vat_cents",
+        "supplier_certification",
+        "supplier_name",
+        "supplier_kvk",
+    ):
+        setattr(r, name, getattr(data, name))
+    r.invoice_number = (data.invoice_number or "").strip() or None
+    r.description = data.description or ""
+    r.value_cents = result.value_cents
+    r.breakdown = [{"code": line.code, "value_cents": line.value_cents} for line in result.lines]
+
+
+def _data_of(r: Realisation) -> RealisationData:
+    return RealisationData(
+        block_code=r.block.code,
+        candidate_ref=r.candidate_ref,
+        attributes=list(r.attributes),
+        start_date=r.start_date,
+        end_date=r.end_date,
+        hours_per_week=r.hours_per_week,
+        hours=r.hours,
+        quantity=r.quantity,
+        cost_excl_vat_cents=r.cost_excl_vat_cents,
+        invoice_excl_vat_cents=r.invoice_excl_vat_cents,
+        invoice_number=r.invoice_number,
+        supplier_name=r.supplier_name,
+        supplier_kvk=r.supplier_kvk,
+        supplier_certification=r.supplier_certification,
+        description=r.description,
+    )
+
+
+def _snapshot(r: Realisation) -> dict:
+    return {
+        "state": r.state,
+        "block": r.block.code if r.block else None,
+        "value_cents": r.value_cents,
+        "candidate_ref": r.candidate_ref,
+        "rejection_reason": r.rejection_reason,
+    }
+
+
+def get_for(realisation_id: int, user: User) -> tuple[Realisation, str]:
+    realisation = db.session.get(Realisation, realisation_id)
+    if realisation is None:
+        raise NotFound()
+    _contract, side = contracts.get_for(realisation.contract_id, user)
+    return realisation, side
+
+
+def decide(realisation_ids: list[int], approve: bool, by: User, reason: str = "") -> int:
+    """Approve or reject submitted realisations of the officer's own authority, all or none."""
+    if not approve and not reason.strip():
+        msg = _("Give a reason for the rejection; the contractor sees it.")
+        raise ServiceError(msg, {"reason": msg}, code="reason_required")
+    rows = list(db.session.scalars(select(Realisation).where(Realisation.id.in_(realisation_ids))))
+    if len(rows) != len(set(realisation_ids)):
+        raise NotFound()
+    touched: set[int] = set()
+    for r in rows:
+        if organisations.role_of(by, r.contract.authority) is None:
+            raise Forbidden(_("Only the contract's own authority can decide on realisations."))
+        if r.state != "submitted":
+            raise ServiceError(
+                _("Realisation %(id)d is not awaiting a decision.", id=r.id), code="wrong_state"
+            )
+        before = _snapshot(r)
+        r.state = "approved" if approve else "rejected"
+        r.rejection_reason = None if approve else reason.strip()
+        r.decided_at = utcnow()
+        r.decided_by_id = by.id
+        audit.record("realisation." + r.state, r, before=before, after=_snapshot(r), actor=by)
+        touched.add(r.contract_id)
+    for contract_id in sorted(touched):
+        enqueue("recompute_contract", contract_id)
+    _notify_decisions(rows, approve, reason)
+    db.session.commit()
+    return len(rows)
+
+
+def _notify_decisions(rows: list[Realisation], approve: bool, reason: str) -> None:
+    by_contract: dict[int, list[Realisation]] = {}
+    for r in rows:
+        by_contract.setdefault(r.contract_id, []).append(r)
+    for group in by_contract.values():
+        contract = group[0].contract
+        if approve:
+            subject = _("Realisations approved for %(ref)s", ref=contract.reference)
+            body = _(
+                "%(n)d realisation(s) on %(title)s were approved.",
+                n=len(group),
+                title=contract.title,
+            )
+        else:
+            subject = _("Realisations rejected for %(ref)s", ref=contract.reference)
+            body = _(
+                "%(n)d realisation(s) on %(title)s were rejected. Reason: %(reason)s",
+                n=len(group),
+                title=contract.title,
+                reason=reason.strip(),
+            )
+        notify.organisation(contract.contractor_id, subject, body)
+
+
+def of_contract(contract_id: int, state: str | None = None) -> list[Realisation]:
+    q = select(Realisation).where(Realisation.contract_id == contract_id)
+    if state:
+        q = q.where(Realisation.state == state)
+    return list(db.session.scalars(q.order_by(Realisation.id.desc())))
+
+
+def awaiting_decision(authority_id: int):
+    """Select of submitted realisations on the authority's contracts, oldest first."""
+    return (
+        select(Realisation)
+        .join(Contract, Contract.id == Realisation.contract_id)
+        .where(Contract.authority_id == authority_id, Realisation.state == "submitted")
+        .order_by(Realisation.submitted_at, Realisation.id)
+    )

@@ -1,0 +1,49 @@
+"""Daily reminder to contractors with an open obligation and no submission for 90 days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from marketplace.domain.money import format_eur
+from marketplace.extensions import db
+from marketplace.models import Contract
+from marketplace.models._types import utcnow
+from marketplace.services import notify
+
+QUIET_DAYS = 90
+
+
+def quiet_contracts(today: date):
+    """Open obligations (due, not fulfilled, still running) with no submission for 90 days and
+    no reminder in the last 90 days."""
+    cutoff = datetime.combine(today - timedelta(days=QUIET_DAYS), time.min)
+    last = func.coalesce(Contract.last_submission_at, Contract.created_at)
+    return select(Contract).where(
+        Contract.obligation_status == "due",
+        Contract.status.in_(("on_track", "at_risk", "overdue")),
+        Contract.start_date <= today,
+        last < cutoff,
+        or_(Contract.reminded_at.is_(None), Contract.reminded_at < cutoff),
+    )
+
+
+def send_reminders(today: date) -> int:
+    contracts = db.session.scalars(quiet_contracts(today)).all()
+    for contract in contracts:
+        contract.reminded_at = utcnow()
+        notify.organisation(
+            contract.contractor_id,
+            _("Reminder: report social return for %(ref)s", ref=contract.reference),
+            _(
+                "You have not reported any realisation on %(title)s for %(days)d days. "
+                "Remaining obligation: %(remaining)s.",
+                title=contract.title,
+                days=QUIET_DAYS,
+                remaining=format_eur(contract.remaining_cents),
+            ),
+        )
+    db.session.commit()
+    return len(contracts)

@@ -1,0 +1,232 @@
+"""Services of the compliance engine against a real database: obligation, realisations,
+approval, double counting, recompute and notifications."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import AuditLog, Contract, FulfilmentSnapshot, PsoCertificate
+from marketplace.services import contracts, fulfilment, mail, realisations
+from marketplace.services.errors import Forbidden, ServiceError
+from marketplace.services.evidence import Upload
+from tests.factories import make_contract, make_org, make_policy, make_user
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def setup(app, authority, contractor):
+    officer = make_user("inkoper@gemeente.example.com")
+    from tests.factories import add_member
+
+    add_member(authority, officer)
+    owner = contractor.members[0].user
+    make_policy(authority)
+    return authority, contractor, officer, owner
+
+
+def pw(candidate="KAND-1", start=date(2026, 3, 1), end=date(2026, 8, 31), **kw):
+    return realisations.RealisationData(
+        block_code="PW",
+        candidate_ref=candidate,
+        start_date=start,
+        end_date=end,
+        hours_per_week=Decimal(24),
+        **kw,
+    )
+
+
+@time_machine.travel(date(2026, 9, 1), tick=False)
+def test_obligation_is_computed_and_explained(setup):
+    authority, contractor, officer, _owner = setup
+    contract = make_contract(authority, contractor, officer)
+    assert contract.obligation_cents == 6000000
+    assert contract.obligation_status == "due"
+    assert "5% van € 1.200.000,00 = € 60.000,00" in contract.obligation_explanation
+
+
+def test_pso_certificate_on_award_date_halves_the_obligation(setup):
+    authority, contractor, officer, _owner = setup
+    db.session.add(
+        PsoCertificate(
+            organisation_id=contractor.id,
+            level="trede_1",
+            number="P-1",
+            valid_until=date(2027, 1, 31),
+        )
+    )
+    db.session.commit()
+    contract = make_contract(authority, contractor, officer)
+    assert contract.obligation_cents == 3000000
+    assert "PSO trede 1: 50%" in contract.obligation_explanation
+
+
+def test_new_policy_version_does_not_change_awarded_contracts(setup):
+    authority, contractor, officer, _owner = setup
+    old = make_contract(authority, contractor, officer, award_date=date(2026, 2, 1))
+    make_policy(authority, effective_from=date(2026, 6, 1), percentage_bp=300)
+    new = make_contract(authority, contractor, officer, award_date=date(2026, 7, 1))
+    db.session.refresh(old)
+    assert old.obligation_cents == 6000000
+    assert new.obligation_cents == 3600000
+
+
+def test_contract_without_policy_in_force_is_refused(setup):
+    authority, contractor, officer, _owner = setup
+    with pytest.raises(ServiceError) as err:
+        make_contract(authority, contractor, officer, award_date=date(2020, 1, 1))
+    assert "award_date" in err.value.fields
+    assert db.session.scalar(select(Contract)) is None
+
+
+def test_end_before_start_is_refused(setup):
+    authority, contractor, officer, _owner = setup
+    with pytest.raises(ServiceError) as err:
+        make_contract(authority, contractor, officer, end_date=date(2026, 1, 1))
+    assert "end_date" in err.value.fields
+
+
+def test_only_officers_of_the_authority_register_contracts(setup):
+    authority, contractor, _officer, owner = setup
+    with pytest.raises(Forbidden):
+        make_contract(authority, contractor, owner)
+
+
+@time_machine.travel(date(2026, 9, 1), tick=False)
+def test_submit_approve_recompute_and_notify(setup):
+    authority, contractor, officer, owner = setup
+    contract = make_contract(authority, contractor, officer)
+    r = realisations.submit(contract, pw(attributes=["age_50_plus"]), owner, [Upload("a.pdf", PDF)])
+    # 184 days: 4.000.000 × 24/36 × 184/365 = 1.344.292,24; bonus 336.073,06
+    assert r.value_cents == 1344292 + 336073
+    assert [line["code"] for line in r.breakdown] == ["PW", "age_50_plus"]
+    db.session.refresh(contract)
+    assert contract.pending_cents == r.value_cents
+    assert contract.approved_cents == 0
+
+    realisations.decide([r.id], True, officer)
+    db.session.refresh(contract)
+    assert contract.approved_cents == r.value_cents
+    assert contract.status == "on_track"
+    assert db.session.scalars(select(FulfilmentSnapshot)).all()
+    assert any("goedgekeurd" in m["Subject"] for m in mail.outbox_messages(owner.email))
+    actions = db.session.scalars(select(AuditLog.action)).all()
+    assert "realisation.approved" in actions
+
+
+def test_bsn_as_candidate_reference_is_refused(setup):
+    authority, contractor, officer, owner = setup
+    contract = make_contract(authority, contractor, officer)
+    with pytest.raises(ServiceError) as err:
+        realisations.submit(contract, pw(candidate="111222333"), owner)
+    assert err.value.code == "bsn_refused"
+
+
+def test_overlapping_candidate_on_other_contract_is_refused(setup):
+    authority, contractor, officer, owner = setup
+    first = make_contract(authority, contractor, officer)
+    second = make_contract(authority, contractor, officer)
+    realisations.submit(first, pw(), owner)
+    with pytest.raises(ServiceError) as err:
+        realisations.submit(second, pw(start=date(2026, 8, 1), end=date(2026, 12, 31)), owner)
+    assert err.value.code == "candidate_overlap"
+    realisations.submit(second, pw(start=date(2026, 9, 1), end=date(2026, 12, 31)), owner)
+
+
+def test_invoice_counts_once(setup):
+    authority, contractor, officer, owner = setup
+    contract = make_contract(authority, contractor, officer)
+    inv = realisations.RealisationData(
+        block_code="INK",
+        invoice_excl_vat_cents=1000000,
+        invoice_number="F-1",
+        supplier_name="EMCO-groep",
+        supplier_kvk="04064343",
+        supplier_certification="werkbedrijf",
+    )
+    r = realisations.submit(contract, inv, owner)
+    assert r.value_cents == 1000000
+    with pytest.raises(ServiceError) as err:
+        realisations.submit(contract, inv, owner)
+    assert err.value.code == "invoice_used"
+
+
+def test_file_that_is_not_what_its_extension_says_saves_nothing(setup):
+    authority, contractor, officer, owner = setup
+    contract = make_contract(authority, contractor, officer)
+    with pytest.raises(ServiceError) as err:
+        realisations.submit(contract, pw(), owner, [Upload("fake.pdf", b"just text")])
+    assert err.value.code == "file_type"
+    assert realisations.of_contract(contract.id) == []
+
+
+def test_below_min_hours_is_refused_with_field(setup):
+    authority, contractor, officer, owner = setup
+    contract = make_contract(authority, contractor, officer)
+    data = pw()
+    data.hours_per_week = Decimal(8)
+    with pytest.raises(ServiceError) as err:
+        realisations.submit(contract, data, owner)
+    assert "hours_per_week" in err.value.fields
+
+
+def test_officer_of_other_authority_cannot_approve(setup):
+    authority, contractor, officer, owner = setup
+    contract = make_contract(authority, contractor, officer)
+    r = realisations.submit(contract, pw(), owner)
+    other = make_user("ander@gemeente.example.com")
+    make_org("authority", owner=other)
+    with pytest.raises(Forbidden):
+        realisations.decide([r.id], True, other)
+    db.session.refresh(r)
+    assert r.state == "submitted"
+
+
+def test_reject_needs_reason_and_bulk_is_all_or_nothing(setup):
+    authority, contractor, officer, owner = setup
+    contract = make_contract(authority, contractor, officer)
+    a = realisations.submit(contract, pw("KAND-A"), owner)
+    b = realisations.submit(contract, pw("KAND-B"), owner)
+    with pytest.raises(ServiceError):
+        realisations.decide([a.id, b.id], False, officer, reason=" ")
+    realisations.decide([a.id], True, officer)
+    with pytest.raises(ServiceError):
+        realisations.decide([a.id, b.id], True, officer)
+    db.session.refresh(b)
+    assert b.state == "submitted"
+    realisations.decide([b.id], False, officer, reason="Geen bewijs")
+    db.session.refresh(b)
+    assert (b.state, b.rejection_reason) == ("rejected", "Geen bewijs")
+
+
+def test_nightly_recompute_moves_status_and_notifies_once(setup):
+    authority, contractor, officer, owner = setup
+    contract = make_contract(authority, contractor, officer)
+    fulfilment.recompute_all(date(2026, 3, 1))
+    db.session.refresh(contract)
+    assert contract.status == "on_track"
+    fulfilment.recompute_all(date(2026, 9, 1))
+    db.session.refresh(contract)
+    assert contract.status == "at_risk"
+    sent = len(mail.outbox_messages(owner.email))
+    fulfilment.recompute_all(date(2026, 9, 2))
+    assert len(mail.outbox_messages(owner.email)) == sent
+    fulfilment.recompute_all(date(2028, 3, 1))
+    db.session.refresh(contract)
+    assert contract.status == "overdue"
+
+
+def test_contract_ids_cannot_be_probed(setup):
+    authority, contractor, officer, _owner = setup
+    contract = make_contract(authority, contractor, officer)
+    stranger = make_user("stranger@example.com")
+    from marketplace.services.errors import NotFound
+
+    with pytest.raises(NotFound):
+        contracts.get_for(contract.id, stranger)
