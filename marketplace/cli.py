@@ -39,6 +39,28 @@ def register(app: Flask) -> None:
             raise click.ClickException(f"no user {email}")
         click.echo(accounts.create_token(user, name))
 
+    @app.cli.command("recompute")
+    @click.option("--contract", "contract_id", type=int, help="Only this contract.")
+    def recompute(contract_id: int | None) -> None:
+        """Recompute fulfilment now (all contracts, set-based, or one)."""
+        from datetime import date
+
+        from marketplace.services import fulfilment
+
+        if contract_id:
+            click.echo(fulfilment.recompute_contract(contract_id, date.today()))
+        else:
+            click.echo(fulfilment.recompute_all(date.today()))
+
+    @app.cli.command("run-daily")
+    def run_daily() -> None:
+        """The daily jobs, for embedded mode without a worker (call it from cron)."""
+        from worker.jobs import nightly_recompute, pso_expiry_sweep, realisation_reminders
+
+        for job in (nightly_recompute, pso_expiry_sweep, realisation_reminders):
+            job()
+            click.echo(f"{job.__name__}: done")
+
     @app.cli.command("run-jobs")
     def run_jobs() -> None:
         """Run outbox rows left pending (embedded mode without a worker)."""

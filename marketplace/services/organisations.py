@@ -42,8 +42,14 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120] or "organisatie"
 
 
+# Paths of the orgs blueprint that a slug must not shadow.
+RESERVED_SLUGS = {"mijn", "registreren", "uitnodiging"}
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)
+    if base in RESERVED_SLUGS:
+        base += "-organisatie"
     slug, n = base, 1
     while db.session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
         n += 1
