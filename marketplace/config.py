@@ -61,4 +61,3 @@ class Config:
 
     JOBS_MODE = "rq" if REDIS_URL else "inline"
     JOB_MAX_ATTEMPTS = 3
-    SERVER_NAME_FOR_MAIL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
