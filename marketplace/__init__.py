@@ -46,10 +46,11 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.blueprints.admin.routes import bp as admin_bp
     from marketplace.blueprints.api import register_api
     from marketplace.blueprints.auth.routes import bp as auth_bp
+    from marketplace.blueprints.calculator.routes import bp as calculator_bp
     from marketplace.blueprints.main.routes import bp as main_bp
     from marketplace.blueprints.orgs.routes import bp as orgs_bp
 
-    for blueprint in (main_bp, auth_bp, orgs_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, orgs_bp, admin_bp, calculator_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

@@ -1,0 +1,354 @@
+"""/api/v1/sroi/*: the public, stateless SROI calculator (DOMAIN.md "The calculator API").
+
+Three endpoints expose the pure domain rules as JSON; they hold no formulas of their own:
+`valuate` -> `domain.valuation.valuate`, `obligation` -> `domain.obligation.obligation_for`,
+`status` -> `domain.fulfilment.fulfilment_status`. The schemas only check shapes and ranges; the
+domain decides the rest and its `ValuationError` / `ObligationInputError` become a 422 carrying the
+domain's code (e.g. "below_min_hours") and `fields = {field: message}`.
+
+Choices where DOMAIN.md is silent:
+- Domain error fields are the domain's flat field names ("hours_per_week", "end"); schema errors
+  keep webargs' nesting ({"realisation": {"hours_per_week": [...]}}). Messages are English; the
+  `code` is the stable part for clients.
+- Dates are limited to the years 1900-2199 and money to 10^15 cents, so that no input can overflow
+  a calendar computation or explode the exact arithmetic; both are far beyond real contracts.
+- Hours accept JSON numbers or strings and are read as exact decimals (never floats); more than two
+  decimals is refused by the schema (with the domain's "too_many_decimals" message) before any
+  arithmetic, so "1E-999999999" cannot stall the exact computation.
+- `status` takes `today` optionally (default: the server's date) and `pending_cents` optionally
+  (default 0); `percent` is a JSON number with one decimal; `forecast_cents` is null while no time
+  has elapsed.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+
+from marketplace.domain import fulfilment, obligation, valuation
+from marketplace.services.errors import ServiceError
+
+
+class _StrictJSONParser(FlaskParser):
+    """webargs only turns JSONDecodeError into 400: also a >4300-digit number or deep nesting."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise
+        except (ValueError, RecursionError) as exc:
+            self._handle_invalid_json_error(exc, req)
+
+
+class _CalculatorBlueprint(Blueprint):
+    ARGUMENTS_PARSER = _StrictJSONParser()
+
+
+blp = _CalculatorBlueprint(
+    "api_calculator",
+    __name__,
+    url_prefix="/sroi",
+    description="SROI calculator: value a building block, compute an obligation and its status",
+)
+
+MAX_CENTS = 10**15
+MAX_HOURS = 1_000_000
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2199, 12, 31)
+
+
+class CalculatorInputError(ServiceError):
+    """Input the domain refused: rendered by errors.py as 422 with the domain's code and field."""
+
+    status = 422
+
+    @classmethod
+    def from_domain(
+        cls, exc: valuation.ValuationError | obligation.ObligationInputError
+    ) -> CalculatorInputError:
+        return cls(exc.message, fields={exc.field: exc.message}, code=exc.code)
+
+
+# --- fields -----------------------------------------------------------------------------------
+
+
+def _cents(**kwargs) -> ma.fields.Integer:
+    return ma.fields.Integer(
+        strict=True,
+        validate=ma.validate.Range(min=0, max=MAX_CENTS),
+        metadata={"description": "Euro cents, a whole number >= 0"},
+        **kwargs,
+    )
+
+
+def _bp(**kwargs) -> ma.fields.Integer:
+    return ma.fields.Integer(
+        strict=True,
+        validate=ma.validate.Range(min=0, max=10000),
+        metadata={"description": "Basis points, 0..10000 (500 = 5%)"},
+        **kwargs,
+    )
+
+
+def _date(**kwargs) -> ma.fields.Date:
+    return ma.fields.Date(validate=ma.validate.Range(min=FIRST_DATE, max=LAST_DATE), **kwargs)
+
+
+class Hours(ma.fields.Decimal):
+    """Hours as an exact Decimal (JSON 24, 15.5 or "12.25"), 0..MAX_HOURS, at most two decimals.
+
+    marshmallow reads numbers through `str`, so 15.5 becomes Decimal("15.5") without float
+    arithmetic. The exponent is checked here so "1E-999999999" never reaches `Fraction`. The range
+    is checked here too, not with `validate.Range`, which apispec would write as strings.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        metadata = {
+            "minimum": 0,
+            "maximum": MAX_HOURS,
+            "description": "Hours, at most two decimals",
+        }
+        super().__init__(as_string=False, allow_nan=False, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if not 0 <= number <= MAX_HOURS:
+            raise ma.ValidationError(f"Must be between 0 and {MAX_HOURS}.")
+        exponent = number.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -2:
+            raise ma.ValidationError(valuation.MESSAGES_EN["too_many_decimals"])
+        return number
+
+
+# --- valuate ----------------------------------------------------------------------------------
+
+
+CreditTableSchema = ma.Schema.from_dict(
+    {certification: _bp() for certification in valuation.CERTIFICATIONS}, name="CreditTable"
+)
+PsoRemainingSchema = ma.Schema.from_dict(
+    {level: _bp() for level in obligation.PSO_LEVELS}, name="PsoRemaining"
+)
+
+
+class BlockSchema(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=50))
+    unit = ma.fields.String(required=True, validate=ma.validate.OneOf(valuation.UNITS))
+    rate_cents = _cents(allow_none=True, load_default=None)
+    min_hours_per_week = Hours(allow_none=True, load_default=None)
+    max_days = ma.fields.Integer(
+        strict=True, allow_none=True, load_default=None, validate=ma.validate.Range(min=1)
+    )
+    bonuses = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.Length(min=1, max=50)),
+        values=_cents(),
+        load_default=dict,
+        metadata={"description": "Bonus rate per FTE-year by candidate attribute (fte_year)"},
+    )
+    credit_bp_by_certification = ma.fields.Nested(
+        CreditTableSchema,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Purchase credit by certification (invoice); default table"},
+    )
+
+
+class RealisationSchema(ma.Schema):
+    start = _date(allow_none=True, load_default=None)
+    end = _date(allow_none=True, load_default=None)
+    hours_per_week = Hours(allow_none=True, load_default=None)
+    hours = Hours(allow_none=True, load_default=None)
+    quantity = ma.fields.Integer(
+        strict=True,
+        allow_none=True,
+        load_default=None,
+        validate=ma.validate.Range(min=1, max=1_000_000),
+    )
+    cost_excl_vat_cents = _cents(allow_none=True, load_default=None)
+    invoice_excl_vat_cents = _cents(allow_none=True, load_default=None)
+    supplier_certification = ma.fields.String(
+        allow_none=True, load_default=None, validate=ma.validate.OneOf(valuation.CERTIFICATIONS)
+    )
+    attributes = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1, max=50)), load_default=list
+    )
+
+
+class ValuateRequestSchema(ma.Schema):
+    block = ma.fields.Nested(BlockSchema, required=True)
+    realisation = ma.fields.Nested(RealisationSchema, required=True)
+
+
+class LineSchema(ma.Schema):
+    code = ma.fields.String(required=True)
+    value_cents = ma.fields.Integer(required=True)
+
+
+class ValuationSchema(ma.Schema):
+    value_cents = ma.fields.Integer(required=True)
+    breakdown = ma.fields.List(ma.fields.Nested(LineSchema), required=True)
+
+
+@blp.route("/valuate", methods=["POST"])
+@blp.arguments(ValuateRequestSchema)
+@blp.response(200, ValuationSchema)
+def valuate(args):
+    """Value one realisation against a building block
+
+    The block's own line first, then one line per bonus the candidate earns; each line is
+    rounded half up to cents on its own (DOMAIN.md "Building blocks").
+    """
+    b, r = args["block"], args["realisation"]
+    block = valuation.Block(
+        code=b["code"],
+        unit=b["unit"],
+        rate_cents=b["rate_cents"],
+        min_hours_per_week=b["min_hours_per_week"],
+        max_days=b["max_days"],
+        bonuses=b["bonuses"],
+        credit_bp_by_certification=b["credit_bp_by_certification"],
+    )
+    realisation = valuation.RealisationInput(**{**r, "attributes": frozenset(r["attributes"])})
+    try:
+        result = valuation.valuate(block, realisation)
+    except valuation.ValuationError as exc:
+        raise CalculatorInputError.from_domain(exc) from exc
+    return {
+        "value_cents": result.value_cents,
+        "breakdown": [
+            {"code": line.code, "value_cents": line.value_cents} for line in result.lines
+        ],
+    }
+
+
+# --- obligation -------------------------------------------------------------------------------
+
+
+class PolicySchema(ma.Schema):
+    threshold_cents = _cents(required=True)
+    min_duration_months = ma.fields.Integer(
+        strict=True, required=True, validate=ma.validate.Range(min=0, max=1200)
+    )
+    percentage_bp = _bp(required=True)
+    low_labour_share_bp = _bp(allow_none=True, load_default=None)
+    low_labour_percentage_bp = _bp(allow_none=True, load_default=None)
+    cap_cents = _cents(allow_none=True, load_default=None)
+    pso_remaining_bp = ma.fields.Nested(
+        PsoRemainingSchema,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Part of the obligation that remains per PSO level (0 = exempt)"},
+    )
+
+
+class ContractSchema(ma.Schema):
+    value_cents = _cents(required=True)
+    award_date = _date(required=True)
+    start = _date(required=True)
+    end = _date(required=True)
+    labour_share_bp = _bp(allow_none=True, load_default=None)
+    pso_level = ma.fields.String(
+        allow_none=True, load_default=None, validate=ma.validate.OneOf(obligation.PSO_LEVELS)
+    )
+    pso_valid_until = _date(allow_none=True, load_default=None)
+
+
+class ObligationRequestSchema(ma.Schema):
+    policy = ma.fields.Nested(PolicySchema, required=True)
+    contract = ma.fields.Nested(ContractSchema, required=True)
+
+
+class ObligationSchema(ma.Schema):
+    obligation_cents = ma.fields.Integer(required=True)
+    status = ma.fields.String(
+        required=True, validate=ma.validate.OneOf(("due", "not_applicable", "exempt"))
+    )
+    percentage_bp = ma.fields.Integer(required=True)
+    explanation = ma.fields.String(required=True, metadata={"description": "Dutch, step by step"})
+
+
+@blp.route("/obligation", methods=["POST"])
+@blp.arguments(ObligationRequestSchema)
+@blp.response(200, ObligationSchema)
+def compute_obligation(args):
+    """Compute the SROI obligation of a contract under a policy
+
+    Threshold and minimum duration, low-labour percentage, cap, then the PSO discount; one
+    rounding at the end (DOMAIN.md "The SROI obligation of a contract").
+    """
+    p = args["policy"]
+    policy = obligation.Policy(**{**p, "pso_remaining_bp": p["pso_remaining_bp"] or {}})
+    terms = obligation.ContractTerms(**args["contract"])
+    try:
+        result = obligation.obligation_for(terms, policy)
+    except obligation.ObligationInputError as exc:
+        raise CalculatorInputError.from_domain(exc) from exc
+    return {
+        "obligation_cents": result.obligation_cents,
+        "status": result.status,
+        "percentage_bp": result.percentage_bp,
+        "explanation": result.explanation,
+    }
+
+
+# --- status -----------------------------------------------------------------------------------
+
+
+class StatusRequestSchema(ma.Schema):
+    obligation_cents = _cents(required=True)
+    approved_cents = _cents(required=True)
+    pending_cents = _cents(load_default=0)
+    start = _date(required=True)
+    end = _date(required=True)
+    today = _date(
+        allow_none=True, load_default=None, metadata={"description": "Default: today's date"}
+    )
+
+
+class StatusSchema(ma.Schema):
+    status = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(
+            ("fulfilled", "overdue", "on_track", "at_risk", "not_applicable")
+        ),
+    )
+    percent = ma.fields.Float(
+        required=True, metadata={"description": "Approved / obligation in percent, one decimal"}
+    )
+    expected_cents = ma.fields.Integer(required=True)
+    forecast_cents = ma.fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null while nothing has elapsed"}
+    )
+
+
+@blp.route("/status", methods=["POST"])
+@blp.arguments(StatusRequestSchema)
+@blp.response(200, StatusSchema)
+def status(args):
+    """Fulfilment status of an obligation on a day
+
+    fulfilled, overdue, on_track or at_risk (not_applicable when the obligation is 0), with the
+    percentage realised, the amount expected by today and the forecast at the end
+    (DOMAIN.md "Fulfilment status").
+    """
+    result = fulfilment.fulfilment_status(
+        args["obligation_cents"],
+        args["approved_cents"],
+        args["pending_cents"],
+        args["start"],
+        args["end"],
+        args["today"] or date.today(),
+    )
+    return {
+        "status": result.status,
+        # A JSON number with one decimal (33.3): the Decimal is exact, float is only the encoding.
+        "percent": float(result.percent),
+        "expected_cents": result.expected_cents,
+        "forecast_cents": result.forecast_cents,
+    }

@@ -1,0 +1,1 @@
+"""The public SROI calculator page: estimate an obligation and a building block before bidding."""
