@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import text
 
 from marketplace import create_app
@@ -36,7 +38,8 @@ def _schema(database_url):
     return database_url
 
 
-def _empty_tables() -> None:
+def empty_tables() -> None:
+    """Delete every row, children first; the schema stays for the next test."""
     tables = list(reversed(_db.metadata.sorted_tables))
     if _db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
@@ -47,28 +50,32 @@ def _empty_tables() -> None:
     _db.session.commit()
 
 
-@pytest.fixture
-def app(_schema):
-    instance = Path(tempfile.mkdtemp(prefix="sr-test-"))
-    app = create_app(
+def make_test_app(database_url: str, instance_dir: Path, **config: Any) -> Flask:
+    """An app on the test database with mail and uploads in `instance_dir`; `config` overrides."""
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": _schema,
-            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "RATELIMIT_STORAGE_URI": "memory://",
             "MAIL_SERVER": None,
-            "MAIL_DIR": str(instance / "mail"),
-            "UPLOAD_DIR": str(instance / "uploads"),
+            "MAIL_DIR": str(instance_dir / "mail"),
+            "UPLOAD_DIR": str(instance_dir / "uploads"),
             "REDIS_URL": None,
             "JOBS_MODE": "inline",
-            "SERVER_NAME": "localhost",
+            **config,
         }
     )
+
+
+@pytest.fixture
+def app(_schema):
+    instance = Path(tempfile.mkdtemp(prefix="sr-test-"))
+    app = make_test_app(_schema, instance, WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
     with app.app_context():
         yield app
         _db.session.remove()
-        _empty_tables()
+        empty_tables()
         _db.session.remove()
         _db.engine.dispose()
     shutil.rmtree(instance, ignore_errors=True)

@@ -1,0 +1,120 @@
+"""Browser tests: the app served from a thread, Debian's Chromium driven by Playwright, axe-core
+run on every page. They run once, on SQLite (the PostgreSQL run of `make test` skips them)."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page
+from werkzeug.serving import make_server
+
+from marketplace.extensions import db
+from tests import backends
+from tests.conftest import empty_tables, make_test_app
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "e2e: browser test against a live server (SQLite only)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_pg = pytest.mark.skip(reason="browser tests run once, on SQLite")
+    for item in items:
+        if E2E_DIR in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+            if backends.backend() == "postgresql":
+                item.add_marker(skip_pg)
+
+
+class LiveServer:
+    """The app on 127.0.0.1:<free port>; `app` is the same object the server runs."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(_schema) -> Iterator[LiveServer]:
+    instance = Path(tempfile.mkdtemp(prefix="sr-e2e-"))
+    # CSRF on: the browser submits the real forms. No SERVER_NAME: mailed links then carry the
+    # host and port the browser used, so they can be followed.
+    app = make_test_app(_schema, instance, WTF_CSRF_ENABLED=True)
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+    with app.app_context():
+        db.engine.dispose()
+    shutil.rmtree(instance, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_data(live_server: LiveServer) -> Iterator[None]:
+    yield
+    with live_server.app.app_context():
+        empty_tables()
+        db.session.remove()
+    shutil.rmtree(live_server.app.config["MAIL_DIR"], ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: LiveServer) -> str:
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "locale": "nl-NL", "viewport": {"width": 1280, "height": 900}}
+
+
+@functools.cache
+def _axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `npm install` (make test does)")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def assert_no_axe_violations(page: Page) -> None:
+    """Run axe-core's default rules (WCAG 2.x A/AA and best practices) on the current page."""
+    # page.evaluate runs outside the page's CSP, which forbids injected <script> tags.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    violations = page.evaluate(
+        """async () => (await axe.run(document)).violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            targets: v.nodes.map(n => n.target.join(' '))}))"""
+    )
+    report = "\n".join(
+        f"  {v['id']} ({v['impact']}): {v['help']} -> {', '.join(v['targets'][:5])}"
+        for v in violations
+    )
+    assert not violations, f"axe found {len(violations)} violation(s) on {page.url}:\n{report}"
