@@ -49,8 +49,9 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.blueprints.calculator.routes import bp as calculator_bp
     from marketplace.blueprints.main.routes import bp as main_bp
     from marketplace.blueprints.orgs.routes import bp as orgs_bp
+    from marketplace.blueprints.reports.routes import bp as reports_bp
 
-    for blueprint in (main_bp, auth_bp, orgs_bp, admin_bp, calculator_bp):
+    for blueprint in (main_bp, auth_bp, orgs_bp, admin_bp, calculator_bp, reports_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 
