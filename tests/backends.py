@@ -52,3 +52,14 @@ def redis_url() -> str | None:
 
 def redis_prefix() -> str:
     return f"t{RUN_ID}-{worker_id()}-"
+
+
+def delete_redis_keys(conn, prefix: str) -> None:
+    """Remove what a test left in Redis under `prefix`: queues, job hashes, registries, and its
+    entries in RQ's global sets of queues and workers."""
+    for key in conn.scan_iter(match=f"*{prefix}*", count=500):
+        conn.delete(key)
+    for index in ("rq:queues", "rq:workers"):
+        stale = [m for m in conn.smembers(index) if prefix.encode() in m]
+        if stale:
+            conn.srem(index, *stale)

@@ -7,12 +7,19 @@ from functools import cache
 from flask import Flask, current_app
 from redis import Redis
 from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
 
-RETRY = Retry(max=3, interval=[10, 60, 300])
+RETRY_INTERVALS = [10, 60, 300]
+# An RQ job in one of these states is over; any other state (queued, scheduled, started, ...)
+# means it is still to run, and relaying its row again must leave it alone.
+_ENDED = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
 
 
 def redis_connection(url: str | None = None) -> Redis:
-    return Redis.from_url(url or current_app.config["REDIS_URL"])
+    # A bounded connect timeout: the relay runs right after a request's commit and must not
+    # hang that request when Redis is unreachable.
+    return Redis.from_url(url or current_app.config["REDIS_URL"], socket_connect_timeout=5)
 
 
 def queue(connection: Redis | None = None, *, is_async: bool = True) -> Queue:
@@ -21,16 +28,50 @@ def queue(connection: Redis | None = None, *, is_async: bool = True) -> Queue:
     return Queue(name, connection=connection or redis_connection(), is_async=is_async)
 
 
-def enqueue_outbox_job(outbox_id: int) -> None:
-    """Put one outbox row on RQ; the deterministic job id makes a repeated relay harmless."""
-    queue().enqueue(
-        "worker.jobs.run_outbox_job",
-        outbox_id,
-        job_id=f"{current_app.config.get('REDIS_PREFIX', '')}outbox-{outbox_id}",
-        retry=RETRY,
-        result_ttl=3600,
-        failure_ttl=7 * 24 * 3600,
-    )
+def outbox_job_id(outbox_id: int) -> str:
+    return f"{current_app.config.get('REDIS_PREFIX', '')}outbox-{outbox_id}"
+
+
+def retry_policy() -> Retry | None:
+    """RQ retries so that RQ's attempts and the outbox row's JOB_MAX_ATTEMPTS end together.
+
+    JOB_RETRY_INTERVALS (seconds, optional) overrides the backoff; 0 requeues at once, which
+    lets a burst worker in tests run every attempt."""
+    retries = current_app.config["JOB_MAX_ATTEMPTS"] - 1
+    intervals = current_app.config.get("JOB_RETRY_INTERVALS", RETRY_INTERVALS)
+    return Retry(max=retries, interval=list(intervals)) if retries > 0 else None
+
+
+def enqueue_outbox_job(outbox_id: int, connection: Redis | None = None) -> bool:
+    """Put one outbox row on RQ; returns False when its job is already there.
+
+    The job id is derived from the row id and enqueued with `unique=True`, so relaying a row
+    twice (a relay that crashed before marking the row) gives one RQ job, not two runs. A
+    finished or failed job hash left under that id (result/failure TTL) belongs to an earlier
+    life of the id (e.g. a restored database) while the row is pending again: it is replaced."""
+    q = queue(connection)
+    job_id = outbox_job_id(outbox_id)
+    for _ in range(2):
+        try:
+            q.enqueue(
+                "worker.jobs.run_outbox_job",
+                outbox_id,
+                job_id=job_id,
+                unique=True,
+                retry=retry_policy(),
+                result_ttl=3600,
+                failure_ttl=7 * 24 * 3600,
+            )
+            return True
+        except DuplicateJobError:
+            try:
+                existing = Job.fetch(job_id, connection=q.connection)
+            except NoSuchJobError:  # expired in between: enqueue again
+                continue
+            if existing.get_status(refresh=False) not in _ENDED:
+                return False
+            existing.delete()
+    return False
 
 
 @cache

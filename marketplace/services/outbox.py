@@ -9,7 +9,7 @@ import traceback
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from marketplace.extensions import db
@@ -40,42 +40,62 @@ def _dispatch_after_commit(session: Session) -> None:
         dispatch(ids)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, previous_transaction: Any) -> None:
-    session.info.pop(_PENDING_KEY, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_after_outer_end(session: Session, transaction: Any) -> None:
+    # Only the outermost transaction decides: a rolled-back savepoint must not drop jobs enqueued
+    # before it (dispatch re-reads the rows, so ids of rolled-back rows are harmless), and a
+    # close() without commit must not leave ids behind for the session's next transaction.
+    if transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
 
 
 def dispatch(ids: list[int]) -> None:
-    """Hand committed outbox rows to their runner for the configured mode."""
+    """Hand committed outbox rows to their runner for the configured mode.
+
+    Runs after the caller's commit, so nothing here may raise into the caller: its data is
+    already committed, and a row that was not run or relayed waits for the next pass."""
     app = current_app._get_current_object()
-    if app.config["JOBS_MODE"] == "inline":
-        for job_id in ids:
-            with app.app_context():  # a fresh session, apart from the caller's
-                execute(job_id, raise_errors=False)
-    else:
-        with app.app_context():
-            relay(ids)
+    try:
+        if app.config["JOBS_MODE"] == "inline":
+            for job_id in ids:
+                with app.app_context():  # a fresh session, apart from the caller's
+                    execute(job_id, raise_errors=False)
+        else:
+            with app.app_context():
+                relay(ids)
+    except Exception:
+        log.exception("outbox dispatch of %s failed; the rows wait for the next pass", ids)
 
 
 def relay(ids: list[int] | None = None) -> int:
-    """Move pending rows to RQ. Safe to repeat: the RQ job id is derived from the row id."""
-    from worker import enqueue_outbox_job
+    """Move pending rows to RQ and return how many moved. Safe to repeat: the RQ job id is
+    derived from the row id, and a job already on RQ is not enqueued twice."""
+    from worker import enqueue_outbox_job, redis_connection
 
-    query = select(OutboxJob).where(OutboxJob.status == "pending")
+    query = select(OutboxJob.id).where(OutboxJob.status == "pending")
     if ids is not None:
         query = query.where(OutboxJob.id.in_(ids))
+    pending = list(db.session.scalars(query.order_by(OutboxJob.id)))
+    db.session.commit()  # no transaction stays open while we talk to Redis
+    if not pending:
+        return 0
     moved = 0
-    for job in db.session.scalars(query.order_by(OutboxJob.id)).all():
-        try:
-            enqueue_outbox_job(job.id)
-        except Exception as exc:  # Redis down: the row waits for the next relay
-            log.warning("outbox relay failed for %s: %s", job.id, exc)
-            db.session.rollback()
-            return moved
-        job.status = "relayed"
-        job.relayed_at = utcnow()
-        moved += 1
-    db.session.commit()
+    try:
+        connection = redis_connection()
+        for outbox_id in pending:
+            enqueue_outbox_job(outbox_id, connection=connection)
+            # Commit per row, and only from "pending": a fast worker may already have set the
+            # row to "done", which a blind write would overwrite.
+            db.session.execute(
+                update(OutboxJob)
+                .where(OutboxJob.id == outbox_id, OutboxJob.status == "pending")
+                .values(status="relayed", relayed_at=utcnow())
+            )
+            db.session.commit()
+            moved += 1
+    except Exception as exc:  # Redis down: the remaining rows wait for the next relay
+        db.session.rollback()
+        log.warning("outbox relay stopped after %s of %s rows: %s", moved, len(pending), exc)
     return moved
 
 
@@ -95,10 +115,12 @@ def execute(outbox_id: int, *, raise_errors: bool = True) -> None:
         db.session.rollback()
         job = db.session.get(OutboxJob, outbox_id)
         job.last_error = traceback.format_exc(limit=5)
-        retry_left = job.attempts < current_app.config["JOB_MAX_ATTEMPTS"]
-        job.status = "pending" if (retry_left and not raise_errors) else "failed"
-        if raise_errors and retry_left:
-            job.status = "relayed"  # RQ retries it
+        if job.attempts >= current_app.config["JOB_MAX_ATTEMPTS"]:
+            job.status = "failed"  # listed on /beheer/
+        elif raise_errors:
+            job.status = "relayed"  # RQ's Retry runs it again
+        else:
+            job.status = "pending"  # the next retry_pending() runs it again
         db.session.commit()
         log.exception("job %s (%s) failed", name, outbox_id)
         if raise_errors:
