@@ -24,9 +24,10 @@ def worker_id() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 
 
-def create_postgres_database() -> str:
+def create_postgres_database(suffix: str = "") -> str:
+    """A fresh database for this run and worker; `suffix` gives a test its own one next to it."""
     base = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"sr_test_{RUN_ID}_{worker_id()}"
+    name = f"sr_test_{RUN_ID}_{worker_id()}{suffix}"
     with psycopg.connect(_dsn(base), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
