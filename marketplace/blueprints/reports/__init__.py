@@ -1,0 +1,1 @@
+"""Reports for procurement officers: fulfilment charts, CSV/Excel exports and PDF reports."""

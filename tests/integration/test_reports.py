@@ -1,0 +1,196 @@
+"""Report services against a real database: chart series from snapshots, authority totals
+aggregated in SQL, export rows without per-row queries, the annual report's selection."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from sqlalchemy import event
+
+from marketplace.domain.fulfilment import fulfilment_status
+from marketplace.extensions import db
+from marketplace.services import charts, realisations, reports
+from tests.factories import make_contract, make_policy
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def setup(app, authority, contractor):
+    make_policy(authority)
+    return authority, contractor, authority.members[0].user, contractor.members[0].user
+
+
+def approve_on(contract, owner, officer, day: date, candidate: str, start: date, end: date):
+    """Submit and approve a PW realisation on `day` (24 hours a week)."""
+    with time_machine.travel(day, tick=False):
+        data = realisations.RealisationData(
+            block_code="PW",
+            candidate_ref=candidate,
+            start_date=start,
+            end_date=end,
+            hours_per_week=Decimal(24),
+        )
+        r = realisations.submit(contract, data, owner)
+        realisations.decide([r.id], True, officer)
+    return r
+
+
+def register_on(day: date, *args, **kw):
+    with time_machine.travel(day, tick=False):
+        return make_contract(*args, **kw)
+
+
+def test_contract_chart_steps_follow_snapshots_and_reach_today(setup):
+    authority, contractor, officer, owner = setup
+    contract = register_on(date(2026, 2, 1), authority, contractor, officer)
+    r = approve_on(
+        contract, owner, officer, date(2026, 6, 1), "KAND-1", date(2026, 3, 1), date(2026, 5, 31)
+    )
+    chart = charts.contract_chart(contract, date(2026, 9, 1))
+    assert chart.steps == [(date(2026, 2, 1), 0, 0), (date(2026, 6, 1), r.value_cents, 0)]
+    assert chart.until == date(2026, 9, 1)
+    assert chart.expected[0] == (date(2026, 2, 1), 0)
+    assert chart.expected[-1] == (date(2028, 2, 29), 6000000)
+    assert chart.rows[-1].approved_cents == r.value_cents
+
+
+def test_contract_chart_expected_row_is_the_domain_expected_value(setup):
+    authority, contractor, officer, _owner = setup
+    contract = register_on(date(2026, 2, 1), authority, contractor, officer)
+    chart = charts.contract_chart(contract, date(2027, 3, 1))
+    domain = fulfilment_status(6000000, 0, 0, date(2026, 3, 1), date(2028, 2, 29), date(2027, 3, 1))
+    assert chart.rows[-1].expected_cents == domain.expected_cents
+
+
+def test_authority_chart_adds_contracts_that_changed_on_different_days(setup):
+    authority, contractor, officer, owner = setup
+    first = register_on(date(2026, 2, 1), authority, contractor, officer)
+    second = register_on(date(2026, 2, 1), authority, contractor, officer)
+    a = approve_on(
+        first, owner, officer, date(2026, 5, 1), "KAND-1", date(2026, 3, 1), date(2026, 4, 30)
+    )
+    b = approve_on(
+        second, owner, officer, date(2026, 7, 1), "KAND-2", date(2026, 5, 1), date(2026, 6, 30)
+    )
+    chart = charts.authority_chart(authority, date(2026, 9, 1))
+    approved = {day: value for day, value, _p in chart.steps}
+    assert approved[date(2026, 5, 1)] == a.value_cents
+    assert approved[date(2026, 7, 1)] == a.value_cents + b.value_cents
+    assert chart.obligation_cents == 2 * 6000000
+
+
+def test_authority_expected_total_is_the_sum_of_the_contracts(setup):
+    authority, contractor, officer, _owner = setup
+    register_on(date(2026, 2, 1), authority, contractor, officer)
+    register_on(
+        date(2026, 2, 1),
+        authority,
+        contractor,
+        officer,
+        start_date=date(2026, 6, 1),
+        end_date=date(2027, 5, 31),
+    )
+    today = date(2026, 12, 1)
+    chart = charts.authority_chart(authority, today)
+    each = [
+        fulfilment_status(6000000, 0, 0, date(2026, 3, 1), date(2028, 2, 29), today),
+        fulfilment_status(6000000, 0, 0, date(2026, 6, 1), date(2027, 5, 31), today),
+    ]
+    assert abs(chart.rows[-1].expected_cents - sum(f.expected_cents for f in each)) <= 1
+
+
+def test_chart_svg_is_well_formed_with_title_and_description(setup):
+    authority, contractor, officer, _owner = setup
+    contract = register_on(date(2026, 2, 1), authority, contractor, officer, reference="EM-7")
+    root = ET.fromstring(charts.svg(charts.contract_chart(contract, date(2026, 9, 1))))
+    assert root.tag == f"{SVG}svg"
+    assert "EM-7" in root.find(f"{SVG}title").text
+    assert "€" in root.find(f"{SVG}desc").text
+    assert root.find(f".//{SVG}style") is None
+
+
+def test_authority_chart_without_contracts_still_draws(setup):
+    authority, *_ = setup
+    root = ET.fromstring(charts.svg(charts.authority_chart(authority, date(2026, 9, 1))))
+    assert root.find(f"{SVG}title") is not None
+
+
+@contextmanager
+def counted_queries():
+    statements: list[str] = []
+
+    def record(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_export_rows_are_read_with_one_query_whatever_their_number(setup):
+    authority, contractor, officer, owner = setup
+    for n in range(4):
+        contract = register_on(date(2026, 2, 1), authority, contractor, officer)
+        approve_on(
+            contract,
+            owner,
+            officer,
+            date(2026, 5, 1),
+            f"KAND-{n}",
+            date(2026, 3, 1),
+            date(2026, 3, 31),
+        )
+    db.session.expire_all()
+    assert authority.slug
+    with counted_queries() as statements:
+        contract_rows = list(reports.contracts_table(authority, date(2026, 9, 1)).rows)
+        realisation_rows = list(reports.realisations_table(authority, date(2026, 9, 1)).rows)
+    assert len(contract_rows) == 4 and len(realisation_rows) == 4
+    assert len(statements) == 2
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(setup):
+    authority, contractor, officer, _owner = setup
+    register_on(date(2026, 2, 1), authority, contractor, officer, title="=HYPERLINK(1)")
+    text = "".join(reports.csv_chunks(reports.contracts_table(authority, date(2026, 9, 1))))
+    assert ";'=HYPERLINK(1);" in text
+
+
+def test_year_report_lists_contracts_active_in_the_year_and_its_approvals(setup):
+    authority, contractor, officer, owner = setup
+    active = register_on(date(2026, 2, 1), authority, contractor, officer, reference="ACTIVE")
+    register_on(
+        date(2026, 2, 1),
+        authority,
+        contractor,
+        officer,
+        reference="LATER",
+        award_date=date(2026, 2, 1),
+        start_date=date(2028, 1, 1),
+        end_date=date(2029, 6, 30),
+    )
+    in_2026 = approve_on(
+        active, owner, officer, date(2026, 5, 1), "KAND-1", date(2026, 3, 1), date(2026, 4, 30)
+    )
+    approve_on(
+        active, owner, officer, date(2027, 2, 1), "KAND-2", date(2026, 5, 1), date(2026, 6, 30)
+    )
+    report = reports.year_report(authority, 2026, date(2027, 3, 1))
+    assert [s.contract.reference for s in report.sections] == ["ACTIVE"]
+    assert [r.id for r in report.sections[0].realisations] == [in_2026.id]
+    assert report.totals.approved_in_period_cents == in_2026.value_cents
+    assert report.totals.obligation_cents == 6000000
+
+
+def test_year_report_of_a_year_without_contracts_is_empty(setup):
+    authority, contractor, officer, _owner = setup
+    register_on(date(2026, 2, 1), authority, contractor, officer)
+    report = reports.year_report(authority, 2019, date(2026, 9, 1))
+    assert report.sections == []
+    assert report.totals.contracts == 0

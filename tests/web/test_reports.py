@@ -1,0 +1,201 @@
+"""Reports through the web: CSV and Excel exports, PDF reports, chart images, who may see them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from datetime import date, datetime
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import time_machine
+
+from marketplace.services import realisations
+from tests.factories import make_contract, make_org, make_policy, make_user
+
+TODAY = date(2026, 9, 1)
+OFFICER = "officer@authority.example.com"
+OWNER = "owner@contractor.example.com"
+
+
+@pytest.fixture
+def contract(app, authority, contractor):
+    """A € 60.000 obligation with one approved PW realisation (submitted and decided on TODAY)."""
+    make_policy(authority)
+    officer, owner = authority.members[0].user, contractor.members[0].user
+    with time_machine.travel(TODAY, tick=False):
+        c = make_contract(authority, contractor, officer, reference="EM-2026-014")
+        data = realisations.RealisationData(
+            block_code="PW",
+            candidate_ref="KAND-0001",
+            start_date=date(2026, 3, 1),
+            end_date=date(2026, 8, 31),
+            hours_per_week=Decimal(24),
+        )
+        r = realisations.submit(c, data, owner)
+        realisations.decide([r.id], True, officer)
+    return c
+
+
+@pytest.fixture
+def today():
+    with time_machine.travel(TODAY, tick=False):
+        yield TODAY
+
+
+def pdf_text(data: bytes) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    done = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    return done.stdout.decode()
+
+
+def first_csv_row(data: bytes) -> dict[str, str]:
+    """The first data row of a `;`-separated UTF-8 (BOM) CSV, by column header."""
+    return next(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_contracts_csv_opens_in_dutch_excel(client, auth, contract, today):
+    auth.login(OFFICER)
+    response = client.get("/rapportage/contracten.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.data.startswith("\ufeff".encode())
+    row = first_csv_row(response.data)
+    assert row["Kenmerk"] == "EM-2026-014"
+    assert row["SROI-verplichting"] == "60.000,00"
+    assert row["Contractwaarde"] == "1.200.000,00"
+    assert row["Einddatum"] == "2028-02-29"
+
+
+def test_realisations_csv_lists_the_approved_realisation(client, auth, contract, today):
+    auth.login(OFFICER)
+    row = first_csv_row(client.get("/rapportage/realisaties.csv").data)
+    assert row["Kenmerk contract"] == "EM-2026-014"
+    assert row["Stand"] == "goedgekeurd"
+    assert row["Kenmerk kandidaat"] == "KAND-0001"
+    assert row["Besloten op"] == "2026-09-01"
+    assert row["Waarde"] == "13.442,92"
+
+
+def test_contracts_xlsx_has_real_dates_and_the_euro_format(client, auth, contract, today):
+    auth.login(OFFICER)
+    response = client.get("/rapportage/contracten.xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.cell(1, 1).font.bold
+    end = sheet.cell(2, header.index("Einddatum") + 1)
+    assert end.value == datetime(2028, 2, 29)
+    obligation = sheet.cell(2, header.index("SROI-verplichting") + 1)
+    assert obligation.value == 60000
+    assert obligation.number_format == "[$€-413] #,##0.00;[$€-413] -#,##0.00"
+
+
+def test_realisations_xlsx_reads_back(client, auth, contract, today):
+    auth.login(OFFICER)
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/rapportage/realisaties.xlsx").data))
+    rows = list(sheet.active.iter_rows(values_only=True))
+    assert rows[1][0] == "EM-2026-014"
+    assert rows[1][5] == datetime(2026, 3, 1)
+
+
+def test_contract_report_pdf_names_the_contract(client, auth, contract, today):
+    auth.login(OWNER)
+    response = client.get(f"/rapportage/contracten/{contract.id}/rapport.pdf")
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF")
+    text = pdf_text(response.data)
+    assert "EM-2026-014" in text
+    assert "€ 60.000,00" in text
+    assert "Pagina 1 van" in text
+
+
+def test_annual_report_of_a_year_without_contracts_says_so(client, auth, contract, today):
+    auth.login(OFFICER)
+    response = client.get("/rapportage/jaarrapport-2019.pdf")
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF")
+    assert "geen actieve contracten" in pdf_text(response.data)
+
+
+def test_annual_report_for_an_absurd_year_is_not_found(client, auth, contract, today):
+    auth.login(OFFICER)
+    assert client.get("/rapportage/jaarrapport-1850.pdf").status_code == 404
+
+
+def test_contract_chart_is_an_svg_image_with_a_title(client, auth, contract, today):
+    auth.login(OWNER)
+    response = client.get(f"/rapportage/contracten/{contract.id}/grafiek.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    root = ET.fromstring(response.data)
+    assert "EM-2026-014" in root.find("{http://www.w3.org/2000/svg}title").text
+
+
+def test_authority_chart_is_for_officers(client, auth, contract, today):
+    auth.login(OFFICER)
+    response = client.get("/rapportage/grafiek.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+
+
+def test_contractor_of_another_organisation_gets_404_on_chart_and_report(
+    client, auth, contract, today
+):
+    make_org("contractor", owner=make_user("other@contractor.example.com"))
+    auth.login("other@contractor.example.com")
+    assert client.get(f"/rapportage/contracten/{contract.id}/grafiek.svg").status_code == 404
+    assert client.get(f"/rapportage/contracten/{contract.id}/rapport.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url", ["/rapportage/contracten.csv", "/rapportage/realisaties.xlsx", "/rapportage/grafiek.svg"]
+)
+def test_contractor_cannot_download_authority_exports(client, auth, contract, today, url):
+    auth.login(OWNER)
+    assert client.get(url).status_code == 404
+
+
+def test_officer_of_another_authority_exports_only_its_own_contracts(client, auth, contract, today):
+    make_org("authority", owner=make_user("inkoper@elders.example.com"))
+    auth.login("inkoper@elders.example.com")
+    text = client.get("/rapportage/contracten.csv").data.decode("utf-8")
+    assert "EM-2026-014" not in text
+    assert client.get("/rapportage/jaarrapport-2026.pdf").status_code == 200
+
+
+def test_anonymous_visitor_is_sent_to_log_in(client, contract):
+    response = client.get("/rapportage/contracten.csv")
+    assert response.status_code == 302
+    assert "/account/inloggen" in response.headers["Location"]
+
+
+def test_contract_page_shows_the_chart_its_figures_and_the_report(client, auth, contract, today):
+    auth.login(OFFICER)
+    html = client.get(f"/contracten/{contract.id}").data.decode()
+    assert f'src="/rapportage/contracten/{contract.id}/grafiek.svg"' in html
+    assert "Toon de cijfers van deze grafiek" in html
+    assert f'href="/rapportage/contracten/{contract.id}/rapport.pdf"' in html
+    assert "/rapportage/realisaties.xlsx" in html
+
+
+def test_contractor_sees_the_report_but_not_the_authority_exports(client, auth, contract, today):
+    auth.login(OWNER)
+    html = client.get(f"/contracten/{contract.id}").data.decode()
+    assert f'href="/rapportage/contracten/{contract.id}/rapport.pdf"' in html
+    assert "/rapportage/realisaties.xlsx" not in html
+
+
+def test_reports_page_lists_exports_and_annual_reports(client, auth, contract, today):
+    auth.login(OFFICER)
+    html = client.get("/rapportage/").data.decode()
+    assert 'src="/rapportage/grafiek.svg"' in html
+    assert 'href="/rapportage/contracten.xlsx"' in html
+    assert 'href="/rapportage/jaarrapport-2026.pdf"' in html
