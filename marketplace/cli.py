@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, create-admin, create-token, run-jobs."""
+"""flask commands: seed-demo, seed-bench, create-admin, create-token, run-jobs."""
 
 from __future__ import annotations
 
@@ -16,6 +16,20 @@ def register(app: Flask) -> None:
 
         created = seed_demo()
         click.echo(f"demo data: created {created}")
+
+    @app.cli.command("seed-bench")
+    @click.option("--contracts", default=10_000, show_default=True)
+    @click.option("--realisations", default=200_000, show_default=True)
+    @click.option("--contractors", default=500, show_default=True)
+    def seed_bench_command(contracts: int, realisations: int, contractors: int) -> None:
+        """Load the large benchmark data set (bench/README.md); refuses to load it twice."""
+        from marketplace.bench_data import seed_bench
+
+        try:
+            created = seed_bench(contracts, realisations, contractors)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"bench data: created {created}")
 
     @app.cli.command("create-admin")
     @click.argument("email")

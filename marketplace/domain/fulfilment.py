@@ -22,14 +22,13 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from marketplace.domain.money import round_half_up
-
 __all__ = [
     "STATUSES",
     "Fulfilment",
     "elapsed_share",
     "fulfilment_status",
     "percent_realised",
+    "status_of",
     "worst_first_key",
 ]
 
@@ -58,10 +57,46 @@ class Fulfilment:
 
 def elapsed_share(start: date, end: date, today: date) -> Fraction:
     """DOMAIN.md: clamp((t - s).days / (e - s).days, 0, 1); when e <= s: 1 if t >= e else 0."""
+    return Fraction(*_elapsed_days(start, end, today))
+
+
+def _elapsed_days(start: date, end: date, today: date) -> tuple[int, int]:
+    """The elapsed share as whole days (numerator, denominator > 0), already clamped.
+
+    The rules below compute with these integers instead of `Fraction`s: the same exact values,
+    several times faster, which the nightly sweep over every contract needs."""
     if end <= start:
-        return Fraction(1) if today >= end else Fraction(0)
-    share = Fraction((today - start).days, (end - start).days)
-    return min(max(share, Fraction(0)), Fraction(1))
+        return (1, 1) if today >= end else (0, 1)
+    span = (end - start).days
+    return min(max((today - start).days, 0), span), span
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    """round_half_up(numerator / denominator) for numerator >= 0 < denominator, in integers."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def status_of(
+    obligation_cents: int,
+    approved_cents: int,
+    start: date,
+    end: date,
+    today: date,
+    *,
+    obligation_status: str | None = None,
+) -> str:
+    """Only the status of `fulfilment_status` (which uses this), for the sweep over all contracts.
+
+    The amounts are not checked again: they come from the database, where they were checked.
+    """
+    if obligation_cents == 0:
+        return "exempt" if obligation_status == "exempt" else "not_applicable"
+    if approved_cents >= obligation_cents:
+        return "fulfilled"
+    if today > end:
+        return "overdue"
+    elapsed, span = _elapsed_days(start, end, today)
+    return "on_track" if approved_cents >= _half_up(obligation_cents * elapsed, span) else "at_risk"
 
 
 def fulfilment_status(
@@ -89,41 +124,24 @@ def fulfilment_status(
         if value < 0:
             raise ValueError(f"{name} must not be negative, got {value}")
 
-    elapsed = elapsed_share(start, end, today)
-    forecast = round_half_up(approved_cents / elapsed) if elapsed > 0 else None
-    remaining = max(obligation_cents - approved_cents, 0)
-
-    if obligation_cents == 0:
-        status = "exempt" if obligation_status == "exempt" else "not_applicable"
-        return Fulfilment(
-            status=status,
-            percent=Decimal("0.0"),
-            expected_cents=0,
-            forecast_cents=forecast,
-            approved_cents=approved_cents,
-            pending_cents=pending_cents,
-            remaining_cents=0,
-            elapsed=elapsed,
-        )
-
-    expected = round_half_up(obligation_cents * elapsed)
-    if approved_cents >= obligation_cents:
-        status = "fulfilled"
-    elif today > end:
-        status = "overdue"
-    elif approved_cents >= expected:
-        status = "on_track"
-    else:
-        status = "at_risk"
+    elapsed, span = _elapsed_days(start, end, today)
     return Fulfilment(
-        status=status,
+        status=status_of(
+            obligation_cents,
+            approved_cents,
+            start,
+            end,
+            today,
+            obligation_status=obligation_status,
+        ),
         percent=percent_realised(approved_cents, obligation_cents),
-        expected_cents=expected,
-        forecast_cents=forecast,
+        expected_cents=_half_up(obligation_cents * elapsed, span),
+        # approved / (elapsed / span), rounded half up; no forecast before any time has passed
+        forecast_cents=_half_up(approved_cents * span, elapsed) if elapsed else None,
         approved_cents=approved_cents,
         pending_cents=pending_cents,
-        remaining_cents=remaining,
-        elapsed=elapsed,
+        remaining_cents=max(obligation_cents - approved_cents, 0),
+        elapsed=Fraction(elapsed, span),
     )
 
 
@@ -131,8 +149,7 @@ def percent_realised(approved_cents: int, obligation_cents: int) -> Decimal:
     """A / O in percent, one decimal, half up (33.33… -> Decimal("33.3")); 0 when O is 0."""
     if obligation_cents == 0:
         return Decimal("0.0")
-    tenths = round_half_up(Fraction(approved_cents * 1000, obligation_cents))
-    return Decimal(tenths).scaleb(-1)
+    return Decimal(_half_up(approved_cents * 1000, obligation_cents)).scaleb(-1)
 
 
 def worst_first_key(status: str) -> int:

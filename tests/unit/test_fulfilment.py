@@ -15,8 +15,10 @@ from marketplace.domain.fulfilment import (
     Fulfilment,
     fulfilment_status,
     percent_realised,
+    status_of,
     worst_first_key,
 )
+from marketplace.domain.money import round_half_up
 
 START = date(2026, 3, 1)
 END = date(2028, 2, 29)  # 730 days after START
@@ -220,3 +222,26 @@ def test_more_approved_value_never_worsens_the_status(
     before = fulfilment_status(obligation, approved, 0, start, end, today)
     after = fulfilment_status(obligation, approved + extra, 0, start, end, today)
     assert worst_first_key(after.status) >= worst_first_key(before.status)
+
+
+def _exact_elapsed(start: date, end: date, today: date) -> Fraction:
+    """DOMAIN.md's elapsed, written with Fractions as the rule reads."""
+    if end <= start:
+        return Fraction(1 if today >= end else 0)
+    return min(max(Fraction((today - start).days, (end - start).days), Fraction(0)), Fraction(1))
+
+
+@settings(max_examples=300)
+@given(cents, cents, dates, dates, dates)
+def test_whole_number_arithmetic_equals_the_exact_formulas(
+    obligation: int, approved: int, start: date, end: date, today: date
+) -> None:
+    result = fulfilment_status(obligation, approved, 0, start, end, today)
+    elapsed = _exact_elapsed(start, end, today)
+    assert result.elapsed == elapsed
+    assert result.expected_cents == round_half_up(obligation * elapsed)
+    assert result.forecast_cents == (round_half_up(approved / elapsed) if elapsed else None)
+    if obligation:
+        tenths = round_half_up(Fraction(approved * 1000, obligation))
+        assert result.percent == Decimal(tenths) / 10
+    assert status_of(obligation, approved, start, end, today) == result.status

@@ -1,0 +1,535 @@
+"""A large, realistic data set for the performance harness (`flask seed-bench`, `make bench`).
+
+Four authorities with the real value tables of marketplace/data/value-tables.json, contractors
+with their owners, contracts whose obligation is computed by the domain rule `obligation_for`, and
+realisations in every state whose value comes from the domain valuation. The few authorities and
+policies go through the services; the bulk (users, organisations, contracts, realisations,
+snapshots) is inserted with SQLAlchemy Core executemany, so 10,000 contracts and 200,000
+realisations take about a minute. Bulk rows write no audit log: they are not user actions.
+
+The cached fulfilment (sums, status, percent) is computed with the domain rules on `today` and
+`notified_status` is set to it, so a recompute on `today` changes nothing and sends no mail.
+Everything is drawn from a seeded random generator: the same arguments give the same data."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import JSON, func, insert, select, text, update
+
+from marketplace.demo_sroi import AUTHORITY_POLICIES, PSO_RULE, blocks_from, load_tables
+from marketplace.domain import obligation as obligation_rules
+from marketplace.domain import valuation
+from marketplace.domain.fulfilment import elapsed_share, fulfilment_status
+from marketplace.extensions import db
+from marketplace.models import (
+    Contract,
+    FulfilmentSnapshot,
+    Organisation,
+    OrganisationMember,
+    PsoCertificate,
+    Realisation,
+    SroiPolicy,
+    User,
+)
+from marketplace.services import accounts, organisations, policies
+
+BENCH_TODAY = date(2026, 6, 1)
+PASSWORD = "bench-wachtwoord"
+# Contracts per authority: one big municipality and three smaller ones.
+AUTHORITY_SHARE = {
+    "Gemeente Utrecht": 0.5,
+    "Gemeente Den Haag": 0.25,
+    "Gemeente Leiden": 0.15,
+    "Gemeente Harlingen": 0.10,
+}
+STATE_WEIGHTS = {"approved": 60, "submitted": 15, "rejected": 10, "draft": 15}
+DEPARTMENTS = ("Vastgoed", "Groen", "Facilitair", "ICT", "Sociaal Domein", "Verkeer", "Onderwijs")
+WORKS = ("Onderhoud", "Renovatie", "Nieuwbouw", "Schoonmaak", "Beheer", "Levering", "Aanleg")
+OBJECTS = ("sporthal", "openbaar groen", "stadskantoor", "fietspaden", "scholen", "riolering")
+CHUNK = 10_000
+
+
+@dataclass
+class _Contract:
+    id: int
+    authority: str
+    contractor_id: int
+    obligation_cents: int
+    obligation_status: str
+    start: date
+    end: date
+
+
+def bench_authority_name(key: str) -> str:
+    return f"{key} (benchmark)"
+
+
+def is_seeded() -> bool:
+    """Whether the bench authorities already exist in this database."""
+    name = bench_authority_name(next(iter(AUTHORITY_SHARE)))
+    return db.session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None
+
+
+def biggest_authority_officer() -> str:
+    """E-mail of an officer of the authority with the most contracts (for the dashboard bench)."""
+    return _officer_email(next(iter(AUTHORITY_SHARE)))
+
+
+def seed_bench(
+    n_contracts: int = 10_000,
+    n_realisations: int = 200_000,
+    contractors: int = 500,
+    *,
+    today: date = BENCH_TODAY,
+    seed: int = 1,
+) -> dict[str, int]:
+    """Insert the bench data set; refuses to run twice on one database."""
+    if is_seeded():
+        raise ValueError("The benchmark data set is already in this database.")
+    rng = random.Random(seed)
+    officers, authority_policies = _authorities()
+    template = next(iter(officers.values()))
+    contractor_ids, owner_of = _contractors(contractors, rng, template)
+    pso = _certificates(contractor_ids, rng, today)
+    made = _contracts(n_contracts, authority_policies, officers, contractor_ids, pso, rng, today)
+    sums = _realisations(n_realisations, made, authority_policies, officers, owner_of, rng, today)
+    _cache_fulfilment(made, sums, today)
+    db.session.commit()
+    # Fresh planner statistics: without them PostgreSQL misjudges the new tables for a while.
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+    return {
+        "authorities": len(officers),
+        "contractors": len(contractor_ids),
+        "contracts": len(made),
+        "realisations": n_realisations if made else 0,
+    }
+
+
+def _officer_email(key: str) -> str:
+    place = key.removeprefix("Gemeente ").lower().replace(" ", "")
+    return f"inkoper.{place}@bench.example.com"
+
+
+def _authorities() -> tuple[dict[str, User], dict[str, SroiPolicy]]:
+    """The authorities and their policies, through the services like a real registration."""
+    tables = {t["authority"].split(" (")[0]: t for t in load_tables()}
+    officers, found = {}, {}
+    for n, key in enumerate(AUTHORITY_SHARE):
+        _name, _kvk, region, pct, threshold = AUTHORITY_POLICIES[key]
+        officer = accounts.create_user(_officer_email(key), PASSWORD, name=f"Inkoper {key}")
+        org = organisations.register(
+            organisations.OrganisationData(
+                name=bench_authority_name(key),
+                kind="authority",
+                authority_type="gemeente",
+                kvk_number=f"{70000001 + n}",
+                city=key.removeprefix("Gemeente "),
+                arbeidsmarktregio=region,
+            ),
+            officer,
+        )
+        found[key] = policies.create_policy(
+            org,
+            policies.PolicyData(
+                name=f"Social return {key} (benchmark)",
+                effective_from=date(2020, 1, 1),
+                threshold_cents=threshold,
+                min_duration_months=6,
+                percentage_bp=pct,
+                low_labour_share_bp=3000,
+                low_labour_percentage_bp=200,
+                pso_remaining_bp=PSO_RULE,
+                source=tables[key]["source"],
+                blocks=blocks_from(tables[key]),
+            ),
+            officer,
+        )
+        officers[key] = officer
+    return officers, found
+
+
+def _contractors(n: int, rng: random.Random, template: User) -> tuple[list[int], dict[int, int]]:
+    """Contractor organisations, each with one owner. The owners share the password hash the
+    accounts service made for `template` (hashing 500 passwords would dominate the seeding)."""
+    names = [f"Bench Aannemer {i:04d} B.V." for i in range(1, n + 1)]
+    emails = [f"aannemer.{i:04d}@bench.example.com" for i in range(1, n + 1)]
+    _bulk_insert(
+        User,
+        [
+            {
+                "email": e,
+                "password_hash": template.password_hash,
+                "name": name,
+                "email_confirmed_at": template.email_confirmed_at,
+                "is_admin": False,
+                "failed_logins": 0,
+            }
+            for e, name in zip(emails, names, strict=True)
+        ],
+    )
+    _bulk_insert(
+        Organisation,
+        [
+            {
+                "slug": organisations.slugify(name),
+                "name": name,
+                "kind": "contractor",
+                "kvk_number": f"{80000001 + i}",
+                "city": rng.choice(("Utrecht", "Den Haag", "Leiden", "Harlingen", "Amersfoort")),
+                "arbeidsmarktregio": "Midden-Utrecht",
+                "sectors": ["bouw"],
+                "verified_at": template.created_at,
+            }
+            for i, name in enumerate(names)
+        ],
+    )
+    user_ids = _ids(select(User.email, User.id).where(User.email.in_(emails)))
+    org_ids = _ids(select(Organisation.name, Organisation.id).where(Organisation.name.in_(names)))
+    _bulk_insert(
+        OrganisationMember,
+        [
+            {"user_id": user_ids[e], "organisation_id": org_ids[name], "role": "owner"}
+            for e, name in zip(emails, names, strict=True)
+        ],
+    )
+    owner_of = {org_ids[name]: user_ids[e] for e, name in zip(emails, names, strict=True)}
+    return [org_ids[name] for name in names], owner_of
+
+
+def _certificates(
+    contractor_ids: list[int], rng: random.Random, today: date
+) -> dict[int, tuple[str, date]]:
+    """A PSO certificate for one contractor in ten, some of them expired."""
+    pso = {
+        cid: (
+            rng.choice(("trede_1", "trede_2", "trede_3", "pso_30_plus")),
+            today + timedelta(days=rng.randint(-700, 700)),
+        )
+        for cid in contractor_ids
+        if rng.random() < 0.1
+    }
+    if pso:
+        _bulk_insert(
+            PsoCertificate,
+            [
+                {
+                    "organisation_id": cid,
+                    "level": level,
+                    "number": f"PSO-B-{cid}",
+                    "valid_until": until,
+                }
+                for cid, (level, until) in pso.items()
+            ],
+        )
+    return pso
+
+
+def _contracts(n, authority_policies, officers, contractor_ids, pso, rng, today) -> list[_Contract]:
+    """Contracts with log-normal values (median about € 800.000), awarded over four years, of 6
+    to 48 months; the obligation is the domain's `obligation_for` under the authority's policy."""
+    keys = list(AUTHORITY_SHARE)
+    weights = list(AUTHORITY_SHARE.values())
+    rules = {k: policies.rules_of(p) for k, p in authority_policies.items()}
+    rows, meta = [], []
+    for i in range(n):
+        key = rng.choices(keys, weights)[0]
+        contractor = rng.choice(contractor_ids)
+        value = min(max(int(rng.lognormvariate(math.log(800_000), 1.0)), 20_000), 80_000_000)
+        award = today - timedelta(days=rng.randint(-60, 4 * 365))
+        start = award + timedelta(days=rng.randint(14, 90))
+        months = rng.choice((6, 12, 12, 18, 24, 24, 36, 48))
+        end = obligation_rules.add_months(start, months) - timedelta(days=1)
+        labour = rng.randrange(1500, 8001, 100) if rng.random() < 0.7 else None
+        level, until = pso.get(contractor, (None, None))
+        terms = obligation_rules.ContractTerms(
+            value_cents=value * 100,
+            award_date=award,
+            start=start,
+            end=end,
+            labour_share_bp=labour,
+            pso_level=level,
+            pso_valid_until=until,
+        )
+        result = obligation_rules.obligation_for(terms, rules[key])
+        rows.append(
+            {
+                "authority_id": authority_policies[key].authority_id,
+                "contractor_id": contractor,
+                "policy_id": authority_policies[key].id,
+                "title": f"{rng.choice(WORKS)} {rng.choice(OBJECTS)} {i + 1}",
+                "reference": f"BENCH-{i + 1:06d}",
+                "department": rng.choice(DEPARTMENTS),
+                "value_cents": value * 100,
+                "labour_share_bp": labour,
+                "award_date": award,
+                "start_date": start,
+                "end_date": end,
+                "pso_level": level,
+                "pso_valid_until": until,
+                "obligation_cents": result.obligation_cents,
+                "obligation_status": result.status,
+                "obligation_explanation": result.explanation,
+                "approved_cents": 0,
+                "pending_cents": 0,
+                "percent": Decimal("0.0"),
+                "status": "not_applicable",
+            }
+        )
+        meta.append((key, result))
+    _bulk_insert(Contract, rows)
+    ids = _ids(select(Contract.reference, Contract.id).where(Contract.reference.like("BENCH-%")))
+    return [
+        _Contract(
+            ids[row["reference"]],
+            key,
+            row["contractor_id"],
+            result.obligation_cents,
+            result.status,
+            row["start_date"],
+            row["end_date"],
+        )
+        for row, (key, result) in zip(rows, meta, strict=True)
+    ]
+
+
+def _realisations(n, made, authority_policies, officers, owner_of, rng, today):
+    """Realisations spread over the due contracts that have started, more on larger obligations.
+    Each contract aims at a realised share of 30% to 150% of what is expected by today, so the
+    statuses come out mixed; inputs are chosen to approach a target value, and the value itself is
+    always the domain valuation's."""
+    due = [c for c in made if c.obligation_status == "due" and c.start <= today]
+    if not due or n <= 0:
+        return {}
+    weight = [c.obligation_cents * float(elapsed_share(c.start, c.end, today)) + 1 for c in due]
+    counts = _apportion(n, weight, rng)
+    blocks = {
+        key: [(b, policies.block_rules(b)) for b in p.blocks]
+        for key, p in authority_policies.items()
+    }
+    sums: dict[int, list[int]] = {}
+    rows: list[dict] = []
+    for contract, count in zip(due, counts, strict=True):
+        if not count:
+            continue
+        expected = contract.obligation_cents * float(
+            elapsed_share(contract.start, contract.end, today)
+        )
+        target = expected * rng.uniform(0.3, 1.5) / (count * STATE_WEIGHTS["approved"] / 100)
+        officer_id = officers[contract.authority].id
+        owner_id = owner_of[contract.contractor_id]
+        totals = sums.setdefault(contract.id, [0, 0, None])
+        for k in range(count):
+            row = _realisation(contract, k, blocks[contract.authority], target, rng, today)
+            row.update(created_by_id=owner_id)
+            if row["state"] in ("approved", "rejected"):
+                row.update(decided_by_id=officer_id)
+            if row["state"] == "approved":
+                totals[0] += row["value_cents"]
+            elif row["state"] == "submitted":
+                totals[1] += row["value_cents"]
+            if row["submitted_at"] and (totals[2] is None or row["submitted_at"] > totals[2]):
+                totals[2] = row["submitted_at"]
+            rows.append(row)
+            if len(rows) == CHUNK:
+                _bulk_insert(Realisation, rows)
+                rows = []
+    if rows:
+        _bulk_insert(Realisation, rows)
+    return sums
+
+
+def _realisation(contract: _Contract, k: int, blocks, target: float, rng, today) -> dict:
+    block, rules = rng.choice(blocks)
+    state = rng.choices(list(STATE_WEIGHTS), list(STATE_WEIGHTS.values()))[0]
+    wanted = max(int(target * rng.uniform(0.5, 1.5)), 100)
+    last = min(today, contract.end)
+    row = {
+        "contract_id": contract.id,
+        "block_id": block.id,
+        "state": state,
+        "candidate_ref": None,
+        "attributes": [],
+        "start_date": None,
+        "end_date": None,
+        "hours_per_week": None,
+        "hours": None,
+        "quantity": None,
+        "cost_excl_vat_cents": None,
+        "invoice_excl_vat_cents": None,
+        "invoice_number": None,
+        "supplier_name": None,
+        "supplier_kvk": None,
+        "supplier_certification": None,
+        "description": "",
+        "rejection_reason": "Bewijs ontbreekt." if state == "rejected" else None,
+        "decided_by_id": None,
+    }
+    inputs = _inputs(rules, wanted, contract, last, rng)
+    if rules.unit in ("fte_year", "month", "hour"):
+        row["candidate_ref"] = f"K{contract.id}-{k}"
+    if rules.unit == "invoice":
+        supplier = rng.randint(1, 40)
+        row.update(
+            invoice_number=f"F{contract.id}-{k}",
+            supplier_name=f"Werkbedrijf {supplier}",
+            supplier_kvk=f"{60000000 + supplier}",
+        )
+    row.update(
+        attributes=sorted(inputs.attributes),
+        start_date=inputs.start,
+        end_date=inputs.end,
+        hours_per_week=inputs.hours_per_week,
+        hours=inputs.hours,
+        quantity=inputs.quantity,
+        cost_excl_vat_cents=inputs.cost_excl_vat_cents,
+        invoice_excl_vat_cents=inputs.invoice_excl_vat_cents,
+        supplier_certification=inputs.supplier_certification,
+    )
+    result = valuation.valuate(rules, inputs)
+    row["value_cents"] = result.value_cents
+    row["breakdown"] = [
+        {"code": line.code, "value_cents": line.value_cents} for line in result.lines
+    ]
+    happened = inputs.end or last - timedelta(days=rng.randint(0, 90))
+    created = datetime.combine(min(happened, last), time(9)) + timedelta(
+        minutes=rng.randint(0, 600)
+    )
+    row["created_at"] = created
+    row["submitted_at"] = None if state == "draft" else created
+    row["decided_at"] = (
+        created + timedelta(days=rng.randint(1, 20)) if state in ("approved", "rejected") else None
+    )
+    return row
+
+
+def _inputs(rules: valuation.Block, wanted: int, contract: _Contract, last: date, rng):
+    """Realisation inputs whose value is close to `wanted` cents."""
+    if rules.unit in ("fte_year", "month"):
+        minimum = math.ceil(rules.min_hours_per_week or 0)
+        hours = max(rng.choice((16, 20, 24, 28, 32, 36)), minimum)
+        per_day = rules.rate_cents * (hours / 36 if rules.unit == "fte_year" else 12) / 365
+        days = min(max(int(wanted / max(per_day, 1)), 7), rules.max_days or 730, 730)
+        end = last - timedelta(days=rng.randint(0, 60))
+        bonus = [a for a in rules.bonuses if rng.random() < 0.1] if rules.unit == "fte_year" else []
+        return valuation.RealisationInput(
+            start=end - timedelta(days=days - 1),
+            end=end,
+            hours_per_week=Decimal(hours) if rules.unit == "fte_year" else None,
+            attributes=frozenset(bonus),
+        )
+    if rules.unit == "hour":
+        return valuation.RealisationInput(hours=Decimal(max(1, round(wanted / rules.rate_cents))))
+    if rules.unit == "fixed":
+        return valuation.RealisationInput(quantity=max(1, round(wanted / rules.rate_cents)))
+    if rules.unit == "cost":
+        return valuation.RealisationInput(cost_excl_vat_cents=wanted)
+    credits = rules.credit_bp_by_certification or valuation.DEFAULT_CREDIT_BP
+    certification = rng.choice([c for c, bp in credits.items() if bp > 0])
+    return valuation.RealisationInput(
+        invoice_excl_vat_cents=wanted * 10000 // credits[certification],
+        supplier_certification=certification,
+    )
+
+
+def _apportion(total: int, weights: list[float], rng: random.Random) -> list[int]:
+    """Split `total` in whole numbers proportional to `weights` (largest remainders win)."""
+    scale = total / sum(weights)
+    exact = [w * scale for w in weights]
+    counts = [int(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (exact[i] - counts[i], rng.random()))
+    for i in order[len(order) - (total - sum(counts)) :]:
+        counts[i] += 1
+    return counts
+
+
+def _cache_fulfilment(made: list[_Contract], sums: dict, today: date) -> None:
+    """The cached sums and status as recompute would write them, and one snapshot per contract."""
+    updates, snapshots = [], []
+    for c in made:
+        approved, pending, last_submission = sums.get(c.id, (0, 0, None))
+        result = fulfilment_status(
+            c.obligation_cents,
+            approved,
+            pending,
+            c.start,
+            c.end,
+            today,
+            obligation_status=c.obligation_status,
+        )
+        updates.append(
+            {
+                "id": c.id,
+                "approved_cents": approved,
+                "pending_cents": pending,
+                "status": result.status,
+                "percent": result.percent,
+                "notified_status": result.status,
+                "computed_on": today,
+                "last_submission_at": last_submission,
+            }
+        )
+        snapshots.append(
+            {
+                "contract_id": c.id,
+                "on_date": today,
+                "approved_cents": approved,
+                "pending_cents": pending,
+                "status": result.status,
+            }
+        )
+    for chunk in _chunks(updates):
+        db.session.execute(update(Contract), chunk)
+    _bulk_insert(FulfilmentSnapshot, snapshots)
+
+
+def _bulk_insert(model, rows: list[dict]) -> None:
+    """Insert many rows in the session's transaction: PostgreSQL COPY (about ten times faster
+    than executemany), SQLAlchemy Core executemany elsewhere. Columns a row leaves out get the
+    model's Python-side default, as an ORM insert would."""
+    if not rows:
+        return
+    table = model.__table__
+    given = list(rows[0])
+    defaults = {
+        c.name: (c.default.arg(None) if c.default.is_callable else c.default.arg)
+        for c in table.columns
+        if c.name not in given and c.default is not None and not c.primary_key
+    }
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        for chunk in _chunks(rows):
+            connection.execute(insert(table), [{**defaults, **row} for row in chunk])
+        return
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    dump = {k: (json.dumps if k in json_columns else None) for k in [*given, *defaults]}
+    fixed = [dump[k](v) if dump[k] else v for k, v in defaults.items()]
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join([*given, *defaults])}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([dump[k](row[k]) if dump[k] else row[k] for k in given] + fixed)
+
+
+def _ids(query) -> dict:
+    """A {key: id} map from a two-column select."""
+    return dict(db.session.execute(query).tuples().all())
+
+
+def _chunks(rows: list[dict]) -> Iterator[list[dict]]:
+    for i in range(0, len(rows), CHUNK):
+        yield rows[i : i + CHUNK]
+
+
+def bench_counts() -> dict[str, int]:
+    """How many contracts and realisations the database holds (the bench reports them)."""
+    return {
+        "contracts": db.session.scalar(select(func.count()).select_from(Contract)) or 0,
+        "realisations": db.session.scalar(select(func.count()).select_from(Realisation)) or 0,
+    }
