@@ -47,11 +47,22 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.blueprints.api import register_api
     from marketplace.blueprints.auth.routes import bp as auth_bp
     from marketplace.blueprints.calculator.routes import bp as calculator_bp
+    from marketplace.blueprints.contracts.routes import bp as contracts_bp
     from marketplace.blueprints.main.routes import bp as main_bp
+    from marketplace.blueprints.officer.routes import bp as officer_bp
     from marketplace.blueprints.orgs.routes import bp as orgs_bp
     from marketplace.blueprints.reports.routes import bp as reports_bp
 
-    for blueprint in (main_bp, auth_bp, orgs_bp, admin_bp, calculator_bp, reports_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        orgs_bp,
+        admin_bp,
+        calculator_bp,
+        officer_bp,
+        contracts_bp,
+        reports_bp,
+    ):
         app.register_blueprint(blueprint)
     register_api(app)
 

@@ -1,0 +1,1 @@
+"""The contract page shared by the authority's officer and the contractor."""

@@ -1,0 +1,1 @@
+"""The procurement officer's pages: dashboard, SROI policy versions, contracts, approvals."""

@@ -1,0 +1,293 @@
+"""The procurement officer's forms: a policy version, a contract, dashboard filters, decisions.
+
+Amounts and percentages are typed the Dutch way ("1.200.000", "2,5") and arrive as cents and basis
+points; the rules (ranges, duplicates, a policy in force) are the services', whose field errors the
+routes put next to these fields, so the field names match the services' names.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileSize
+from werkzeug.datastructures import FileStorage
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from marketplace.blueprints.calculator.forms import EuroField, PercentField, plausible_date
+from marketplace.domain.fulfilment import STATUSES
+from marketplace.models import SroiPolicy
+from marketplace.services import policies
+from marketplace.services.contracts import ContractData, ContractFilter
+from marketplace.services.errors import ServiceError
+from marketplace.services.fulfilment import status_label
+
+CSV_MAX_BYTES = 1024 * 1024
+# The PSO levels a policy can discount; a level left empty keeps the full obligation.
+PSO_FIELDS = {
+    "trede_1": "pso_trede_1",
+    "trede_2": "pso_trede_2",
+    "trede_3": "pso_trede_3",
+    "pso_30_plus": "pso_30_plus",
+}
+
+
+def _optional_int(value: object) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
+
+
+class PolicyForm(FlaskForm):
+    name = StringField(
+        _l("Name of this version"),
+        validators=[InputRequired(), Length(max=200)],
+        description=_l("e.g. SROI-beleid 2027."),
+    )
+    effective_from = DateField(
+        _l("In force from"),
+        validators=[InputRequired(), plausible_date],
+        description=_l("Contracts awarded on or after this date get this version."),
+    )
+    threshold_cents = EuroField(
+        _l("Threshold (contract value from, in euros)"),
+        validators=[InputRequired()],
+        description=_l("SROI applies to contracts of this value or more, e.g. 250.000."),
+    )
+    min_duration_months = IntegerField(
+        _l("Minimum duration in months"),
+        validators=[InputRequired(), NumberRange(min=0, max=600)],
+    )
+    percentage_bp = PercentField(
+        _l("SROI percentage"),
+        validators=[InputRequired()],
+        description=_l("Part of the contract value, e.g. 5 or 2,5."),
+    )
+    low_labour_share_bp = PercentField(
+        _l("Low labour share below (optional)"),
+        validators=[Optional()],
+        description=_l(
+            "Contracts with a labour share below this percentage get the lower percentage."
+        ),
+    )
+    low_labour_percentage_bp = PercentField(
+        _l("Lower SROI percentage (optional)"), validators=[Optional()]
+    )
+    cap_cents = EuroField(
+        _l("Cap in euros (optional)"),
+        validators=[Optional()],
+        description=_l("The obligation of one contract is never more than this."),
+    )
+    pso_trede_1 = PercentField(_l("PSO trede 1"), validators=[Optional()])
+    pso_trede_2 = PercentField(_l("PSO trede 2"), validators=[Optional()])
+    pso_trede_3 = PercentField(_l("PSO trede 3"), validators=[Optional()])
+    pso_30_plus = PercentField(_l("PSO 30+"), validators=[Optional()])
+    source = StringField(
+        _l("Source (optional)"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("e.g. a link to the council decision."),
+    )
+    value_table = FileField(
+        _l("Value table (CSV file)"),
+        validators=[
+            FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
+            FileSize(CSV_MAX_BYTES, message=_l("The CSV file is larger than 1 MB.")),
+        ],
+        description=_l(
+            "Columns code, label, unit, rate_cents, min_hours_per_week, max_days, bonuses, "
+            "credit_bp_by_certification, as in the CSV export of a version. Comma or semicolon."
+        ),
+    )
+    copy_current = BooleanField(_l("Copy the value table of the current version"))
+
+    def validate_low_labour_percentage_bp(self, field) -> None:
+        if (field.data is None) != (self.low_labour_share_bp.data is None):
+            raise ValidationError(
+                _("Fill in both the low labour share and its percentage, or neither.")
+            )
+
+    def prefill(self, policy: SroiPolicy) -> None:
+        """Start a new version from the current one: same parameters, new date."""
+        for name in (
+            "threshold_cents",
+            "min_duration_months",
+            "percentage_bp",
+            "low_labour_share_bp",
+            "low_labour_percentage_bp",
+            "cap_cents",
+        ):
+            getattr(self, name).data = getattr(policy, name)
+        for level, name in PSO_FIELDS.items():
+            getattr(self, name).data = (policy.pso_remaining_bp or {}).get(level)
+        self.copy_current.data = True
+
+    def policy_data(
+        self, blocks: list[policies.BlockData], current: SroiPolicy | None
+    ) -> policies.PolicyData:
+        return policies.PolicyData(
+            name=self.name.data.strip(),
+            effective_from=self.effective_from.data,
+            threshold_cents=self.threshold_cents.data,
+            min_duration_months=self.min_duration_months.data,
+            percentage_bp=self.percentage_bp.data,
+            low_labour_share_bp=self.low_labour_share_bp.data,
+            low_labour_percentage_bp=self.low_labour_percentage_bp.data,
+            cap_cents=self.cap_cents.data,
+            pso_remaining_bp={
+                level: getattr(self, name).data
+                for level, name in PSO_FIELDS.items()
+                if getattr(self, name).data is not None
+            },
+            # Purchase credits of the whole policy are not edited here: they carry over.
+            credit_bp_by_certification=current.credit_bp_by_certification if current else None,
+            source=(self.source.data or "").strip() or None,
+            blocks=blocks,
+        )
+
+    def value_table_blocks(self, current: SroiPolicy | None) -> list[policies.BlockData]:
+        """The uploaded table, else a copy of the current one; a ServiceError on `value_table`
+        when there is neither or the file cannot be read."""
+        upload: FileStorage | None = self.value_table.data
+        if upload and upload.filename:
+            return _parse_upload(upload)
+        if self.copy_current.data and current is not None:
+            # export and parse are each other's inverse: the copy is exact.
+            return policies.parse_csv(policies.export_csv(current))
+        msg = _(
+            "A policy needs a value table: upload a CSV file or copy the table of the "
+            "current version."
+        )
+        raise ServiceError(msg, {"value_table": msg}, code="empty_table")
+
+
+def _text_of(raw: bytes) -> str | None:
+    """UTF-8 text, or Windows-1252 as Excel on a Dutch Windows saves CSV; None for binary."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return None if "\x00" in text else text
+    return None
+
+
+def _parse_upload(upload: FileStorage) -> list[policies.BlockData]:
+    text = _text_of(upload.read(CSV_MAX_BYTES + 1))
+    unreadable = _("This file is not a readable CSV text file.")
+    if text is None:
+        raise ServiceError(unreadable, {"value_table": unreadable}, code="csv_unreadable")
+    try:
+        return policies.parse_csv(text)
+    except csv.Error as exc:
+        raise ServiceError(unreadable, {"value_table": unreadable}, code="csv_unreadable") from exc
+    except ServiceError as exc:
+        raise ServiceError(exc.message, {"value_table": exc.message}, code=exc.code) from exc
+
+
+class ContractForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    reference = StringField(
+        _l("Reference"),
+        validators=[InputRequired(), Length(max=60)],
+        description=_l("Your own contract or tender number, unique within your authority."),
+    )
+    contractor_id = SelectField(
+        _l("Contractor"),
+        coerce=_optional_int,
+        validators=[InputRequired(message=_l("Choose the contractor."))],
+        description=_l("Only organisations registered on the platform can be chosen."),
+    )
+    department = StringField(_l("Department (optional)"), validators=[Optional(), Length(max=120)])
+    value_cents = EuroField(_l("Contract value in euros (excl. VAT)"), validators=[InputRequired()])
+    labour_share_bp = PercentField(
+        _l("Labour share in % (optional)"),
+        validators=[Optional()],
+        description=_l(
+            "Only needed when your policy has a lower percentage for contracts with little labour."
+        ),
+    )
+    award_date = DateField(
+        _l("Award date"),
+        validators=[InputRequired(), plausible_date],
+        description=_l("The policy version in force on this date sets the obligation."),
+    )
+    start_date = DateField(_l("Start date"), validators=[InputRequired(), plausible_date])
+    end_date = DateField(_l("End date"), validators=[InputRequired(), plausible_date])
+
+    def set_contractors(self, contractors) -> None:
+        self.contractor_id.choices = [("", _("— choose a contractor —"))] + [
+            (o.id, o.name) for o in contractors
+        ]
+
+    def contract_data(self) -> ContractData:
+        return ContractData(
+            title=self.title.data,
+            reference=self.reference.data,
+            contractor_id=self.contractor_id.data,
+            value_cents=self.value_cents.data,
+            award_date=self.award_date.data,
+            start_date=self.start_date.data,
+            end_date=self.end_date.data,
+            labour_share_bp=self.labour_share_bp.data,
+            department=self.department.data or "",
+        )
+
+
+class FilterForm(FlaskForm):
+    """The dashboard's GET filters; a value that does not validate is ignored, not an error page."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validators=[Optional()])
+    contractor = SelectField(_l("Contractor"), coerce=_optional_int, validators=[Optional()])
+    department = SelectField(_l("Department"), validators=[Optional()])
+    ends_before = DateField(_l("Ends on or before"), validators=[Optional(), plausible_date])
+    q = StringField(_l("Search title or reference"), validators=[Optional(), Length(max=100)])
+
+    def set_choices(self, contractors, departments: list[str]) -> None:
+        everything = ("", _("All"))
+        self.status.choices = [everything] + [(s, status_label(s)) for s in STATUSES]
+        self.contractor.choices = [everything] + [(o.id, o.name) for o in contractors]
+        self.department.choices = [everything] + [(d, d) for d in departments]
+
+    def contract_filter(self) -> ContractFilter:
+        self.validate()
+
+        def ok(field):
+            return None if field.errors or field.data in ("", None) else field.data
+
+        return ContractFilter(
+            status=ok(self.status),
+            contractor_id=ok(self.contractor),
+            department=ok(self.department),
+            ends_before=ok(self.ends_before),
+            query=ok(self.q),
+        )
+
+    def active(self) -> dict[str, str]:
+        """The filters in use, for pagination links and the "clear" link."""
+        return {
+            f.name: f.raw_data[0] for f in self if f.raw_data and f.raw_data[0] and not f.errors
+        }
+
+
+class DecisionForm(FlaskForm):
+    """Approve or reject one or more submitted realisations; rejecting needs a reason."""
+
+    ids = SelectMultipleField(coerce=int, validate_choice=False)
+    reason = TextAreaField(
+        _l("Reason for rejection"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Required when rejecting; the contractor sees it."),
+    )
+    contract_id = IntegerField(validators=[Optional()])

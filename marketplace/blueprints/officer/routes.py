@@ -1,0 +1,263 @@
+"""The procurement officer's pages: dashboard, SROI policy versions, contract registration and
+the approval queue. The officer acts for the selected organisation (`g.current_org`), which must
+be an authority the user belongs to; the services refuse anything else (404/403)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from marketplace.blueprints.contracts.display import display_helpers
+from marketplace.blueprints.formhelpers import apply_service_error
+from marketplace.blueprints.officer.forms import (
+    ContractForm,
+    DecisionForm,
+    FilterForm,
+    PolicyForm,
+)
+from marketplace.domain.fulfilment import STATUSES, worst_first_key
+from marketplace.extensions import db
+from marketplace.models import Contract, Organisation, Realisation
+from marketplace.services import contracts, fulfilment, policies, realisations
+from marketplace.services.errors import Forbidden, NotFound, ServiceError
+
+bp = Blueprint("officer", __name__, url_prefix="/inkoop")
+bp.context_processor(display_helpers)
+
+CONTRACTS_PER_PAGE = 50
+QUEUE_PER_PAGE = 50
+QUEUE_PREVIEW = 10
+# Status cards shown even at 0; "exempt" and "not applicable" only when some contract has them.
+ALWAYS_SHOWN = ("overdue", "at_risk", "on_track", "fulfilled")
+
+
+def _authority() -> Organisation:
+    """The authority the officer acts for: the selected organisation, if the user is its officer."""
+    org = g.get("current_org")
+    if org is None:
+        raise NotFound()
+    policies.require_officer(current_user, org)
+    return org
+
+
+def _queue(authority: Organisation, page: int, per_page: int, *, evidence: bool = False):
+    """Submitted realisations, oldest first, with contract, contractor and block in one query
+    (and their evidence in a second one when asked)."""
+    q = realisations.awaiting_decision(authority.id).options(
+        contains_eager(Realisation.contract).joinedload(Contract.contractor),
+        joinedload(Realisation.block),
+    )
+    if evidence:
+        q = q.options(selectinload(Realisation.evidence))
+    result = db.paginate(q, page=page, per_page=per_page, error_out=False)
+    g.awaiting_count = result.total
+    return result
+
+
+@bp.app_context_processor
+def officer_nav() -> dict:
+    """`awaiting_count()` for the nav: the number of realisations to decide on, counted only when
+    the nav asks (officers only) and at most once per request."""
+
+    def awaiting_count() -> int:
+        if "awaiting_count" not in g:
+            org = g.get("current_org")
+            q = realisations.awaiting_decision(org.id).order_by(None).subquery()
+            g.awaiting_count = db.session.scalar(select(func.count()).select_from(q))
+        return g.awaiting_count
+
+    return {"awaiting_count": awaiting_count}
+
+
+@bp.route("/")
+@login_required
+def dashboard():
+    authority = _authority()
+    counts = contracts.status_counts(authority.id)
+    filters = FilterForm(formdata=request.args)
+    filters.set_choices(contracts.contractors(), contracts.departments(authority.id))
+    selection = contracts.authority_contracts(authority.id, filters.contract_filter())
+    page = db.paginate(
+        selection.options(joinedload(Contract.contractor)),
+        page=request.args.get("page", 1, type=int),
+        per_page=CONTRACTS_PER_PAGE,
+        error_out=False,
+    )
+    today = date.today()
+    total = sum(counts.values())
+    return render_template(
+        "officer/dashboard.html",
+        authority=authority,
+        counts=counts,
+        total=total,
+        card_statuses=[
+            s for s in sorted(STATUSES, key=worst_first_key) if s in ALWAYS_SHOWN or counts.get(s)
+        ],
+        # Only needed for the empty state: a contract cannot exist without a policy.
+        has_policy=bool(total) or bool(policies.policies_of(authority)),
+        filters=filters,
+        active_filters=filters.active(),
+        page=page,
+        rows=[(c, fulfilment.fulfilment_of(c, today)) for c in page.items],
+        queue=_queue(authority, 1, QUEUE_PREVIEW),
+    )
+
+
+@bp.route("/beleid")
+@login_required
+def policy_list():
+    authority = _authority()
+    versions = policies.policies_of(authority)
+    in_force = policies.policy_in_force(authority.id, date.today())
+    return render_template(
+        "officer/policies.html", versions=versions, in_force=in_force, authority=authority
+    )
+
+
+@bp.route("/beleid/<int:policy_id>")
+@login_required
+def policy_detail(policy_id: int):
+    _authority()
+    policy = policies.get_policy(policy_id, current_user)
+    return render_template("officer/policy.html", policy=policy)
+
+
+@bp.route("/beleid/<int:policy_id>/waardetabel.csv")
+@login_required
+def policy_csv(policy_id: int):
+    _authority()
+    policy = policies.get_policy(policy_id, current_user)
+    filename = f"waardetabel-{policy.authority.slug}-{policy.effective_from.isoformat()}.csv"
+    # The byte-order mark makes Excel read the file as UTF-8; parse_csv skips it.
+    return Response(
+        "\ufeff" + policies.export_csv(policy),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/beleid/nieuw", methods=["GET", "POST"])
+@login_required
+def policy_new():
+    authority = _authority()
+    versions = policies.policies_of(authority)
+    current = versions[0] if versions else None
+    form = PolicyForm()
+    if not form.is_submitted() and current is not None:
+        form.prefill(current)
+    if form.validate_on_submit():
+        try:
+            data = form.policy_data(form.value_table_blocks(current), current)
+            policy = policies.create_policy(authority, data, current_user)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash(_("Policy version %(name)s is saved.", name=policy.name), "ok")
+            return redirect(url_for("officer.policy_detail", policy_id=policy.id))
+    return render_template("officer/policy_form.html", form=form, current=current)
+
+
+@bp.route("/contracten/nieuw", methods=["GET", "POST"])
+@login_required
+def contract_new():
+    authority = _authority()
+    form = ContractForm()
+    form.set_contractors(contracts.contractors())
+    if form.validate_on_submit():
+        try:
+            contract = contracts.register(authority, form.contract_data(), current_user)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash(_("Contract %(ref)s is registered.", ref=contract.reference), "ok")
+            return redirect(url_for("contracts.detail", contract_id=contract.id))
+    return render_template(
+        "officer/contract_form.html",
+        form=form,
+        contract=None,
+        has_policy=bool(policies.policies_of(authority)),
+    )
+
+
+@bp.route("/contracten/<int:contract_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def contract_edit(contract_id: int):
+    contract = _officer_contract(contract_id)
+    form = ContractForm(obj=contract)
+    form.set_contractors(contracts.contractors())
+    if form.validate_on_submit():
+        try:
+            contracts.update(contract, form.contract_data(), current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            flash(_("Contract %(ref)s is saved.", ref=contract.reference), "ok")
+            return redirect(url_for("contracts.detail", contract_id=contract.id))
+    return render_template(
+        "officer/contract_form.html", form=form, contract=contract, has_policy=True
+    )
+
+
+def _officer_contract(contract_id: int) -> Contract:
+    """A contract of an authority the user is an officer of; the contractor side gets a 403."""
+    contract, side = contracts.get_for(contract_id, current_user)
+    if side != "officer":
+        raise Forbidden()
+    return contract
+
+
+@bp.route("/beoordelen", methods=["GET", "POST"])
+@login_required
+def queue():
+    authority = _authority()
+    form = DecisionForm()
+    if form.validate_on_submit() and _decide(form, inline_errors=True):
+        return redirect(url_for("officer.queue"))
+    page = _queue(authority, request.args.get("page", 1, type=int), QUEUE_PER_PAGE, evidence=True)
+    return render_template("officer/queue.html", page=page, form=form)
+
+
+@bp.post("/beoordelen/contract")
+@login_required
+def decide_on_contract():
+    """Approve or reject from the contract page; the answer is always that page again."""
+    _authority()
+    form = DecisionForm()
+    if form.validate_on_submit():
+        _decide(form, inline_errors=False)
+    if not form.contract_id.data:
+        return redirect(url_for("officer.queue"))
+    return redirect(url_for("contracts.detail", contract_id=form.contract_id.data))
+
+
+def _decide(form: DecisionForm, *, inline_errors: bool) -> bool:
+    """Call the service with the chosen rows; a refusal lands next to the reason (inline_errors,
+    when the form is shown again) or in a flash message; 403/404 stay error pages. True when
+    something was decided."""
+    approve = "approve" in request.form
+    if not form.ids.data:
+        flash(_("Select at least one realisation."), "error")
+        return False
+    try:
+        n = realisations.decide(form.ids.data, approve, current_user, form.reason.data or "")
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status in (403, 404):
+            raise
+        if inline_errors:
+            apply_service_error(form, exc)
+        else:
+            flash(exc.message, "error")
+        return False
+    if approve:
+        message = _("1 realisation approved.") if n == 1 else _("%(n)d realisations approved.", n=n)
+    else:
+        message = _("1 realisation rejected.") if n == 1 else _("%(n)d realisations rejected.", n=n)
+    flash(message, "ok")
+    return True
