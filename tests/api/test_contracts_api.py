@@ -311,6 +311,19 @@ def test_unknown_token_is_401(client, parties):
     assert count(Contract) == 0
 
 
+def test_a_browser_session_without_token_cannot_approve(app, client, auth, parties, contract):
+    """The API is exempt from CSRF, so a login cookie alone must not authorise anything."""
+    realisation = submitted(contract, parties.owner)
+    auth.login("officer@authority.example.com")
+
+    response = client.post(
+        f"/api/v1/realisations/{realisation.id}/approve", data="x", content_type="text/plain"
+    )
+
+    assert response.status_code == 401
+    assert db.session.get(Realisation, realisation.id).state == "submitted"
+
+
 # --- realisations -----------------------------------------------------------------------------
 
 

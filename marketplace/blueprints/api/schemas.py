@@ -5,13 +5,13 @@ Choices where DESIGN.md and DOMAIN.md are silent:
 - A use case a service refuses with its default status 400 (a `ServiceError`: wrong state, unknown
   block, end before start...) answers 422 here, with the service's `code` and `fields`: the JSON
   was well formed, its content was refused. 400 stays for a body that is not JSON; 401 means no
-  valid bearer token; 403, 404 and 409 are passed on as the service raises them. HTML pages keep
-  their own handler (the mapping is registered on these blueprints only).
+  valid bearer token; any other status (403, 404, 409) is passed on as the service raises it.
+  HTML pages keep their own handler (the mapping is registered on these blueprints only).
 - 404 when the object itself is hidden from the user (someone else's contract or realisation: ids
   cannot be probed); 403 when the user may see it but the action belongs to someone else (a
   contractor approving, a non-member reading an authority's policies).
-- Schema messages are webargs' English ones; service messages follow the locale (Dutch unless
-  the session chose English). The `code` is the stable part for clients.
+- Schema messages are webargs' English ones; service messages are in the platform's language
+  (Dutch: token requests carry no session to choose English). `code` is the stable part.
 - Amounts, hours, dates and text lengths are bounded far beyond real contracts and within the
   database columns, so no input reaches the database or the date arithmetic out of range.
 """
@@ -25,8 +25,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import marshmallow as ma
-from flask import Response
-from flask_smorest import Blueprint
+from flask import Response, request
+from flask_smorest import Blueprint, abort
 from webargs.flaskparser import FlaskParser
 
 from marketplace.blueprints.api.auth import token_required
@@ -55,7 +55,6 @@ ERROR_DESCRIPTIONS = {
     401: "No valid bearer token (header `Authorization: Bearer <token>`)",
     403: "You may see this, but the action belongs to someone else",
     404: "Not found, or not visible to you",
-    409: "Conflicts with existing data",
     422: "Fields not valid, or refused by the rules; `code` says why, `fields` where",
 }
 
@@ -75,19 +74,27 @@ class StrictJSONParser(FlaskParser):
             self._handle_invalid_json_error(exc, req)
 
 
+def _bearer_header_required() -> None:
+    """`token_required` also accepts a login session, and the API is exempt from CSRF: insist on
+    the header, which a cross-site form cannot send, so a browser session authorises nothing."""
+    if request.authorization is None or request.authorization.type != "bearer":
+        abort(401, message="A valid bearer token is required.")
+
+
 def _refused(exc: ServiceError) -> Response:
     status = 422 if exc.status == 400 else exc.status
     return error_response(status, exc.message, code=exc.code, fields=exc.fields)
 
 
 class ComplianceBlueprint(Blueprint):
-    """A flask-smorest blueprint whose views need a bearer token and whose refused use cases
-    answer 422 (see the module docstring)."""
+    """A flask-smorest blueprint whose views need a bearer token (the header, not a session) and
+    whose refused use cases answer 422 (see the module docstring)."""
 
     ARGUMENTS_PARSER = StrictJSONParser()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.before_request(_bearer_header_required)
         self.register_error_handler(ServiceError, _refused)
 
     def authenticated(self, *statuses: int) -> Callable:
