@@ -293,10 +293,16 @@ def decide(realisation_ids: list[int], approve: bool, by: User, reason: str = ""
     if not approve and not reason.strip():
         msg = _("Give a reason for the rejection; the contractor sees it.")
         raise ServiceError(msg, {"reason": msg}, code="reason_required")
-    rows = list(db.session.scalars(select(Realisation).where(Realisation.id.in_(realisation_ids))))
+    rows = list(
+        db.session.scalars(
+            select(Realisation)
+            .where(Realisation.id.in_(realisation_ids))
+            .order_by(Realisation.id)
+        )
+    )
     if len(rows) != len(set(realisation_ids)):
         raise NotFound()
-    touched: set[int] = set()
+    # Check every row before changing any, so a refused batch leaves nothing half-decided.
     for r in rows:
         if organisations.role_of(by, r.contract.authority) is None:
             raise Forbidden(_("Only the contract's own authority can decide on realisations."))
@@ -304,6 +310,8 @@ def decide(realisation_ids: list[int], approve: bool, by: User, reason: str = ""
             raise ServiceError(
                 _("Realisation %(id)d is not awaiting a decision.", id=r.id), code="wrong_state"
             )
+    touched: set[int] = set()
+    for r in rows:
         before = _snapshot(r)
         r.state = "approved" if approve else "rejected"
         r.rejection_reason = None if approve else reason.strip()
