@@ -3,6 +3,7 @@ print one JSON document; exit status 1 when a target is missed. See bench/README
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import os
@@ -73,14 +74,14 @@ def bench_app(url: URL, mail_dir: str):
     return app
 
 
-def measure(app) -> dict[str, Any]:
+def measure(app, size: argparse.Namespace) -> dict[str, Any]:
     """Seed when needed, then run the four measurements in one go."""
     data: dict[str, Any] = {"seeded_now": False}
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         if not is_seeded():
             start = time.perf_counter()
-            seed_bench()
+            seed_bench(size.contracts, size.realisations, size.contractors)
             data.update(seeded_now=True, seed_seconds=round(time.perf_counter() - start, 1))
         data.update(bench_counts())
         officer = accounts.find_by_email(biggest_authority_officer())
@@ -150,10 +151,19 @@ def compare(now: dict[str, float]) -> dict[str, Any] | None:
     }
 
 
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--contracts", type=int, default=10_000, help="when seeding")
+    parser.add_argument("--realisations", type=int, default=200_000, help="when seeding")
+    parser.add_argument("--contractors", type=int, default=500, help="when seeding")
+    return parser.parse_args()
+
+
 def main() -> int:
+    size = arguments()
     url = database_url()
     with tempfile.TemporaryDirectory(prefix="sr-bench-mail-") as mail_dir:
-        result = measure(bench_app(url, mail_dir))
+        result = measure(bench_app(url, mail_dir), size)
     checks = targets(result["figures"])
     now = summary(result["figures"])
     report = {

@@ -4,8 +4,9 @@ Four authorities with the real value tables of marketplace/data/value-tables.jso
 with their owners, contracts whose obligation is computed by the domain rule `obligation_for`, and
 realisations in every state whose value comes from the domain valuation. The few authorities and
 policies go through the services; the bulk (users, organisations, contracts, realisations,
-snapshots) is inserted with SQLAlchemy Core executemany, so 10,000 contracts and 200,000
-realisations take about a minute. Bulk rows write no audit log: they are not user actions.
+snapshots) is inserted with PostgreSQL COPY (SQLAlchemy Core executemany on SQLite), so 10,000
+contracts and 200,000 realisations take well under a minute, most of it the 200,000 valuations.
+Bulk rows write no audit log: they are not user actions.
 
 The cached fulfilment (sums, status, percent) is computed with the domain rules on `today` and
 `notified_status` is set to it, so a recompute on `today` changes nothing and sends no mail.
@@ -29,6 +30,7 @@ from marketplace.domain import valuation
 from marketplace.domain.fulfilment import elapsed_share, fulfilment_status
 from marketplace.extensions import db
 from marketplace.models import (
+    BuildingBlock,
     Contract,
     FulfilmentSnapshot,
     Organisation,
@@ -39,6 +41,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.services import accounts, organisations, policies
+from marketplace.services.realisations import PEOPLE_UNITS
 
 BENCH_TODAY = date(2026, 6, 1)
 PASSWORD = "bench-wachtwoord"
@@ -98,19 +101,27 @@ def seed_bench(
     template = next(iter(officers.values()))
     contractor_ids, owner_of = _contractors(contractors, rng, template)
     pso = _certificates(contractor_ids, rng, today)
-    made = _contracts(n_contracts, authority_policies, officers, contractor_ids, pso, rng, today)
-    sums = _realisations(n_realisations, made, authority_policies, officers, owner_of, rng, today)
+    made = _contracts(n_contracts, authority_policies, contractor_ids, pso, rng, today)
+    sums, inserted = _realisations(
+        n_realisations, made, authority_policies, officers, owner_of, rng, today
+    )
     _cache_fulfilment(made, sums, today)
     db.session.commit()
-    # Fresh planner statistics: without them PostgreSQL misjudges the new tables for a while.
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
+    _tidy()
     return {
         "authorities": len(officers),
         "contractors": len(contractor_ids),
         "contracts": len(made),
-        "realisations": n_realisations if made else 0,
+        "realisations": inserted,
     }
+
+
+def _tidy() -> None:
+    """Planner statistics for the fresh tables (PostgreSQL also reclaims the rows the cache
+    update replaced), as autovacuum would do a while later."""
+    postgres = db.engine.dialect.name == "postgresql"
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE" if postgres else "ANALYZE"))
 
 
 def _officer_email(key: str) -> str:
@@ -232,7 +243,14 @@ def _certificates(
     return pso
 
 
-def _contracts(n, authority_policies, officers, contractor_ids, pso, rng, today) -> list[_Contract]:
+def _contracts(
+    n: int,
+    authority_policies: dict[str, SroiPolicy],
+    contractor_ids: list[int],
+    pso: dict[int, tuple[str, date]],
+    rng: random.Random,
+    today: date,
+) -> list[_Contract]:
     """Contracts with log-normal values (median about € 800.000), awarded over four years, of 6
     to 48 months; the obligation is the domain's `obligation_for` under the authority's policy."""
     keys = list(AUTHORITY_SHARE)
@@ -300,37 +318,39 @@ def _contracts(n, authority_policies, officers, contractor_ids, pso, rng, today)
     ]
 
 
-def _realisations(n, made, authority_policies, officers, owner_of, rng, today):
+def _realisations(
+    n: int,
+    made: list[_Contract],
+    authority_policies: dict[str, SroiPolicy],
+    officers: dict[str, User],
+    owner_of: dict[int, int],
+    rng: random.Random,
+    today: date,
+) -> tuple[dict[int, list], int]:
     """Realisations spread over the due contracts that have started, more on larger obligations.
+
     Each contract aims at a realised share of 30% to 150% of what is expected by today, so the
-    statuses come out mixed; inputs are chosen to approach a target value, and the value itself is
-    always the domain valuation's."""
+    statuses come out mixed; inputs are chosen to approach a target value, and the value itself
+    is always the domain valuation's. Returns per contract [approved, pending, last submission]
+    and the number inserted."""
     due = [c for c in made if c.obligation_status == "due" and c.start <= today]
     if not due or n <= 0:
-        return {}
-    weight = [c.obligation_cents * float(elapsed_share(c.start, c.end, today)) + 1 for c in due]
-    counts = _apportion(n, weight, rng)
+        return {}, 0
+    expected = [c.obligation_cents * float(elapsed_share(c.start, c.end, today)) for c in due]
+    counts = _apportion(n, [e + 1 for e in expected], rng)
     blocks = {
         key: [(b, policies.block_rules(b)) for b in p.blocks]
         for key, p in authority_policies.items()
     }
-    sums: dict[int, list[int]] = {}
+    approved_share = STATE_WEIGHTS["approved"] / sum(STATE_WEIGHTS.values())
+    sums: dict[int, list] = {}
     rows: list[dict] = []
-    for contract, count in zip(due, counts, strict=True):
-        if not count:
-            continue
-        expected = contract.obligation_cents * float(
-            elapsed_share(contract.start, contract.end, today)
-        )
-        target = expected * rng.uniform(0.3, 1.5) / (count * STATE_WEIGHTS["approved"] / 100)
-        officer_id = officers[contract.authority].id
-        owner_id = owner_of[contract.contractor_id]
+    for contract, count, by_today in zip(due, counts, expected, strict=True):
+        target = by_today * rng.uniform(0.3, 1.5) / max(count * approved_share, 1)
+        people = (owner_of[contract.contractor_id], officers[contract.authority].id)
         totals = sums.setdefault(contract.id, [0, 0, None])
         for k in range(count):
-            row = _realisation(contract, k, blocks[contract.authority], target, rng, today)
-            row.update(created_by_id=owner_id)
-            if row["state"] in ("approved", "rejected"):
-                row.update(decided_by_id=officer_id)
+            row = _realisation(contract, k, blocks[contract.authority], target, people, rng, today)
             if row["state"] == "approved":
                 totals[0] += row["value_cents"]
             elif row["state"] == "submitted":
@@ -341,77 +361,66 @@ def _realisations(n, made, authority_policies, officers, owner_of, rng, today):
             if len(rows) == CHUNK:
                 _bulk_insert(Realisation, rows)
                 rows = []
-    if rows:
-        _bulk_insert(Realisation, rows)
-    return sums
+    _bulk_insert(Realisation, rows)
+    return sums, sum(counts)
 
 
-def _realisation(contract: _Contract, k: int, blocks, target: float, rng, today) -> dict:
+def _realisation(
+    contract: _Contract,
+    k: int,
+    blocks: list[tuple[BuildingBlock, valuation.Block]],
+    target: float,
+    people: tuple[int, int],
+    rng: random.Random,
+    today: date,
+) -> dict:
+    """One realisation row worth about `target` cents, by the contractor's owner; approved and
+    rejected ones decided by the authority's officer."""
     block, rules = rng.choice(blocks)
     state = rng.choices(list(STATE_WEIGHTS), list(STATE_WEIGHTS.values()))[0]
-    wanted = max(int(target * rng.uniform(0.5, 1.5)), 100)
     last = min(today, contract.end)
-    row = {
+    inputs = _inputs(rules, max(int(target * rng.uniform(0.5, 1.5)), 100), last, rng)
+    result = valuation.valuate(rules, inputs)
+    supplier = rng.randint(1, 40) if rules.unit == "invoice" else None
+    happened = inputs.end or last - timedelta(days=rng.randint(0, 90))
+    created = datetime.combine(happened, time(9)) + timedelta(minutes=rng.randint(0, 600))
+    decided = state in ("approved", "rejected")
+    owner_id, officer_id = people
+    return {
         "contract_id": contract.id,
         "block_id": block.id,
         "state": state,
-        "candidate_ref": None,
-        "attributes": [],
-        "start_date": None,
-        "end_date": None,
-        "hours_per_week": None,
-        "hours": None,
-        "quantity": None,
-        "cost_excl_vat_cents": None,
-        "invoice_excl_vat_cents": None,
-        "invoice_number": None,
-        "supplier_name": None,
-        "supplier_kvk": None,
-        "supplier_certification": None,
+        "candidate_ref": f"K{contract.id}-{k}" if rules.unit in PEOPLE_UNITS else None,
+        "attributes": sorted(inputs.attributes),
+        "start_date": inputs.start,
+        "end_date": inputs.end,
+        "hours_per_week": inputs.hours_per_week,
+        "hours": inputs.hours,
+        "quantity": inputs.quantity,
+        "cost_excl_vat_cents": inputs.cost_excl_vat_cents,
+        "invoice_excl_vat_cents": inputs.invoice_excl_vat_cents,
+        "invoice_number": f"F{contract.id}-{k}" if supplier else None,
+        "supplier_name": f"Werkbedrijf {supplier}" if supplier else None,
+        "supplier_kvk": f"{60000000 + supplier}" if supplier else None,
+        "supplier_certification": inputs.supplier_certification,
         "description": "",
+        "value_cents": result.value_cents,
+        "breakdown": [
+            {"code": line.code, "value_cents": line.value_cents} for line in result.lines
+        ],
         "rejection_reason": "Bewijs ontbreekt." if state == "rejected" else None,
-        "decided_by_id": None,
+        "created_by_id": owner_id,
+        "decided_by_id": officer_id if decided else None,
+        "created_at": created,
+        "submitted_at": None if state == "draft" else created,
+        "decided_at": created + timedelta(days=rng.randint(1, 20)) if decided else None,
     }
-    inputs = _inputs(rules, wanted, contract, last, rng)
-    if rules.unit in ("fte_year", "month", "hour"):
-        row["candidate_ref"] = f"K{contract.id}-{k}"
-    if rules.unit == "invoice":
-        supplier = rng.randint(1, 40)
-        row.update(
-            invoice_number=f"F{contract.id}-{k}",
-            supplier_name=f"Werkbedrijf {supplier}",
-            supplier_kvk=f"{60000000 + supplier}",
-        )
-    row.update(
-        attributes=sorted(inputs.attributes),
-        start_date=inputs.start,
-        end_date=inputs.end,
-        hours_per_week=inputs.hours_per_week,
-        hours=inputs.hours,
-        quantity=inputs.quantity,
-        cost_excl_vat_cents=inputs.cost_excl_vat_cents,
-        invoice_excl_vat_cents=inputs.invoice_excl_vat_cents,
-        supplier_certification=inputs.supplier_certification,
-    )
-    result = valuation.valuate(rules, inputs)
-    row["value_cents"] = result.value_cents
-    row["breakdown"] = [
-        {"code": line.code, "value_cents": line.value_cents} for line in result.lines
-    ]
-    happened = inputs.end or last - timedelta(days=rng.randint(0, 90))
-    created = datetime.combine(min(happened, last), time(9)) + timedelta(
-        minutes=rng.randint(0, 600)
-    )
-    row["created_at"] = created
-    row["submitted_at"] = None if state == "draft" else created
-    row["decided_at"] = (
-        created + timedelta(days=rng.randint(1, 20)) if state in ("approved", "rejected") else None
-    )
-    return row
 
 
-def _inputs(rules: valuation.Block, wanted: int, contract: _Contract, last: date, rng):
-    """Realisation inputs whose value is close to `wanted` cents."""
+def _inputs(
+    rules: valuation.Block, wanted: int, last: date, rng: random.Random
+) -> valuation.RealisationInput:
+    """Realisation inputs whose value is close to `wanted` cents, ending by `last`."""
     if rules.unit in ("fte_year", "month"):
         minimum = math.ceil(rules.min_hours_per_week or 0)
         hours = max(rng.choice((16, 20, 24, 28, 32, 36)), minimum)
