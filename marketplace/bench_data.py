@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from sqlalchemy import JSON, func, insert, select, text, update
 
-from marketplace.demo_sroi import AUTHORITY_POLICIES, PSO_RULE, blocks_from, load_tables
+from marketplace.demo_sroi import AUTHORITY_POLICIES, _authority, _policy, load_tables
 from marketplace.domain import obligation as obligation_rules
 from marketplace.domain import valuation
 from marketplace.domain.fulfilment import elapsed_share, fulfilment_status
@@ -57,6 +57,8 @@ DEPARTMENTS = ("Vastgoed", "Groen", "Facilitair", "ICT", "Sociaal Domein", "Verk
 WORKS = ("Onderhoud", "Renovatie", "Nieuwbouw", "Schoonmaak", "Beheer", "Levering", "Aanleg")
 OBJECTS = ("sporthal", "openbaar groen", "stadskantoor", "fietspaden", "scholen", "riolering")
 CHUNK = 10_000
+# Awards from early 2024 on: the demo policies (which the bench reuses) are in force from 2024.
+AWARDED_SINCE_DAYS = 880
 
 
 @dataclass
@@ -130,39 +132,16 @@ def _officer_email(key: str) -> str:
 
 
 def _authorities() -> tuple[dict[str, User], dict[str, SroiPolicy]]:
-    """The authorities and their policies, through the services like a real registration."""
+    """The authorities and their policies, registered as the demo data does (through the
+    services), each with its own officer."""
     tables = {t["authority"].split(" (")[0]: t for t in load_tables()}
     officers, found = {}, {}
     for n, key in enumerate(AUTHORITY_SHARE):
         _name, _kvk, region, pct, threshold = AUTHORITY_POLICIES[key]
         officer = accounts.create_user(_officer_email(key), PASSWORD, name=f"Inkoper {key}")
-        org = organisations.register(
-            organisations.OrganisationData(
-                name=bench_authority_name(key),
-                kind="authority",
-                authority_type="gemeente",
-                kvk_number=f"{70000001 + n}",
-                city=key.removeprefix("Gemeente "),
-                arbeidsmarktregio=region,
-            ),
-            officer,
-        )
-        found[key] = policies.create_policy(
-            org,
-            policies.PolicyData(
-                name=f"Social return {key} (benchmark)",
-                effective_from=date(2020, 1, 1),
-                threshold_cents=threshold,
-                min_duration_months=6,
-                percentage_bp=pct,
-                low_labour_share_bp=3000,
-                low_labour_percentage_bp=200,
-                pso_remaining_bp=PSO_RULE,
-                source=tables[key]["source"],
-                blocks=blocks_from(tables[key]),
-            ),
-            officer,
-        )
+        org = _authority(bench_authority_name(key), f"{70000001 + n}", region, officer)
+        name = f"Social return {key} (benchmark)"
+        found[key] = _policy(org, tables[key], pct, threshold, name)
         officers[key] = officer
     return officers, found
 
@@ -251,7 +230,7 @@ def _contracts(
     rng: random.Random,
     today: date,
 ) -> list[_Contract]:
-    """Contracts with log-normal values (median about € 800.000), awarded over four years, of 6
+    """Contracts with log-normal values (median about € 800.000), awarded since 2024, of 6
     to 48 months; the obligation is the domain's `obligation_for` under the authority's policy."""
     keys = list(AUTHORITY_SHARE)
     weights = list(AUTHORITY_SHARE.values())
@@ -261,7 +240,7 @@ def _contracts(
         key = rng.choices(keys, weights)[0]
         contractor = rng.choice(contractor_ids)
         value = min(max(int(rng.lognormvariate(math.log(800_000), 1.0)), 20_000), 80_000_000)
-        award = today - timedelta(days=rng.randint(-60, 4 * 365))
+        award = today - timedelta(days=rng.randint(-60, AWARDED_SINCE_DAYS))
         start = award + timedelta(days=rng.randint(14, 90))
         months = rng.choice((6, 12, 12, 18, 24, 24, 36, 48))
         end = obligation_rules.add_months(start, months) - timedelta(days=1)
