@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from sqlalchemy import text
 
 from marketplace import create_app
@@ -68,11 +68,17 @@ def make_test_app(database_url: str, instance_dir: Path, **config: Any) -> Flask
     )
 
 
+def _forget_login(sender, **extra) -> None:
+    g.pop("_login_user", None)
+
+
 @pytest.fixture
 def app(_schema):
     instance = Path(tempfile.mkdtemp(prefix="sr-test-"))
     app = make_test_app(_schema, instance, WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
-    with app.app_context():
+    # The test keeps one app context around all its requests, and Flask-Login caches the user
+    # in `g`, which lives there: forget it when a request starts, as a fresh context would.
+    with app.app_context(), request_started.connected_to(_forget_login, app):
         yield app
         _db.session.remove()
         empty_tables()

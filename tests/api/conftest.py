@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import g, request_started
 
 from marketplace.models import User
 from marketplace.services import accounts
@@ -28,19 +27,6 @@ class BearerClient:
 
 
 @pytest.fixture
-def login_per_request(app) -> Iterator[None]:
-    """The app fixture keeps one app context for the whole test, and Flask-Login caches the user
-    in `g`, which lives there: forget it when a request starts, so that every request is
-    authenticated by its own header, as in production where each request has a fresh context."""
-
-    def forget_user(sender, **extra) -> None:
-        g.pop("_login_user", None)
-
-    with request_started.connected_to(forget_user, app):
-        yield
-
-
-@pytest.fixture
-def bearer(client, login_per_request) -> Callable[[User], BearerClient]:
+def bearer(client) -> Callable[[User], BearerClient]:
     """bearer(user) -> a client acting as `user` through a fresh API token."""
     return lambda user: BearerClient(client, user)

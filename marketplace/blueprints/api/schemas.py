@@ -25,8 +25,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import marshmallow as ma
-from flask import Response, request
-from flask_smorest import Blueprint, abort
+from flask import Response
+from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 
 from marketplace.blueprints.api.auth import token_required
@@ -74,27 +74,19 @@ class StrictJSONParser(FlaskParser):
             self._handle_invalid_json_error(exc, req)
 
 
-def _bearer_header_required() -> None:
-    """`token_required` also accepts a login session, and the API is exempt from CSRF: insist on
-    the header, which a cross-site form cannot send, so a browser session authorises nothing."""
-    if request.authorization is None or request.authorization.type != "bearer":
-        abort(401, message="A valid bearer token is required.")
-
-
 def _refused(exc: ServiceError) -> Response:
     status = 422 if exc.status == 400 else exc.status
     return error_response(status, exc.message, code=exc.code, fields=exc.fields)
 
 
 class ComplianceBlueprint(Blueprint):
-    """A flask-smorest blueprint whose views need a bearer token (the header, not a session) and
-    whose refused use cases answer 422 (see the module docstring)."""
+    """A flask-smorest blueprint whose views need a bearer token and whose refused use cases
+    answer 422 (see the module docstring)."""
 
     ARGUMENTS_PARSER = StrictJSONParser()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.before_request(_bearer_header_required)
         self.register_error_handler(ServiceError, _refused)
 
     def authenticated(self, *statuses: int) -> Callable:

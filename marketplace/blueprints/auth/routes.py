@@ -27,6 +27,10 @@ login_manager.login_message = None
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    # The API is exempt from CSRF, so a browser session must authorise nothing there: on /api/
+    # paths only the bearer header (request_loader below) counts.
+    if request.path.startswith("/api/"):
+        return None
     return db.session.get(User, int(user_id))
 
 
