@@ -47,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.blueprints.api import register_api
     from marketplace.blueprints.auth.routes import bp as auth_bp
     from marketplace.blueprints.calculator.routes import bp as calculator_bp
+    from marketplace.blueprints.contractor.routes import bp as contractor_bp
     from marketplace.blueprints.contracts.routes import bp as contracts_bp
     from marketplace.blueprints.main.routes import bp as main_bp
     from marketplace.blueprints.officer.routes import bp as officer_bp
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
         calculator_bp,
         officer_bp,
         contracts_bp,
+        contractor_bp,
         reports_bp,
     ):
         app.register_blueprint(blueprint)

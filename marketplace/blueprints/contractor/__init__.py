@@ -1,0 +1,1 @@
+"""The contractor's pages: obligations, reporting realisations with evidence, PSO."""

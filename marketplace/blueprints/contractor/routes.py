@@ -1,0 +1,246 @@
+"""/opdrachtnemer: the contractor's side of social return, made for a small company's owner on a
+phone. Its obligations per contract, reporting a realisation with evidence (preview, draft,
+submit), submitting a draft, downloading evidence, and its PSO certificates and self-scan.
+
+Routes stay thin: each calls one service (or, for the self-scan, one pure domain rule) and shows
+a refusal next to its field. Anyone who is not on the contract's side gets a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace.blueprints.calculator.forms import bonus_choices
+from marketplace.blueprints.contractor.forms import (
+    FIELD_UNITS,
+    FIELDSETS,
+    CertificateForm,
+    RealisationForm,
+    SelfScanForm,
+    fieldset_units,
+    unit_labels,
+)
+from marketplace.blueprints.contracts.display import display_helpers
+from marketplace.blueprints.formhelpers import apply_service_error
+from marketplace.domain import pso as pso_rules
+from marketplace.domain.fulfilment import worst_first_key
+from marketplace.extensions import db
+from marketplace.models import Contract, Evidence, Realisation
+from marketplace.services import contracts, evidence, fulfilment, pso, realisations
+from marketplace.services.errors import NotFound, ServiceError
+from marketplace.templating import eur
+
+bp = Blueprint("contractor", __name__, url_prefix="/opdrachtnemer")
+bp.context_processor(display_helpers)
+
+
+def _contract_url(contract_id: int) -> str:
+    return url_for("contracts.detail", contract_id=contract_id)
+
+
+def _refuse(form, exc: ServiceError) -> None:
+    """Show a refusal next to its field; access errors stay 403/404 pages."""
+    if exc.status in (403, 404):
+        raise exc
+    apply_service_error(form, exc)
+
+
+@bp.route("/")
+@login_required
+def index():
+    today = date.today()
+    org = g.current_org
+    rows = (
+        [(c, fulfilment.fulfilment_of(c, today)) for c in contracts.contractor_contracts(org.id)]
+        if org
+        else []
+    )
+    # Worst first, as of today; the service's end-date order stays within a status.
+    rows.sort(key=lambda row: worst_first_key(row[1].status))
+    return render_template("contractor/obligations.html", org=org, rows=rows)
+
+
+def _own_contract(contract_id: int) -> Contract:
+    """The contract, when the user reports on it as its contractor; a 404 otherwise."""
+    contract, side = contracts.get_for(contract_id, current_user)
+    if side != "contractor":
+        raise NotFound()
+    return contract
+
+
+def _realisation_data(form: RealisationForm, unit: str) -> realisations.RealisationData:
+    """Only the fields of the block's unit (FIELD_UNITS): a value left in another unit's field
+    is neither valued nor stored."""
+    values = {
+        name: form[name].data if unit in units else None for name, units in FIELD_UNITS.items()
+    }
+    return realisations.RealisationData(
+        block_code=form.block_code.data,
+        description=(form.description.data or "").strip(),
+        **{**values, "attributes": values["attributes"] or []},
+    )
+
+
+def _uploads(form: RealisationForm) -> list[evidence.Upload]:
+    return [
+        evidence.Upload(f.filename, f.read())
+        for f in request.files.getlist(form.evidence.name)
+        if f and f.filename
+    ]
+
+
+def _saved(realisation: Realisation) -> Response:
+    amount = eur(realisation.value_cents)
+    if realisation.state == "draft":
+        flash(_("Draft saved: %(amount)s. Submit it from the contract page.", amount=amount), "ok")
+    else:
+        flash(_("Realisation submitted: %(amount)s", amount=amount), "ok")
+    return redirect(_contract_url(realisation.contract_id))
+
+
+@bp.route("/contracten/<int:contract_id>/realisaties/nieuw", methods=["GET", "POST"])
+@login_required
+def new_realisation(contract_id: int):
+    contract = _own_contract(contract_id)
+    form = RealisationForm(contract.policy)
+    result = None
+    action = request.form.get("action")
+    if form.validate_on_submit():
+        block = next(b for b in contract.policy.blocks if b.code == form.block_code.data)
+        data = _realisation_data(form, block.unit)
+        try:
+            if action in ("submit", "draft"):
+                saved = realisations.submit(
+                    contract, data, current_user, _uploads(form), draft=action == "draft"
+                )
+                return _saved(saved)
+            result = realisations.preview(contract, data)
+        except ServiceError as exc:
+            _refuse(form, exc)
+    blocks = {b.code: b for b in contract.policy.blocks}
+    labels = unit_labels()
+    page = render_template(
+        "contractor/realisation_form.html",
+        contract=contract,
+        form=form,
+        result=result,
+        fieldsets=[
+            (legend, names, units, ", ".join(str(labels[u]) for u in units))
+            for legend, names in FIELDSETS
+            for units in [fieldset_units(names)]
+        ],
+        field_units=FIELD_UNITS,
+        line_labels={
+            **{code: f"{code} — {b.label}" for code, b in blocks.items()},
+            **dict(bonus_choices()),
+        },
+    )
+    return page, 422 if request.method == "POST" and result is None else 200
+
+
+@bp.post("/realisaties/<int:realisation_id>/indienen")
+@login_required
+def submit_draft(realisation_id: int):
+    realisation, side = realisations.get_for(realisation_id, current_user)
+    if side != "contractor":
+        raise NotFound()
+    try:
+        realisations.submit_draft(realisation, current_user)
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+    else:
+        flash(_("Realisation submitted: %(amount)s", amount=eur(realisation.value_cents)), "ok")
+    return redirect(_contract_url(realisation.contract_id))
+
+
+@bp.route("/bewijs/<int:evidence_id>", endpoint="evidence")
+@login_required
+def evidence_download(evidence_id: int) -> Response:
+    """An evidence file for the contract's two sides only, always as a download: an uploaded file
+    is never rendered in our origin. Officers do not see the evidence of a contractor's draft."""
+    row = db.session.get(Evidence, evidence_id)
+    if row is None:
+        raise NotFound()
+    realisation, side = realisations.get_for(row.realisation_id, current_user)
+    path = evidence.path_of(row)
+    if (side == "officer" and realisation.state == "draft") or not path.is_file():
+        raise NotFound()
+    response = send_file(
+        path, mimetype=row.content_type, as_attachment=True, download_name=row.filename, max_age=0
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/pso", methods=["GET", "POST"])
+@login_required
+def pso_page():
+    org = g.current_org
+    today = date.today()
+    posted = request.form.get("form") if request.method == "POST" else None
+    certificate_form = CertificateForm(
+        prefix="certificate", formdata=request.form if posted == "certificate" else None
+    )
+    scan_form = SelfScanForm(prefix="scan", formdata=request.form if posted == "scan" else None)
+    scan = None
+    if org and posted == "certificate" and certificate_form.validate():
+        try:
+            pso.record_certificate(
+                org,
+                certificate_form.level.data,
+                certificate_form.number.data,
+                certificate_form.valid_until.data,
+                current_user,
+                today,
+            )
+        except ServiceError as exc:
+            _refuse(certificate_form, exc)
+        else:
+            flash(_("PSO certificate recorded."), "ok")
+            return redirect(url_for("contractor.pso_page"))
+    elif posted == "scan" and scan_form.validate():
+        try:
+            scan = pso_rules.self_scan(
+                scan_form.total_fte.data, scan_form.direct_fte.data, scan_form.indirect_fte.data
+            )
+        except ValueError:
+            # What is left after the form's checks: direct + indirect above the total.
+            scan_form.direct_fte.errors = [
+                _("Direct and indirect target-group FTE together cannot exceed the total FTE.")
+            ]
+    certificates = (
+        [
+            (c, pso_rules.expiry_state(c.valid_until, today, pso.WARN_DAYS))
+            for c in pso.certificates_of(org)
+        ]
+        if org
+        else []
+    )
+    page = render_template(
+        "contractor/pso.html",
+        org=org,
+        certificates=certificates,
+        certificate_form=certificate_form,
+        scan_form=scan_form,
+        scan=scan,
+        posted=posted,
+    )
+    refused = certificate_form.errors or scan_form.errors
+    return page, 422 if refused else 200
