@@ -106,7 +106,9 @@ def _uploads(form: RealisationForm) -> list[evidence.Upload]:
 def _saved(realisation: Realisation) -> Response:
     amount = eur(realisation.value_cents)
     if realisation.state == "draft":
-        flash(_("Draft saved: %(amount)s. Submit it from the contract page.", amount=amount), "ok")
+        flash(
+            _("Draft saved: %(amount)s. Submit it below once it is complete.", amount=amount), "ok"
+        )
     else:
         flash(_("Realisation submitted: %(amount)s", amount=amount), "ok")
     return redirect(_contract_url(realisation.contract_id))
