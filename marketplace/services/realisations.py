@@ -295,9 +295,7 @@ def decide(realisation_ids: list[int], approve: bool, by: User, reason: str = ""
         raise ServiceError(msg, {"reason": msg}, code="reason_required")
     rows = list(
         db.session.scalars(
-            select(Realisation)
-            .where(Realisation.id.in_(realisation_ids))
-            .order_by(Realisation.id)
+            select(Realisation).where(Realisation.id.in_(realisation_ids)).order_by(Realisation.id)
         )
     )
     if len(rows) != len(set(realisation_ids)):
