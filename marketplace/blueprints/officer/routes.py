@@ -9,6 +9,7 @@ from datetime import date
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -37,12 +38,43 @@ ALWAYS_SHOWN = ("overdue", "at_risk", "on_track", "fulfilled")
 
 
 def _authority() -> Organisation:
-    """The authority the officer acts for: the selected organisation, if the user is its officer."""
+    """The authority the officer acts for: the selected organisation, when it is an authority.
+
+    `g.current_org` is always one of the user's own organisations (loaded with the memberships for
+    this request), so membership needs no second query here; the services that change or reveal
+    anything beyond the dashboard check it again (require_officer, role_of)."""
     org = g.get("current_org")
-    if org is None:
+    if org is None or org.kind != "authority":
         raise NotFound()
-    policies.require_officer(current_user, org)
     return org
+
+
+class CountedPagination(SelectPagination):
+    """A page of an ORM select and its total in one statement, for pages over thousands of rows.
+
+    The page's ids are ranked first on the id and sort columns alone (a narrow sort), the total
+    is a scalar subquery, and only the rows of the page are joined and eager-loaded. Only a page
+    without rows (past the end, or nothing at all) counts separately."""
+
+    def _query_items(self) -> list:
+        base = self._query_args["select"]
+        key = base.column_descriptions[0]["entity"].id
+        page_ids = base.with_only_columns(key, maintain_column_froms=True)
+        page_ids = page_ids.limit(self.per_page).offset(self._query_offset)
+        total = base.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+        select = base.where(key.in_(page_ids)).add_columns(total.scalar_subquery().label("total"))
+        rows = self._query_args["session"].execute(select).unique().all()
+        self._counted = rows[0].total if rows else None
+        return [row[0] for row in rows]
+
+    def _query_count(self) -> int:
+        return self._counted if self._counted is not None else super()._query_count()
+
+
+def _paginate(select, page: int, per_page: int) -> CountedPagination:
+    return CountedPagination(
+        select=select, session=db.session, page=page, per_page=per_page, error_out=False
+    )
 
 
 def _queue(authority: Organisation, page: int, per_page: int, *, evidence: bool = False):
@@ -54,9 +86,15 @@ def _queue(authority: Organisation, page: int, per_page: int, *, evidence: bool 
     )
     if evidence:
         q = q.options(selectinload(Realisation.evidence))
-    result = db.paginate(q, page=page, per_page=per_page, error_out=False)
+    result = _paginate(q, page, per_page)
     g.awaiting_count = result.total
     return result
+
+
+@bp.before_app_request
+def forget_awaiting_count() -> None:
+    """`g` outlives a request when an app context was pushed around it (tests, scripts)."""
+    g.pop("awaiting_count", None)
 
 
 @bp.app_context_processor
@@ -82,12 +120,14 @@ def dashboard():
     filters = FilterForm(formdata=request.args)
     filters.set_choices(contracts.contractors(), contracts.departments(authority.id))
     selection = contracts.authority_contracts(authority.id, filters.contract_filter())
-    page = db.paginate(
+    page = _paginate(
         selection.options(joinedload(Contract.contractor)),
-        page=request.args.get("page", 1, type=int),
-        per_page=CONTRACTS_PER_PAGE,
-        error_out=False,
+        request.args.get("page", 1, type=int),
+        CONTRACTS_PER_PAGE,
     )
+    # The queue and the chart are the overview of the first page; further pages are for going
+    # through the list, so they skip those queries (the nav still counts the queue).
+    overview = page.page == 1
     today = date.today()
     total = sum(counts.values())
     return render_template(
@@ -104,7 +144,7 @@ def dashboard():
         active_filters=filters.active(),
         page=page,
         rows=[(c, fulfilment.fulfilment_of(c, today)) for c in page.items],
-        queue=_queue(authority, 1, QUEUE_PREVIEW),
+        queue=_queue(authority, 1, QUEUE_PREVIEW) if overview else None,
     )
 
 
