@@ -146,6 +146,8 @@ class Realisation(db.Model):
     __tablename__ = "realisations"
     __table_args__ = (
         Index("ix_realisations_contract_state", "contract_id", "state"),
+        # The officers' approval queue: submitted rows, oldest first.
+        Index("ix_realisations_state_submitted", "state", "submitted_at"),
         Index("ix_realisations_candidate", "candidate_ref"),
         Index("ix_realisations_invoice", "supplier_kvk", "invoice_number"),
     )

@@ -103,7 +103,7 @@ def test_user_switches_between_organisations(client, auth):
     second = make_org(owner=user, name="Tweede")
     auth.login(user.email)
     client.post("/organisatie/wissel", data={"org_id": second.id, "next": "/"})
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/organisaties/mijn").get_data(as_text=True)
     assert f'<option value="{second.id}" selected>' in page
     assert client.post("/organisatie/wissel", data={"org_id": 99999}).status_code == 403
     assert first.id != second.id
@@ -125,3 +125,11 @@ def test_public_profile_is_visible_without_login(client, contractor):
     response = client.get(f"/organisaties/{contractor.slug}")
     assert response.status_code == 200
     assert "Aannemer Test B.V." in response.get_data(as_text=True)
+
+
+def test_members_land_on_their_workspace(client, auth, contractor, authority):
+    auth.login("owner@contractor.example.com")
+    assert client.get("/").headers["Location"].endswith("/opdrachtnemer/")
+    auth.logout()
+    auth.login("officer@authority.example.com")
+    assert client.get("/").headers["Location"].endswith("/inkoop/")

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from flask_login import current_user, login_required
 
 from marketplace.services import organisations
+from marketplace.services.contracts import CONTRACTOR_KINDS
 
 bp = Blueprint("main", __name__)
 
@@ -32,6 +33,12 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/")
 def index():
+    """Visitors get the introduction; members land on their organisation's workspace."""
+    org = g.current_org
+    if org is not None and org.kind == "authority":
+        return redirect(url_for("officer.dashboard"))
+    if org is not None and org.kind in CONTRACTOR_KINDS:
+        return redirect(url_for("contractor.index"))
     return render_template("main/index.html")
 
 
