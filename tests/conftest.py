@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, g, request_started
+from hypothesis import settings
 from sqlalchemy import text
 
 from marketplace import create_app
@@ -66,6 +67,11 @@ def make_test_app(database_url: str, instance_dir: Path, **config: Any) -> Flask
             **config,
         }
     )
+
+
+# Property tests draw the same examples on every run, so CI results are reproducible.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.load_profile("repeatable")
 
 
 def _forget_login(sender, **extra) -> None:
