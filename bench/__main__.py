@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy.engine import URL, make_url
 
@@ -54,7 +55,7 @@ def database_url() -> URL:
     return url
 
 
-def bench_app(url: URL, mail_dir: str):
+def bench_app(url: URL, mail_dir: str) -> Flask:
     """The app as production runs it, except that jobs stay in the outbox (no Redis, no worker):
     the figures are the services' own, without mail delivery."""
     app = create_app(
@@ -74,7 +75,7 @@ def bench_app(url: URL, mail_dir: str):
     return app
 
 
-def measure(app, size: argparse.Namespace) -> dict[str, Any]:
+def measure(app: Flask, size: argparse.Namespace) -> dict[str, Any]:
     """Seed when needed, then run the four measurements in one go."""
     data: dict[str, Any] = {"seeded_now": False}
     with app.app_context():
