@@ -218,6 +218,16 @@ def departments(authority_id: int) -> list[str]:
     ]
 
 
+def contractors_of(authority_id: int) -> list[Organisation]:
+    """The organisations holding at least one of the authority's contracts (the filter list)."""
+    holders = select(Contract.contractor_id).where(Contract.authority_id == authority_id)
+    return list(
+        db.session.scalars(
+            select(Organisation).where(Organisation.id.in_(holders)).order_by(Organisation.name)
+        )
+    )
+
+
 def contractors(kinds: tuple[str, ...] = CONTRACTOR_KINDS) -> list[Organisation]:
     return list(
         db.session.scalars(

@@ -118,7 +118,7 @@ def dashboard():
     authority = _authority()
     counts = contracts.status_counts(authority.id)
     filters = FilterForm(formdata=request.args)
-    filters.set_choices(contracts.contractors(), contracts.departments(authority.id))
+    filters.set_choices(contracts.contractors_of(authority.id), contracts.departments(authority.id))
     selection = contracts.authority_contracts(authority.id, filters.contract_filter())
     page = _paginate(
         selection.options(joinedload(Contract.contractor)),
