@@ -1,170 +1,41 @@
 """The calculator's two forms; amounts, percentages and hours are typed the Dutch way.
 
-The fields only turn text into the domain's units (cents, basis points, exact decimal hours); the
-rules themselves (what is required for which unit, minimum hours, dates in order) are the domain's
-and come back as `ValuationError` / `ObligationInputError`, which the route puts next to a field.
+The fields (blueprints/fields.py) only turn text into the domain's units (cents, basis points,
+exact decimal hours); the rules themselves (what is required for which unit, minimum hours, dates
+in order) are the domain's and come back as `ValuationError` / `ObligationInputError`, which the
+route puts next to a field.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    Field,
-    HiddenField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from marketplace.blueprints.fields import (
+    DecimalTextField,
+    EuroField,
+    MultiCheckboxField,
+    PercentField,
+    bonus_choices,
+    certification_choices,
+    labelled,
+    plausible_date,
+    pso_choices,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from marketplace.domain.valuation import UNITS
 
-from marketplace.domain.money import format_eur, parse_eur
-from marketplace.domain.obligation import PSO_LEVELS, pso_level_label
-from marketplace.domain.valuation import BONUS_ATTRIBUTES, CERTIFICATIONS, UNITS
-
-# Whole or decimal numbers as typed: "24", "15,5", "12.25" (no signs, no exponents).
-_NUMBER = re.compile(r"\d{1,9}(?:[.,]\d{1,9})?", re.ASCII)
-
-
-class EuroField(Field):
-    """Euros as a Dutch user types them ("1.200.000", "€ 1.234,56"); `data` is cents or None."""
-
-    widget = TextInput()
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        text = format_eur(self.data).replace("€", "").replace("\xa0", "").strip()
-        return text.removesuffix(",00")
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist:
-            return
-        text = valuelist[0].strip()
-        if not text:
-            self.data = None
-            return
-        try:
-            self.data = parse_eur(text)
-        except ValueError:
-            self.data = None
-            raise ValueError(_("Enter an amount in euros, e.g. 1.200.000 or 1.234,56.")) from None
-
-
-class PercentField(Field):
-    """A percentage 0-100 with at most two decimals ("5", "2,5", "5%"); `data` is basis points."""
-
-    widget = TextInput()
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        whole, fraction = divmod(self.data, 100)
-        return f"{whole},{fraction:02d}".rstrip("0").rstrip(",") if fraction else str(whole)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist:
-            return
-        text = valuelist[0].strip().removesuffix("%").strip()
-        if not text:
-            self.data = None
-            return
-        number = _decimal(text)
-        if number is None or not 0 <= number <= 100 or (number * 100) % 1:
-            self.data = None
-            raise ValueError(_("Enter a percentage from 0 to 100, e.g. 5 or 2,5."))
-        self.data = int(number * 100)
-
-
-class DecimalTextField(Field):
-    """A decimal number as typed ("24", "15,5"); `data` is an exact Decimal or None.
-
-    The number of decimals is not checked here: the domain refuses more than two for hours.
-    """
-
-    widget = TextInput()
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data).replace(".", ",")
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist:
-            return
-        text = valuelist[0].strip()
-        if not text:
-            self.data = None
-            return
-        self.data = _decimal(text)
-        if self.data is None:
-            raise ValueError(_("Enter a number, e.g. 24 or 15,5."))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def plausible_date(form, field) -> None:
-    """Dates from 1900 to 2199: beyond that no contract runs, and calendar sums could overflow."""
-    if field.data is not None and not date(1900, 1, 1) <= field.data <= date(2199, 12, 31):
-        raise ValidationError(_("Enter a date between 1900 and 2199."))
-
-
-def _decimal(text: str) -> Decimal | None:
-    if not _NUMBER.fullmatch(text):
-        return None
-    return Decimal(text.replace(",", "."))
-
-
-def unit_choices() -> list[tuple[str, str]]:
-    labels = {
-        "fte_year": _l("Per FTE-year (a job or placement)"),
-        "month": _l("Per month (e.g. a work-experience place)"),
-        "hour": _l("Per hour (e.g. social activity)"),
-        "invoice": _l("Purchase from a social enterprise or werkbedrijf"),
-        "fixed": _l("Fixed amount per occurrence (e.g. a diploma)"),
-        "cost": _l("Costs incurred (training, supervision)"),
-    }
-    return [(unit, labels[unit]) for unit in UNITS]
-
-
-def certification_choices() -> list[tuple[str, str]]:
-    labels = {
-        "code_sociale_ondernemingen": _l("Listed in the Code Sociale Ondernemingen register"),
-        "werkbedrijf": _l("Werkbedrijf / SW-bedrijf"),
-        "pso_30_plus": _l("PSO 30+"),
-        "social_enterprise_nl": _l("Member of Social Enterprise NL"),
-        "pso_trede_3": _l("PSO trede 3"),
-        "none": _l("None of these"),
-    }
-    return [(c, labels[c]) for c in CERTIFICATIONS]
-
-
-def bonus_choices() -> list[tuple[str, str]]:
-    labels = {
-        "age_50_plus": _l("Aged 50 or over"),
-        "statushouder": _l("Status holder (statushouder)"),
-        "permanent_contract": _l("Permanent contract"),
-    }
-    return [(b, labels[b]) for b in BONUS_ATTRIBUTES]
-
-
-def pso_choices() -> list[tuple[str, str]]:
-    return [("", _l("— no PSO certificate —"))] + [(p, pso_level_label(p)) for p in PSO_LEVELS]
+UNIT_LABELS = {
+    "fte_year": _l("Per FTE-year (a job or placement)"),
+    "month": _l("Per month (e.g. a work-experience place)"),
+    "hour": _l("Per hour (e.g. social activity)"),
+    "invoice": _l("Purchase from a social enterprise or werkbedrijf"),
+    "fixed": _l("Fixed amount per occurrence (e.g. a diploma)"),
+    "cost": _l("Costs incurred (training, supervision)"),
+}
 
 
 class ObligationForm(FlaskForm):
@@ -224,7 +95,9 @@ class ObligationForm(FlaskForm):
         _l("End of the contract"),
         validators=[InputRequired(message=_l("Enter the end date.")), plausible_date],
     )
-    pso_level = SelectField(_l("Your PSO level"), choices=pso_choices, default="")
+    pso_level = SelectField(
+        _l("Your PSO level"), choices=lambda: pso_choices(_l("— no PSO certificate —")), default=""
+    )
     pso_valid_until = DateField(
         _l("PSO certificate valid until"),
         validators=[Optional(), plausible_date],
@@ -241,7 +114,11 @@ class BlockForm(FlaskForm):
     """One building block of a policy's value table and one realisation against it."""
 
     calculator = HiddenField(default="block")
-    unit = SelectField(_l("Kind of building block"), choices=unit_choices, default="fte_year")
+    unit = SelectField(
+        _l("Kind of building block"),
+        choices=lambda: labelled(UNITS, UNIT_LABELS),
+        default="fte_year",
+    )
     code = StringField(
         _l("Code of the building block"),
         default="PW",

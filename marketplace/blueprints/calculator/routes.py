@@ -13,12 +13,8 @@ from flask import Blueprint, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from marketplace.blueprints.calculator.forms import (
-    BlockForm,
-    ObligationForm,
-    bonus_choices,
-    certification_choices,
-)
+from marketplace.blueprints.calculator.forms import BlockForm, ObligationForm
+from marketplace.blueprints.fields import BONUS_LABELS
 from marketplace.domain import obligation, valuation
 
 bp = Blueprint("calculator", __name__, url_prefix="/sroi-calculator")
@@ -71,8 +67,7 @@ def index():
         obligation_result=obligation_result,
         valuation_result=valuation_result,
         status_labels=STATUS_LABELS,
-        line_labels=dict(bonus_choices()),
-        certification_labels=dict(certification_choices()),
+        line_labels=BONUS_LABELS,
         posted=posted,
     )
 

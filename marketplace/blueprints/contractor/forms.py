@@ -21,15 +21,15 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from marketplace.blueprints.calculator.forms import (
+from marketplace.blueprints.fields import (
     DecimalTextField,
     EuroField,
     MultiCheckboxField,
     bonus_choices,
     certification_choices,
     plausible_date,
+    pso_choices,
 )
-from marketplace.domain.obligation import PSO_LEVELS, pso_level_label
 from marketplace.models import SroiPolicy
 from marketplace.services.evidence import ALLOWED
 
@@ -191,7 +191,7 @@ class RealisationForm(FlaskForm):
 class CertificateForm(FlaskForm):
     level = SelectField(
         _l("PSO level"),
-        choices=lambda: [("", _l("— choose —"))] + [(p, pso_level_label(p)) for p in PSO_LEVELS],
+        choices=lambda: pso_choices(_l("— choose —")),
         validators=[InputRequired(message=_l("Choose a PSO level."))],
     )
     number = StringField(

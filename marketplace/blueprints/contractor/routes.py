@@ -24,7 +24,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.blueprints.calculator.forms import bonus_choices
 from marketplace.blueprints.contractor.forms import (
     FIELD_UNITS,
     FIELDSETS,
@@ -35,6 +34,7 @@ from marketplace.blueprints.contractor.forms import (
     unit_labels,
 )
 from marketplace.blueprints.contracts.display import display_helpers
+from marketplace.blueprints.fields import BONUS_LABELS
 from marketplace.blueprints.formhelpers import apply_service_error
 from marketplace.domain import pso as pso_rules
 from marketplace.domain.fulfilment import worst_first_key
@@ -148,7 +148,7 @@ def new_realisation(contract_id: int):
         field_units=FIELD_UNITS,
         line_labels={
             **{code: f"{code} — {b.label}" for code, b in blocks.items()},
-            **dict(bonus_choices()),
+            **BONUS_LABELS,
         },
     )
     return page, 422 if request.method == "POST" and result is None else 200

@@ -27,7 +27,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import Select, html_params
 
-from marketplace.blueprints.calculator.forms import EuroField, PercentField, plausible_date
+from marketplace.blueprints.fields import EuroField, PercentField, plausible_date
 from marketplace.domain.fulfilment import STATUSES
 from marketplace.models import SroiPolicy
 from marketplace.services import policies

@@ -1,0 +1,158 @@
+"""WTForms field types and choice lists shared by the calculator, officer and contractor forms.
+
+The fields only turn Dutch input ("1.200.000", "2,5", "15,5") into the domain's units (cents,
+basis points, exact decimal hours); the rules themselves are the domain's and the services'.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, SelectMultipleField
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from marketplace.domain.money import format_eur, parse_eur
+from marketplace.domain.obligation import PSO_LEVELS, pso_level_label
+from marketplace.domain.valuation import BONUS_ATTRIBUTES, CERTIFICATIONS
+
+# Whole or decimal numbers as typed: "24", "15,5", "12.25" (no signs, no exponents).
+_NUMBER = re.compile(r"\d{1,9}(?:[.,]\d{1,9})?", re.ASCII)
+
+
+class EuroField(Field):
+    """Euros as a Dutch user types them ("1.200.000", "€ 1.234,56"); `data` is cents or None."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        text = format_eur(self.data).replace("€", "").replace("\xa0", "").strip()
+        return text.removesuffix(",00")
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        text = valuelist[0].strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = parse_eur(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(_("Enter an amount in euros, e.g. 1.200.000 or 1.234,56.")) from None
+
+
+class PercentField(Field):
+    """A percentage 0-100 with at most two decimals ("5", "2,5", "5%"); `data` is basis points."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        whole, fraction = divmod(self.data, 100)
+        return f"{whole},{fraction:02d}".rstrip("0").rstrip(",") if fraction else str(whole)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        text = valuelist[0].strip().removesuffix("%").strip()
+        if not text:
+            self.data = None
+            return
+        number = _decimal(text)
+        if number is None or not 0 <= number <= 100 or (number * 100) % 1:
+            self.data = None
+            raise ValueError(_("Enter a percentage from 0 to 100, e.g. 5 or 2,5."))
+        self.data = int(number * 100)
+
+
+class DecimalTextField(Field):
+    """A decimal number as typed ("24", "15,5"); `data` is an exact Decimal or None.
+
+    The number of decimals is not checked here: the domain refuses more than two for hours.
+    """
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data).replace(".", ",")
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        text = valuelist[0].strip()
+        if not text:
+            self.data = None
+            return
+        self.data = _decimal(text)
+        if self.data is None:
+            raise ValueError(_("Enter a number, e.g. 24 or 15,5."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes; templates render it with the `checkboxes` macro."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def plausible_date(form, field) -> None:
+    """Dates from 1900 to 2199: beyond that no contract runs, and calendar sums could overflow."""
+    if field.data is not None and not date(1900, 1, 1) <= field.data <= date(2199, 12, 31):
+        raise ValidationError(_("Enter a date between 1900 and 2199."))
+
+
+def _decimal(text: str) -> Decimal | None:
+    if not _NUMBER.fullmatch(text):
+        return None
+    return Decimal(text.replace(",", "."))
+
+
+# --- choices ----------------------------------------------------------------------------------
+
+BONUS_LABELS = {
+    "age_50_plus": _l("Aged 50 or over"),
+    "statushouder": _l("Status holder (statushouder)"),
+    "permanent_contract": _l("Permanent contract"),
+}
+CERTIFICATION_LABELS = {
+    "code_sociale_ondernemingen": _l("Listed in the Code Sociale Ondernemingen register"),
+    "werkbedrijf": _l("Werkbedrijf / SW-bedrijf"),
+    "pso_30_plus": _l("PSO 30+"),
+    "social_enterprise_nl": _l("Member of Social Enterprise NL"),
+    "pso_trede_3": _l("PSO trede 3"),
+    "none": _l("None of these"),
+}
+
+
+def labelled(keys: Iterable[str], labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Options in the domain's own order, each with its label."""
+    return [(key, labels[key]) for key in keys]
+
+
+def bonus_choices() -> list[tuple[str, str]]:
+    return labelled(BONUS_ATTRIBUTES, BONUS_LABELS)
+
+
+def certification_choices() -> list[tuple[str, str]]:
+    return labelled(CERTIFICATIONS, CERTIFICATION_LABELS)
+
+
+def pso_choices(placeholder: str) -> list[tuple[str, str]]:
+    """The PSO levels after an empty option that says what choosing none means."""
+    return [("", placeholder)] + [(p, pso_level_label(p)) for p in PSO_LEVELS]
