@@ -186,6 +186,7 @@ def _notify_changes(changes: list[tuple[Contract, str]]) -> None:
             if status in NOTIFY_ON:
                 to_mail.append(contract)
     db.session.flush()
+    messages = []
     for contract in to_mail:
         label = status_label(contract.notified_status)
         subject = _("SROI status of %(ref)s: %(status)s", ref=contract.reference, status=label)
@@ -195,8 +196,10 @@ def _notify_changes(changes: list[tuple[Contract, str]]) -> None:
             ref=contract.reference,
             status=label,
         )
-        notify.organisation(contract.contractor_id, subject, body)
-        notify.organisation(contract.authority_id, subject, body)
+        for org_id in (contract.contractor_id, contract.authority_id):
+            messages.append((org_id, subject, body))
+    if messages:
+        notify.organisations(messages)
 
 
 def status_label(status: str) -> str:
