@@ -4,6 +4,7 @@ run on every page. They run once, on SQLite (the PostgreSQL run of `make test` s
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import tempfile
 import threading
@@ -18,6 +19,7 @@ from werkzeug.serving import make_server
 from marketplace.extensions import db
 from tests import backends
 from tests.conftest import empty_tables, make_test_app
+from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -118,3 +120,10 @@ def assert_no_axe_violations(page: Page) -> None:
         for v in violations
     )
     assert not violations, f"axe found {len(violations)} violation(s) on {page.url}:\n{report}"
+
+
+def log_in(page: Page, email: str) -> None:
+    """Fill and send the login form that is on the page (Dutch or English)."""
+    page.get_by_label(re.compile("^E-mail")).fill(email)
+    page.get_by_label(re.compile("^(Wachtwoord|Password)")).fill(PASSWORD)
+    page.locator("main").get_by_role("button", name=re.compile("^(Inloggen|Log in)$")).click()

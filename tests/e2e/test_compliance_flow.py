@@ -13,8 +13,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Page, expect
 
 from marketplace.services.policies import CSV_COLUMNS
-from tests.e2e.conftest import LiveServer, assert_no_axe_violations
-from tests.e2e.test_onboarding import _log_in
+from tests.e2e.conftest import LiveServer, assert_no_axe_violations, log_in
 from tests.factories import make_org, make_user
 
 OFFICER = "inkoper@emmen.example.com"
@@ -48,7 +47,7 @@ def _fill(page: Page, fields: dict[str, str]) -> None:
 
 def _officer_creates_policy(page: Page, csv_file: Path, start: date) -> None:
     page.goto("/account/inloggen")
-    _log_in(page, OFFICER)
+    log_in(page, OFFICER)
     expect(page).to_have_url(re.compile(r"/inkoop/$"))
     expect(page.locator("main")).to_contain_text("Begin met je SROI-beleid")
     assert_no_axe_violations(page)
@@ -124,7 +123,7 @@ def _figure(page: Page, label: str):
 def _contractor_reports(page: Page, start: date) -> None:
     page.goto("/opdrachtnemer/")
     expect(page).to_have_title(re.compile("^Inloggen"))  # sent to log in first, then back
-    _log_in(page, CONTRACTOR_OWNER)
+    log_in(page, CONTRACTOR_OWNER)
     expect(page).to_have_url(re.compile(r"/opdrachtnemer/$"))
     expect(page.get_by_role("heading", level=2)).to_have_text("Onderhoud openbaar groen")
     assert_no_axe_violations(page)

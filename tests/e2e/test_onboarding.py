@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from marketplace.services.mail import outbox_messages
-from tests.e2e.conftest import LiveServer, assert_no_axe_violations
+from tests.e2e.conftest import LiveServer, assert_no_axe_violations, log_in
 from tests.factories import PASSWORD, make_org, make_user
 
 EMAIL = "anna@bouwbedrijf.example.com"
@@ -17,12 +17,6 @@ def _confirmation_link(live_server: LiveServer, to: str) -> str:
     with live_server.app.app_context():
         body = outbox_messages(to)[-1].get_content()
     return re.search(r"https?://\S+", body).group(0)
-
-
-def _log_in(page: Page, email: str) -> None:
-    page.get_by_label(re.compile("^E-mail")).fill(email)
-    page.get_by_label(re.compile("^(Wachtwoord|Password)")).fill(PASSWORD)
-    page.locator("main").get_by_role("button", name=re.compile("^(Inloggen|Log in)$")).click()
 
 
 def _fill_organisation(page: Page, kvk: str) -> None:
@@ -81,7 +75,7 @@ def test_visitor_registers_confirms_and_registers_an_organisation(page: Page, li
 
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Log in").click()
     assert_no_axe_violations(page)
-    _log_in(page, EMAIL)
+    log_in(page, EMAIL)
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     page.get_by_role("link", name="My organisations").click()
     page.get_by_role("link", name="Bouwbedrijf Anna B.V.").click()
@@ -99,7 +93,7 @@ def test_organisation_form_shows_the_dutch_error_next_to_a_bad_kvk_number(page: 
     page.goto("/organisaties/registreren")
     expect(page).to_have_title(re.compile("^Inloggen"))  # sent to log in first
     assert_no_axe_violations(page)
-    _log_in(page, "piet@example.com")
+    log_in(page, "piet@example.com")
     expect(page.get_by_role("heading", level=1)).to_have_text("Organisatie registreren")
 
     _fill_organisation(page, kvk="1234")
