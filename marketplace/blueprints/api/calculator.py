@@ -22,32 +22,28 @@ Choices where DOMAIN.md is silent:
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from decimal import Decimal
 
 import marshmallow as ma
 from flask_smorest import Blueprint
-from webargs.flaskparser import FlaskParser
 
+from marketplace.blueprints.api.schemas import (
+    MAX_HOURS,
+    Hours,
+    StrictJSONParser,
+    basis_points,
+    cents,
+    iso_date,
+    optional_cents,
+)
 from marketplace.domain import fulfilment, obligation, valuation
 from marketplace.services.errors import ServiceError
 
 
-class _StrictJSONParser(FlaskParser):
-    """webargs only turns JSONDecodeError into 400: also a >4300-digit number or deep nesting."""
-
-    def _raw_load_json(self, req):
-        try:
-            return super()._raw_load_json(req)
-        except json.JSONDecodeError:
-            raise
-        except (ValueError, RecursionError) as exc:
-            self._handle_invalid_json_error(exc, req)
-
-
 class _CalculatorBlueprint(Blueprint):
-    ARGUMENTS_PARSER = _StrictJSONParser()
+    """Public: no bearer token, unlike the compliance API's blueprints; the same strict JSON."""
+
+    ARGUMENTS_PARSER = StrictJSONParser()
 
 
 blp = _CalculatorBlueprint(
@@ -56,11 +52,6 @@ blp = _CalculatorBlueprint(
     url_prefix="/sroi",
     description="SROI calculator: value a building block, compute an obligation and its status",
 )
-
-MAX_CENTS = 10**15
-MAX_HOURS = 1_000_000
-FIRST_DATE = date(1900, 1, 1)
-LAST_DATE = date(2199, 12, 31)
 
 
 class CalculatorInputError(ServiceError):
@@ -75,79 +66,29 @@ class CalculatorInputError(ServiceError):
         return cls(exc.message, fields={exc.field: exc.message}, code=exc.code)
 
 
-# --- fields -----------------------------------------------------------------------------------
-
-
-def _cents(**kwargs) -> ma.fields.Integer:
-    return ma.fields.Integer(
-        strict=True,
-        validate=ma.validate.Range(min=0, max=MAX_CENTS),
-        metadata={"description": "Euro cents, a whole number >= 0"},
-        **kwargs,
-    )
-
-
-def _bp(**kwargs) -> ma.fields.Integer:
-    return ma.fields.Integer(
-        strict=True,
-        validate=ma.validate.Range(min=0, max=10000),
-        metadata={"description": "Basis points, 0..10000 (500 = 5%)"},
-        **kwargs,
-    )
-
-
-def _date(**kwargs) -> ma.fields.Date:
-    return ma.fields.Date(validate=ma.validate.Range(min=FIRST_DATE, max=LAST_DATE), **kwargs)
-
-
-class Hours(ma.fields.Decimal):
-    """Hours as an exact Decimal (JSON 24, 15.5 or "12.25"), 0..MAX_HOURS, at most two decimals.
-
-    marshmallow reads numbers through `str`, so 15.5 becomes Decimal("15.5") without float
-    arithmetic. The exponent is checked here so "1E-999999999" never reaches `Fraction`. The range
-    is checked here too, not with `validate.Range`, which apispec would write as strings.
-    """
-
-    def __init__(self, **kwargs) -> None:
-        metadata = {
-            "minimum": 0,
-            "maximum": MAX_HOURS,
-            "description": "Hours, at most two decimals",
-        }
-        super().__init__(as_string=False, allow_nan=False, metadata=metadata, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
-        number = super()._deserialize(value, attr, data, **kwargs)
-        if not 0 <= number <= MAX_HOURS:
-            raise ma.ValidationError(f"Must be between 0 and {MAX_HOURS}.")
-        exponent = number.normalize().as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -2:
-            raise ma.ValidationError(valuation.MESSAGES_EN["too_many_decimals"])
-        return number
-
-
 # --- valuate ----------------------------------------------------------------------------------
 
 
 CreditTableSchema = ma.Schema.from_dict(
-    {certification: _bp() for certification in valuation.CERTIFICATIONS}, name="CreditTable"
+    {certification: basis_points() for certification in valuation.CERTIFICATIONS},
+    name="CreditTable",
 )
 PsoRemainingSchema = ma.Schema.from_dict(
-    {level: _bp() for level in obligation.PSO_LEVELS}, name="PsoRemaining"
+    {level: basis_points() for level in obligation.PSO_LEVELS}, name="PsoRemaining"
 )
 
 
 class BlockSchema(ma.Schema):
     code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=50))
     unit = ma.fields.String(required=True, validate=ma.validate.OneOf(valuation.UNITS))
-    rate_cents = _cents(allow_none=True, load_default=None)
-    min_hours_per_week = Hours(allow_none=True, load_default=None)
+    rate_cents = optional_cents()
+    min_hours_per_week = Hours(MAX_HOURS, allow_none=True, load_default=None)
     max_days = ma.fields.Integer(
         strict=True, allow_none=True, load_default=None, validate=ma.validate.Range(min=1)
     )
     bonuses = ma.fields.Dict(
         keys=ma.fields.String(validate=ma.validate.Length(min=1, max=50)),
-        values=_cents(),
+        values=cents(),
         load_default=dict,
         metadata={"description": "Bonus rate per FTE-year by candidate attribute (fte_year)"},
     )
@@ -160,18 +101,18 @@ class BlockSchema(ma.Schema):
 
 
 class RealisationSchema(ma.Schema):
-    start = _date(allow_none=True, load_default=None)
-    end = _date(allow_none=True, load_default=None)
-    hours_per_week = Hours(allow_none=True, load_default=None)
-    hours = Hours(allow_none=True, load_default=None)
+    start = iso_date(allow_none=True, load_default=None)
+    end = iso_date(allow_none=True, load_default=None)
+    hours_per_week = Hours(MAX_HOURS, allow_none=True, load_default=None)
+    hours = Hours(MAX_HOURS, allow_none=True, load_default=None)
     quantity = ma.fields.Integer(
         strict=True,
         allow_none=True,
         load_default=None,
         validate=ma.validate.Range(min=1, max=1_000_000),
     )
-    cost_excl_vat_cents = _cents(allow_none=True, load_default=None)
-    invoice_excl_vat_cents = _cents(allow_none=True, load_default=None)
+    cost_excl_vat_cents = optional_cents()
+    invoice_excl_vat_cents = optional_cents()
     supplier_certification = ma.fields.String(
         allow_none=True, load_default=None, validate=ma.validate.OneOf(valuation.CERTIFICATIONS)
     )
@@ -231,14 +172,14 @@ def valuate(args):
 
 
 class PolicySchema(ma.Schema):
-    threshold_cents = _cents(required=True)
+    threshold_cents = cents(required=True)
     min_duration_months = ma.fields.Integer(
         strict=True, required=True, validate=ma.validate.Range(min=0, max=1200)
     )
-    percentage_bp = _bp(required=True)
-    low_labour_share_bp = _bp(allow_none=True, load_default=None)
-    low_labour_percentage_bp = _bp(allow_none=True, load_default=None)
-    cap_cents = _cents(allow_none=True, load_default=None)
+    percentage_bp = basis_points(required=True)
+    low_labour_share_bp = basis_points(allow_none=True, load_default=None)
+    low_labour_percentage_bp = basis_points(allow_none=True, load_default=None)
+    cap_cents = optional_cents()
     pso_remaining_bp = ma.fields.Nested(
         PsoRemainingSchema,
         allow_none=True,
@@ -248,15 +189,15 @@ class PolicySchema(ma.Schema):
 
 
 class ContractSchema(ma.Schema):
-    value_cents = _cents(required=True)
-    award_date = _date(required=True)
-    start = _date(required=True)
-    end = _date(required=True)
-    labour_share_bp = _bp(allow_none=True, load_default=None)
+    value_cents = cents(required=True)
+    award_date = iso_date(required=True)
+    start = iso_date(required=True)
+    end = iso_date(required=True)
+    labour_share_bp = basis_points(allow_none=True, load_default=None)
     pso_level = ma.fields.String(
         allow_none=True, load_default=None, validate=ma.validate.OneOf(obligation.PSO_LEVELS)
     )
-    pso_valid_until = _date(allow_none=True, load_default=None)
+    pso_valid_until = iso_date(allow_none=True, load_default=None)
 
 
 class ObligationRequestSchema(ma.Schema):
@@ -301,12 +242,12 @@ def compute_obligation(args):
 
 
 class StatusRequestSchema(ma.Schema):
-    obligation_cents = _cents(required=True)
-    approved_cents = _cents(required=True)
-    pending_cents = _cents(load_default=0)
-    start = _date(required=True)
-    end = _date(required=True)
-    today = _date(
+    obligation_cents = cents(required=True)
+    approved_cents = cents(required=True)
+    pending_cents = cents(load_default=0)
+    start = iso_date(required=True)
+    end = iso_date(required=True)
+    today = iso_date(
         allow_none=True, load_default=None, metadata={"description": "Default: today's date"}
     )
 
