@@ -95,3 +95,20 @@ def make_contract(authority: Organisation, contractor: Organisation, officer: Us
         **overrides,
     )
     return contracts.register(authority, data, officer)
+
+
+def fte_realisation(candidate="KAND-1", start=None, end=None, **kw):
+    """A PW realisation (fte_year, 24 hours a week) for make_policy's table, 2026-03-01..08-31."""
+    from datetime import date
+    from decimal import Decimal
+
+    from marketplace.services import realisations
+
+    return realisations.RealisationData(
+        block_code="PW",
+        candidate_ref=candidate,
+        start_date=start or date(2026, 3, 1),
+        end_date=end or date(2026, 8, 31),
+        hours_per_week=Decimal(24),
+        **kw,
+    )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from redis import Redis
-from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select, update
@@ -13,6 +11,7 @@ from marketplace.extensions import db
 from marketplace.models import OutboxJob
 from marketplace.services import mail, outbox
 from tests import backends
+from tests.jobs.conftest import run_burst_worker
 from worker import enqueue_outbox_job, outbox_job_id, queue
 from worker.jobs import JOBS
 
@@ -161,31 +160,6 @@ def test_unknown_job_name_is_refused(app):
 
 
 # -- production mode: rows are relayed to RQ on real Redis -------------------------------------
-
-
-@pytest.fixture
-def redis_conn():
-    url = backends.redis_url()
-    if not url:
-        pytest.skip("TEST_REDIS_URL is not set: the real-Redis RQ tests need a Redis server")
-    conn = Redis.from_url(url)
-    backends.delete_redis_keys(conn, backends.redis_prefix())
-    yield conn
-    backends.delete_redis_keys(conn, backends.redis_prefix())
-    conn.close()
-
-
-@pytest.fixture
-def rq_app(app, redis_conn):
-    app.config.update(
-        JOBS_MODE="rq", REDIS_URL=backends.redis_url(), REDIS_PREFIX=backends.redis_prefix()
-    )
-    return app
-
-
-def run_burst_worker(conn: Redis) -> None:
-    worker = SimpleWorker([queue(conn)], connection=conn, name=f"{backends.redis_prefix()}worker")
-    worker.work(burst=True)
 
 
 def test_commit_relays_the_row_to_the_prefixed_rq_queue(rq_app, redis_conn, tally):
