@@ -124,7 +124,13 @@ class RealisationForm(FlaskForm):
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     attributes = MultiCheckboxField(
-        _l("Characteristics of the candidate"), choices=bonus_choices, validators=[Optional()]
+        _l("Characteristics of the candidate"),
+        choices=bonus_choices,
+        validators=[Optional()],
+        description=_l(
+            "Tick what applies; each adds the bonus of the building block, pro rata on the same "
+            "hours and days. Only what the bonus needs, nothing more."
+        ),
     )
     start_date = DateField(_l("Start date"), validators=[Optional(), plausible_date])
     end_date = DateField(_l("End date"), validators=[Optional(), plausible_date])
