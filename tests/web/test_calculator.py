@@ -121,6 +121,12 @@ def test_block_form_values_the_domain_example_with_breakdown(client):
     assert "utrecht-table__cell--numeric-column" in page
 
 
+def test_each_form_on_the_page_says_which_calculator_it_posts_to(client):
+    page = client.get(URL).get_data(as_text=True)
+    hidden = re.findall(r'<input type="hidden" name="calculator" value="(\w+)">', page)
+    assert hidden == ["obligation", "block"]
+
+
 def test_block_form_accepts_dutch_decimal_hours(client):
     # 36.000 per FTE-year, 15,5 hours for a whole year: 15.5/36 of it, exactly € 15.500,00.
     data = {

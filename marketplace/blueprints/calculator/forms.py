@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from marketplace.blueprints.fields import (
@@ -41,7 +41,6 @@ UNIT_LABELS = {
 class ObligationForm(FlaskForm):
     """What a contractor knows before bidding: the tender's value, dates and the SROI policy."""
 
-    calculator = HiddenField(default="obligation")
     value = EuroField(
         _l("Contract value (excl. VAT)"),
         validators=[InputRequired(message=_l("Enter the contract value."))],
@@ -113,7 +112,6 @@ class ObligationForm(FlaskForm):
 class BlockForm(FlaskForm):
     """One building block of a policy's value table and one realisation against it."""
 
-    calculator = HiddenField(default="block")
     unit = SelectField(
         _l("Kind of building block"),
         choices=lambda: labelled(UNITS, UNIT_LABELS),
