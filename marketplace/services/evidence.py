@@ -12,8 +12,10 @@ import filetype
 from flask import current_app
 from flask_babel import gettext as _
 
-from marketplace.models import Evidence
-from marketplace.services.errors import ServiceError
+from marketplace.extensions import db
+from marketplace.models import Evidence, User
+from marketplace.services import realisations
+from marketplace.services.errors import NotFound, ServiceError
 
 ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 
@@ -67,3 +69,16 @@ def discard(rows: list[Evidence]) -> None:
 
 def path_of(row: Evidence) -> Path:
     return folder() / row.stored_name
+
+
+def get_for(evidence_id: int, user: User) -> Evidence:
+    """An evidence file the user may download: one of the contract's two sides (DOMAIN.md "Who
+    uses it"), except that officers do not see the evidence of a contractor's draft. NotFound
+    otherwise, so ids cannot be probed."""
+    row = db.session.get(Evidence, evidence_id)
+    if row is None:
+        raise NotFound()
+    realisation, side = realisations.get_for(row.realisation_id, user)
+    if side == "officer" and realisation.state == "draft":
+        raise NotFound()
+    return row

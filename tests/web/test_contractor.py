@@ -4,6 +4,7 @@ downloads and PSO (certificates and self-scan)."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -296,6 +297,14 @@ def test_contractor_downloads_evidence_as_an_attachment(client, auth, evidence_r
 def test_officer_downloads_evidence(client, auth, evidence_row):
     auth.login(OFFICER)
     response = client.get(f"/opdrachtnemer/bewijs/{evidence_row.id}")
+    assert response.status_code == 200 and response.data == PDF
+
+
+def test_officer_follows_the_evidence_link_on_the_contract_page(client, auth, evidence_row):
+    auth.login(OFFICER)
+    page = client.get(f"/contracten/{evidence_row.realisation.contract_id}").get_data(as_text=True)
+    href = re.search(r'<a class="utrecht-link" href="([^"]+)">arbeidscontract\.pdf</a>', page)
+    response = client.get(href.group(1))
     assert response.status_code == 200 and response.data == PDF
 
 

@@ -38,8 +38,7 @@ from marketplace.blueprints.fields import BONUS_LABELS
 from marketplace.blueprints.formhelpers import apply_service_error
 from marketplace.domain import pso as pso_rules
 from marketplace.domain.fulfilment import worst_first_key
-from marketplace.extensions import db
-from marketplace.models import Contract, Evidence, Realisation
+from marketplace.models import Contract, Realisation
 from marketplace.services import contracts, evidence, fulfilment, pso, realisations
 from marketplace.services.errors import NotFound, ServiceError
 from marketplace.templating import eur
@@ -174,14 +173,11 @@ def submit_draft(realisation_id: int):
 @bp.route("/bewijs/<int:evidence_id>", endpoint="evidence")
 @login_required
 def evidence_download(evidence_id: int) -> Response:
-    """An evidence file for the contract's two sides only, always as a download: an uploaded file
-    is never rendered in our origin. Officers do not see the evidence of a contractor's draft."""
-    row = db.session.get(Evidence, evidence_id)
-    if row is None:
-        raise NotFound()
-    realisation, side = realisations.get_for(row.realisation_id, current_user)
+    """An evidence file for whom `evidence.get_for` allows, always as a download: an uploaded
+    file is never rendered in our origin."""
+    row = evidence.get_for(evidence_id, current_user)
     path = evidence.path_of(row)
-    if (side == "officer" and realisation.state == "draft") or not path.is_file():
+    if not path.is_file():
         raise NotFound()
     response = send_file(
         path, mimetype=row.content_type, as_attachment=True, download_name=row.filename, max_age=0
