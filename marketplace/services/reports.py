@@ -31,6 +31,7 @@ from weasyprint.urls import URLFetcher
 
 from marketplace.domain.fulfilment import STATUSES, Fulfilment, percent_realised
 from marketplace.extensions import db
+from marketplace.labels import obligation_labels, state_labels
 from marketplace.models import BuildingBlock, Contract, Organisation, Realisation, User
 from marketplace.services import charts, contracts, fulfilment, policies
 from marketplace.services.errors import NotFound
@@ -71,31 +72,6 @@ def require_authority(user: User, org: Organisation | None) -> Organisation:
         raise NotFound()
     policies.require_officer(user, org)
     return org
-
-
-def state_labels() -> dict[str, str]:
-    return {
-        "draft": _("draft"),
-        "submitted": _("submitted"),
-        "approved": _("approved"),
-        "rejected": _("rejected"),
-    }
-
-
-def obligation_labels() -> dict[str, str]:
-    return {
-        "due": _("SROI applies"),
-        "not_applicable": _("No SROI obligation"),
-        "exempt": _("Exempt through PSO"),
-    }
-
-
-def state_label(state: str) -> str:
-    return state_labels().get(state, state)
-
-
-def obligation_label(status: str) -> str:
-    return obligation_labels().get(status, status)
 
 
 def local_date(moment: datetime | None) -> date | None:

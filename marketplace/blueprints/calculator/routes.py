@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from marketplace.blueprints.calculator.forms import BlockForm, ObligationForm
 from marketplace.blueprints.fields import BONUS_LABELS
 from marketplace.domain import obligation, valuation
+from marketplace.labels import obligation_labels
 
 bp = Blueprint("calculator", __name__, url_prefix="/sroi-calculator")
 
@@ -39,12 +39,6 @@ _BLOCK_FIELDS = {
     "invoice_excl_vat_cents": "invoice",
 }
 
-STATUS_LABELS = {
-    "due": _l("SROI applies"),
-    "not_applicable": _l("No SROI obligation"),
-    "exempt": _l("Exempt through PSO"),
-}
-
 
 @bp.route("", methods=["GET", "POST"])
 def index():
@@ -66,7 +60,7 @@ def index():
         block_form=block_form,
         obligation_result=obligation_result,
         valuation_result=valuation_result,
-        status_labels=STATUS_LABELS,
+        status_labels=obligation_labels(),
         line_labels=BONUS_LABELS,
         posted=posted,
     )

@@ -1,4 +1,4 @@
-"""What the contract pages show beyond the models: Dutch labels for states and audit actions,
+"""What the contract pages show beyond the models: labels for units and audit actions,
 and the few bulk reads that keep the contract page at a fixed number of queries.
 
 The services return one object at a time (`audit.history` per object, `realisations.of_contract`
@@ -21,18 +21,10 @@ from sqlalchemy.orm import selectinload
 from marketplace.domain.money import format_eur, percent_from_bp
 from marketplace.domain.obligation import pso_level_label
 from marketplace.extensions import db
+from marketplace.labels import state_label
 from marketplace.models import AuditLog, Contract, Realisation, User
 from marketplace.services import audit
 from marketplace.services.fulfilment import status_label
-
-
-def state_label(state: str) -> str:
-    return {
-        "draft": _("draft"),
-        "submitted": _("submitted"),
-        "approved": _("approved"),
-        "rejected": _("rejected"),
-    }.get(state, state)
 
 
 def unit_label(unit: str) -> str:

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, g, render_template, stream_with_context
 from flask_babel import format_decimal
 from flask_login import current_user, login_required
 
+from marketplace import labels
 from marketplace.services import charts, contracts, fulfilment, reports
 from marketplace.services.errors import NotFound
 
@@ -39,8 +40,8 @@ def report_helpers() -> dict:
     """Labels and number formats the PDF templates use."""
     return {
         "status_label": fulfilment.status_label,
-        "state_label": reports.state_label,
-        "obligation_label": reports.obligation_label,
+        "state_label": labels.state_label,
+        "obligation_label": labels.obligation_label,
         "local_date": reports.local_date,
         "number": lambda value: format_decimal(value, format="#,##0.##"),
         "percent": lambda value: format_decimal(Decimal(value), format="0.0") + "%",
