@@ -79,35 +79,31 @@ def expiry_sweep(today: date) -> dict[str, int]:
         )
     ).all()
     for cert in due:
-        label = pso_level_label(cert.level)
-        if cert.valid_until < today:
-            if cert.expired_noticed_at is None:
-                cert.expired_noticed_at = utcnow()
-                notify.organisation(
-                    cert.organisation_id,
-                    _("Your PSO certificate has expired"),
-                    _(
-                        "Your %(level)s certificate %(number)s expired on %(date)s. It no longer "
-                        "counts for new contracts.",
-                        level=label,
-                        number=cert.number,
-                        date=cert.valid_until.isoformat(),
-                    ),
-                )
-                expired += 1
-        elif cert.reminded_at is None:
-            cert.reminded_at = utcnow()
-            notify.organisation(
-                cert.organisation_id,
-                _("Your PSO certificate expires soon"),
-                _(
-                    "Your %(level)s certificate %(number)s is valid until %(date)s. Renew it in "
-                    "time so it keeps counting for new contracts.",
-                    level=label,
-                    number=cert.number,
-                    date=cert.valid_until.isoformat(),
-                ),
+        facts = {
+            "level": pso_level_label(cert.level),
+            "number": cert.number,
+            "date": cert.valid_until.isoformat(),
+        }
+        if cert.valid_until < today and cert.expired_noticed_at is None:
+            cert.expired_noticed_at = utcnow()
+            expired += 1
+            subject = _("Your PSO certificate has expired")
+            body = _(
+                "Your %(level)s certificate %(number)s expired on %(date)s. It no longer "
+                "counts for new contracts.",
+                **facts,
             )
+        elif cert.valid_until >= today and cert.reminded_at is None:
+            cert.reminded_at = utcnow()
             reminded += 1
+            subject = _("Your PSO certificate expires soon")
+            body = _(
+                "Your %(level)s certificate %(number)s is valid until %(date)s. Renew it in "
+                "time so it keeps counting for new contracts.",
+                **facts,
+            )
+        else:
+            continue  # already told
+        notify.organisation(cert.organisation_id, subject, body)
     db.session.commit()
     return {"reminded": reminded, "expired": expired}
