@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.domain.obligation import PSO_LEVELS, add_months, pso_level_label
 from marketplace.domain.pso import expiry_state
@@ -21,13 +21,17 @@ WARN_DAYS = 60
 def record_certificate(
     org: Organisation, level: str, number: str, valid_until: date, by: User, today: date
 ) -> PsoCertificate:
-    """Record a certificate; valid for at most two years (DOMAIN.md "PSO")."""
+    """Record a certificate; valid for at most two years (DOMAIN.md "PSO"). A number the
+    organisation already recorded is refused: the same certificate would be listed twice."""
     organisations.require_role(by, org)
+    number = number.strip()
     fields = {}
     if level not in PSO_LEVELS:
         fields["level"] = _("Choose a PSO level.")
-    if not number.strip():
+    if not number:
         fields["number"] = _("Enter the certificate number.")
+    elif _recorded(org, number):
+        fields["number"] = _("You have already recorded certificate %(number)s.", number=number)
     if valid_until < today:
         fields["valid_until"] = _("This certificate has already expired.")
     elif valid_until > add_months(today, 24):
@@ -35,7 +39,7 @@ def record_certificate(
     if fields:
         raise ServiceError(_("Some fields are not valid."), fields)
     cert = PsoCertificate(
-        organisation_id=org.id, level=level, number=number.strip(), valid_until=valid_until
+        organisation_id=org.id, level=level, number=number, valid_until=valid_until
     )
     db.session.add(cert)
     db.session.flush()
@@ -47,6 +51,19 @@ def record_certificate(
     )
     db.session.commit()
     return cert
+
+
+def _recorded(org: Organisation, number: str) -> bool:
+    """Whether the organisation has a certificate with this number (case ignored)."""
+    return (
+        db.session.scalar(
+            select(PsoCertificate.id).where(
+                PsoCertificate.organisation_id == org.id,
+                func.lower(PsoCertificate.number) == number.lower(),
+            )
+        )
+        is not None
+    )
 
 
 def certificates_of(org: Organisation) -> list[PsoCertificate]:

@@ -362,6 +362,19 @@ def test_pso_certificate_longer_than_two_years_is_refused(client, auth, contract
     assert count(PsoCertificate) == 0
 
 
+def test_the_same_pso_certificate_number_is_refused_the_second_time(client, auth, contractor):
+    with time_machine.travel(date(2026, 5, 1), tick=False):
+        auth.login(OWNER)
+        post_pso(client, "certificate", level="trede_2", number="PSO-7", valid_until="2027-04-30")
+        response = post_pso(
+            client, "certificate", level="trede_2", number="pso-7 ", valid_until="2027-04-30"
+        )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "U hebt certificaat pso-7 al vastgelegd." in field_error(page, "certificate-number")
+    assert count(PsoCertificate) == 1
+
+
 def test_self_scan_shows_level_norms_and_what_the_next_level_needs(client, auth, contractor):
     auth.login(OWNER)
     response = post_pso(client, "scan", total_fte="50", direct_fte="2", indirect_fte="0")
