@@ -18,7 +18,14 @@ from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.models import Contract, Organisation, Realisation, User
 from marketplace.services import accounts, realisations
-from tests.factories import add_member, make_contract, make_org, make_policy, make_user
+from tests.factories import (
+    add_member,
+    fte_realisation,
+    make_contract,
+    make_org,
+    make_policy,
+    make_user,
+)
 
 CONTRACTS = "/api/v1/contracts"
 
@@ -76,15 +83,7 @@ def count(model) -> int:
 
 
 def submitted(contract: Contract, owner: User, **overrides) -> Realisation:
-    data = realisations.RealisationData(
-        block_code="PW",
-        candidate_ref=overrides.pop("candidate_ref", "KAND-1"),
-        start_date=date(2026, 3, 1),
-        end_date=date(2026, 8, 31),
-        hours_per_week=Decimal(24),
-        **overrides,
-    )
-    return realisations.submit(contract, data, owner)
+    return realisations.submit(contract, fte_realisation(**overrides), owner)
 
 
 def error_of(response) -> dict:
@@ -416,7 +415,7 @@ def test_officer_cannot_report_a_realisation(bearer, parties, contract):
 
 def test_realisations_list_filters_by_state(bearer, parties, contract):
     kept = submitted(contract, parties.owner)
-    rejected = submitted(contract, parties.owner, candidate_ref="KAND-2")
+    rejected = submitted(contract, parties.owner, candidate="KAND-2")
     realisations.decide([rejected.id], False, parties.officer, "Geen bewijs")
 
     rows = bearer(parties.officer).get(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -15,7 +14,7 @@ from sqlalchemy import event
 from marketplace.domain.fulfilment import fulfilment_status
 from marketplace.extensions import db
 from marketplace.services import charts, realisations, reports
-from tests.factories import make_contract, make_policy
+from tests.factories import fte_realisation, make_contract, make_policy
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -29,14 +28,7 @@ def setup(app, authority, contractor):
 def approve_on(contract, owner, officer, day: date, candidate: str, start: date, end: date):
     """Submit and approve a PW realisation on `day` (24 hours a week)."""
     with time_machine.travel(day, tick=False):
-        data = realisations.RealisationData(
-            block_code="PW",
-            candidate_ref=candidate,
-            start_date=start,
-            end_date=end,
-            hours_per_week=Decimal(24),
-        )
-        r = realisations.submit(contract, data, owner)
+        r = realisations.submit(contract, fte_realisation(candidate, start, end), owner)
         realisations.decide([r.id], True, officer)
     return r
 

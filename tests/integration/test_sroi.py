@@ -15,7 +15,7 @@ from marketplace.models import AuditLog, Contract, FulfilmentSnapshot, PsoCertif
 from marketplace.services import contracts, fulfilment, mail, realisations
 from marketplace.services.errors import Forbidden, ServiceError
 from marketplace.services.evidence import Upload
-from tests.factories import make_contract, make_org, make_policy, make_user
+from tests.factories import fte_realisation, make_contract, make_org, make_policy, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -29,17 +29,6 @@ def setup(app, authority, contractor):
     owner = contractor.members[0].user
     make_policy(authority)
     return authority, contractor, officer, owner
-
-
-def pw(candidate="KAND-1", start=date(2026, 3, 1), end=date(2026, 8, 31), **kw):
-    return realisations.RealisationData(
-        block_code="PW",
-        candidate_ref=candidate,
-        start_date=start,
-        end_date=end,
-        hours_per_week=Decimal(24),
-        **kw,
-    )
 
 
 @time_machine.travel(date(2026, 9, 1), tick=False)
@@ -102,7 +91,9 @@ def test_only_officers_of_the_authority_register_contracts(setup):
 def test_submit_approve_recompute_and_notify(setup):
     authority, contractor, officer, owner = setup
     contract = make_contract(authority, contractor, officer)
-    r = realisations.submit(contract, pw(attributes=["age_50_plus"]), owner, [Upload("a.pdf", PDF)])
+    r = realisations.submit(
+        contract, fte_realisation(attributes=["age_50_plus"]), owner, [Upload("a.pdf", PDF)]
+    )
     # 184 days: 4.000.000 × 24/36 × 184/365 = 1.344.292,24; bonus 336.073,06
     assert r.value_cents == 1344292 + 336073
     assert [line["code"] for line in r.breakdown] == ["PW", "age_50_plus"]
@@ -124,7 +115,7 @@ def test_bsn_as_candidate_reference_is_refused(setup):
     authority, contractor, officer, owner = setup
     contract = make_contract(authority, contractor, officer)
     with pytest.raises(ServiceError) as err:
-        realisations.submit(contract, pw(candidate="111222333"), owner)
+        realisations.submit(contract, fte_realisation(candidate="111222333"), owner)
     assert err.value.code == "bsn_refused"
 
 
@@ -132,11 +123,15 @@ def test_overlapping_candidate_on_other_contract_is_refused(setup):
     authority, contractor, officer, owner = setup
     first = make_contract(authority, contractor, officer)
     second = make_contract(authority, contractor, officer)
-    realisations.submit(first, pw(), owner)
+    realisations.submit(first, fte_realisation(), owner)
     with pytest.raises(ServiceError) as err:
-        realisations.submit(second, pw(start=date(2026, 8, 1), end=date(2026, 12, 31)), owner)
+        realisations.submit(
+            second, fte_realisation(start=date(2026, 8, 1), end=date(2026, 12, 31)), owner
+        )
     assert err.value.code == "candidate_overlap"
-    realisations.submit(second, pw(start=date(2026, 9, 1), end=date(2026, 12, 31)), owner)
+    realisations.submit(
+        second, fte_realisation(start=date(2026, 9, 1), end=date(2026, 12, 31)), owner
+    )
 
 
 def test_invoice_counts_once(setup):
@@ -161,7 +156,7 @@ def test_file_that_is_not_what_its_extension_says_saves_nothing(setup):
     authority, contractor, officer, owner = setup
     contract = make_contract(authority, contractor, officer)
     with pytest.raises(ServiceError) as err:
-        realisations.submit(contract, pw(), owner, [Upload("fake.pdf", b"just text")])
+        realisations.submit(contract, fte_realisation(), owner, [Upload("fake.pdf", b"just text")])
     assert err.value.code == "file_type"
     assert realisations.of_contract(contract.id) == []
 
@@ -169,7 +164,7 @@ def test_file_that_is_not_what_its_extension_says_saves_nothing(setup):
 def test_below_min_hours_is_refused_with_field(setup):
     authority, contractor, officer, owner = setup
     contract = make_contract(authority, contractor, officer)
-    data = pw()
+    data = fte_realisation()
     data.hours_per_week = Decimal(8)
     with pytest.raises(ServiceError) as err:
         realisations.submit(contract, data, owner)
@@ -179,7 +174,7 @@ def test_below_min_hours_is_refused_with_field(setup):
 def test_officer_of_other_authority_cannot_approve(setup):
     authority, contractor, officer, owner = setup
     contract = make_contract(authority, contractor, officer)
-    r = realisations.submit(contract, pw(), owner)
+    r = realisations.submit(contract, fte_realisation(), owner)
     other = make_user("ander@gemeente.example.com")
     make_org("authority", owner=other)
     with pytest.raises(Forbidden):
@@ -191,8 +186,8 @@ def test_officer_of_other_authority_cannot_approve(setup):
 def test_reject_needs_reason_and_bulk_is_all_or_nothing(setup):
     authority, contractor, officer, owner = setup
     contract = make_contract(authority, contractor, officer)
-    a = realisations.submit(contract, pw("KAND-A"), owner)
-    b = realisations.submit(contract, pw("KAND-B"), owner)
+    a = realisations.submit(contract, fte_realisation("KAND-A"), owner)
+    b = realisations.submit(contract, fte_realisation("KAND-B"), owner)
     with pytest.raises(ServiceError):
         realisations.decide([a.id, b.id], False, officer, reason=" ")
     realisations.decide([a.id], True, officer)

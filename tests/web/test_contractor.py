@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.models import Evidence, PsoCertificate, Realisation, User
 from marketplace.services import evidence, realisations
-from tests.factories import make_contract, make_policy, make_user
+from tests.factories import fte_realisation, make_contract, make_policy, make_user
 
 OFFICER = "officer@authority.example.com"
 OWNER = "owner@contractor.example.com"
@@ -36,13 +35,11 @@ PW_VALUE = "€\xa016.529,68"
 
 def pw_data() -> realisations.RealisationData:
     """The PW example as the service takes it, for realisations made without the form."""
-    return realisations.RealisationData(
-        block_code="PW",
-        candidate_ref=PW["candidate_ref"],
+    return fte_realisation(
+        PW["candidate_ref"],
+        date.fromisoformat(PW["start_date"]),
+        date.fromisoformat(PW["end_date"]),
         attributes=PW["attributes"],
-        start_date=date.fromisoformat(PW["start_date"]),
-        end_date=date.fromisoformat(PW["end_date"]),
-        hours_per_week=Decimal(PW["hours_per_week"]),
     )
 
 

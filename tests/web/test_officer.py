@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -16,7 +15,7 @@ from marketplace.domain.money import format_eur
 from marketplace.extensions import db
 from marketplace.models import Contract, Realisation, SroiPolicy
 from marketplace.services import policies, realisations
-from tests.factories import make_contract, make_org, make_policy, make_user
+from tests.factories import fte_realisation, make_contract, make_org, make_policy, make_user
 
 OFFICER = "officer@authority.example.com"
 OWNER = "owner@contractor.example.com"
@@ -54,7 +53,7 @@ def contract(authority, contractor, officer, policy):
 @pytest.fixture
 def submitted(contract, owner):
     """A realisation on `contract` awaiting the officer's decision."""
-    return realisations.submit(contract, pw("KAND-A"), owner)
+    return realisations.submit(contract, fte_realisation("KAND-A"), owner)
 
 
 def other_officer() -> str:
@@ -62,16 +61,6 @@ def other_officer() -> str:
     other = make_user("inkoper@elders.example.com")
     make_org("authority", owner=other, name="Gemeente Elders")
     return other.email
-
-
-def pw(candidate: str, start=date(2026, 3, 1), end=date(2026, 8, 31)):
-    return realisations.RealisationData(
-        block_code="PW",
-        candidate_ref=candidate,
-        start_date=start,
-        end_date=end,
-        hours_per_week=Decimal(24),
-    )
 
 
 def copies_of(contract: Contract, n: int, **fields) -> None:
@@ -193,7 +182,7 @@ def test_dashboard_needs_very_few_queries_whatever_the_number_of_contracts(
 ):
     contract = make_contract(authority, contractor, officer)
     copies_of(contract, 59)
-    realisations.submit(contract, pw("KAND-1"), owner)
+    realisations.submit(contract, fte_realisation("KAND-1"), owner)
     auth.login(OFFICER)
     statements: list[str] = []
 
@@ -409,8 +398,8 @@ def test_stranger_gets_404_on_a_contract(client, auth, contract):
 def test_bulk_approve_updates_the_approved_amount_on_the_contract_page(
     client, auth, contract, owner
 ):
-    a = realisations.submit(contract, pw("KAND-A"), owner)
-    b = realisations.submit(contract, pw("KAND-B"), owner)
+    a = realisations.submit(contract, fte_realisation("KAND-A"), owner)
+    b = realisations.submit(contract, fte_realisation("KAND-B"), owner)
     auth.login(OFFICER)
     response = client.post(
         "/inkoop/beoordelen", data={"ids": [a.id, b.id], "approve": "1"}, follow_redirects=True

@@ -8,14 +8,13 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
-from decimal import Decimal
 
 import openpyxl
 import pytest
 import time_machine
 
 from marketplace.services import realisations
-from tests.factories import make_contract, make_org, make_policy, make_user
+from tests.factories import fte_realisation, make_contract, make_org, make_policy, make_user
 
 TODAY = date(2026, 9, 1)
 OFFICER = "officer@authority.example.com"
@@ -29,14 +28,7 @@ def contract(app, authority, contractor):
     officer, owner = authority.members[0].user, contractor.members[0].user
     with time_machine.travel(TODAY, tick=False):
         c = make_contract(authority, contractor, officer, reference="EM-2026-014")
-        data = realisations.RealisationData(
-            block_code="PW",
-            candidate_ref="KAND-0001",
-            start_date=date(2026, 3, 1),
-            end_date=date(2026, 8, 31),
-            hours_per_week=Decimal(24),
-        )
-        r = realisations.submit(c, data, owner)
+        r = realisations.submit(c, fte_realisation("KAND-0001"), owner)
         realisations.decide([r.id], True, officer)
     return c
 
