@@ -25,83 +25,78 @@ from marketplace.domain.valuation import BONUS_ATTRIBUTES, CERTIFICATIONS
 _NUMBER = re.compile(r"\d{1,9}(?:[.,]\d{1,9})?", re.ASCII)
 
 
-class EuroField(Field):
-    """Euros as a Dutch user types them ("1.200.000", "€ 1.234,56"); `data` is cents or None."""
+class _TypedTextField(Field):
+    """A text input whose typed text `to_data` turns into `data` and `to_text` shows again; an
+    empty input is None. What the user typed is shown back as typed, also when it was refused."""
 
     widget = TextInput()
+
+    def to_data(self, text: str):
+        """The value of a non-empty, stripped text; ValueError with a message when it is none."""
+        raise NotImplementedError
+
+    def to_text(self, data) -> str:
+        raise NotImplementedError
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        if self.data is None:
-            return ""
-        text = format_eur(self.data).replace("€", "").replace("\xa0", "").strip()
-        return text.removesuffix(",00")
+        return "" if self.data is None else self.to_text(self.data)
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
             return
         text = valuelist[0].strip()
-        if not text:
-            self.data = None
-            return
+        self.data = None  # stays None when to_data refuses the text
+        if text:
+            self.data = self.to_data(text)
+
+
+class EuroField(_TypedTextField):
+    """Euros as a Dutch user types them ("1.200.000", "€ 1.234,56"); `data` is cents or None."""
+
+    def to_data(self, text: str) -> int:
         try:
-            self.data = parse_eur(text)
+            return parse_eur(text)
         except ValueError:
-            self.data = None
             raise ValueError(_("Enter an amount in euros, e.g. 1.200.000 or 1.234,56.")) from None
 
+    def to_text(self, data: int) -> str:
+        text = format_eur(data).replace("€", "").replace("\xa0", "").strip()
+        return text.removesuffix(",00")
 
-class PercentField(Field):
+
+class PercentField(_TypedTextField):
     """A percentage 0-100 with at most two decimals ("5", "2,5", "5%"); `data` is basis points."""
 
-    widget = TextInput()
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        whole, fraction = divmod(self.data, 100)
-        return f"{whole},{fraction:02d}".rstrip("0").rstrip(",") if fraction else str(whole)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist:
-            return
-        text = valuelist[0].strip().removesuffix("%").strip()
+    def to_data(self, text: str) -> int | None:
+        text = text.removesuffix("%").strip()
         if not text:
-            self.data = None
-            return
+            return None
         number = _decimal(text)
         if number is None or not 0 <= number <= 100 or (number * 100) % 1:
-            self.data = None
             raise ValueError(_("Enter a percentage from 0 to 100, e.g. 5 or 2,5."))
-        self.data = int(number * 100)
+        return int(number * 100)
+
+    def to_text(self, data: int) -> str:
+        whole, fraction = divmod(data, 100)
+        return f"{whole},{fraction:02d}".rstrip("0").rstrip(",") if fraction else str(whole)
 
 
-class DecimalTextField(Field):
+class DecimalTextField(_TypedTextField):
     """A decimal number as typed ("24", "15,5"); `data` is an exact Decimal or None.
 
     The number of decimals is not checked here: the domain refuses more than two for hours.
     """
 
-    widget = TextInput()
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data).replace(".", ",")
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist:
-            return
-        text = valuelist[0].strip()
-        if not text:
-            self.data = None
-            return
-        self.data = _decimal(text)
-        if self.data is None:
+    def to_data(self, text: str) -> Decimal:
+        number = _decimal(text)
+        if number is None:
             raise ValueError(_("Enter a number, e.g. 24 or 15,5."))
+        return number
+
+    def to_text(self, data: Decimal) -> str:
+        return str(data).replace(".", ",")
 
 
 class MultiCheckboxField(SelectMultipleField):
