@@ -78,6 +78,7 @@ class PsoCertificate(db.Model):
     """A company's Prestatieladder Socialer Ondernemen certificate."""
 
     __tablename__ = "pso_certificates"
+    __table_args__ = (UniqueConstraint("organisation_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
