@@ -5,7 +5,7 @@ fictional contractors and realisations in every state. Idempotent like demo.py."
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +13,14 @@ from sqlalchemy import select
 
 from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS
 from marketplace.extensions import db
-from marketplace.models import Contract, Organisation, PsoCertificate, SroiPolicy, User
+from marketplace.models import (
+    Contract,
+    Organisation,
+    PsoCertificate,
+    Realisation,
+    SroiPolicy,
+    User,
+)
 from marketplace.models._types import utcnow
 from marketplace.services import contracts, fulfilment, organisations, policies, realisations
 
@@ -157,29 +164,74 @@ def seed_sroi(admin: User, today: date) -> dict[str, int]:
 
 
 def _realisations(owner: User, officer: User, today: date) -> None:
+    """Realisations submitted and decided over the past months, replayed in date order so the
+    fulfilment snapshots (the charts) show a history rather than one jump today."""
     main = db.session.scalar(select(Contract).where(Contract.reference == "EM-2025-014"))
     school = db.session.scalar(select(Contract).where(Contract.reference == "EM-2024-031"))
+    ago = lambda days: today - timedelta(days=days)  # noqa: E731
+    # (contract, realisation, submitted days ago, approved days ago or None = awaiting)
     rows = [
+        (
+            school,
+            dict(
+                block_code="DGR",
+                candidate_ref="KAND-0003",
+                start_date=ago(600),
+                end_date=ago(420),
+                hours_per_week=Decimal(20),
+            ),
+            410,
+            395,
+        ),
+        (
+            school,
+            dict(
+                block_code="PW",
+                candidate_ref="KAND-0004",
+                start_date=ago(500),
+                end_date=ago(200),
+                hours_per_week=Decimal(28),
+                attributes=["statushouder"],
+            ),
+            190,
+            170,
+        ),
         (
             main,
             dict(
                 block_code="PW",
                 candidate_ref="KAND-0001",
                 attributes=["age_50_plus"],
-                start_date=today - timedelta(days=380),
-                end_date=today - timedelta(days=20),
+                start_date=ago(380),
+                end_date=ago(200),
                 hours_per_week=Decimal(32),
             ),
+            190,
+            160,
+        ),
+        (
+            main,
+            dict(
+                block_code="WW",
+                candidate_ref="KAND-0005",
+                start_date=ago(199),
+                end_date=ago(40),
+                hours_per_week=Decimal(36),
+            ),
+            35,
+            12,
         ),
         (
             main,
             dict(
                 block_code="BBL",
                 candidate_ref="KAND-0002",
-                start_date=today - timedelta(days=300),
-                end_date=today - timedelta(days=30),
+                start_date=ago(300),
+                end_date=ago(30),
                 hours_per_week=Decimal(24),
             ),
+            20,
+            None,
         ),
         (
             main,
@@ -191,19 +243,24 @@ def _realisations(owner: User, officer: User, today: date) -> None:
                 supplier_kvk="04064343",
                 supplier_certification="werkbedrijf",
             ),
-        ),
-        (
-            school,
-            dict(
-                block_code="DGR",
-                candidate_ref="KAND-0003",
-                start_date=today - timedelta(days=600),
-                end_date=today - timedelta(days=200),
-                hours_per_week=Decimal(20),
-            ),
+            6,
+            None,
         ),
     ]
-    made = []
-    for contract, data in rows:
-        made.append(realisations.submit(contract, realisations.RealisationData(**data), owner))
-    realisations.decide([made[0].id, made[3].id], True, officer)
+    events = []
+    for contract, data, submitted, approved in rows:
+        events.append((ago(submitted), "submit", contract, data))
+        if approved is not None:
+            events.append((ago(approved), "approve", contract, data))
+    made: dict[str, Realisation] = {}
+    for on, action, contract, data in sorted(events, key=lambda e: e[0]):
+        key = data.get("candidate_ref") or data["invoice_number"]
+        moment = datetime.combine(on, time(10))
+        if action == "submit":
+            made[key] = realisations.submit(contract, realisations.RealisationData(**data), owner)
+            made[key].submitted_at = moment
+        else:
+            realisations.decide([made[key].id], True, officer)
+            made[key].decided_at = moment
+        db.session.commit()
+        fulfilment.recompute_contract(contract.id, on)

@@ -74,7 +74,9 @@ def recompute_contract(contract_id: int, today: date) -> str | None:
         contract.end_date,
         today,
     )
-    first = contract.computed_on is None
+    # A contract's first recompute on a day records that day (replayed history, e.g. the demo,
+    # recomputes as of past days); otherwise only a change is worth a snapshot.
+    new_day = contract.computed_on != today
     changed = (contract.approved_cents, contract.pending_cents, contract.status) != (
         approved,
         pending,
@@ -83,7 +85,7 @@ def recompute_contract(contract_id: int, today: date) -> str | None:
     contract.approved_cents, contract.pending_cents = approved, pending
     contract.status, contract.percent = result.status, result.percent
     contract.computed_on = today
-    if changed or first:
+    if changed or new_day:
         _write_snapshots([(contract.id, approved, pending, result.status)], today)
     _notify_changes([(contract, result.status)])
     db.session.commit()
