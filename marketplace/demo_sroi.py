@@ -169,83 +169,33 @@ def _realisations(owner: User, officer: User, today: date) -> None:
     main = db.session.scalar(select(Contract).where(Contract.reference == "EM-2025-014"))
     school = db.session.scalar(select(Contract).where(Contract.reference == "EM-2024-031"))
     ago = lambda days: today - timedelta(days=days)  # noqa: E731
+
+    def person(code: str, ref: str, start: int, end: int, hours: int, *attributes: str) -> dict:
+        return dict(
+            block_code=code,
+            candidate_ref=ref,
+            start_date=ago(start),
+            end_date=ago(end),
+            hours_per_week=Decimal(hours),
+            attributes=list(attributes),
+        )
+
+    invoice = dict(
+        block_code="INK",
+        invoice_excl_vat_cents=1850000,
+        invoice_number="EMCO-25-118",
+        supplier_name="EMCO-groep",
+        supplier_kvk="04064343",
+        supplier_certification="werkbedrijf",
+    )
     # (contract, realisation, submitted days ago, approved days ago or None = awaiting)
     rows = [
-        (
-            school,
-            dict(
-                block_code="DGR",
-                candidate_ref="KAND-0003",
-                start_date=ago(600),
-                end_date=ago(420),
-                hours_per_week=Decimal(20),
-            ),
-            410,
-            395,
-        ),
-        (
-            school,
-            dict(
-                block_code="PW",
-                candidate_ref="KAND-0004",
-                start_date=ago(500),
-                end_date=ago(200),
-                hours_per_week=Decimal(28),
-                attributes=["statushouder"],
-            ),
-            190,
-            170,
-        ),
-        (
-            main,
-            dict(
-                block_code="PW",
-                candidate_ref="KAND-0001",
-                attributes=["age_50_plus"],
-                start_date=ago(380),
-                end_date=ago(200),
-                hours_per_week=Decimal(32),
-            ),
-            190,
-            160,
-        ),
-        (
-            main,
-            dict(
-                block_code="WW",
-                candidate_ref="KAND-0005",
-                start_date=ago(199),
-                end_date=ago(40),
-                hours_per_week=Decimal(36),
-            ),
-            35,
-            12,
-        ),
-        (
-            main,
-            dict(
-                block_code="BBL",
-                candidate_ref="KAND-0002",
-                start_date=ago(300),
-                end_date=ago(30),
-                hours_per_week=Decimal(24),
-            ),
-            20,
-            None,
-        ),
-        (
-            main,
-            dict(
-                block_code="INK",
-                invoice_excl_vat_cents=1850000,
-                invoice_number="EMCO-25-118",
-                supplier_name="EMCO-groep",
-                supplier_kvk="04064343",
-                supplier_certification="werkbedrijf",
-            ),
-            6,
-            None,
-        ),
+        (school, person("DGR", "KAND-0003", 600, 420, 20), 410, 395),
+        (school, person("PW", "KAND-0004", 500, 200, 28, "statushouder"), 190, 170),
+        (main, person("PW", "KAND-0001", 380, 200, 32, "age_50_plus"), 190, 160),
+        (main, person("WW", "KAND-0005", 199, 40, 36), 35, 12),
+        (main, person("BBL", "KAND-0002", 300, 30, 24), 20, None),
+        (main, invoice, 6, None),
     ]
     events = []
     for contract, data, submitted, approved in rows:
