@@ -35,6 +35,7 @@ from marketplace.blueprints.api.schemas import (
     cents,
     iso_date,
     optional_cents,
+    optional_quantity,
 )
 from marketplace.domain import fulfilment, obligation, valuation
 from marketplace.services.errors import ServiceError
@@ -105,12 +106,7 @@ class RealisationSchema(ma.Schema):
     end = iso_date(allow_none=True, load_default=None)
     hours_per_week = Hours(MAX_HOURS, allow_none=True, load_default=None)
     hours = Hours(MAX_HOURS, allow_none=True, load_default=None)
-    quantity = ma.fields.Integer(
-        strict=True,
-        allow_none=True,
-        load_default=None,
-        validate=ma.validate.Range(min=1, max=1_000_000),
-    )
+    quantity = optional_quantity()
     cost_excl_vat_cents = optional_cents()
     invoice_excl_vat_cents = optional_cents()
     supplier_certification = ma.fields.String(

@@ -137,6 +137,16 @@ def ident(**kwargs) -> ma.fields.Integer:
     return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+def optional_quantity() -> ma.fields.Integer:
+    """How often a `fixed` block occurred: a whole number of 1 or more, or absent."""
+    return ma.fields.Integer(
+        strict=True,
+        allow_none=True,
+        load_default=None,
+        validate=ma.validate.Range(min=1, max=1_000_000),
+    )
+
+
 def optional_cents() -> ma.fields.Integer:
     return cents(allow_none=True, load_default=None)
 
@@ -426,12 +436,7 @@ class RealisationRequestSchema(ma.Schema):
     end_date = iso_date(allow_none=True, load_default=None)
     hours_per_week = Hours(MAX_HOURS_PER_WEEK, allow_none=True, load_default=None)
     hours = Hours(MAX_HOURS, allow_none=True, load_default=None)
-    quantity = ma.fields.Integer(
-        strict=True,
-        allow_none=True,
-        load_default=None,
-        validate=ma.validate.Range(min=1, max=1_000_000),
-    )
+    quantity = optional_quantity()
     cost_excl_vat_cents = optional_cents()
     invoice_excl_vat_cents = optional_cents()
     invoice_number = text(60, allow_none=True, load_default=None)
