@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from redis import Redis
 from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import OutboxJob
-from tests import backends
 from worker import queue
 from worker.__main__ import _cron_matches, enqueue_due
 from worker.jobs import JOBS
@@ -54,27 +52,6 @@ def test_cron_refuses_malformed_expressions(expr):
 
 
 # -- against real Redis ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def redis_conn():
-    url = backends.redis_url()
-    if not url:
-        pytest.skip("TEST_REDIS_URL is not set: the periodic loop's claims need a Redis server")
-    conn = Redis.from_url(url)
-    backends.delete_redis_keys(conn, backends.redis_prefix())
-    yield conn
-    backends.delete_redis_keys(conn, backends.redis_prefix())
-    conn.close()
-
-
-@pytest.fixture
-def rq_app(app, redis_conn):
-    """The app as a worker process has it: jobs are relayed to RQ."""
-    app.config.update(
-        JOBS_MODE="rq", REDIS_URL=backends.redis_url(), REDIS_PREFIX=backends.redis_prefix()
-    )
-    return app
 
 
 @pytest.fixture
