@@ -74,6 +74,14 @@ def enqueue_outbox_job(outbox_id: int, connection: Redis | None = None) -> bool:
     return False
 
 
+def missing_outbox_jobs(outbox_ids: list[int], connection: Redis) -> list[int]:
+    """The rows among `outbox_ids` whose RQ job hash no longer exists (one round trip)."""
+    pipe = connection.pipeline(transaction=False)
+    for outbox_id in outbox_ids:
+        pipe.exists(Job.key_for(outbox_job_id(outbox_id)))
+    return [i for i, found in zip(outbox_ids, pipe.execute(), strict=True) if not found]
+
+
 @cache
 def worker_app() -> Flask:
     """The app a worker process runs its jobs in (one per process)."""

@@ -38,9 +38,11 @@ def send_mail(message_id: str, to: str, subject: str, body: str) -> None:
 
 @job
 def relay_outbox() -> None:
+    """Every minute: relay rows left pending, and again those whose RQ job was lost."""
     from marketplace.services import outbox
 
     outbox.relay()
+    outbox.requeue_lost()
 
 
 @job

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -18,6 +19,9 @@ from marketplace.models._types import utcnow
 
 log = logging.getLogger(__name__)
 _PENDING_KEY = "outbox_pending_ids"
+# A relayed row whose RQ job is still missing after this long is relayed again (requeue_lost).
+LOST_AFTER = timedelta(minutes=10)
+LOST_BATCH = 500
 
 
 def enqueue(job_name: str, *args: Any) -> OutboxJob:
@@ -70,32 +74,69 @@ def dispatch(ids: list[int]) -> None:
 def relay(ids: list[int] | None = None) -> int:
     """Move pending rows to RQ and return how many moved. Safe to repeat: the RQ job id is
     derived from the row id, and a job already on RQ is not enqueued twice."""
-    from worker import enqueue_outbox_job, redis_connection
-
     query = select(OutboxJob.id).where(OutboxJob.status == "pending")
     if ids is not None:
         query = query.where(OutboxJob.id.in_(ids))
     pending = list(db.session.scalars(query.order_by(OutboxJob.id)))
     db.session.commit()  # no transaction stays open while we talk to Redis
-    if not pending:
+    return _hand_to_rq(pending, from_status="pending")
+
+
+def requeue_lost(now: datetime | None = None) -> int:
+    """Relay again the rows marked relayed more than LOST_AFTER ago whose RQ job is gone (Redis
+    flushed, or a failover to a replica that had not seen it); returns how many.
+
+    Without this such a row is never run: nothing else looks at relayed rows. The grace period
+    leaves a just-relayed job time to show up on a lagging replica; a row whose job still
+    exists (queued, scheduled for a retry, running, ended) is left to RQ. Jobs are idempotent,
+    so a job that was in fact still somewhere runs twice to the effect of once."""
+    from worker import missing_outbox_jobs, redis_connection
+
+    cutoff = (now or utcnow()) - LOST_AFTER
+    relayed = list(
+        db.session.scalars(
+            select(OutboxJob.id)
+            .where(OutboxJob.status == "relayed", OutboxJob.relayed_at < cutoff)
+            .order_by(OutboxJob.id)
+            .limit(LOST_BATCH)
+        )
+    )
+    db.session.commit()
+    if not relayed:
+        return 0
+    try:
+        lost = missing_outbox_jobs(relayed, redis_connection())
+    except Exception as exc:  # Redis down: the next sweep looks again
+        log.warning("outbox sweep could not reach Redis: %s", exc)
+        return 0
+    if lost:
+        log.warning("outbox rows %s were relayed but their RQ jobs are gone: relaying again", lost)
+    return _hand_to_rq(lost, from_status="relayed")
+
+
+def _hand_to_rq(ids: list[int], *, from_status: str) -> int:
+    """Enqueue each row's RQ job, then mark the row relayed (now); returns how many moved."""
+    from worker import enqueue_outbox_job, redis_connection
+
+    if not ids:
         return 0
     moved = 0
     try:
         connection = redis_connection()
-        for outbox_id in pending:
+        for outbox_id in ids:
             enqueue_outbox_job(outbox_id, connection=connection)
-            # Commit per row, and only from "pending": a fast worker may already have set the
-            # row to "done", which a blind write would overwrite.
+            # Commit per row, and only from the state we read: a fast worker may already have
+            # set the row to "done", which a blind write would overwrite.
             db.session.execute(
                 update(OutboxJob)
-                .where(OutboxJob.id == outbox_id, OutboxJob.status == "pending")
+                .where(OutboxJob.id == outbox_id, OutboxJob.status == from_status)
                 .values(status="relayed", relayed_at=utcnow())
             )
             db.session.commit()
             moved += 1
     except Exception as exc:  # Redis down: the remaining rows wait for the next relay
         db.session.rollback()
-        log.warning("outbox relay stopped after %s of %s rows: %s", moved, len(pending), exc)
+        log.warning("outbox relay stopped after %s of %s rows: %s", moved, len(ids), exc)
     return moved
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
@@ -239,3 +241,50 @@ def test_pending_row_replaces_a_finished_rq_job_left_under_its_id(rq_app, redis_
 
     assert tally.runs == [(13,), (13,)]
     assert row(job_id).status == "done"
+
+
+def _lose_rq_state(redis_conn, outbox_id: int) -> None:
+    """What a Redis flush or a failover to a stale replica does: the job hash and the queue go."""
+    redis_conn.delete(Job.key_for(outbox_job_id(outbox_id)), queue(redis_conn).key)
+
+
+def test_relayed_row_whose_rq_job_was_lost_is_relayed_again_by_the_sweep_and_runs(
+    rq_app, redis_conn, tally
+):
+    job_id = enqueue_committed(tally.name, 14)
+    _lose_rq_state(redis_conn, job_id)
+    relayed_at = row(job_id).relayed_at
+    assert outbox.requeue_lost() == 0  # too young: a replica may still be catching up
+
+    later = relayed_at + outbox.LOST_AFTER + timedelta(seconds=1)
+    assert outbox.requeue_lost(now=later) == 1
+
+    assert row(job_id).status == "relayed"
+    assert row(job_id).relayed_at > relayed_at
+    assert queue(redis_conn).job_ids == [outbox_job_id(job_id)]
+    run_burst_worker(redis_conn)
+    assert tally.runs == [(14,)]
+    assert row(job_id).status == "done"
+
+
+def test_sweep_leaves_relayed_rows_whose_rq_job_still_exists(rq_app, redis_conn, tally):
+    job_id = enqueue_committed(tally.name, 15)
+    later = row(job_id).relayed_at + outbox.LOST_AFTER + timedelta(seconds=1)
+
+    assert outbox.requeue_lost(now=later) == 0
+
+    run_burst_worker(redis_conn)
+    assert tally.runs == [(15,)]
+
+
+def test_periodic_relay_job_also_sweeps_lost_jobs(rq_app, redis_conn, tally):
+    job_id = enqueue_committed(tally.name, 16)
+    _lose_rq_state(redis_conn, job_id)
+    old = row(job_id).relayed_at - outbox.LOST_AFTER - timedelta(seconds=1)
+    db.session.execute(update(OutboxJob).where(OutboxJob.id == job_id).values(relayed_at=old))
+    db.session.commit()
+
+    JOBS["relay_outbox"]()
+
+    run_burst_worker(redis_conn)
+    assert tally.runs == [(16,)]
