@@ -23,6 +23,9 @@ class Config:
     RQ_QUEUE = _env("RQ_QUEUE", "default")
     # Key prefix isolates test runs that share one Redis.
     REDIS_PREFIX = _env("REDIS_PREFIX", "")
+    # Seconds a request waits for Redis (connect, then each reply) before it gives up: a Redis
+    # that is down or hangs must cost a request a moment, not a 500 or ten seconds.
+    REDIS_SOCKET_TIMEOUT = float(_env("REDIS_SOCKET_TIMEOUT", "0.5") or 0.5)
 
     MAIL_SERVER = _env("MAIL_SERVER")
     MAIL_PORT = int(_env("MAIL_PORT", "25") or 25)
@@ -48,6 +51,13 @@ class Config:
 
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in this process's memory instead of failing the request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    }
     LOGIN_RATE_LIMIT = "20 per minute"
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15

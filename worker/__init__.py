@@ -16,10 +16,18 @@ RETRY_INTERVALS = [10, 60, 300]
 _ENDED = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
 
 
-def redis_connection(url: str | None = None) -> Redis:
-    # A bounded connect timeout: the relay runs right after a request's commit and must not
-    # hang that request when Redis is unreachable.
-    return Redis.from_url(url or current_app.config["REDIS_URL"], socket_connect_timeout=5)
+def redis_connection(url: str | None = None, *, blocking: bool = False) -> Redis:
+    """A Redis client that gives up after REDIS_SOCKET_TIMEOUT seconds.
+
+    The relay runs right after a request's commit and must not hang that request when Redis is
+    down or accepts but never answers. A worker's own connection (`blocking=True`) waits on
+    BLPOP for minutes: it keeps the short connect timeout and lets RQ set its read timeout."""
+    timeout = current_app.config["REDIS_SOCKET_TIMEOUT"]
+    return Redis.from_url(
+        url or current_app.config["REDIS_URL"],
+        socket_connect_timeout=timeout,
+        socket_timeout=None if blocking else timeout,
+    )
 
 
 def queue(connection: Redis | None = None, *, is_async: bool = True) -> Queue:

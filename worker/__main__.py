@@ -131,7 +131,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO)
     app = worker_app()
     with app.app_context():
-        conn = redis_connection()
+        conn = redis_connection(blocking=True)
         jobs_queue = queue(conn)
     # No app context stays pushed: each job opens (and tears down) its own in run_outbox_job.
     os.register_at_fork(after_in_child=_forget_inherited_connections)
