@@ -1,11 +1,15 @@
-"""Glue between service errors and WTForms: show a refused field next to its input."""
+"""Glue between requests and pages: show a refused field next to its input, read a page number."""
 
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, request
 from flask_wtf import FlaskForm
 
+from marketplace.domain.numbers import NumberError, bounded_int
 from marketplace.services.errors import ServiceError
+
+# Far beyond any list's last page, and small enough that page x per_page never overflows an OFFSET.
+MAX_PAGE = 1_000_000
 
 
 def apply_service_error(form: FlaskForm, error: ServiceError) -> None:
@@ -18,3 +22,14 @@ def apply_service_error(form: FlaskForm, error: ServiceError) -> None:
             placed = True
     if not placed:
         flash(error.message, "error")
+
+
+def page_arg(name: str = "page") -> int:
+    """The page number asked for in the query string, 1 when it is not one (absent, text, 0, or
+    beyond MAX_PAGE), as Werkzeug's `type=int` did for text; never an int the database refuses.
+
+    A page past the last one stays as asked: the list shows it empty with its total."""
+    try:
+        return bounded_int(request.args.get(name, ""), minimum=1, maximum=MAX_PAGE)
+    except NumberError:
+        return 1

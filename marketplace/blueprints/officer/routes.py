@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from marketplace.blueprints.contracts.display import display_helpers
-from marketplace.blueprints.formhelpers import apply_service_error
+from marketplace.blueprints.formhelpers import apply_service_error, page_arg
 from marketplace.blueprints.officer.forms import (
     ContractForm,
     DecisionForm,
@@ -122,7 +122,7 @@ def dashboard():
     selection = contracts.authority_contracts(authority.id, filters.contract_filter())
     page = _paginate(
         selection.options(joinedload(Contract.contractor)),
-        request.args.get("page", 1, type=int),
+        page_arg(),
         CONTRACTS_PER_PAGE,
     )
     # The queue and the chart are the overview of the first page; further pages are for going
@@ -259,7 +259,7 @@ def queue():
     form = DecisionForm()
     if form.validate_on_submit() and _decide(form, inline_errors=True):
         return redirect(url_for("officer.queue"))
-    page = _queue(authority, request.args.get("page", 1, type=int), QUEUE_PER_PAGE, evidence=True)
+    page = _queue(authority, page_arg(), QUEUE_PER_PAGE, evidence=True)
     return render_template("officer/queue.html", page=page, form=form)
 
 
