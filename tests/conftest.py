@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask, g, request_started
 from hypothesis import settings
 from sqlalchemy import text
@@ -140,3 +142,42 @@ def contractor(app):
 def authority(app):
     owner = make_user("officer@authority.example.com")
     return make_org("authority", owner=owner, name="Gemeente Test")
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (for servers that cannot bind port 0)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SmtpServer:
+    """A real SMTP server on localhost that keeps what it receives, for mail tests."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list[bytes] = []
+        self._controller: Controller | None = None
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
+        self.messages.append(envelope.original_content)
+        return "250 OK"
+
+    def start(self) -> None:
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def smtp_server(app):
+    """The app sends through a real SMTP server; not started yet, so it refuses until
+    `smtp_server.start()` (as a mail server that is down would)."""
+    server = SmtpServer()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+    yield server
+    server.stop()

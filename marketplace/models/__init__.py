@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per area. Importing this package registers them all."""
 
 from marketplace.models.accounts import ApiToken, Invitation, Organisation, OrganisationMember, User
-from marketplace.models.ops import AuditLog, OutboxJob
+from marketplace.models.ops import AuditLog, OutboxJob, SentMail
 from marketplace.models.sroi import (
     BuildingBlock,
     Contract,
@@ -26,5 +26,6 @@ __all__ = [
     "Organisation",
     "OrganisationMember",
     "OutboxJob",
+    "SentMail",
     "User",
 ]

@@ -45,3 +45,17 @@ class OutboxJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     relayed_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+class SentMail(db.Model):
+    """An e-mail's idempotency key, committed before the message goes to the SMTP server.
+
+    A retry of a mail job whose worker died during the send finds the key and sends nothing
+    (at most once); `sent_at` stays empty for such a message, so an operator can see it."""
+
+    __tablename__ = "sent_mails"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

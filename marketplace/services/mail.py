@@ -10,7 +10,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 
+from marketplace.extensions import db
+from marketplace.models import SentMail
+from marketplace.models._types import utcnow
 from marketplace.services.outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -22,14 +27,51 @@ def send(to: str, subject: str, body: str) -> None:
 
 
 def deliver(message_id: str, to: str, subject: str, body: str) -> None:
-    """Send (or write) one message; a message id already written is not written again."""
-    cfg = current_app.config
+    """Send (or write) one message at most once, keyed by `message_id` (its idempotency key).
+
+    The key is claimed and committed before the message leaves, so a retry after a worker died
+    mid-send sends nothing rather than a second copy. A send that fails with an error gives the
+    key back: the server did not take the message, and the job's retry must send it. The
+    Message-ID header is derived from the key, so a receiving system can also spot a copy."""
+    if not _claim(message_id, to):
+        log.info("mail %s to %s was sent before (or its send broke off): not again", message_id, to)
+        return
+    try:
+        _transmit(_compose(message_id, to, subject, body), message_id)
+    except Exception:
+        db.session.rollback()
+        db.session.execute(delete(SentMail).where(SentMail.key == message_id))
+        db.session.commit()
+        raise
+    db.session.execute(update(SentMail).where(SentMail.key == message_id).values(sent_at=utcnow()))
+    db.session.commit()
+    log.info("mail to %s: %s\n%s", to, subject, body)
+
+
+def _claim(message_id: str, to: str) -> bool:
+    """Record the key in its own committed transaction; False when it was there already."""
+    db.session.add(SentMail(key=message_id, recipient=to))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def _compose(message_id: str, to: str, subject: str, body: str) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = cfg["MAIL_DEFAULT_SENDER"]
+    msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = to
     msg["Subject"] = subject
     msg["Message-ID"] = f"<{message_id}@sociaalrendement>"
     msg.set_content(body)
+    return msg
+
+
+def _transmit(msg: EmailMessage, message_id: str) -> None:
+    """Hand the message to the SMTP server, or without one write it to the mail folder."""
+    cfg = current_app.config
     if cfg.get("MAIL_SERVER"):
         with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=20) as smtp:
             if cfg.get("MAIL_USE_TLS"):
@@ -40,10 +82,7 @@ def deliver(message_id: str, to: str, subject: str, body: str) -> None:
         return
     folder = Path(cfg["MAIL_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{message_id}.eml"
-    if not path.exists():
-        path.write_bytes(bytes(msg))
-    log.info("mail to %s: %s\n%s", to, subject, body)
+    (folder / f"{message_id}.eml").write_bytes(bytes(msg))
 
 
 def outbox_messages(to: str | None = None) -> list[EmailMessage]:

@@ -10,7 +10,7 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select, update
 
 from marketplace.extensions import db
-from marketplace.models import OutboxJob
+from marketplace.models import OutboxJob, SentMail
 from marketplace.services import mail, outbox
 from tests import backends
 from tests.jobs.conftest import run_burst_worker
@@ -288,3 +288,38 @@ def test_periodic_relay_job_also_sweeps_lost_jobs(rq_app, redis_conn, tally):
 
     run_burst_worker(redis_conn)
     assert tally.runs == [(16,)]
+
+
+# -- e-mail: at most once per idempotency key ---------------------------------------------------
+
+
+def test_mail_job_run_twice_sends_one_message_through_smtp(app, smtp_server):
+    smtp_server.start()
+
+    # A worker killed after the send re-runs the job: the second run must not send again.
+    JOBS["send_mail"]("a1b2c3", "iemand@example.com", "Welkom", "Hallo")
+    JOBS["send_mail"]("a1b2c3", "iemand@example.com", "Welkom", "Hallo")
+
+    assert len(smtp_server.messages) == 1
+    assert b"Message-ID: <a1b2c3@sociaalrendement>" in smtp_server.messages[0]
+    sent = db.session.get(SentMail, "a1b2c3")
+    assert (sent.recipient, sent.sent_at is not None) == ("iemand@example.com", True)
+
+
+def test_mail_job_run_twice_writes_one_eml_file(app):
+    JOBS["send_mail"]("d4e5f6", "iemand@example.com", "Welkom", "Hallo")
+    JOBS["send_mail"]("d4e5f6", "iemand@example.com", "Welkom", "Hallo")
+
+    assert [m["Message-ID"] for m in mail.outbox_messages()] == ["<d4e5f6@sociaalrendement>"]
+
+
+def test_mail_refused_by_the_smtp_server_is_sent_once_it_is_back(app, smtp_server):
+    with pytest.raises(ConnectionRefusedError):
+        JOBS["send_mail"]("a7b8c9", "iemand@example.com", "Welkom", "Hallo")
+    assert db.session.get(SentMail, "a7b8c9") is None  # not taken: the retry must send
+
+    smtp_server.start()
+    JOBS["send_mail"]("a7b8c9", "iemand@example.com", "Welkom", "Hallo")
+    JOBS["send_mail"]("a7b8c9", "iemand@example.com", "Welkom", "Hallo")
+
+    assert len(smtp_server.messages) == 1
