@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from marketplace.extensions import db
@@ -78,6 +78,12 @@ def send_confirmation(user: User) -> None:
 
 
 def confirm_email(token: str) -> User:
+    """Confirm the address once; the link logs no one in (the caller asks for the password).
+
+    Single use: only an unconfirmed address can be confirmed, in one conditional update, so a
+    second click (or a second click at the same moment) finds nothing to do and says so. A link
+    that logged in would let anyone holding it in, for 48 hours, whatever happened since (a
+    lock, a new password), and could log a victim into an attacker's account."""
     try:
         email = _serializer("confirm-email").loads(
             token, max_age=current_app.config["TOKEN_MAX_AGE_SECONDS"]
@@ -89,10 +95,19 @@ def confirm_email(token: str) -> User:
     user = find_by_email(email)
     if user is None:
         raise ServiceError(_("This confirmation link is not valid."), code="invalid")
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = utcnow()
-        audit.record("user.confirmed", user, actor=user)
-        db.session.commit()
+    confirmed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.email_confirmed_at.is_(None))
+        .values(email_confirmed_at=utcnow())
+    )
+    if confirmed.rowcount != 1:
+        db.session.rollback()
+        raise ServiceError(
+            _("This confirmation link has already been used. Log in with your password."),
+            code="used",
+        )
+    audit.record("user.confirmed", user, actor=user)
+    db.session.commit()
     return user
 
 

@@ -25,9 +25,48 @@ def test_register_confirm_and_login(client, auth):
     assert "Bevestig eerst je e-mailadres" in response.get_data(as_text=True)
 
     response = client.get(_link_in_last_mail("nieuw@example.com"), follow_redirects=True)
-    assert "Je e-mailadres is bevestigd" in response.get_data(as_text=True)
-    auth.logout()
+    assert "Je e-mailadres is bevestigd. Log in met je wachtwoord." in response.get_data(
+        as_text=True
+    )
     assert auth.login("nieuw@example.com").status_code == 302
+
+
+def _register(client, email: str) -> str:
+    """Register `email` and return its confirmation link."""
+    client.post(
+        "/account/registreren", data={"email": email, "password": PASSWORD, "confirm": PASSWORD}
+    )
+    return _link_in_last_mail(email)
+
+
+def _logged_in(client) -> bool:
+    return client.get("/organisaties/mijn").status_code == 200
+
+
+def test_confirmation_link_confirms_but_does_not_log_in(client):
+    link = _register(client, "nieuw@example.com")
+    response = client.get(link)
+    assert response.status_code == 302
+    assert "/account/inloggen" in response.location
+    assert not _logged_in(client)
+
+
+def test_confirmation_link_works_only_once(client):
+    link = _register(client, "nieuw@example.com")
+    client.get(link)
+    response = client.get(link, follow_redirects=True)
+    assert "Deze bevestigingslink is al gebruikt" in response.get_data(as_text=True)
+    assert not _logged_in(client)
+
+
+def test_confirmation_link_is_spent_after_a_password_reset(client, auth):
+    link = _register(client, "nieuw@example.com")
+    client.post("/account/wachtwoord-vergeten", data={"email": "nieuw@example.com"})
+    new = "een nieuw wachtwoord"
+    client.post(_link_in_last_mail("nieuw@example.com"), data={"password": new, "confirm": new})
+    response = client.get(link, follow_redirects=True)
+    assert "al gebruikt" in response.get_data(as_text=True)
+    assert not _logged_in(client)
 
 
 def test_register_shows_field_errors_in_dutch_and_saves_nothing(client, app):

@@ -61,14 +61,14 @@ def register():
 
 @bp.route("/bevestigen/<token>")
 def confirm(token: str):
+    # Never logs in: whoever holds the link must still know the password (see the service).
     try:
-        user = accounts.confirm_email(token)
+        accounts.confirm_email(token)
     except ServiceError as exc:
         flash(exc.message, "error")
-        return redirect(url_for("auth.login"))
-    login_user(user)
-    flash(_("Your e-mail address is confirmed. Welcome!"), "ok")
-    return redirect(url_for("orgs.mine"))
+    else:
+        flash(_("Your e-mail address is confirmed. Log in with your password."), "ok")
+    return redirect(url_for("auth.login", next=url_for("orgs.mine")))
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
