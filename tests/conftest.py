@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import socket
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from marketplace import create_app
 from marketplace.extensions import db as _db
 from tests import backends
 from tests.factories import PASSWORD, make_org, make_user
+from tests.served import LiveServer, serving
 
 
 @pytest.fixture(scope="session")
@@ -93,6 +95,21 @@ def app(_schema):
         _db.session.remove()
         _db.engine.dispose()
     shutil.rmtree(instance, ignore_errors=True)
+
+
+@pytest.fixture
+def live(app) -> Iterator[LiveServer]:
+    """The test database served over HTTP, for requests that must race in separate transactions:
+    a second app (no SERVER_NAME: any host answers) writing mail and uploads where `app` reads."""
+    served = make_test_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        Path(app.config["MAIL_DIR"]).parent,
+        WTF_CSRF_ENABLED=False,
+    )
+    with serving(served) as server:
+        yield server
+    with served.app_context():
+        _db.engine.dispose()
 
 
 @pytest.fixture

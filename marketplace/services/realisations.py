@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from marketplace.domain import valuation
 from marketplace.domain.identifiers import looks_like_bsn
@@ -18,7 +18,7 @@ from marketplace.extensions import db
 from marketplace.models import BuildingBlock, Contract, Realisation, User
 from marketplace.models._types import utcnow
 from marketplace.services import audit, contracts, evidence, notify, organisations, policies
-from marketplace.services.errors import Forbidden, NotFound, ServiceError
+from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from marketplace.services.outbox import enqueue
 
 PEOPLE_UNITS = ("fte_year", "month", "hour")
@@ -289,7 +289,13 @@ def get_for(realisation_id: int, user: User) -> tuple[Realisation, str]:
 
 
 def decide(realisation_ids: list[int], approve: bool, by: User, reason: str = "") -> int:
-    """Approve or reject submitted realisations of the officer's own authority, all or none."""
+    """Approve or reject submitted realisations of the officer's own authority, all or none.
+
+    A decision applies only to a submitted realisation, once (DOMAIN.md "Realisations, approval
+    and no double counting"): each row changes with one conditional UPDATE (`... WHERE state =
+    'submitted'`), so of two officers deciding at once the database lets exactly one through; the
+    other gets a `Conflict` naming who decided first, and writes no audit row and sends no mail.
+    """
     if not approve and not reason.strip():
         msg = _("Give a reason for the rejection; the contractor sees it.")
         raise ServiceError(msg, {"reason": msg}, code="reason_required")
@@ -305,16 +311,15 @@ def decide(realisation_ids: list[int], approve: bool, by: User, reason: str = ""
         if organisations.role_of(by, r.contract.authority) is None:
             raise Forbidden(_("Only the contract's own authority can decide on realisations."))
         if r.state != "submitted":
-            raise ServiceError(
-                _("Realisation %(id)d is not awaiting a decision.", id=r.id), code="wrong_state"
-            )
+            raise _not_awaiting(r)
+    state = "approved" if approve else "rejected"
+    decided_at = utcnow()
     touched: set[int] = set()
     for r in rows:
         before = _snapshot(r)
-        r.state = "approved" if approve else "rejected"
-        r.rejection_reason = None if approve else reason.strip()
-        r.decided_at = utcnow()
-        r.decided_by_id = by.id
+        if not _claim(r, state, None if approve else reason.strip(), decided_at, by):
+            db.session.rollback()
+            raise _not_awaiting(db.session.get(Realisation, r.id))
         audit.record("realisation." + r.state, r, before=before, after=_snapshot(r), actor=by)
         touched.add(r.contract_id)
     for contract_id in sorted(touched):
@@ -322,6 +327,38 @@ def decide(realisation_ids: list[int], approve: bool, by: User, reason: str = ""
     _notify_decisions(rows, approve, reason)
     db.session.commit()
     return len(rows)
+
+
+def _claim(r: Realisation, state: str, reason: str | None, decided_at, by: User) -> bool:
+    """Move one submitted row to `state` in a single conditional UPDATE; False when another
+    transaction decided it first (PostgreSQL re-reads the row after the other one's commit,
+    SQLite lets one writer at a time in)."""
+    result = db.session.execute(
+        update(Realisation)
+        .where(Realisation.id == r.id, Realisation.state == "submitted")
+        .values(state=state, rejection_reason=reason, decided_at=decided_at, decided_by_id=by.id)
+        .execution_options(synchronize_session="evaluate")
+    )
+    return result.rowcount == 1
+
+
+def _not_awaiting(r: Realisation) -> ServiceError:
+    """The refusal for a realisation that is not submitted: a decided one names who decided it
+    and when (409, someone was first), a draft is simply not awaiting a decision."""
+    if r.state in ("approved", "rejected") and r.decided_at is not None:
+        decider = db.session.get(User, r.decided_by_id) if r.decided_by_id else None
+        name = (decider.name or decider.email) if decider else _("another officer")
+        return Conflict(
+            _(
+                "This realisation was already decided by %(name)s on %(moment)s.",
+                name=name,
+                moment=format_datetime(r.decided_at, "d MMM yyyy, HH:mm"),
+            ),
+            code="already_decided",
+        )
+    return ServiceError(
+        _("Realisation %(id)d is not awaiting a decision.", id=r.id), code="wrong_state"
+    )
 
 
 def _notify_decisions(rows: list[Realisation], approve: bool, reason: str) -> None:

@@ -4,7 +4,7 @@ errors in the envelope, visibility between organisations, and the OpenAPI docume
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from marketplace import create_app
 from marketplace.extensions import db
-from marketplace.models import Contract, Organisation, Realisation, User
-from marketplace.services import accounts, realisations
+from marketplace.models import AuditLog, Contract, Organisation, Realisation, User
+from marketplace.services import accounts, mail, realisations
 from tests.factories import (
     add_member,
     fte_realisation,
@@ -26,6 +26,7 @@ from tests.factories import (
     make_policy,
     make_user,
 )
+from tests.served import at_once, bearer_post
 
 CONTRACTS = "/api/v1/contracts"
 
@@ -455,15 +456,74 @@ def test_rejection_with_reason_is_shown_to_the_contractor(bearer, parties, contr
     )
 
 
-def test_approving_twice_is_422_wrong_state(bearer, parties, contract):
+def test_approving_twice_is_409_already_decided(bearer, parties, contract):
     realisation = submitted(contract, parties.owner)
     officer = bearer(parties.officer)
     officer.post(f"/api/v1/realisations/{realisation.id}/approve")
 
     again = officer.post(f"/api/v1/realisations/{realisation.id}/approve")
 
-    assert again.status_code == 422
-    assert error_of(again)["code"] == "wrong_state"
+    assert again.status_code == 409
+    assert error_of(again)["code"] == "already_decided"
+
+
+def test_approving_a_draft_is_422_wrong_state(bearer, parties, contract):
+    draft = realisations.submit(contract, fte_realisation(), parties.owner, draft=True)
+
+    response = bearer(parties.officer).post(f"/api/v1/realisations/{draft.id}/approve")
+
+    assert response.status_code == 422
+    assert error_of(response)["code"] == "wrong_state"
+
+
+@time_machine.travel(datetime(2026, 9, 1, 10, 30, tzinfo=UTC), tick=False)
+def test_rejecting_what_a_colleague_approved_names_the_colleague(bearer, parties, contract):
+    realisation = submitted(contract, parties.owner)
+    colleague = make_user("collega@authority.example.com")
+    add_member(parties.authority, colleague)
+    bearer(colleague).post(f"/api/v1/realisations/{realisation.id}/approve")
+
+    response = bearer(parties.officer).post(
+        f"/api/v1/realisations/{realisation.id}/reject", json={"reason": "Geen bewijs"}
+    )
+
+    assert response.status_code == 409
+    assert error_of(response)["message"] == (
+        "Deze realisatie is al beoordeeld door collega@authority.example.com op 1 sep 2026, 12:30."
+    )
+    assert db.session.get(Realisation, realisation.id).state == "approved"
+
+
+@pytest.mark.parametrize("second", ["approve", "reject"])
+def test_two_officers_deciding_at_once_only_one_decision_counts(parties, contract, live, second):
+    realisation = submitted(contract, parties.owner)
+    colleague = make_user("collega@authority.example.com")
+    add_member(parties.authority, colleague)
+    tokens = [accounts.create_token(parties.officer, "t"), accounts.create_token(colleague, "t")]
+    path = f"/api/v1/realisations/{realisation.id}/"
+    calls = [
+        lambda: bearer_post(live, tokens[0], path + "approve"),
+        lambda: bearer_post(live, tokens[1], path + second, {"reason": "Geen bewijs"}),
+    ]
+
+    responses = at_once(calls)
+
+    assert sorted(r.status_code for r in responses) == [200, 409], [r.text for r in responses]
+    loser = next(r for r in responses if r.status_code == 409)
+    assert loser.json()["error"]["code"] == "already_decided"
+    db.session.rollback()
+    decisions = db.session.scalars(
+        select(AuditLog.action).where(
+            AuditLog.object_type == "Realisation",
+            AuditLog.action.in_(("realisation.approved", "realisation.rejected")),
+        )
+    ).all()
+    assert len(decisions) == 1
+    assert db.session.get(Realisation, realisation.id).state == decisions[0].split(".")[1]
+    decision_mails = [
+        m for m in mail.outbox_messages(parties.owner.email) if "Realisaties" in m["Subject"]
+    ]
+    assert len(decision_mails) == 1
 
 
 def test_officer_of_another_authority_gets_404_on_approve(bearer, parties, contract):

@@ -7,19 +7,17 @@ import functools
 import re
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Page
-from werkzeug.serving import make_server
 
 from marketplace.extensions import db
 from tests import backends
 from tests.conftest import empty_tables, make_test_app
 from tests.factories import PASSWORD
+from tests.served import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -38,23 +36,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
             if backends.backend() == "postgresql":
                 item.add_marker(skip_pg)
-
-
-class LiveServer:
-    """The app on 127.0.0.1:<free port>; `app` is the same object the server runs."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,14 @@ from marketplace.domain.money import format_eur
 from marketplace.extensions import db
 from marketplace.models import Contract, Realisation, SroiPolicy
 from marketplace.services import policies, realisations
-from tests.factories import fte_realisation, make_contract, make_org, make_policy, make_user
+from tests.factories import (
+    add_member,
+    fte_realisation,
+    make_contract,
+    make_org,
+    make_policy,
+    make_user,
+)
 
 OFFICER = "officer@authority.example.com"
 OWNER = "owner@contractor.example.com"
@@ -444,7 +451,28 @@ def test_deciding_twice_is_a_message_not_an_error(client, auth, contract, submit
         follow_redirects=True,
     )
     assert response.status_code == 200
-    assert "wacht niet op een besluit" in page_of(response)
+    assert "Deze realisatie is al beoordeeld door" in page_of(response)
+
+
+def test_approving_what_a_colleague_rejected_names_the_colleague(
+    client, auth, authority, contract, submitted
+):
+    colleague = make_user("collega@authority.example.com")
+    add_member(authority, colleague)
+    realisations.decide([submitted.id], False, colleague, "Bewijs ontbreekt")
+    auth.login(OFFICER)
+
+    response = client.post(
+        "/inkoop/beoordelen",
+        data={"ids": [submitted.id], "approve": "1"},
+        follow_redirects=True,
+    )
+
+    assert (
+        "Deze realisatie is al beoordeeld door collega@authority.example.com op 1 mrt 2027"
+        in page_of(response)
+    )
+    assert db.session.get(Realisation, submitted.id).state == "rejected"
 
 
 def test_officer_of_another_authority_cannot_approve(client, auth, contract, submitted):

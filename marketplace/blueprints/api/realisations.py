@@ -5,7 +5,9 @@ Choices where the brief is silent:
 - Officers do not see drafts: a draft is the contractor's unsent work.
 - Deciding on a realisation of another authority's contract is 404, as for reading that contract
   (ids cannot be probed); a contractor deciding on its own realisation is 403.
-- A decision on a realisation that is not awaiting one is 422 with code "wrong_state".
+- A decision on a realisation that is already decided is 409 with code "already_decided" and a
+  message naming who decided it and when (of two officers deciding at once, one wins); on a draft
+  it is 422 with code "wrong_state".
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def _decide(realisation_id: int, approve: bool, reason: str = "") -> Realisation
 
 
 @blp.route(f"/realisations/<{ID}:realisation_id>/approve", methods=["POST"])
-@blp.authenticated(403, 404, 422)
+@blp.authenticated(403, 404, 409, 422)
 @blp.response(200, ReportedRealisationSchema)
 def approve(realisation_id: int):
     """Approve a submitted realisation (the contract's authority)
@@ -80,7 +82,7 @@ def approve(realisation_id: int):
 
 
 @blp.route(f"/realisations/<{ID}:realisation_id>/reject", methods=["POST"])
-@blp.authenticated(400, 403, 404)
+@blp.authenticated(400, 403, 404, 409)
 @blp.arguments(RejectSchema)
 @blp.response(200, ReportedRealisationSchema)
 def reject(args, realisation_id: int):

@@ -55,6 +55,7 @@ ERROR_DESCRIPTIONS = {
     401: "No valid bearer token (header `Authorization: Bearer <token>`)",
     403: "You may see this, but the action belongs to someone else",
     404: "Not found, or not visible to you",
+    409: "Someone else changed it first (e.g. another officer decided); `message` says who",
     422: "Fields not valid, or refused by the rules; `code` says why, `fields` where",
 }
 
