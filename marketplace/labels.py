@@ -1,4 +1,4 @@
-"""Labels of realisation states and obligation outcomes, in the user's language.
+"""Labels of realisation states, obligation outcomes and jobs, in the user's language.
 
 Pages, exports and PDF reports all show them, so they live here rather than in a blueprint (a
 service must not import one) or in one service. Functions, not constants: gettext runs per call,
@@ -35,3 +35,19 @@ def obligation_labels() -> dict[str, str]:
 
 def obligation_label(status: str) -> str:
     return obligation_labels().get(status, status)
+
+
+def job_labels() -> dict[str, str]:
+    """The outbox jobs (worker/jobs.py) as an admin reads them; unknown jobs show their name."""
+    return {
+        "send_mail": _("Send e-mail"),
+        "recompute_contract": _("Recompute a contract"),
+        "nightly_recompute": _("Nightly recompute"),
+        "pso_expiry_sweep": _("PSO expiry check"),
+        "realisation_reminders": _("Realisation reminders"),
+        "relay_outbox": _("Relay jobs to the queue"),
+    }
+
+
+def job_label(name: str) -> str:
+    return job_labels().get(name, name)

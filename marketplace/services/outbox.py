@@ -37,6 +37,23 @@ def enqueue(job_name: str, *args: Any) -> OutboxJob:
     return job
 
 
+def requeue(outbox_id: int, from_states: tuple[str, ...]) -> bool:
+    """Set a row in one of `from_states` back to pending with a fresh count of attempts, in the
+    current transaction; like enqueue(), it runs (or is relayed) once the caller commits.
+
+    One conditional update, so two admins retrying at once requeue it once: False for the
+    loser, and for a row that is no longer in those states."""
+    result = db.session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id == outbox_id, OutboxJob.status.in_(from_states))
+        .values(status="pending", attempts=0)
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.info.setdefault(_PENDING_KEY, []).append(outbox_id)
+    return True
+
+
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
     ids = session.info.pop(_PENDING_KEY, None)
@@ -180,14 +197,3 @@ def retry_pending() -> int:
     for job_id in ids:
         execute(job_id, raise_errors=False)
     return len(ids)
-
-
-def failed_jobs(limit: int = 100) -> list[OutboxJob]:
-    return list(
-        db.session.scalars(
-            select(OutboxJob)
-            .where(OutboxJob.status == "failed")
-            .order_by(OutboxJob.id.desc())
-            .limit(limit)
-        )
-    )

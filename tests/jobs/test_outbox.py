@@ -323,3 +323,22 @@ def test_mail_refused_by_the_smtp_server_is_sent_once_it_is_back(app, smtp_serve
     JOBS["send_mail"]("a7b8c9", "iemand@example.com", "Welkom", "Hallo")
 
     assert len(smtp_server.messages) == 1
+
+
+def test_job_failed_under_rq_is_listed_and_an_admin_retry_runs_it_through_rq(
+    rq_app, redis_conn, tally, client, auth, admin
+):
+    rq_app.config["JOB_RETRY_INTERVALS"] = [0]
+    tally.failures = rq_app.config["JOB_MAX_ATTEMPTS"]
+    job_id = enqueue_committed(tally.name, 17)
+    run_burst_worker(redis_conn)
+    assert row(job_id).status == "failed"
+    auth.login(admin.email)
+    assert "tally exploded" in client.get("/beheer/").get_data(as_text=True)
+
+    assert client.post(f"/beheer/taken/{job_id}/opnieuw").status_code == 302
+
+    assert row(job_id).status == "relayed"
+    run_burst_worker(redis_conn)
+    assert tally.runs == [(17,)]
+    assert (row(job_id).status, row(job_id).attempts) == ("done", 1)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.extensions import db
 from marketplace.models import Organisation
-from marketplace.services import organisations, outbox
+from marketplace.services import failed_jobs, organisations
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -30,7 +30,7 @@ def admin_required(view):
 @admin_required
 def index():
     return render_template(
-        "admin/index.html", unverified=organisations.unverified(), failed=outbox.failed_jobs()
+        "admin/index.html", unverified=organisations.unverified(), failed=failed_jobs.listing()
     )
 
 
@@ -41,3 +41,15 @@ def verify(org_id: int):
     organisations.verify(org, current_user)
     flash(_("%(name)s is verified.", name=org.name), "ok")
     return redirect(url_for("admin.index"))
+
+
+@bp.route("/taken/<int:job_id>/opnieuw", methods=["GET", "POST"])
+@admin_required
+def retry_job(job_id: int):
+    """GET asks for confirmation (what the job is, what a retry does); POST retries it."""
+    job = failed_jobs.get(job_id)
+    if request.method == "POST":
+        failed_jobs.retry(job_id, current_user)
+        flash(_("Job %(id)s is started again.", id=job_id), "ok")
+        return redirect(url_for("admin.index"))
+    return render_template("admin/retry_job.html", job=job)
