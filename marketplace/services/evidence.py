@@ -4,7 +4,9 @@ static/ under a random name, and served only to the contract's two sides."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,13 @@ from marketplace.services import realisations
 from marketplace.services.errors import NotFound, ServiceError
 
 ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+# Characters that change how a name reads or what it means to a file system, dropped from
+# uploaded names: controls (NUL, newlines), format characters (the bidi overrides such as
+# U+202E that turn "loonstrook<U+202E>lmth.pdf" into "loonstrookfdp.html", zero-width ones),
+# surrogates, private use, unassigned, and line/paragraph separators.
+_UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+_RESERVED = re.compile(r'[<>:"|?*]')  # refused in Windows file names
+NAME_STEM_CHARS = 100
 
 
 @dataclass
@@ -36,9 +45,34 @@ def check(upload: Upload) -> str:
         raise ServiceError(msg, {"evidence": msg}, code="too_large")
     kind = filetype.guess(upload.content)
     if kind is None or kind.mime not in ALLOWED:
-        msg = _("%(name)s is not a PDF, PNG or JPEG file.", name=upload.filename)
+        msg = _("%(name)s is not a PDF, PNG or JPEG file.", name=_readable(upload.filename))
         raise ServiceError(msg, {"evidence": msg}, code="file_type")
     return kind.mime
+
+
+def display_name(filename: str, mime: str) -> str:
+    """The name an uploaded file is shown and downloaded under: the user's name without path
+    parts, invisible or direction-changing characters and its own extension, shortened, with
+    the extension of the type its content was found to be. So a PDF named
+    `loonstrook<U+202E>gpj.html` becomes `loonstrookgpj.pdf`: the name never claims a type the
+    content is not, and never reads differently from what it is."""
+    stem = _readable(filename)
+    base, dot, _suffix = stem.rpartition(".")
+    if dot and base.strip(" ."):
+        stem = base
+    stem = stem[:NAME_STEM_CHARS].strip(" .") or "bestand"
+    return f"{stem}.{ALLOWED[mime]}"
+
+
+def _readable(filename: str) -> str:
+    """The last path part of `filename` with unsafe characters dropped and spaces collapsed."""
+    name = "".join(
+        ch
+        for ch in unicodedata.normalize("NFC", filename)
+        if unicodedata.category(ch) not in _UNSAFE_CATEGORIES
+    )
+    name = re.split(r"[/\\]", name)[-1]
+    return " ".join(_RESERVED.sub("_", name).split()).strip(" .")
 
 
 def folder() -> Path:
@@ -52,7 +86,7 @@ def store(upload: Upload, mime: str, user_id: int | None) -> Evidence:
     stored = f"{secrets.token_hex(16)}.{ALLOWED[mime]}"
     (folder() / stored).write_bytes(upload.content)
     return Evidence(
-        filename=Path(upload.filename).name[:200] or "bestand",
+        filename=display_name(upload.filename, mime),
         stored_name=stored,
         content_type=mime,
         size_bytes=len(upload.content),

@@ -389,3 +389,28 @@ def test_self_scan_refuses_more_target_group_fte_than_staff(client, auth, contra
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "kan niet meer zijn dan" in field_error(page, "scan-direct_fte")
+
+
+def test_pdf_uploaded_under_a_bidi_html_name_is_stored_and_served_as_pdf(client, auth, contract):
+    auth.login(OWNER)
+    name = "loonstrook\u202egpj.html"  # shows as "loonstrooklmth.jpg"; content is a PDF
+
+    post_realisation(client, contract, "submit", files=[(name, PDF)])
+
+    row = db.session.scalar(select(Evidence))
+    assert (row.filename, row.content_type) == ("loonstrookgpj.pdf", "application/pdf")
+    assert row.stored_name.endswith(".pdf")
+    disposition = client.get(f"/opdrachtnemer/bewijs/{row.id}").headers["Content-Disposition"]
+    assert disposition == "attachment; filename=loonstrookgpj.pdf"
+
+
+def test_evidence_stored_under_an_unsafe_name_is_downloaded_under_a_safe_one(
+    client, auth, evidence_row
+):
+    evidence_row.filename = "..\\loon\u202estrook\u200b.html"  # a row stored before the fix
+    db.session.commit()
+    auth.login(OWNER)
+
+    response = client.get(f"/opdrachtnemer/bewijs/{evidence_row.id}")
+
+    assert response.headers["Content-Disposition"] == "attachment; filename=loonstrook.pdf"

@@ -180,7 +180,12 @@ def evidence_download(evidence_id: int) -> Response:
     if not path.is_file():
         raise NotFound()
     response = send_file(
-        path, mimetype=row.content_type, as_attachment=True, download_name=row.filename, max_age=0
+        path,
+        mimetype=row.content_type,
+        as_attachment=True,
+        # Cleaned again: rows stored before names were cleaned keep the user's name.
+        download_name=evidence.display_name(row.filename, row.content_type),
+        max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
