@@ -6,6 +6,7 @@ import itertools
 
 from marketplace.extensions import db
 from marketplace.models import Organisation, OrganisationMember, User
+from marketplace.models._types import utcnow
 from marketplace.services import accounts, organisations
 
 PASSWORD = "correct horse battery"
@@ -18,8 +19,16 @@ def make_user(email: str | None = None, *, admin: bool = False) -> User:
 
 
 def make_org(
-    kind: str = "contractor", *, owner: User | None = None, name: str | None = None, **fields
+    kind: str = "contractor",
+    *,
+    owner: User | None = None,
+    name: str | None = None,
+    verified: bool | None = None,
+    **fields,
 ) -> Organisation:
+    """An organisation with its owner; authorities are verified unless `verified=False` (only
+    verified authorities publish policies and register contracts), others unverified unless
+    `verified=True`."""
     n = next(_seq)
     data = organisations.OrganisationData(
         name=name or f"Organisatie {n}",
@@ -33,7 +42,11 @@ def make_org(
         arbeidsmarktregio="Drenthe",
         **fields,
     )
-    return organisations.register(data, owner or make_user())
+    org = organisations.register(data, owner or make_user())
+    if verified if verified is not None else kind == "authority":
+        org.verified_at = utcnow()
+        db.session.commit()
+    return org
 
 
 def add_member(org: Organisation, user: User, role: str = "member") -> None:

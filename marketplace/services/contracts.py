@@ -123,8 +123,10 @@ def _snapshot(contract: Contract) -> dict:
 
 
 def register(authority: Organisation, data: ContractData, by: User) -> Contract:
-    """Register a contract; its fulfilment is computed by the recompute job after commit."""
+    """Register a contract; its fulfilment is computed by the recompute job after commit. Only a
+    verified authority registers contracts (its contractor would see them)."""
     policies.require_officer(by, authority)
+    organisations.require_verified(authority)
     contract = Contract()
     _apply(contract, data, authority)
     db.session.add(contract)
@@ -138,6 +140,7 @@ def register(authority: Organisation, data: ContractData, by: User) -> Contract:
 def update(contract: Contract, data: ContractData, by: User) -> Contract:
     """Edit a contract; the obligation is recomputed under the policy in force on the award date."""
     policies.require_officer(by, contract.authority)
+    organisations.require_verified(contract.authority)
     before = _snapshot(contract)
     _apply(contract, data, contract.authority)
     audit.record("contract.updated", contract, before=before, after=_snapshot(contract), actor=by)

@@ -25,8 +25,8 @@ class NotFound(ServiceError):
 class Forbidden(ServiceError):
     status = 403
 
-    def __init__(self, message: str = "Forbidden"):
-        super().__init__(message, code="forbidden")
+    def __init__(self, message: str = "Forbidden", code: str = "forbidden"):
+        super().__init__(message, code=code)
 
 
 class Conflict(ServiceError):

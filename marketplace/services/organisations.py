@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from marketplace.domain.names import similar_names
 from marketplace.extensions import db
 from marketplace.models import Invitation, Organisation, OrganisationMember, User
 from marketplace.models._types import utcnow
@@ -204,6 +205,34 @@ def verify(org: Organisation, by: User) -> None:
         org.verified_at = utcnow()
         audit.record("organisation.verified", org, actor=by)
         db.session.commit()
+
+
+def require_verified(org: Organisation) -> None:
+    """Only verified organisations act for others: an unverified "Gemeente Emmen" may not publish
+    a policy or register a contract on a real contractor (issue 11). Forbidden with the reason."""
+    if not org.is_verified:
+        raise Forbidden(
+            _(
+                "Your organisation is not verified yet. A platform admin checks new "
+                "organisations; after that you can publish policies and register contracts."
+            ),
+            code="unverified_organisation",
+        )
+
+
+def similar_organisations(org: Organisation) -> list[Organisation]:
+    """Other organisations whose name looks like org's (domain/names.py), flagged to the admin."""
+    others = db.session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id != org.id)
+    ).all()
+    ids = similar_names(org.name, [(row.id, row.name) for row in others])
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
+        )
+    )
 
 
 def unverified() -> list[Organisation]:

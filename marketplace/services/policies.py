@@ -127,9 +127,11 @@ def _validate_policy(data: PolicyData) -> None:
 
 
 def create_policy(authority: Organisation, data: PolicyData, by: User | None) -> SroiPolicy:
-    """Add a policy version; a version with the same effective date is refused."""
+    """Add a policy version; a version with the same effective date is refused. Only a verified
+    authority publishes policies, also when seeding (`by` None)."""
     if by is not None:
         require_officer(by, authority)
+    organisations.require_verified(authority)
     _validate_policy(data)
     validate_blocks(data.blocks)
     exists = db.session.scalar(

@@ -29,8 +29,12 @@ def admin_required(view):
 @bp.route("/")
 @admin_required
 def index():
+    unverified = organisations.unverified()
     return render_template(
-        "admin/index.html", unverified=organisations.unverified(), failed=failed_jobs.listing()
+        "admin/index.html",
+        unverified=unverified,
+        similar={o.id: organisations.similar_organisations(o) for o in unverified},
+        failed=failed_jobs.listing(),
     )
 
 

@@ -24,7 +24,7 @@ from marketplace.blueprints.officer.forms import (
 from marketplace.domain.fulfilment import STATUSES, worst_first_key
 from marketplace.extensions import db
 from marketplace.models import Contract, Organisation, Realisation
-from marketplace.services import contracts, fulfilment, policies, realisations
+from marketplace.services import contracts, fulfilment, organisations, policies, realisations
 from marketplace.services.errors import Forbidden, NotFound, ServiceError
 
 bp = Blueprint("officer", __name__, url_prefix="/inkoop")
@@ -185,6 +185,7 @@ def policy_csv(policy_id: int):
 @login_required
 def policy_new():
     authority = _authority()
+    organisations.require_verified(authority)
     versions = policies.policies_of(authority)
     current = versions[0] if versions else None
     form = PolicyForm()
@@ -206,6 +207,7 @@ def policy_new():
 @login_required
 def contract_new():
     authority = _authority()
+    organisations.require_verified(authority)
     form = ContractForm()
     form.set_contractors(contracts.contractors())
     if form.validate_on_submit():
