@@ -12,9 +12,9 @@ from sqlalchemy import Select, case, func, or_, select
 from marketplace.domain import obligation as obligation_rules
 from marketplace.domain.fulfilment import STATUSES, worst_first_key
 from marketplace.extensions import db
-from marketplace.models import Contract, Organisation, PsoCertificate, User
+from marketplace.models import Contract, Organisation, PsoCertificate, Realisation, User
 from marketplace.services import audit, organisations, policies
-from marketplace.services.errors import NotFound, ServiceError
+from marketplace.services.errors import Conflict, NotFound, ServiceError
 from marketplace.services.outbox import enqueue
 
 CONTRACTOR_KINDS = ("contractor", "social_enterprise", "werkbedrijf")
@@ -141,12 +141,32 @@ def update(contract: Contract, data: ContractData, by: User) -> Contract:
     """Edit a contract; the obligation is recomputed under the policy in force on the award date."""
     policies.require_officer(by, contract.authority)
     organisations.require_verified(contract.authority)
+    _keep_contractor_with_its_evidence(contract, data.contractor_id)
     before = _snapshot(contract)
     _apply(contract, data, contract.authority)
     audit.record("contract.updated", contract, before=before, after=_snapshot(contract), actor=by)
     enqueue("recompute_contract", contract.id)
     db.session.commit()
     return contract
+
+
+def _keep_contractor_with_its_evidence(contract: Contract, contractor_id: int) -> None:
+    """Refuse another contractor once realisations exist (any state, drafts too): they and their
+    evidence files belong to the organisation that reported them, and access follows the
+    contract's contractor, so a change would hand the files to the new one and lock the old one
+    out. Choice where the issue offers two: refusing is the smaller, safer rule; an officer who
+    really re-awards the work registers a new contract."""
+    if contractor_id == contract.contractor_id:
+        return
+    reported = db.session.scalar(
+        select(Realisation.id).where(Realisation.contract_id == contract.id).limit(1)
+    )
+    if reported is not None:
+        msg = _(
+            "The contractor cannot change: it has already reported realisations on this "
+            "contract, with evidence that stays with it. Register a new contract instead."
+        )
+        raise Conflict(msg, {"contractor_id": msg}, code="contractor_has_realisations")
 
 
 def get_for(contract_id: int, user: User) -> tuple[Contract, str]:

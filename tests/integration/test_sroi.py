@@ -13,7 +13,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import AuditLog, Contract, FulfilmentSnapshot, PsoCertificate
 from marketplace.services import contracts, fulfilment, mail, realisations
-from marketplace.services.errors import Forbidden, ServiceError
+from marketplace.services.errors import Conflict, Forbidden, ServiceError
 from marketplace.services.evidence import Upload
 from tests.factories import fte_realisation, make_contract, make_org, make_policy, make_user
 
@@ -225,3 +225,27 @@ def test_contract_ids_cannot_be_probed(setup):
 
     with pytest.raises(NotFound):
         contracts.get_for(contract.id, stranger)
+
+
+def test_contract_keeps_its_contractor_once_a_realisation_is_reported(setup):
+    authority, contractor, officer, owner = setup
+    contract = make_contract(authority, contractor, officer)
+    realisations.submit(contract, fte_realisation(), owner, [Upload("loonstrook.pdf", PDF)])
+    newcomer = make_org("contractor")
+    data = contracts.ContractData(
+        title=contract.title,
+        reference=contract.reference,
+        contractor_id=newcomer.id,
+        value_cents=contract.value_cents,
+        award_date=contract.award_date,
+        start_date=contract.start_date,
+        end_date=contract.end_date,
+    )
+
+    with pytest.raises(Conflict) as err:
+        contracts.update(contract, data, officer)
+
+    assert err.value.status == 409
+    assert "contractor_id" in err.value.fields
+    db.session.rollback()
+    assert db.session.get(Contract, contract.id).contractor_id == contractor.id

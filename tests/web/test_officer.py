@@ -376,6 +376,37 @@ def test_edit_contract_recomputes_the_obligation(client, auth, contractor, contr
     assert "Contract gewijzigd" in page
 
 
+def test_contractor_cannot_change_once_a_draft_is_reported(client, auth, contract, owner):
+    realisations.submit(contract, fte_realisation("KAND-A"), owner, draft=True)
+    newcomer = make_org("contractor", name="Nieuwe Aannemer B.V.")
+    auth.login(OFFICER)
+
+    response = client.post(
+        f"/inkoop/contracten/{contract.id}/bewerken",
+        data=_contract_form(newcomer, reference=contract.reference),
+    )
+
+    assert response.status_code == 200
+    assert "De opdrachtnemer kan niet meer wijzigen" in page_of(response)
+    db.session.expire_all()
+    assert (
+        db.session.get(Contract, contract.id).contractor_id == owner.memberships[0].organisation_id
+    )
+
+
+def test_contractor_can_change_while_nothing_is_reported(client, auth, contract):
+    newcomer = make_org("contractor", name="Nieuwe Aannemer B.V.")
+    auth.login(OFFICER)
+
+    response = client.post(
+        f"/inkoop/contracten/{contract.id}/bewerken",
+        data=_contract_form(newcomer, reference=contract.reference),
+    )
+
+    assert response.status_code == 302
+    assert db.session.get(Contract, contract.id).contractor_id == newcomer.id
+
+
 def test_contractor_sees_the_contract_page_without_decision_buttons(
     client, auth, contract, submitted
 ):
