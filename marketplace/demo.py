@@ -4,7 +4,7 @@ Everything is looked up before it is created, so running it twice changes nothin
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from marketplace.extensions import db
 from marketplace.models import Organisation, OrganisationMember, User
@@ -188,9 +188,17 @@ def seed_demo() -> dict[str, int]:
         org = db.session.scalar(select(Organisation).where(Organisation.name == org_name))
         if organisations.role_of(user, org) is None:
             db.session.add(OrganisationMember(user_id=user.id, organisation_id=org.id, role=role))
-    # The admin registered the organisations; demo owners take over.
+    # The admin registered these organisations; their demo owners take over. Only these: the
+    # admin stays owner of the policy authorities seed_sroi registers, and a second run must
+    # not take those away.
+    demo_orgs = select(Organisation.id).where(
+        Organisation.kvk_number.in_([spec["kvk_number"] for spec in ORGANISATIONS])
+    )
     db.session.execute(
-        OrganisationMember.__table__.delete().where(OrganisationMember.user_id == admin.id)
+        delete(OrganisationMember).where(
+            OrganisationMember.user_id == admin.id,
+            OrganisationMember.organisation_id.in_(demo_orgs),
+        )
     )
     db.session.commit()
     from datetime import date

@@ -1,0 +1,27 @@
+"""`flask seed-demo` loads the demo once: running it again changes no table."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def test_seeding_the_demo_twice_leaves_every_table_as_the_first_run_did(runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    db.session.remove()
+    first = row_counts()
+    assert first["organisation_members"] > 0 and first["contracts"] > 0
+
+    result = runner.invoke(args=["seed-demo"])
+
+    assert result.exit_code == 0, result.output
+    db.session.remove()
+    assert row_counts() == first
