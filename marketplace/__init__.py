@@ -19,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "rq" if app.config.get("REDIS_URL") else "inline"
     )
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    register_transport(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -26,6 +27,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     configure_logger(app)
     return app
+
+
+def register_transport(app: Flask) -> None:
+    from marketplace.transport import register
+
+    register(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -41,6 +41,17 @@ class Config:
     STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = _env("STRIPE_API_BASE")
 
+    # Sessions and the proxy in front (see marketplace/transport.py). With "https" the session
+    # cookies are Secure and responses carry HSTS.
+    PREFERRED_URL_SCHEME = _env("PREFERRED_URL_SCHEME", "http")
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600
+    # How many proxies in front set X-Forwarded-For / -Proto / -Host; 0 trusts none of them.
+    PROXY_FIX_X_FOR = int(_env("PROXY_FIX_X_FOR", "0") or 0)
+    PROXY_FIX_X_PROTO = int(_env("PROXY_FIX_X_PROTO", "0") or 0)
+    PROXY_FIX_X_HOST = int(_env("PROXY_FIX_X_HOST", "0") or 0)
+
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -14,6 +15,10 @@ from marketplace.models._types import utcnow
 ORG_KINDS = ("contractor", "social_enterprise", "werkbedrijf", "authority", "network")
 AUTHORITY_TYPES = ("gemeente", "provincie", "rijk", "waterschap")
 ROLES = ("owner", "member")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
 
 
 class User(UserMixin, db.Model):
@@ -29,6 +34,9 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every login session's id: a new value ends all sessions of the user at once
+    # (logout, password reset), also a session cookie copied before.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     memberships: Mapped[list[OrganisationMember]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -37,6 +45,10 @@ class User(UserMixin, db.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: user id and session token (its "alternative token")."""
+        return f"{self.id}:{self.session_token}"
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

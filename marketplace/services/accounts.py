@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from marketplace.extensions import db
 from marketplace.models import ApiToken, User
 from marketplace.models._types import utcnow
+from marketplace.models.accounts import new_session_token
 from marketplace.services import audit, mail
 from marketplace.services.errors import ServiceError
 
@@ -40,7 +42,8 @@ def register(email: str, password: str, name: str = "") -> User:
     if len(password) < MIN_PASSWORD_LENGTH:
         msg = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
         raise ServiceError(msg, {"password": msg})
-    user = User(email=email, name=name.strip(), password_hash=generate_password_hash(password))
+    user = User(email=email, name=name.strip())
+    _set_password(user, password)
     db.session.add(user)
     db.session.flush()
     audit.record("user.registered", user, after={"email": email}, actor=user)
@@ -55,7 +58,7 @@ def create_user(email: str, password: str, *, name: str = "", admin: bool = Fals
     if user is None:
         user = User(email=email.lower(), name=name, password_hash="")
         db.session.add(user)
-    user.password_hash = generate_password_hash(password)
+    _set_password(user, password)
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     user.is_admin = user.is_admin or admin
     user.name = user.name or name
@@ -63,6 +66,33 @@ def create_user(email: str, password: str, *, name: str = "", admin: bool = Fals
     audit.record("user.created", user, after={"email": user.email, "admin": user.is_admin})
     db.session.commit()
     return user
+
+
+def _set_password(user: User, password: str) -> None:
+    """A new password ends every session of the user (a cookie copied before included)."""
+    user.password_hash = generate_password_hash(password)
+    user.session_token = new_session_token()
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user a login session belongs to, if the session has not been ended since.
+
+    `session_id` is `User.get_id()`: "<user id>:<session token>". An id without a token
+    (a cookie from before tokens existed) or with an old token is no session."""
+    user_id, _sep, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def log_out(user: User) -> None:
+    """End all sessions of the user, not only the cookie at hand: one copied before (a shared
+    computer, a stolen cookie) must stop working too."""
+    user.session_token = new_session_token()
+    db.session.commit()
 
 
 def send_confirmation(user: User) -> None:
@@ -178,7 +208,7 @@ def reset_password(token: str, password: str) -> User:
     if len(password) < MIN_PASSWORD_LENGTH:
         msg = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
         raise ServiceError(msg, {"password": msg})
-    user.password_hash = generate_password_hash(password)
+    _set_password(user, password)
     user.failed_logins = 0
     user.locked_until = None
     user.email_confirmed_at = user.email_confirmed_at or utcnow()

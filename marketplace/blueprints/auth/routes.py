@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.blueprints.auth.forms import (
     ForgotPasswordForm,
@@ -14,7 +14,7 @@ from marketplace.blueprints.auth.forms import (
 )
 from marketplace.blueprints.formhelpers import apply_service_error
 from marketplace.blueprints.main.routes import _safe_next
-from marketplace.extensions import db, limiter, login_manager
+from marketplace.extensions import limiter, login_manager
 from marketplace.models import User
 from marketplace.services import accounts
 from marketplace.services.errors import ServiceError
@@ -31,7 +31,7 @@ def load_user(user_id: str) -> User | None:
     # paths only the bearer header (request_loader below) counts.
     if request.path.startswith("/api/"):
         return None
-    return db.session.get(User, int(user_id))
+    return accounts.user_for_session(user_id)
 
 
 @login_manager.request_loader
@@ -90,6 +90,7 @@ def login():
 @bp.post("/uitloggen")
 @login_required
 def logout():
+    accounts.log_out(current_user)
     logout_user()
     flash(_("You are logged out."), "ok")
     return redirect(url_for("main.index"))
