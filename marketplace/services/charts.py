@@ -25,7 +25,7 @@ from html import escape
 from babel.dates import format_date
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from marketplace.domain.fulfilment import fulfilment_status
 from marketplace.domain.money import format_eur, round_half_up
@@ -121,18 +121,21 @@ def contract_chart(contract: Contract, today: date) -> Chart:
     )
 
 
-def authority_chart(authority: Organisation, today: date) -> Chart:
+def authority_chart(authority: Organisation, today: date, selection: Select | None = None) -> Chart:
     """All of an authority's contracts together: two queries, whatever the number of contracts.
+    `selection` (a select of contract ids) narrows it, e.g. to the contracts of a year's report,
+    so that the report's chart states the same obligation as its totals.
 
     Snapshots hold a contract's value until its next snapshot, so the totals are summed in SQL as
     changes (each snapshot minus the contract's previous one) per day, then accumulated. The total
     expected is Σ obligation × elapsed, computed exactly and rounded once per day shown, so it may
     differ by a few cents from the sum of the rounded per-contract figures."""
+    chosen = Contract.authority_id == authority.id
+    if selection is not None:
+        chosen = chosen & Contract.id.in_(selection)
     terms = (
         db.session.execute(
-            select(Contract.obligation_cents, Contract.start_date, Contract.end_date).where(
-                Contract.authority_id == authority.id
-            )
+            select(Contract.obligation_cents, Contract.start_date, Contract.end_date).where(chosen)
         )
         .tuples()
         .all()
@@ -146,7 +149,7 @@ def authority_chart(authority: Organisation, today: date) -> Chart:
             (snap.pending_cents - func.lag(snap.pending_cents, 1, 0).over(**order)).label("p"),
         )
         .join(Contract, Contract.id == snap.contract_id)
-        .where(Contract.authority_id == authority.id)
+        .where(chosen)
         .subquery()
     )
     steps: list[tuple[date, int, int]] = []

@@ -24,7 +24,7 @@ NOTIFY_ON = ("at_risk", "overdue", "fulfilled")
 
 def fulfilment_of(contract: Contract, today: date) -> Fulfilment:
     """The contract's fulfilment today from its cached sums (expected and forecast move daily)."""
-    return _compute(
+    return fulfilment_from(
         contract.obligation_cents,
         contract.obligation_status,
         contract.approved_cents,
@@ -35,7 +35,16 @@ def fulfilment_of(contract: Contract, today: date) -> Fulfilment:
     )
 
 
-def _compute(obligation, obligation_status, approved, pending, start, end, today) -> Fulfilment:
+def fulfilment_from(
+    obligation: int,
+    obligation_status: str,
+    approved: int,
+    pending: int,
+    start: date,
+    end: date,
+    today: date,
+) -> Fulfilment:
+    """`fulfilment_of` from a contract's columns read without the ORM (the report rows)."""
     return fulfilment_status(
         obligation, approved, pending, start, end, today, obligation_status=obligation_status
     )
@@ -65,7 +74,7 @@ def recompute_contract(contract_id: int, today: date) -> str | None:
         .group_by(Realisation.contract_id)
     ).first()
     approved, pending = (int(row.approved), int(row.pending)) if row else (0, 0)
-    result = _compute(
+    result = fulfilment_from(
         contract.obligation_cents,
         contract.obligation_status,
         approved,

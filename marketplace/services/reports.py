@@ -24,8 +24,9 @@ from zoneinfo import ZoneInfo
 import xlsxwriter
 from flask import current_app, render_template
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from pypdf import PdfReader, PdfWriter
+from sqlalchemy import BigInteger, Select, case, cast, func, or_, select
+from sqlalchemy.orm import selectinload
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -115,24 +116,89 @@ def contracts_table(authority: Organisation, today: date) -> Table:
     )
 
 
-def _contract_rows(authority_id: int, today: date) -> Iterator[tuple[Any, ...]]:
+@dataclass(frozen=True)
+class ContractFigures:
+    """One contract as every report shows it: the export row, the annual report's row and the
+    dashboard all read these columns (`Contract`'s cached sums, DOMAIN.md "Fulfilment status"),
+    so a figure cannot differ between them."""
+
+    id: int
+    reference: str
+    title: str
+    contractor: str
+    kvk_number: str | None
+    department: str
+    value_cents: int
+    award_date: date
+    start_date: date
+    end_date: date
+    obligation_cents: int
+    obligation_status: str
+    fulfilment: Fulfilment
+    approved_in_period_cents: int = 0
+
+    @property
+    def due(self) -> bool:
+        return self.obligation_status == "due"
+
+
+def contract_figures(
+    authority_id: int, today: date, year: int | None = None, contract_id: int | None = None
+) -> Iterator[ContractFigures]:
+    """The authority's contracts, worst status first, read in one streamed query; with `year`,
+    only the contracts of that year's report (`year_selection`) with what was approved in it;
+    with `contract_id`, that one contract (its report)."""
+    c = Contract
     q = (
         contracts.authority_contracts(authority_id)
-        .join(Organisation, Organisation.id == Contract.contractor_id)
-        .add_columns(Organisation.name, Organisation.kvk_number)
+        .with_only_columns(
+            c.id,
+            c.reference,
+            c.title,
+            Organisation.name,
+            Organisation.kvk_number,
+            c.department,
+            c.value_cents,
+            c.award_date,
+            c.start_date,
+            c.end_date,
+            c.obligation_cents,
+            c.obligation_status,
+            c.approved_cents,
+            c.pending_cents,
+        )
+        .join(Organisation, Organisation.id == c.contractor_id)
         .execution_options(yield_per=1000)
     )
+    if contract_id is not None:
+        q = q.where(c.id == contract_id)
+    if year is not None:
+        in_year = approved_in_year(authority_id, year).subquery()
+        q = (
+            q.add_columns(func.coalesce(in_year.c.approved, 0))
+            .outerjoin(in_year, in_year.c.contract_id == c.id)
+            .where(c.id.in_(year_selection(authority_id, year)))
+        )
+    for row in db.session.execute(q):
+        (cid, ref, title, name, kvk, dept, value, award, start, end, ob, ob_status, a, p) = row[:14]
+        f = fulfilment.fulfilment_from(ob, ob_status, a, p, start, end, today)
+        yield ContractFigures(
+            cid, ref, title, name, kvk, dept, value, award, start, end, ob, ob_status, f,
+            int(row[14]) if year is not None else 0,
+        )  # fmt: skip
+
+
+def _contract_rows(authority_id: int, today: date) -> Iterator[tuple[Any, ...]]:
     # Labels translated once, not per row: gettext costs more than the rest of a row.
     obligations = obligation_labels()
     statuses = {s: fulfilment.status_label(s) for s in STATUSES}
-    for c, contractor, kvk in db.session.execute(q):
-        f = fulfilment.fulfilment_of(c, today)
-        due = c.obligation_status == "due"
+    for c in contract_figures(authority_id, today):
+        f = c.fulfilment
         yield (
             c.reference,
             c.title,
-            contractor,
-            kvk,
+            c.contractor,
+            c.kvk_number,
             c.department,
             c.value_cents,
             c.award_date,
@@ -143,9 +209,9 @@ def _contract_rows(authority_id: int, today: date) -> Iterator[tuple[Any, ...]]:
             f.approved_cents,
             f.pending_cents,
             f.remaining_cents,
-            f.percent if due else None,
+            f.percent if c.due else None,
             statuses.get(f.status, f.status),
-            f.forecast_cents if due else None,
+            f.forecast_cents if c.due else None,
         )
 
 
@@ -178,10 +244,23 @@ def realisations_table(authority: Organisation, today: date) -> Table:
     )
 
 
+def reported_realisations() -> Select:
+    """The realisations a report lists: every one except the contractors' drafts (not yet
+    reported), joined with their contract; callers narrow it to an authority or a contract.
+    Only approved value counts as realised (DOMAIN.md "Realisations"): totals come from
+    `realisation_totals`, never from adding up a listing that holds rejected rows too."""
+    return (
+        select(Realisation)
+        .join(Contract, Contract.id == Realisation.contract_id)
+        .where(Realisation.state != "draft")
+    )
+
+
 def _realisation_rows(authority_id: int) -> Iterator[tuple[Any, ...]]:
     r = Realisation
     q = (
-        select(
+        reported_realisations()
+        .with_only_columns(
             Contract.reference,
             r.id,
             r.state,
@@ -196,10 +275,10 @@ def _realisation_rows(authority_id: int) -> Iterator[tuple[Any, ...]]:
             r.submitted_at,
             r.decided_at,
             r.rejection_reason,
+            maintain_column_froms=True,
         )
-        .join(Contract, Contract.id == r.contract_id)
         .join(BuildingBlock, BuildingBlock.id == r.block_id)
-        .where(Contract.authority_id == authority_id, r.state != "draft")
+        .where(Contract.authority_id == authority_id)
         .order_by(Contract.reference, r.id)
         .execution_options(yield_per=2000)
     )
@@ -300,17 +379,20 @@ def xlsx_bytes(table: Table) -> bytes:
 # --- PDF reports -----------------------------------------------------------------------------
 
 
-@dataclass
-class ContractSection:
-    """One contract in a report: its fulfilment today and the realisations listed with it."""
+@dataclass(frozen=True)
+class BlockTotals:
+    """A contract's reported value of one building block, by state: what was approved counts,
+    what awaits a decision is pending, what was rejected is listed but never counted."""
 
-    contract: Contract
-    fulfilment: Fulfilment
-    realisations: list[Realisation] = field(default_factory=list)
-    approved_in_period_cents: int = 0
+    code: str
+    label: str
+    count: int
+    approved_cents: int
+    pending_cents: int
+    rejected_cents: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class Totals:
     contracts: int
     obligation_cents: int
@@ -323,49 +405,83 @@ class Totals:
 
 @dataclass
 class Report:
-    """What a PDF report shows; `chart` is the fulfilment SVG as a data: URI."""
+    """What a PDF report shows; `chart` is the fulfilment SVG as a data: URI. `rows` are the
+    report's table: one `ContractFigures` per contract (annual report) or the contract's
+    realisations (contract report); they are rendered in parts (`render_pdf`)."""
 
     title: str
     authority: Organisation
     period_start: date
     period_end: date
     generated_on: date
-    sections: list[ContractSection]
     totals: Totals
     chart: str
     chart_summary: str
+    rows: list[Any] = field(default_factory=list)
     side: str = "officer"
+    contract: ContractFigures | None = None
+    contract_record: Contract | None = None
+    blocks: list[BlockTotals] = field(default_factory=list)
 
 
-def _totals(sections: list[ContractSection]) -> Totals:
-    obligation = sum(s.contract.obligation_cents for s in sections)
-    approved = sum(s.fulfilment.approved_cents for s in sections)
-    counts = Counter(s.fulfilment.status for s in sections)
+def _totals(rows: list[ContractFigures]) -> Totals:
+    """Totals of the very rows the report lists, so the summary and the table agree."""
+    obligation = sum(c.obligation_cents for c in rows)
+    approved = sum(c.fulfilment.approved_cents for c in rows)
+    counts = Counter(c.fulfilment.status for c in rows)
     order = ("overdue", "at_risk", "on_track", "fulfilled", "exempt", "not_applicable")
     return Totals(
-        contracts=len(sections),
+        contracts=len(rows),
         obligation_cents=obligation,
         approved_cents=approved,
-        pending_cents=sum(s.fulfilment.pending_cents for s in sections),
+        pending_cents=sum(c.fulfilment.pending_cents for c in rows),
         percent=percent_realised(approved, obligation),
         by_status=[(status, counts[status]) for status in order if counts[status]],
-        approved_in_period_cents=sum(s.approved_in_period_cents for s in sections),
+        approved_in_period_cents=sum(c.approved_in_period_cents for c in rows),
     )
+
+
+def realisation_totals(contract_id: int) -> list[BlockTotals]:
+    """A contract's reported value per building block and state, summed in SQL (one query)."""
+    r = Realisation
+
+    def by_state(state: str):
+        return cast(func.sum(case((r.state == state, r.value_cents), else_=0)), BigInteger)
+
+    q = (
+        reported_realisations()
+        .with_only_columns(
+            BuildingBlock.code,
+            BuildingBlock.label,
+            func.count(r.id),
+            by_state("approved"),
+            by_state("submitted"),
+            by_state("rejected"),
+            maintain_column_froms=True,
+        )
+        .join(BuildingBlock, BuildingBlock.id == r.block_id)
+        .where(r.contract_id == contract_id)
+        .group_by(BuildingBlock.code, BuildingBlock.label)
+        .order_by(BuildingBlock.code)
+    )
+    return [
+        BlockTotals(code, label, n, int(a or 0), int(p or 0), int(x or 0))
+        for code, label, n, a, p, x in db.session.execute(q)
+    ]
 
 
 def contract_report(contract: Contract, side: str, today: date) -> Report:
-    """A contract's compliance report: figures, obligation, chart and its realisations
-    (drafts left out: they are not yet reported)."""
+    """A contract's compliance report: figures, obligation, chart, the value per building block
+    and every reported realisation in the order they were submitted (drafts left out)."""
+    figures = next(contract_figures(contract.authority_id, today, contract_id=contract.id))
     rows = list(
         db.session.scalars(
-            select(Realisation)
-            .where(Realisation.contract_id == contract.id, Realisation.state != "draft")
+            reported_realisations()
+            .where(Realisation.contract_id == contract.id)
             .options(selectinload(Realisation.block))
-            .order_by(Realisation.start_date, Realisation.id)
+            .order_by(Realisation.submitted_at, Realisation.id)
         )
     )
-    section = ContractSection(contract, fulfilment.fulfilment_of(contract, today), rows)
-    section.approved_in_period_cents = section.fulfilment.approved_cents
     chart = charts.contract_chart(contract, today)
     return Report(
         title=_("Social return report %(ref)s", ref=contract.reference),
@@ -373,11 +489,14 @@ def contract_report(contract: Contract, side: str, today: date) -> Report:
         period_start=contract.start_date,
         period_end=contract.end_date,
         generated_on=today,
-        sections=[section],
-        totals=_totals([section]),
+        totals=_totals([figures]),
         chart=charts.data_uri(charts.svg(chart)),
         chart_summary=charts.summary(chart),
+        rows=rows,
         side=side,
+        contract=figures,
+        contract_record=contract,
+        blocks=realisation_totals(contract.id),
     )
 
 
@@ -387,58 +506,52 @@ def _utc_start_of(day: date) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-def year_report(authority: Organisation, year: int, today: date) -> Report:
-    """The authority's report for a calendar year: the contracts active in that year (start on
-    or before 31 December, end on or after 1 January) and the realisations approved in it.
-
-    A contract that ended before the year but had a realisation approved in it is listed too,
-    so the year's approvals all appear. Three queries, whatever the number of contracts."""
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    since, until = _utc_start_of(first), _utc_start_of(date(year + 1, 1, 1))
-    approved = list(
-        db.session.scalars(
-            select(Realisation)
-            .join(Contract, Contract.id == Realisation.contract_id)
-            .where(
-                Contract.authority_id == authority.id,
-                Realisation.state == "approved",
-                Realisation.decided_at >= since,
-                Realisation.decided_at < until,
-            )
-            .options(selectinload(Realisation.block))
-            .order_by(Realisation.decided_at, Realisation.id)
-        )
-    )
-    late_ids = {r.contract_id for r in approved}
-    q = (
-        contracts.authority_contracts(authority.id)
-        .join(Organisation, Organisation.id == Contract.contractor_id)
-        .options(contains_eager(Contract.contractor))
+def approved_in_year(authority_id: int, year: int) -> Select:
+    """(contract_id, approved): value approved in a calendar year (Dutch time) per contract."""
+    since, until = _utc_start_of(date(year, 1, 1)), _utc_start_of(date(year + 1, 1, 1))
+    r = Realisation
+    return (
+        select(r.contract_id, cast(func.sum(r.value_cents), BigInteger).label("approved"))
+        .join(Contract, Contract.id == r.contract_id)
         .where(
-            or_(
-                (Contract.start_date <= last) & (Contract.end_date >= first),
-                Contract.id.in_(late_ids),
-            )
+            Contract.authority_id == authority_id,
+            r.state == "approved",
+            r.decided_at >= since,
+            r.decided_at < until,
         )
+        .group_by(r.contract_id)
     )
-    sections = {
-        c.id: ContractSection(c, fulfilment.fulfilment_of(c, today))
-        for c in db.session.scalars(q).unique()
-    }
-    for r in approved:
-        sections[r.contract_id].realisations.append(r)
-        sections[r.contract_id].approved_in_period_cents += r.value_cents
-    chart = charts.authority_chart(authority, today)
+
+
+def year_selection(authority_id: int, year: int) -> Select:
+    """Ids of the contracts a year's report covers: active in that year (start on or before
+    31 December, end on or after 1 January), or with a realisation approved in it (a contract
+    that ended before the year appears with its late approvals). A contract that starts after
+    the year is not in it: not in the table, the totals or the chart."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    late = approved_in_year(authority_id, year).with_only_columns(Realisation.contract_id)
+    return select(Contract.id).where(
+        Contract.authority_id == authority_id,
+        or_((Contract.start_date <= last) & (Contract.end_date >= first), Contract.id.in_(late)),
+    )
+
+
+def year_report(authority: Organisation, year: int, today: date) -> Report:
+    """The authority's report for a calendar year: a summary and one row per contract of the
+    year (`year_selection`) with what was approved in it. The realisations themselves are in
+    the Excel export: listing them made a 10,000-contract report 1,400 pages long."""
+    rows = list(contract_figures(authority.id, today, year=year))
+    chart = charts.authority_chart(authority, today, selection=year_selection(authority.id, year))
     return Report(
         title=_("Social return annual report %(year)d", year=year),
         authority=authority,
-        period_start=first,
-        period_end=last,
+        period_start=date(year, 1, 1),
+        period_end=date(year, 12, 31),
         generated_on=today,
-        sections=list(sections.values()),
-        totals=_totals(list(sections.values())),
+        totals=_totals(rows),
         chart=charts.data_uri(charts.svg(chart)),
         chart_summary=charts.summary(chart),
+        rows=rows,
     )
 
 
@@ -467,9 +580,51 @@ class _LocalOnly(URLFetcher):
         return super().fetch(url, headers)
 
 
-def render_pdf(template: str, **context: Any) -> bytes:
-    """Render a report template to PDF; links are resolved against static/ (print.css)."""
-    root = Path(current_app.static_folder).resolve()
-    html = render_template(template, **context)
+@dataclass(frozen=True)
+class Part:
+    """Which part of a report a rendering is: the first holds the cover and the summary, the
+    last the table's totals; `page_offset` continues the page numbers of the parts before."""
+
+    first: bool
+    last: bool
+    single: bool
+    page_offset: int
+
+
+def _pdf_of(html: str, root: Path) -> bytes:
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=_LocalOnly(root))
     return document.write_pdf()
+
+
+def render_pdf(
+    template: str,
+    report: Report,
+    progress: Callable[[int], None] | None = None,
+    rows_per_part: int | None = None,
+) -> bytes:
+    """Render a report template to PDF; links are resolved against static/ (print.css).
+
+    WeasyPrint keeps every laid-out page in memory until it writes (≈ 3 MB a page), so a
+    report's table is rendered in parts of REPORT_ROWS_PER_PART rows, each written and
+    released before the next, then joined (pypdf). Memory stays that of one part whatever the
+    number of rows; `progress` hears the percentage done after each part."""
+    root = Path(current_app.static_folder).resolve()
+    size = rows_per_part or current_app.config.get("REPORT_ROWS_PER_PART", 400)
+    chunks = [report.rows[i : i + size] for i in range(0, len(report.rows), size)] or [[]]
+    pages, joined = 0, None
+    for n, chunk in enumerate(chunks):
+        part = Part(n == 0, n == len(chunks) - 1, len(chunks) == 1, pages)
+        pdf = _pdf_of(render_template(template, report=report, rows=chunk, part=part), root)
+        if progress:
+            progress(100 * (n + 1) // len(chunks))
+        if part.single:
+            return pdf
+        reader = PdfReader(io.BytesIO(pdf))
+        pages += len(reader.pages)
+        if joined is None:
+            joined = PdfWriter()
+            joined.add_metadata({k: v for k, v in (reader.metadata or {}).items()})
+        joined.append(reader)
+    out = io.BytesIO()
+    joined.write(out)
+    return out.getvalue()

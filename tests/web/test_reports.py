@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import subprocess
+import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 
 import openpyxl
+import pypdf
 import pytest
 import time_machine
 
@@ -40,10 +40,9 @@ def today():
 
 
 def pdf_text(data: bytes) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    done = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
-    return done.stdout.decode()
+    """The PDF's text, pages joined, with whitespace runs made single spaces."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
 def first_csv_row(data: bytes) -> dict[str, str]:
@@ -191,3 +190,54 @@ def test_reports_page_lists_exports_and_annual_reports(client, auth, contract, t
     assert 'src="/rapportage/grafiek.svg"' in html
     assert 'href="/rapportage/contracten.xlsx"' in html
     assert 'href="/rapportage/jaarrapport-2026.pdf"' in html
+
+
+def amounts_after(text: str, label: str) -> list[str]:
+    """Every euro amount printed right after `label` in a PDF's text."""
+    return re.findall(re.escape(label) + r"\s*€\s?(-?[\d.]+,\d\d)", text)
+
+
+def test_contract_report_total_counts_only_approved_realisations(client, auth, contract, today):
+    officer, owner = contract.authority.members[0].user, contract.contractor.members[0].user
+    spring = fte_realisation("KAND-0002", date(2026, 3, 1), date(2026, 5, 31))
+    rejected = realisations.submit(contract, spring, owner)
+    realisations.decide([rejected.id], False, officer, reason="Geen loonstrook")
+    auth.login(OFFICER)
+    text = pdf_text(client.get(f"/rapportage/contracten/{contract.id}/rapport.pdf").data)
+    assert "Geen loonstrook" in text  # the rejected row is listed, with its reason
+    assert amounts_after(text, "Totaal goedgekeurd") == ["13.442,92"]
+
+
+def test_contract_report_lists_realisations_in_the_order_they_were_submitted(
+    client, auth, contract, today
+):
+    # Submitted a month before the fixture's realisation, for a later period.
+    owner = contract.contractor.members[0].user
+    with time_machine.travel(date(2026, 8, 1), tick=False):
+        later_period = fte_realisation("KAND-0002", date(2026, 4, 1), date(2026, 7, 31))
+        realisations.submit(contract, later_period, owner)
+    auth.login(OFFICER)
+    text = pdf_text(client.get(f"/rapportage/contracten/{contract.id}/rapport.pdf").data)
+    listed = text[text.index("Realisaties") :]
+    assert listed.index("1 aug 2026") < listed.index("1 sep 2026")
+
+
+def test_annual_report_states_one_obligation_total(client, auth, contract, today):
+    """A contract that starts next year is not part of this year's report: not in its totals,
+    nor in its chart."""
+    officer = contract.authority.members[0].user
+    make_contract(
+        contract.authority,
+        contract.contractor,
+        officer,
+        reference="EM-2027-001",
+        award_date=date(2026, 8, 1),
+        start_date=date(2027, 1, 1),
+        end_date=date(2028, 12, 31),
+    )
+    auth.login(OFFICER)
+    text = pdf_text(client.get("/rapportage/jaarrapport-2026.pdf").data)
+    stated = set(amounts_after(text, "Totale SROI-verplichting"))
+    stated |= set(amounts_after(text, "van een verplichting van"))
+    assert stated == {"60.000,00"}
+    assert "EM-2027-001" not in text

@@ -107,7 +107,7 @@ def export_xlsx(what: str):
 def contract_pdf(contract_id: int):
     contract, side = contracts.get_for(contract_id, current_user)
     report = reports.contract_report(contract, side, date.today())
-    pdf = reports.render_pdf("reports/pdf_contract.html", report=report)
+    pdf = reports.render_pdf("reports/pdf_contract.html", report)
     return _file(pdf, "application/pdf", f"sroi-{contract.reference}.pdf", inline=True)
 
 
@@ -119,7 +119,7 @@ def year_pdf(year: int):
     if not 2000 <= year <= today.year + 10:
         raise NotFound()
     report = reports.year_report(authority, year, today)
-    pdf = reports.render_pdf("reports/pdf_year.html", report=report)
+    pdf = reports.render_pdf("reports/pdf_year.html", report)
     return _file(
         pdf, "application/pdf", f"sroi-jaarrapport-{year}-{authority.slug}.pdf", inline=True
     )
