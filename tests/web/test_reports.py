@@ -241,3 +241,22 @@ def test_annual_report_states_one_obligation_total(client, auth, contract, today
     stated |= set(amounts_after(text, "van een verplichting van"))
     assert stated == {"60.000,00"}
     assert "EM-2027-001" not in text
+
+
+def test_annual_report_in_parts_lists_every_contract_once_with_running_page_numbers(
+    app, client, auth, contract, today
+):
+    """A large report is rendered a few rows at a time (bounded memory) and joined."""
+    officer = contract.authority.members[0].user
+    for n in range(2):
+        make_contract(contract.authority, contract.contractor, officer, reference=f"EM-PART-{n}")
+    app.config["REPORT_ROWS_PER_PART"] = 1
+    auth.login(OFFICER)
+    data = client.get("/rapportage/jaarrapport-2026.pdf").data
+    pages = pypdf.PdfReader(io.BytesIO(data)).pages
+    text = pdf_text(data)
+    for ref in ("EM-2026-014", "EM-PART-0", "EM-PART-1"):
+        assert text.count(ref) == 1
+    assert text.count("Totale SROI-verplichting") == 1
+    numbers = [int(n) for n in re.findall(r"Pagina (\d+)", text)]
+    assert numbers == list(range(1, len(pages) + 1))
