@@ -28,8 +28,11 @@ def org_kind_label(kind: str) -> str:
 
 
 def register(app: Flask) -> None:
+    from marketplace.blueprints.pagination import page_url
+
     app.jinja_env.filters["eur"] = eur
     app.jinja_env.filters["date"] = short_date
+    app.jinja_env.globals["page_url"] = page_url
 
     @app.after_request
     def security_headers(response):

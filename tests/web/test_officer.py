@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import time_machine
@@ -13,7 +13,7 @@ from sqlalchemy import event, func, select
 
 from marketplace.domain.money import format_eur
 from marketplace.extensions import db
-from marketplace.models import Contract, Realisation, SroiPolicy
+from marketplace.models import AuditLog, BuildingBlock, Contract, Realisation, SroiPolicy
 from marketplace.services import policies, realisations
 from tests.factories import (
     add_member,
@@ -520,3 +520,109 @@ def test_contract_history_shows_who_approved(client, auth, contract, submitted, 
     assert "Contract geregistreerd" in page
     assert f"Realisatie {submitted.id} (PW" in page
     assert OFFICER in page and OWNER in page
+
+
+# Contract page: a contract with many realisations is read a page at a time
+
+
+def many_realisations(contract: Contract, n: int, *, state: str = "submitted") -> list[int]:
+    """n realisations on `contract` with one audit row each, inserted directly (submitting them
+    through the service one by one would make these tests slow without testing more)."""
+    block = db.session.scalar(
+        select(BuildingBlock).where(BuildingBlock.policy_id == contract.policy_id)
+    )
+    rows = [
+        Realisation(
+            contract_id=contract.id,
+            block_id=block.id,
+            state=state,
+            candidate_ref=f"BULK-{i:03d}",
+            start_date=date(2026, 3, 1),
+            end_date=date(2026, 8, 31),
+            hours_per_week=24,
+            value_cents=100_00,
+            submitted_at=datetime(2026, 9, 1, 12, 0),
+        )
+        for i in range(n)
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    db.session.add_all(
+        AuditLog(
+            action=f"realisation.{state}",
+            object_type="Realisation",
+            object_id=r.id,
+            after={"state": state, "block": "PW", "value_cents": r.value_cents},
+        )
+        for r in rows
+    )
+    db.session.commit()
+    return [r.id for r in rows]
+
+
+def test_contract_page_shows_50_realisations_and_a_link_to_page_2(client, auth, contract):
+    many_realisations(contract, 60)
+    auth.login(OFFICER)
+    first = page_of(client.get(f"/contracten/{contract.id}"))
+    assert first.count("Kandidaat BULK-") == 50
+    assert f'href="/contracten/{contract.id}?page=2#realisations-heading"' in first
+    assert '<nav aria-label="Pagina\'s met realisaties"' in first
+    assert 'aria-current="page"><span class="app-visually-hidden">Pagina </span>1<' in first
+    second = page_of(client.get(f"/contracten/{contract.id}?page=2"))
+    assert second.count("Kandidaat BULK-") == 10
+    assert "Kandidaat BULK-000" in second  # oldest last
+    assert 'aria-current="page"><span class="app-visually-hidden">Pagina </span>2<' in second
+
+
+def test_contract_history_pages_on_their_own_keeping_the_realisations_page(client, auth, contract):
+    many_realisations(contract, 60)
+    auth.login(OFFICER)
+    page = page_of(client.get(f"/contracten/{contract.id}?page=2&history=2"))
+    history = page.split('id="history-heading"')[1]
+    # 60 realisation rows and the contract's registration: 11 on the second page of 50.
+    assert history.count('<td class="utrecht-table__cell">systeem</td>') == 10
+    assert "Contract geregistreerd" in history
+    assert f'href="/contracten/{contract.id}?page=2&amp;history=1#history-heading"' in history
+    assert page.split('id="history-heading"')[0].count("Kandidaat BULK-") == 10
+
+
+def test_contract_page_needs_the_same_queries_for_60_realisations_as_for_1(
+    client, auth, contract, submitted
+):
+    auth.login(OFFICER)
+
+    def statements() -> int:
+        seen: list[str] = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(f"/contracten/{contract.id}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    one = statements()
+    many_realisations(contract, 60)
+    assert statements() == one
+
+
+def test_contractor_sees_every_draft_whatever_page_of_realisations(client, auth, contract, owner):
+    draft = realisations.submit(contract, fte_realisation("KAND-DRAFT"), owner, draft=True)
+    many_realisations(contract, 60)  # newer: the draft is on page 2 of the realisations
+    auth.login(OWNER)
+    page = page_of(client.get(f"/contracten/{contract.id}"))
+    assert f'action="/opdrachtnemer/realisaties/{draft.id}/indienen"' in page
+
+
+def test_deciding_on_page_2_of_the_realisations_returns_to_page_2(client, auth, contract):
+    ids = many_realisations(contract, 60)
+    auth.login(OFFICER)
+    page = page_of(client.get(f"/contracten/{contract.id}?page=2"))
+    assert 'action="/inkoop/beoordelen/contract?page=2"' in page
+    response = client.post(
+        "/inkoop/beoordelen/contract?page=2",
+        data={"ids": [ids[0]], "approve": "1", "contract_id": contract.id},
+    )
+    assert response.headers["Location"].endswith(
+        f"/contracten/{contract.id}?page=2#realisations-heading"
+    )

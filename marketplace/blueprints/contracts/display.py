@@ -2,8 +2,9 @@
 and the few bulk reads that keep the contract page at a fixed number of queries.
 
 The services return one object at a time (`audit.history` per object, `realisations.of_contract`
-without its evidence); the page needs a whole contract's realisations with their evidence and the
-audit trail of all of them, so those are read here in bulk. Read-only: nothing here writes.
+without its evidence); the page needs a contract's realisations with their evidence and the audit
+trail of all of them, a page at a time (a contract can have a thousand realisations), so those
+selects are built here. Read-only: nothing here writes.
 """
 
 from __future__ import annotations
@@ -15,15 +16,14 @@ from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.domain.money import format_eur, percent_from_bp
 from marketplace.domain.obligation import pso_level_label
 from marketplace.extensions import db
 from marketplace.labels import state_label
-from marketplace.models import AuditLog, Contract, Realisation, User
-from marketplace.services import audit
+from marketplace.models import AuditLog, BuildingBlock, Contract, Realisation, User
 from marketplace.services.fulfilment import status_label
 
 
@@ -56,9 +56,9 @@ def display_helpers() -> dict[str, Any]:
     }
 
 
-def realisations_of(contract: Contract, side: str) -> list[Realisation]:
-    """The contract's realisations, newest first, with block and evidence loaded in two queries.
-    Officers do not see the contractor's drafts."""
+def realisations_of(contract: Contract, side: str) -> Select:
+    """The contract's realisations, newest first, with block and evidence loaded when a page of
+    them is read. Officers do not see the contractor's drafts."""
     q = (
         select(Realisation)
         .where(Realisation.contract_id == contract.id)
@@ -67,7 +67,20 @@ def realisations_of(contract: Contract, side: str) -> list[Realisation]:
     )
     if side == "officer":
         q = q.where(Realisation.state != "draft")
-    return list(db.session.scalars(q))
+    return q
+
+
+def drafts_of(contract: Contract) -> list[Realisation]:
+    """The contractor's drafts on the contract, newest first: all of them, whatever page of the
+    realisations is shown, since each waits to be submitted (a handful at a time)."""
+    return list(
+        db.session.scalars(
+            select(Realisation)
+            .where(Realisation.contract_id == contract.id, Realisation.state == "draft")
+            .options(selectinload(Realisation.block))
+            .order_by(Realisation.id.desc())
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -137,19 +150,28 @@ def _describe(row: AuditLog, blocks: dict[int, str]) -> tuple[str, list[str]]:
     return f"{name}: {state_label(state)}", details
 
 
-def history_of(contract: Contract, rows: list[Realisation]) -> list[HistoryEntry]:
-    """The contract's audit trail with its realisations' rows, newest first: one query for the
-    contract, one for all realisations, one for the people who acted."""
-    entries = audit.history("Contract", contract.id)
-    ids = [r.id for r in rows]
-    if ids:
-        entries += db.session.scalars(
-            select(AuditLog).where(
-                AuditLog.object_type == "Realisation", AuditLog.object_id.in_(ids)
+def history_of(contract: Contract, side: str) -> Select:
+    """The contract's audit trail with its realisations' rows, newest first; the officer's
+    without the rows of the contractor's drafts, as the realisations they see."""
+    shown = select(Realisation.id).where(Realisation.contract_id == contract.id)
+    if side == "officer":
+        shown = shown.where(Realisation.state != "draft")
+    return (
+        select(AuditLog)
+        .where(
+            or_(
+                and_(AuditLog.object_type == "Contract", AuditLog.object_id == contract.id),
+                and_(AuditLog.object_type == "Realisation", AuditLog.object_id.in_(shown)),
             )
-        ).all()
-    entries.sort(key=lambda e: (e.created_at, e.id), reverse=True)
-    actor_ids = {e.actor_id for e in entries if e.actor_id}
+        )
+        .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+    )
+
+
+def history_entries(rows: list[AuditLog]) -> list[HistoryEntry]:
+    """A page of history rows in words: one query for the people who acted, one for the
+    building blocks of realisations whose audit row does not name it."""
+    actor_ids = {e.actor_id for e in rows if e.actor_id}
     people = (
         {
             u.id: u.name or u.email
@@ -158,9 +180,24 @@ def history_of(contract: Contract, rows: list[Realisation]) -> list[HistoryEntry
         if actor_ids
         else {}
     )
-    blocks = {r.id: r.block.code for r in rows}
+    unnamed = {
+        e.object_id
+        for e in rows
+        if e.object_type == "Realisation" and not (e.after or {}).get("block")
+    }
+    blocks = (
+        dict(
+            db.session.execute(
+                select(Realisation.id, BuildingBlock.code)
+                .join(BuildingBlock, BuildingBlock.id == Realisation.block_id)
+                .where(Realisation.id.in_(unnamed))
+            ).all()
+        )
+        if unnamed
+        else {}
+    )
     result = []
-    for e in entries:
+    for e in rows:
         what, details = _describe(e, blocks)
         who = people.get(e.actor_id, _("system")) if e.actor_id else _("system")
         result.append(HistoryEntry(when=e.created_at, who=who, what=what, details=details))

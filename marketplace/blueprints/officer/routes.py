@@ -9,7 +9,6 @@ from datetime import date
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -21,6 +20,7 @@ from marketplace.blueprints.officer.forms import (
     FilterForm,
     PolicyForm,
 )
+from marketplace.blueprints.pagination import paginate
 from marketplace.domain.fulfilment import STATUSES, worst_first_key
 from marketplace.extensions import db
 from marketplace.models import Contract, Organisation, Realisation
@@ -49,34 +49,6 @@ def _authority() -> Organisation:
     return org
 
 
-class CountedPagination(SelectPagination):
-    """A page of an ORM select and its total in one statement, for pages over thousands of rows.
-
-    The page's ids are ranked first on the id and sort columns alone (a narrow sort), the total
-    is a scalar subquery, and only the rows of the page are joined and eager-loaded. Only a page
-    without rows (past the end, or nothing at all) counts separately."""
-
-    def _query_items(self) -> list:
-        base = self._query_args["select"]
-        key = base.column_descriptions[0]["entity"].id
-        page_ids = base.with_only_columns(key, maintain_column_froms=True)
-        page_ids = page_ids.limit(self.per_page).offset(self._query_offset)
-        total = base.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-        select = base.where(key.in_(page_ids)).add_columns(total.scalar_subquery().label("total"))
-        rows = self._query_args["session"].execute(select).unique().all()
-        self._counted = rows[0].total if rows else None
-        return [row[0] for row in rows]
-
-    def _query_count(self) -> int:
-        return self._counted if self._counted is not None else super()._query_count()
-
-
-def _paginate(select, page: int, per_page: int) -> CountedPagination:
-    return CountedPagination(
-        select=select, session=db.session, page=page, per_page=per_page, error_out=False
-    )
-
-
 def _queue(authority: Organisation, page: int, per_page: int, *, evidence: bool = False):
     """Submitted realisations, oldest first, with contract, contractor and block in one query
     (and their evidence in a second one when asked)."""
@@ -86,7 +58,7 @@ def _queue(authority: Organisation, page: int, per_page: int, *, evidence: bool 
     )
     if evidence:
         q = q.options(selectinload(Realisation.evidence))
-    result = _paginate(q, page, per_page)
+    result = paginate(q, page, per_page)
     g.awaiting_count = result.total
     return result
 
@@ -120,10 +92,8 @@ def dashboard():
     filters = FilterForm(formdata=request.args)
     filters.set_choices(contracts.contractors_of(authority.id), contracts.departments(authority.id))
     selection = contracts.authority_contracts(authority.id, filters.contract_filter())
-    page = _paginate(
-        selection.options(joinedload(Contract.contractor)),
-        page_arg(),
-        CONTRACTS_PER_PAGE,
+    page = paginate(
+        selection.options(joinedload(Contract.contractor)), page_arg(), CONTRACTS_PER_PAGE
     )
     # The queue and the chart are the overview of the first page; further pages are for going
     # through the list, so they skip those queries (the nav still counts the queue).
@@ -275,7 +245,16 @@ def decide_on_contract():
         _decide(form, inline_errors=False)
     if not form.contract_id.data:
         return redirect(url_for("officer.queue"))
-    return redirect(url_for("contracts.detail", contract_id=form.contract_id.data))
+    # Back to the page of realisations the decision was taken on (the form's action carries it).
+    page = page_arg()
+    return redirect(
+        url_for(
+            "contracts.detail",
+            contract_id=form.contract_id.data,
+            page=page if page > 1 else None,
+            _anchor="realisations-heading" if page > 1 else None,
+        )
+    )
 
 
 def _decide(form: DecisionForm, *, inline_errors: bool) -> bool:
