@@ -14,6 +14,7 @@ horizontal reference line.
 from __future__ import annotations
 
 import base64
+import hashlib
 import math
 import re
 from bisect import bisect_right
@@ -30,9 +31,11 @@ from sqlalchemy import Select, func, select
 from marketplace.domain.fulfilment import fulfilment_status
 from marketplace.domain.money import format_eur, round_half_up
 from marketplace.extensions import db
-from marketplace.models import Contract, FulfilmentSnapshot, Organisation
+from marketplace.models import AuditLog, Contract, FulfilmentSnapshot, Organisation
 from marketplace.services import fulfilment
 
+# Part of the chart's ETag: change it when the drawing changes, so browsers fetch the new look.
+CHART_FORMAT = 1
 WIDTH, HEIGHT = 640, 340
 LEFT, RIGHT, TOP, BOTTOM = 92, 40, 28, 92
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -182,6 +185,34 @@ def authority_chart(authority: Organisation, today: date, selection: Select | No
         expected=[(d, expected[d]) for d in vertices],
         rows=_rows(steps, shown, today, expected.__getitem__),
     )
+
+
+def authority_chart_version(authority: Organisation, today: date, locale: str) -> str:
+    """A fingerprint of everything the authority's chart is drawn from, without drawing it: the
+    image's ETag, so a browser that has it gets 304 instead of the whole computation.
+
+    Two statements, index lookups and one sum over the authority's snapshots (a few ms at 5,000
+    contracts): the snapshots' number, newest id and summed figures (a recompute that changes a
+    figure replaces that day's snapshot; SQLite may give the new row the old id, the sums differ),
+    the newest audit row of the authority's contracts (registering or editing one changes the
+    obligation and dates the expected line is drawn from, before its recompute has run), and the
+    number of contracts. The day (the expected line and the "today" marker move daily) and the
+    language (the labels) are part of it too."""
+    snap = FulfilmentSnapshot
+    own = select(Contract.id).where(Contract.authority_id == authority.id)
+    snapshots = select(
+        func.count(), func.max(snap.id), func.sum(snap.approved_cents), func.sum(snap.pending_cents)
+    ).where(snap.contract_id.in_(own))
+    newest_edit = select(func.max(AuditLog.id)).where(
+        AuditLog.object_type == "Contract", AuditLog.object_id.in_(own)
+    )
+    contracts = select(func.count()).select_from(own.subquery())
+    figures = db.session.execute(snapshots).one()
+    edit, count = db.session.execute(
+        select(newest_edit.scalar_subquery(), contracts.scalar_subquery())
+    ).one()
+    parts = [CHART_FORMAT, authority.id, today.isoformat(), locale, *figures, edit, count]
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
 def _until(steps: list[tuple[date, int, int]], today: date, end: date) -> date:

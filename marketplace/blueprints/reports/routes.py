@@ -9,8 +9,8 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, Response, g, render_template, stream_with_context
-from flask_babel import format_decimal
+from flask import Blueprint, Response, g, render_template, request, stream_with_context
+from flask_babel import format_decimal, get_locale
 from flask_login import current_user, login_required
 
 from marketplace import labels
@@ -76,8 +76,18 @@ def index():
 @bp.route("/grafiek.svg")
 @login_required
 def authority_chart():
+    """The dashboard's chart sums all the authority's contracts (≈ 100 ms at 5,000): answered
+    with 304 from a cheap fingerprint when the browser's copy is still right."""
     authority = _authority()
-    return _svg(charts.svg(charts.authority_chart(authority, date.today())))
+    today = date.today()
+    etag = charts.authority_chart_version(authority, today, str(get_locale()))
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:
+        response = _svg(charts.svg(charts.authority_chart(authority, today)))
+    response.set_etag(etag)
+    return response
 
 
 @bp.route("/contracten/<int:contract_id>/grafiek.svg")
