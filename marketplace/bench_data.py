@@ -160,7 +160,6 @@ def _contractors(n: int, rng: random.Random, template: User) -> tuple[list[int],
                 "name": name,
                 "email_confirmed_at": template.email_confirmed_at,
                 "is_admin": False,
-                "failed_logins": 0,
             }
             for e, name in zip(emails, names, strict=True)
         ],

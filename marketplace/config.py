@@ -69,9 +69,13 @@ class Config:
         "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
         "socket_timeout": REDIS_SOCKET_TIMEOUT,
     }
-    LOGIN_RATE_LIMIT = "20 per minute"
+    LOGIN_RATE_LIMIT = "20 per minute"  # per client address
+    LOGIN_PAIR_RATE_LIMIT = "10 per minute"  # per e-mail address and client address
+    # Per e-mail address and client address (domain/login_backoff): 5 attempts, then a lock
+    # of 5 minutes that doubles with every further lock, up to a day.
     LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
+    LOGIN_LOCK_MINUTES = 5
+    LOGIN_LOCK_MAX_MINUTES = 24 * 60
     TOKEN_MAX_AGE_SECONDS = 2 * 24 * 3600
 
     API_TITLE = "Sociaal Rendement API"

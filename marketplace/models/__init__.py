@@ -1,6 +1,13 @@
 """SQLAlchemy models, one module per area. Importing this package registers them all."""
 
-from marketplace.models.accounts import ApiToken, Invitation, Organisation, OrganisationMember, User
+from marketplace.models.accounts import (
+    ApiToken,
+    Invitation,
+    LoginThrottle,
+    Organisation,
+    OrganisationMember,
+    User,
+)
 from marketplace.models.ops import AuditLog, OutboxJob, SentMail
 from marketplace.models.sroi import (
     BuildingBlock,
@@ -23,6 +30,7 @@ __all__ = [
     "SroiPolicy",
     "AuditLog",
     "Invitation",
+    "LoginThrottle",
     "Organisation",
     "OrganisationMember",
     "OutboxJob",

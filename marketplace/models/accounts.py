@@ -31,8 +31,6 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None]
     is_admin: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str | None] = mapped_column(String(5))
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of every login session's id: a new value ends all sessions of the user at once
     # (logout, password reset), also a session cookie copied before.
@@ -132,3 +130,20 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class LoginThrottle(db.Model):
+    """Login attempts for one e-mail address from one client, counted in the database so that
+    every app server and worker sees one count. Rows exist for unknown addresses too (an
+    unknown address behaves like a known one) and hold only a hash of the address."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (UniqueConstraint("account_key", "client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    lockouts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

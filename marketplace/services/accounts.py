@@ -5,19 +5,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from functools import cache
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from marketplace.extensions import db
 from marketplace.models import ApiToken, User
 from marketplace.models._types import utcnow
 from marketplace.models.accounts import new_session_token
-from marketplace.services import audit, mail
+from marketplace.services import audit, login_throttle, mail
 from marketplace.services.errors import ServiceError
 
 MIN_PASSWORD_LENGTH = 10
@@ -31,25 +32,51 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def register(email: str, password: str, name: str = "") -> User:
-    """Create an unconfirmed user and mail the confirmation link (signed, expiring)."""
+def register(email: str, password: str, name: str = "") -> None:
+    """Create an unconfirmed user and mail the confirmation link (signed, expiring).
+
+    The caller always answers "check your mail": for an address that already has an account
+    the mail goes to its owner instead (the confirmation again if still unconfirmed, else a
+    "someone tried to register" notice), after the same password hashing, so that neither
+    the answer nor its time tells a stranger which addresses have accounts."""
     email = email.strip().lower()
-    if find_by_email(email):
-        raise ServiceError(
-            _("This e-mail address is already registered."),
-            {"email": _("This e-mail address is already registered.")},
-        )
     if len(password) < MIN_PASSWORD_LENGTH:
         msg = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
         raise ServiceError(msg, {"password": msg})
-    user = User(email=email, name=name.strip())
-    _set_password(user, password)
+    password_hash = generate_password_hash(password)
+    existing = find_by_email(email)
+    if existing is not None:
+        _mail_registered_address(existing)
+        db.session.commit()
+        return
+    user = User(email=email, name=name.strip(), password_hash=password_hash)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # registered at the same moment by a concurrent request
+        db.session.rollback()
+        return
     audit.record("user.registered", user, after={"email": email}, actor=user)
     send_confirmation(user)
     db.session.commit()
-    return user
+
+
+def _mail_registered_address(user: User) -> None:
+    if not user.is_confirmed:
+        send_confirmation(user)
+        return
+    login = url_for("auth.login", _external=True)
+    forgot = url_for("auth.forgot_password", _external=True)
+    mail.send(
+        user.email,
+        _("Someone tried to register with your e-mail address"),
+        _(
+            "Someone, perhaps you, tried to create an account with this e-mail address, which "
+            "already has one. If it was you, log in or choose a new password:"
+        )
+        + f"\n\n{login}\n{forgot}\n\n"
+        + _("If it was not you, you can ignore this message."),
+    )
 
 
 def create_user(email: str, password: str, *, name: str = "", admin: bool = False) -> User:
@@ -141,37 +168,37 @@ def confirm_email(token: str) -> User:
     return user
 
 
-def authenticate(email: str, password: str) -> User:
-    """Check the password; after LOGIN_MAX_FAILURES failures the account is locked for a while."""
-    cfg = current_app.config
-    user = find_by_email(email)
-    now = utcnow()
-    if user and user.locked_until and user.locked_until > now:
-        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
+@cache
+def _dummy_password_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def authenticate(email: str, password: str, address: str | None) -> User:
+    """Check the password of `email` for a login from client `address`.
+
+    Attempts are counted per address and client (services/login_throttle) before the check,
+    and a locked pair is refused without one. An unknown address gets the same treatment: it
+    is counted and locked alike, and its password is checked against a dummy hash, so the
+    answers and their time are the same whether or not the account exists."""
+    minutes = login_throttle.reserve_attempt(email, address)
+    if minutes is not None:
         raise ServiceError(
             _(
-                "Too many failed attempts. This account is locked; try again in %(m)d minutes "
-                "or reset your password.",
+                "Too many failed attempts. Try again in %(m)d min. or reset your password.",
                 m=minutes,
             ),
             code="locked",
         )
-    if user is None or not check_password_hash(user.password_hash, password):
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-                user.failed_logins = 0
-                audit.record("user.locked", user, actor=user)
-            db.session.commit()
+    user = find_by_email(email)
+    stored_hash = user.password_hash if user is not None else _dummy_password_hash()
+    if not check_password_hash(stored_hash, password) or user is None:
         raise ServiceError(_("E-mail address or password is incorrect."), code="bad_credentials")
+    login_throttle.clear(email, address)
+    db.session.commit()
     if not user.is_confirmed:
         raise ServiceError(
             _("Confirm your e-mail address first; we have sent you a link."), code="unconfirmed"
         )
-    user.failed_logins = 0
-    user.locked_until = None
-    db.session.commit()
     return user
 
 
@@ -195,7 +222,9 @@ def request_password_reset(email: str) -> None:
     db.session.commit()
 
 
-def reset_password(token: str, password: str) -> User:
+def reset_password(token: str, password: str, address: str | None) -> User:
+    """Set a new password from a mailed link; it ends every session and lifts the lock on
+    logins from the client that reset it (`address`)."""
     try:
         user_id, fingerprint = _serializer("reset-password").loads(token, max_age=2 * 3600)
     except BadSignature as exc:  # includes SignatureExpired
@@ -209,8 +238,7 @@ def reset_password(token: str, password: str) -> User:
         msg = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
         raise ServiceError(msg, {"password": msg})
     _set_password(user, password)
-    user.failed_logins = 0
-    user.locked_until = None
+    login_throttle.clear(user.email, address)
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     audit.record("user.password_reset", user, actor=user)
     db.session.commit()

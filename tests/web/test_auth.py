@@ -82,12 +82,34 @@ def test_register_shows_field_errors_in_dutch_and_saves_nothing(client, app):
     assert find_by_email("geen-adres") is None
 
 
-def test_duplicate_registration_is_refused_next_to_the_field(client, user):
-    response = client.post(
+def _page_without(response, email: str) -> str:
+    return response.get_data(as_text=True).replace(email, "ADDRESS")
+
+
+def test_registering_a_known_address_answers_like_a_new_one(client, user):
+    form = {"password": PASSWORD, "confirm": PASSWORD}
+    known = client.post("/account/registreren", data={"email": user.email, **form})
+    new = client.post("/account/registreren", data={"email": "nieuw@example.com", **form})
+    assert known.status_code == new.status_code == 200
+    assert _page_without(known, user.email) == _page_without(new, "nieuw@example.com")
+    assert "al geregistreerd" not in known.get_data(as_text=True)
+
+
+def test_registering_a_known_address_mails_its_owner(client, user):
+    client.post(
         "/account/registreren",
         data={"email": user.email, "password": PASSWORD, "confirm": PASSWORD},
     )
-    assert "is al geregistreerd" in response.get_data(as_text=True)
+    message = mail.outbox_messages(user.email)[-1]
+    assert message["Subject"] == "Iemand probeerde zich te registreren met jouw e-mailadres"
+    assert "/account/wachtwoord-vergeten" in message.get_content()
+
+
+def test_registering_an_unconfirmed_address_again_sends_the_confirmation_again(client):
+    _register(client, "nieuw@example.com")
+    again = _register(client, "nieuw@example.com")
+    assert "/account/bevestigen/" in again
+    assert len(mail.outbox_messages("nieuw@example.com")) == 2
 
 
 def test_tampered_confirmation_link_is_refused(client):
@@ -95,12 +117,44 @@ def test_tampered_confirmation_link_is_refused(client):
     assert "niet geldig" in response.get_data(as_text=True)
 
 
-def test_account_locks_after_repeated_failures(client, auth, user):
+def test_login_locks_after_repeated_failures(client, auth, user):
     for _ in range(5):
         auth.login(user.email, "wrong password!")
     response = auth.login(user.email)
     assert response.status_code == 200
-    assert "geblokkeerd" in response.get_data(as_text=True)
+    assert "Te veel mislukte pogingen" in response.get_data(as_text=True)
+
+
+def test_unknown_address_locks_with_the_same_answer_as_a_known_one(client, auth, user):
+    unknown = "niemand@example.com"
+    pages = {}
+    for email in (user.email, unknown):
+        for _ in range(5):
+            wrong = auth.login(email, "wrong password!")
+            pages.setdefault(email, []).append(_page_without(wrong, email))
+        pages[email].append(_page_without(auth.login(email, "wrong password!"), email))
+    assert pages[user.email] == pages[unknown]
+    assert "Te veel mislukte pogingen" in pages[unknown][-1]
+    assert "E-mailadres of wachtwoord is onjuist" in pages[unknown][0]
+
+
+def test_unknown_address_has_its_password_checked_against_a_hash_too(
+    client, auth, user, monkeypatch
+):
+    from werkzeug import security
+
+    from marketplace.services import accounts
+
+    checked: list[str] = []
+
+    def counting_check(pwhash: str, password: str) -> bool:
+        checked.append(pwhash.split(":", 1)[0])
+        return security.check_password_hash(pwhash, password)
+
+    monkeypatch.setattr(accounts, "check_password_hash", counting_check)
+    auth.login(user.email, "wrong password!")
+    auth.login("niemand@example.com", "wrong password!")
+    assert checked == [user.password_hash.split(":", 1)[0]] * 2
 
 
 def test_login_is_rate_limited_per_account(client, auth):

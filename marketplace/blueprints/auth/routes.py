@@ -42,8 +42,9 @@ def load_user_from_bearer(req) -> User | None:
     return None
 
 
-def _login_account_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
+def _login_pair_key() -> str:
+    # Per address AND client: a per-address limit would let anyone lock its owner out.
+    return f"login:{(request.form.get('email') or '').strip().lower()}|{request.remote_addr}"
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
@@ -73,12 +74,14 @@ def confirm(token: str):
 
 @bp.route("/inloggen", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-@limiter.limit("10 per minute", key_func=_login_account_key, methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_PAIR_RATE_LIMIT"], key_func=_login_pair_key, methods=["POST"]
+)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
+            user = accounts.authenticate(form.email.data, form.password.data, request.remote_addr)
         except ServiceError as exc:
             flash(exc.message, "error")
         else:
@@ -112,7 +115,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(token, form.password.data)
+            accounts.reset_password(token, form.password.data, request.remote_addr)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
