@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 
 def state_labels() -> dict[str, str]:
-    """A realisation's states (DOMAIN.md "Realisations")."""
+    """A realisation's states (docs/domain.md "Realisations")."""
     return {
         "draft": _("draft"),
         "submitted": _("submitted"),

@@ -1,4 +1,4 @@
-"""Pure domain rules of the platform (DOMAIN.md): plain values in, plain values out.
+"""Pure domain rules of the platform (docs/domain.md): plain values in, plain values out.
 
 Nothing in this package imports Flask, a database session or reads the clock; callers pass `today`.
 Modules: `money` (cents, rounding, Dutch formatting), `valuation` (building blocks),

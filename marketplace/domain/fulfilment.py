@@ -1,15 +1,15 @@
-"""Fulfilment status of a contract's SROI obligation (DOMAIN.md "Fulfilment status").
+"""Fulfilment status of a contract's SROI obligation (docs/domain.md "Fulfilment status").
 
 For obligation O > 0, approved A, pending P, start s, end e, today t:
 elapsed = clamp((t - s).days / (e - s).days, 0, 1) (1 when e <= s and t >= e, else 0 when e <= s);
 expected = O × elapsed; fulfilled if A >= O, overdue elif t > e, on_track elif A >= expected, else
 at_risk; percent = A / O; forecast = A / elapsed when elapsed > 0.
 
-Choices where DOMAIN.md is silent:
+Choices where docs/domain.md is silent:
 - `expected_cents` is rounded half up first and the on_track test compares approved cents with it,
   so the status always agrees with the amounts on screen.
-- Pending value never changes the status (only approved value counts, DOMAIN.md "Realisations"); it
-  is reported beside the forecast.
+- Pending value never changes the status (only approved value counts, docs/domain.md
+  "Realisations"); it is reported beside the forecast.
 - With O == 0 the status is "not_applicable", or "exempt" when the caller passes
   `obligation_status="exempt"` (the obligation's own status); percent and expected are 0.
 - `percent` may exceed 100 when more than the obligation was realised.
@@ -56,7 +56,7 @@ class Fulfilment:
 
 
 def elapsed_share(start: date, end: date, today: date) -> Fraction:
-    """DOMAIN.md: clamp((t - s).days / (e - s).days, 0, 1); when e <= s: 1 if t >= e else 0."""
+    """docs/domain.md: clamp((t - s).days / (e - s).days, 0, 1); when e <= s: 1 if t >= e else 0."""
     return Fraction(*_elapsed_days(start, end, today))
 
 
@@ -109,7 +109,7 @@ def fulfilment_status(
     *,
     obligation_status: str | None = None,
 ) -> Fulfilment:
-    """The fulfilment status of one contract on `today`, exactly as DOMAIN.md "Fulfilment status".
+    """The fulfilment status of one contract on `today`, as docs/domain.md "Fulfilment status".
 
     `obligation_status` (optional, the `Obligation.status`) only matters when the obligation is 0:
     "exempt" then gives status "exempt", anything else "not_applicable".

@@ -1,4 +1,4 @@
-"""Money: integer cents, rounding half up, Dutch display and input (DOMAIN.md "Money and units").
+"""Money: integer cents, half up, Dutch display and input (docs/domain.md "Money and units").
 
 Amounts are integer cents everywhere. Rules compute with exact `Fraction`s and call
 `round_half_up` once, at the end. Display uses Babel (`€ 1.234,56` in nl_NL); `parse_eur` reads what
@@ -20,7 +20,7 @@ _HALF = Fraction(1, 2)
 
 
 def round_half_up(x: Fraction | Decimal | int) -> int:
-    """Round an exact number to the nearest integer, halves up (DOMAIN.md: "round once, half up").
+    """Round an exact number to the nearest integer, half up (docs/domain.md: round once, half up).
 
     Negative numbers round half away from zero (-2.5 -> -3), mirroring the positive case; amounts in
     this domain are never negative. Floats are refused: the rules never compute money as floats.
@@ -38,7 +38,7 @@ def round_half_up(x: Fraction | Decimal | int) -> int:
 
 
 def format_eur(cents: int, locale: str = "nl_NL") -> str:
-    """Display integer cents as euros, e.g. 123456 -> '€\\xa01.234,56' in nl_NL (DOMAIN.md)."""
+    """Display integer cents as euros, e.g. 123456 -> '€\\xa01.234,56' in nl_NL (docs/domain.md)."""
     return format_currency(Decimal(cents) / 100, "EUR", locale=locale)
 
 
@@ -55,9 +55,9 @@ def parse_eur(text: str) -> int:
     """Parse a euro amount as a Dutch user types it into cents.
 
     Accepted: "1.234,56", "1234,56", "€ 1.200.000", "1200000", "€ 25,-", "EUR 10", and the output of
-    `format_eur`. Dots are thousands separators, a comma starts the cents. Choice where DOMAIN.md is
-    silent: "12.50" (one dot followed by one or two digits, no comma) is read as a decimal point,
-    since it cannot be a thousands group; "1.200" stays twelve hundred euros.
+    `format_eur`. Dots are thousands separators, a comma starts the cents. Choice where
+    docs/domain.md is silent: "12.50" (one dot followed by one or two digits, no comma) is read
+    as a decimal point, since it cannot be a thousands group; "1.200" stays twelve hundred euros.
 
     Raises ValueError on empty or malformed input, negative amounts and more than two decimals.
     """

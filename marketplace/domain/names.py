@@ -1,9 +1,9 @@
 """Organisation names: which registrations look like an organisation that already exists.
 
-Anyone can register an organisation; an admin verifies it before it may act (DOMAIN.md "Who uses
-it": the platform admin verifies organisations). A new "Gemeente Emmen" next to the real one is
-the clearest sign of an impostor, so the admin's verification page flags names that are equal or
-nearly equal after normalising.
+Anyone can register an organisation; an admin verifies it before it may act (docs/domain.md
+"Who uses it": the platform admin verifies organisations). A new "Gemeente Emmen" next to the
+real one is the clearest sign of an impostor, so the admin's verification page flags names that
+are equal or nearly equal after normalising.
 
 Choices where the rules are silent:
 - The key ignores case, accents, punctuation, spacing and word order, expands the usual

@@ -1,4 +1,4 @@
-"""Numbers from untrusted input, bounded before any arithmetic (DESIGN.md "Bad input").
+"""Numbers from untrusted input, bounded before any arithmetic (docs/architecture.md "Bad input").
 
 Every decimal and whole number a user, a client or a CSV file sends passes through here, from the
 form fields, the API schemas, the policy CSV import and the valuation rules alike, so that one
@@ -10,7 +10,7 @@ short text cannot make a huge number:
 So the text's length, the digits and the exponent (`as_tuple()`) are checked first; only then is
 the value compared or computed with.
 
-Choices where DOMAIN.md is silent:
+Choices where docs/domain.md is silent:
 - "At most N decimals" is about the value: "24.000" has no decimals, "1E+1" is ten.
 - Decimals are at most 30 significant digits with an exponent within +-30: far beyond any amount
   or number of hours, small enough that exact arithmetic on them stays instant.

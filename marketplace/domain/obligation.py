@@ -1,12 +1,12 @@
-"""The SROI obligation of a contract (DOMAIN.md "The SROI obligation of a contract").
+"""The SROI obligation of a contract (docs/domain.md "The SROI obligation of a contract").
 
-`obligation_for(terms, policy)` follows the DOMAIN.md pseudo-code exactly: threshold and minimum
+`obligation_for(terms, policy)` follows the docs/domain.md rule exactly: threshold and minimum
 duration decide whether SROI applies; the low-labour-share percentage replaces the normal one when
 the contract's labour share is known and lower; the cap applies before the PSO discount; everything
 is an exact `Fraction` and is rounded half up once, at the end. The result carries a Dutch
 explanation, one step per rule that applied, so an officer can check the sum by hand.
 
-Choices where DOMAIN.md is silent:
+Choices where docs/domain.md is silent:
 - A `cap_cents` of 0 counts as "no cap", as in the pseudo-code's `if cap_cents` (a policy that wants
   no SROI at all says so with a 0 percentage).
 - The low-labour rule needs both `low_labour_share_bp` and `low_labour_percentage_bp`; with only one
@@ -18,7 +18,7 @@ Choices where DOMAIN.md is silent:
   "not_applicable", since nothing is due and nothing is exempted.
 - Error `field`s are the plain field names of `Policy` and `ContractTerms` (they do not overlap).
 - Amounts in the explanation are `format_eur` with a plain space after "€" instead of Babel's
-  no-break space, so the text reads exactly as in DOMAIN.md: "5% van € 1.200.000,00 = € 60.000,00".
+  no-break space, so the text reads as in docs/domain.md: "5% van € 1.200.000,00 = € 60.000,00".
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ class ObligationInputError(ValueError):
 
 @dataclass(frozen=True)
 class Policy:
-    """One version of an authority's SROI policy (DOMAIN.md "Policy fields").
+    """One version of an authority's SROI policy (docs/domain.md "Policy fields").
 
     `pso_remaining_bp` maps a PSO level to the part of the obligation that remains (0 = exempt); a
     level not listed keeps 10000.
@@ -149,7 +149,7 @@ def add_months(d: date, months: int) -> date:
 
 
 def lasts_at_least(start: date, end: date, months: int) -> bool:
-    """DOMAIN.md: a contract lasts at least N months when end + 1 day >= start + N calendar months.
+    """docs/domain.md: a contract lasts N months when end + 1 day >= start + N calendar months.
 
     So 1 January to 30 June is 6 months, 1 January to 29 June is not.
     """
@@ -157,7 +157,7 @@ def lasts_at_least(start: date, end: date, months: int) -> bool:
 
 
 def pso_counts(valid_until: date | None, award_date: date) -> bool:
-    """DOMAIN.md: a PSO certificate counts when valid_until >= award_date (unknown validity: no)."""
+    """docs/domain.md: a PSO certificate counts when valid_until >= award_date (unknown: no)."""
     return valid_until is not None and valid_until >= award_date
 
 
@@ -167,7 +167,7 @@ def pso_level_label(level: str) -> str:
 
 
 def obligation_for(terms: ContractTerms, policy: Policy) -> Obligation:
-    """The SROI obligation of a contract under a policy version, per the DOMAIN.md pseudo-code.
+    """The SROI obligation of a contract under a policy version, per the docs/domain.md pseudo-code.
 
     not_applicable when value < threshold or the contract lasts less than min_duration_months;
     otherwise value × pct / 10000 (pct: the low-labour percentage when the labour share is known and
@@ -248,7 +248,7 @@ def _result(cents: int, status: str, pct: int, steps: list[str]) -> Obligation:
 
 def _eur(exact: Fraction | int) -> str:
     # A plain space after the euro sign (Babel puts a no-break space there): the explanation is
-    # plain text in JSON, CSV and e-mail, and reads as in DOMAIN.md ("€ 60.000,00").
+    # plain text in JSON, CSV and e-mail, and reads as in docs/domain.md ("€ 60.000,00").
     return format_eur(round_half_up(exact)).replace("\xa0", " ")
 
 

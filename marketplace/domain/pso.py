@@ -1,11 +1,11 @@
-"""PSO (Prestatieladder Socialer Ondernemen): self-scan and certificate expiry (DOMAIN.md "PSO").
+"""PSO (Prestatieladder Socialer Ondernemen): self-scan, certificate expiry (docs/domain.md "PSO").
 
 Self-scan: score = (direct target-group FTE + indirect FTE via purchases from PSO and SW suppliers)
 / total FTE, compared with size-class norms for trede 1/2/3 (10 FTE: 6.7 / 9.0 / 15.5%; 50 FTE:
 3.0 / 3.7 / 6.8%; 105+ FTE: 1.4 / 1.9 / 3.7%), interpolated linearly between classes on total FTE;
 `pso_30_plus` from a score of 30%.
 
-Choices where DOMAIN.md is silent:
+Choices where docs/domain.md is silent:
 - Below 10 FTE the 10-FTE norms apply; from 105 FTE the 105 norms.
 - Scores and interpolated norms are rounded half up to two decimals, and the level compares those
   rounded values, so it always agrees with the figures shown. A score equal to a norm reaches it.
@@ -33,7 +33,7 @@ from marketplace.domain.money import round_half_up
 
 __all__ = ["NORMS", "PSO_30_PLUS_PERCENT", "SelfScan", "expiry_state", "norms_for", "self_scan"]
 
-# Size class (total FTE) -> norms in percent for trede 1, 2 and 3 (DOMAIN.md "PSO").
+# Size class (total FTE) -> norms in percent for trede 1, 2 and 3 (docs/domain.md "PSO").
 NORMS: dict[int, tuple[Decimal, Decimal, Decimal]] = {
     10: (Decimal("6.7"), Decimal("9.0"), Decimal("15.5")),
     50: (Decimal("3.0"), Decimal("3.7"), Decimal("6.8")),
@@ -69,8 +69,8 @@ class SelfScan:
 def norms_for(total_fte: Decimal | int) -> dict[str, Decimal]:
     """The trede 1/2/3 norms in percent (two decimals) for a company of `total_fte`.
 
-    DOMAIN.md: interpolated linearly between size classes; below 10 FTE the 10-FTE norms, from 105
-    FTE the 105-FTE norms.
+    docs/domain.md: interpolated linearly between size classes; below 10 FTE the 10-FTE norms,
+    from 105 FTE the 105-FTE norms.
     """
     total = Fraction(_fte(total_fte, "total_fte"))
     sizes = sorted(NORMS)
@@ -90,7 +90,7 @@ def norms_for(total_fte: Decimal | int) -> dict[str, Decimal]:
 
 
 def self_scan(total_fte: Decimal, direct_fte: Decimal, indirect_fte: Decimal) -> SelfScan:
-    """Estimate a company's PSO level from its FTE figures (DOMAIN.md "PSO" self-scan).
+    """Estimate a company's PSO level from its FTE figures (docs/domain.md "PSO" self-scan).
 
     Raises ValueError when total_fte <= 0, a figure is negative or not a number, or direct +
     indirect exceeds the total.
@@ -137,8 +137,8 @@ def self_scan(total_fte: Decimal, direct_fte: Decimal, indirect_fte: Decimal) ->
 def expiry_state(valid_until: date, today: date, warn_days: int = 60) -> str:
     """The state of a PSO certificate on `today`: "valid", "expiring" or "expired".
 
-    DOMAIN.md: `warn_days` (60) days before valid_until the company is reminded ("expiring", the
-    day itself included); after valid_until the level no longer counts ("expired").
+    docs/domain.md: `warn_days` (60) days before valid_until the company is reminded ("expiring",
+    the day itself included); after valid_until the level no longer counts ("expired").
     """
     if warn_days < 0:
         raise ValueError("warn_days must not be negative.")

@@ -56,7 +56,7 @@ ARBEIDSMARKTREGIOS: dict[str, str] = {
     "Zuid-Limburg": "Limburg",
 }
 
-# Sector taxonomy of DOMAIN.md (marketplace categories); labels are Dutch, keys stable.
+# Sector taxonomy of docs/domain.md (marketplace categories); labels are Dutch, keys stable.
 SECTORS: dict[str, str] = {
     "logistiek": "Logistiek",
     "schoonmaak": "Schoonmaak",

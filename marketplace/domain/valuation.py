@@ -1,12 +1,12 @@
-"""Valuation of one realisation against a building block (DOMAIN.md "Building blocks").
+"""Valuation of one realisation against a building block (docs/domain.md "Building blocks").
 
 A realisation is worth the sum of its breakdown lines: the block's own line first, then one line per
 bonus the candidate earns. Each line is computed exactly (`Fraction`) and rounded half up to cents
 on its own. Invalid input raises `ValuationError` with a stable `code` (translated by
 `MESSAGES_NL`), the realisation or block `field` it concerns and an English `message`.
 
-Choices where DOMAIN.md is silent:
-- Bonuses apply to `fte_year` blocks only (DOMAIN.md defines them pro rata on hours and days);
+Choices where docs/domain.md is silent:
+- Bonuses apply to `fte_year` blocks only (docs/domain.md defines them pro rata on hours and days);
   bonuses listed on a block of another unit are ignored. Bonus lines follow the order of
   `block.bonuses`, and a bonus line worth 0 cents is left out; the block's own line is always there.
 - Hours may be given as `int` or `str` as well as `Decimal`; a `float` is converted through its
@@ -56,7 +56,7 @@ CERTIFICATIONS = (
     "pso_trede_3",
     "none",
 )
-# DOMAIN.md "Purchase credit by supplier certification" defaults, in basis points.
+# docs/domain.md "Purchase credit by supplier certification" defaults, in basis points.
 DEFAULT_CREDIT_BP: Mapping[str, int] = {
     "code_sociale_ondernemingen": 10000,
     "werkbedrijf": 10000,
@@ -115,7 +115,7 @@ class ValuationError(ValueError):
 
 @dataclass(frozen=True)
 class Block:
-    """A building block of a policy's value table (DOMAIN.md "Building blocks").
+    """A building block of a policy's value table (docs/domain.md "Building blocks").
 
     `rate_cents` is per FTE-year (`fte_year`), per month (`month`), per hour (`hour`) or per
     occurrence (`fixed`); `invoice` and `cost` blocks need no rate. `credit_bp_by_certification`
@@ -133,7 +133,7 @@ class Block:
 
 @dataclass(frozen=True)
 class RealisationInput:
-    """What a realisation claims; the fields that matter depend on the block's unit (DOMAIN.md)."""
+    """What a realisation claims; which fields matter depends on the unit (docs/domain.md)."""
 
     start: date | None = None
     end: date | None = None
@@ -163,7 +163,7 @@ class Valuation:
 
 
 def valuate(block: Block, r: RealisationInput) -> Valuation:
-    """Value one realisation against one building block, per the unit table of DOMAIN.md.
+    """Value one realisation against one building block, per the unit table of docs/domain.md.
 
     fte_year: rate × min(hours_per_week, 36)/36 × min(days, max_days)/365, plus one line per bonus
     the candidate has, pro rata on the same hours and days; refused (`below_min_hours`) when
@@ -214,7 +214,7 @@ def valuate(block: Block, r: RealisationInput) -> Valuation:
 
 
 def credit_bp_for(block: Block, certification: str) -> int:
-    """The purchase credit in basis points for a supplier certification (DOMAIN.md credit table).
+    """The purchase credit in basis points for a supplier's certification (docs/domain.md).
 
     The block's own `credit_bp_by_certification` when set (a certification it does not list: 0),
     else `DEFAULT_CREDIT_BP`. A certification that is neither standard nor in the block's table is
@@ -241,7 +241,7 @@ def credit_bp_for(block: Block, certification: str) -> int:
 
 
 def period_days(start: date | None, end: date | None) -> int:
-    """Inclusive number of days of a period (DOMAIN.md: days = (end - start).days + 1)."""
+    """Inclusive number of days of a period (docs/domain.md: days = (end - start).days + 1)."""
     if start is None:
         raise ValuationError("missing_field", "start", "The start date is required.")
     if end is None:
@@ -337,7 +337,7 @@ def _capped_days(block: Block, r: RealisationInput) -> int:
 
 
 def _hours(value: Decimal | int | float | str | None, name: str) -> Decimal:
-    """Hours as an exact Decimal with at most two decimals (DOMAIN.md: never as floats)."""
+    """Hours as an exact Decimal with at most two decimals (docs/domain.md: never as floats)."""
     if value is None:
         raise ValuationError("missing_field", name, f"The field {name} is required.")
     if isinstance(value, bool):

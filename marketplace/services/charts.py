@@ -4,11 +4,11 @@ Why plain SVG: our CSP blocks the inline `<style>` and `<script>` that charting 
 and an image file needs neither; WeasyPrint draws the very same bytes in the PDF (one code path).
 Only presentation attributes (fill, stroke, ...) are used, never a `<style>` element.
 
-What is drawn (DOMAIN.md "Fulfilment status"): approved value as a step line from the fulfilment
-snapshots (written only on days something changed, so each value holds until the next snapshot and
-the last one is extended to today), approved plus pending as a lighter dashed step line, the
-expected value growing from 0 at the start to the obligation at the end, and the obligation as a
-horizontal reference line.
+What is drawn (docs/domain.md "Fulfilment status"): approved value as a step line from the
+fulfilment snapshots (written only on days something changed, so each value holds until the next
+snapshot and the last one is extended to today), approved plus pending as a lighter dashed step
+line, the expected value growing from 0 at the start to the obligation at the end, and the
+obligation as a horizontal reference line.
 """
 
 from __future__ import annotations
@@ -228,7 +228,7 @@ def _rows(steps, dates: list[date], today: date, expected_on) -> list[ChartRow]:
 
 
 def _expected_totals(terms: list[tuple[int, date, date]], days: list[date]) -> list[int]:
-    """Σ obligation × elapsed(day) over contracts (DOMAIN.md elapsed), for sorted `days`.
+    """Σ obligation × elapsed(day) over contracts (docs/domain.md elapsed), for sorted `days`.
 
     A sweep over start and end events keeps it linear in the number of contracts: between events
     the total is slope × day + constant. Decimals with 50 digits instead of Fractions, whose

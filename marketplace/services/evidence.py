@@ -106,7 +106,7 @@ def path_of(row: Evidence) -> Path:
 
 
 def get_for(evidence_id: int, user: User) -> Evidence:
-    """An evidence file the user may download: one of the contract's two sides (DOMAIN.md "Who
+    """An evidence file the user may download: one of the contract's two sides (docs/domain.md "Who
     uses it"), except that officers do not see the evidence of a contractor's draft. NotFound
     otherwise, so ids cannot be probed."""
     row = db.session.get(Evidence, evidence_id)

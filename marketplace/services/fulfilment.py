@@ -1,7 +1,8 @@
 """Recomputing fulfilment: one contract after each change, all contracts nightly (set-based).
 
-Only approved value counts; submitted value is pending (DOMAIN.md "Fulfilment status"). A status
-change is notified to contractor and authority once: `notified_status` remembers what was sent."""
+Only approved value counts; submitted value is pending (docs/domain.md "Fulfilment status").
+A status change is notified to contractor and authority once: `notified_status` remembers what
+was sent."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """SROI policies and their value tables (bouwblokken), versioned by effective date.
 
 A new version never changes contracts awarded before it: contracts keep the policy id they were
-registered under (DOMAIN.md "The SROI obligation of a contract")."""
+registered under (docs/domain.md "The SROI obligation of a contract")."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ class PolicyData:
 
 
 def require_officer(user: User, authority: Organisation) -> None:
-    """Procurement officers are members of the authority itself (DOMAIN.md "Who uses it")."""
+    """Procurement officers are members of the authority itself (docs/domain.md "Who uses it")."""
     if authority.kind != "authority":
         raise NotFound()
     organisations.require_role(user, authority)

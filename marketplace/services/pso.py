@@ -21,7 +21,7 @@ WARN_DAYS = 60
 def record_certificate(
     org: Organisation, level: str, number: str, valid_until: date, by: User, today: date
 ) -> PsoCertificate:
-    """Record a certificate; valid for at most two years (DOMAIN.md "PSO"). A number the
+    """Record a certificate; valid for at most two years (docs/domain.md "PSO"). A number the
     organisation already recorded is refused: the same certificate would be listed twice."""
     organisations.require_role(by, org)
     number = number.strip()

@@ -1,5 +1,5 @@
 """Realisations: the contractor's claims, valued by the policy's value table; officers approve
-or reject them (DOMAIN.md "Realisations, approval and no double counting")."""
+or reject them (docs/domain.md "Realisations, approval and no double counting")."""
 
 from __future__ import annotations
 
@@ -291,7 +291,7 @@ def get_for(realisation_id: int, user: User) -> tuple[Realisation, str]:
 def decide(realisation_ids: list[int], approve: bool, by: User, reason: str = "") -> int:
     """Approve or reject submitted realisations of the officer's own authority, all or none.
 
-    A decision applies only to a submitted realisation, once (DOMAIN.md "Realisations, approval
+    A decision applies only to a submitted realisation, once (docs/domain.md "Realisations, approval
     and no double counting"): each row changes with one conditional UPDATE (`... WHERE state =
     'submitted'`), so of two officers deciding at once the database lets exactly one through; the
     other gets a `Conflict` naming who decided first, and writes no audit row and sends no mail.

@@ -3,7 +3,7 @@ realisations, and PDF compliance reports per contract and per year (WeasyPrint).
 
 Exports stream: one joined query read in batches (`yield_per`), never a query per row, so
 10,000 rows stay quick and small in memory. Amounts are integer cents in the database and euros
-with two decimals in a file (DOMAIN.md "Money and units"); the CSV is what Dutch Excel opens
+with two decimals in a file (docs/domain.md "Money and units"); the CSV is what Dutch Excel opens
 without a wizard: UTF-8 with BOM, `;` between fields and a decimal comma.
 """
 
@@ -119,7 +119,7 @@ def contracts_table(authority: Organisation, today: date) -> Table:
 @dataclass(frozen=True)
 class ContractFigures:
     """One contract as every report shows it: the export row, the annual report's row and the
-    dashboard all read these columns (`Contract`'s cached sums, DOMAIN.md "Fulfilment status"),
+    dashboard all read these columns (`Contract`'s cached sums, docs/domain.md "Fulfilment status"),
     so a figure cannot differ between them."""
 
     id: int
@@ -247,7 +247,7 @@ def realisations_table(authority: Organisation, today: date) -> Table:
 def reported_realisations() -> Select:
     """The realisations a report lists: every one except the contractors' drafts (not yet
     reported), joined with their contract; callers narrow it to an authority or a contract.
-    Only approved value counts as realised (DOMAIN.md "Realisations"): totals come from
+    Only approved value counts as realised (docs/domain.md "Realisations"): totals come from
     `realisation_totals`, never from adding up a listing that holds rejected rows too."""
     return (
         select(Realisation)

@@ -1,4 +1,4 @@
-"""The public calculator API (DOMAIN.md "The calculator API"): examples, units, errors, OpenAPI."""
+"""The public calculator API (docs/domain.md "The calculator API"): examples, units, errors."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def error_of(response) -> dict:
     return body["error"]
 
 
-# --- the DOMAIN.md examples -------------------------------------------------------------------
+# --- the docs/domain.md examples ------------------------------------------------------------------
 
 
 def test_valuate_example_from_domain(client):

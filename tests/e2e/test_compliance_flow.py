@@ -29,7 +29,7 @@ VALUE_TABLE = "\n".join(
     ]
 )
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-# PW at € 40.000 plus the 50+ bonus at € 10.000, 24 of 36 hours, 181 days (DOMAIN.md example).
+# PW at € 40.000 plus the 50+ bonus at € 10.000, 24 of 36 hours, 181 days (docs/domain.md example).
 VALUE = "€ 16.529,68"
 NBSP_VALUE = VALUE.replace(" ", "\xa0")
 

@@ -1,4 +1,4 @@
-"""Fulfilment status of a contract's obligation (DOMAIN.md "Fulfilment status")."""
+"""Fulfilment status of a contract's obligation (docs/domain.md "Fulfilment status")."""
 
 from __future__ import annotations
 
@@ -225,7 +225,7 @@ def test_more_approved_value_never_worsens_the_status(
 
 
 def _exact_elapsed(start: date, end: date, today: date) -> Fraction:
-    """DOMAIN.md's elapsed, written with Fractions as the rule reads."""
+    """docs/domain.md's elapsed, written with Fractions as the rule reads."""
     if end <= start:
         return Fraction(1 if today >= end else 0)
     return min(max(Fraction((today - start).days, (end - start).days), Fraction(0)), Fraction(1))

@@ -1,4 +1,4 @@
-"""Money: cents, one rounding half up, Dutch display and input (DOMAIN.md "Money and units")."""
+"""Money: cents, one rounding half up, Dutch and input (docs/domain.md "Money and units")."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from marketplace.domain.money import format_eur, parse_eur, percent_from_bp, rou
         (Fraction(5, 2), 3),  # half up, not to even
         (Fraction(249, 100), 2),
         (Fraction(251, 100), 3),
-        (Fraction(132237443, 100), 1322374),  # DOMAIN.md worked example, base line
-        (Fraction(33059361, 100), 330594),  # DOMAIN.md worked example, bonus line
+        (Fraction(132237443, 100), 1322374),  # docs/domain.md worked example, base line
+        (Fraction(33059361, 100), 330594),  # docs/domain.md worked example, bonus line
         (Decimal("2.5"), 3),
         (Decimal("0.49999"), 0),
         (7, 7),

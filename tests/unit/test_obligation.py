@@ -1,4 +1,4 @@
-"""The SROI obligation of a contract (DOMAIN.md "The SROI obligation of a contract")."""
+"""The SROI obligation of a contract (docs/domain.md "The SROI obligation of a contract")."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from marketplace.domain.obligation import (
     pso_counts,
 )
 
-# The DOMAIN.md API example: Rijk-style 5% above € 250.000 and 6 months.
+# The docs/domain.md API example: Rijk-style 5% above € 250.000 and 6 months.
 POLICY = Policy(
     threshold_cents=25_000_000,
     min_duration_months=6,

@@ -1,4 +1,4 @@
-"""PSO self-scan and certificate expiry (DOMAIN.md "PSO")."""
+"""PSO self-scan and certificate expiry (docs/domain.md "PSO")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Valuation of realisations against building blocks (DOMAIN.md "Building blocks")."""
+"""Valuation of realisations against building blocks (docs/domain.md "Building blocks")."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def error_of(block: Block, realisation: RealisationInput) -> ValuationError:
 
 
 def test_worked_example_pw_with_age_50_plus_bonus() -> None:
-    # DOMAIN.md: 4.000.000 × 24/36 × 181/365 = 1.322.374,43 -> 1.322.374 and
+    # docs/domain.md: 4.000.000 × 24/36 × 181/365 = 1.322.374,43 -> 1.322.374 and
     # 1.000.000 × 24/36 × 181/365 = 330.593,61 -> 330.594
     block = Block("PW", "fte_year", rate_cents=4_000_000, bonuses={"age_50_plus": 1_000_000})
     result = valuate(block, fte(24, attributes=frozenset({"age_50_plus"})))

@@ -21,7 +21,7 @@ from tests.factories import fte_realisation, make_contract, make_policy, make_us
 OFFICER = "officer@authority.example.com"
 OWNER = "owner@contractor.example.com"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-# DOMAIN.md's worked example inside the contract period: 24 h a week for 181 days, aged 50+.
+# docs/domain.md's worked example inside the contract period: 24 h a week for 181 days, aged 50+.
 PW = {
     "block_code": "PW",
     "candidate_ref": "KAND-2026-001",

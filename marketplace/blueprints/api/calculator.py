@@ -1,4 +1,4 @@
-"""/api/v1/sroi/*: the public, stateless SROI calculator (DOMAIN.md "The calculator API").
+"""/api/v1/sroi/*: the public, stateless SROI calculator (docs/domain.md "The calculator API").
 
 Three endpoints expose the pure domain rules as JSON; they hold no formulas of their own:
 `valuate` -> `domain.valuation.valuate`, `obligation` -> `domain.obligation.obligation_for`,
@@ -6,7 +6,7 @@ Three endpoints expose the pure domain rules as JSON; they hold no formulas of t
 domain decides the rest and its `ValuationError` / `ObligationInputError` become a 422 carrying the
 domain's code (e.g. "below_min_hours") and `fields = {field: message}`.
 
-Choices where DOMAIN.md is silent:
+Choices where docs/domain.md is silent:
 - Domain error fields are the domain's flat field names ("hours_per_week", "end"); schema errors
   keep webargs' nesting ({"realisation": {"hours_per_week": [...]}}). Messages are English; the
   `code` is the stable part for clients.
@@ -139,7 +139,7 @@ def valuate(args):
     """Value one realisation against a building block
 
     The block's own line first, then one line per bonus the candidate earns; each line is
-    rounded half up to cents on its own (DOMAIN.md "Building blocks").
+    rounded half up to cents on its own (docs/domain.md "Building blocks").
     """
     b, r = args["block"], args["realisation"]
     block = valuation.Block(
@@ -217,7 +217,7 @@ def compute_obligation(args):
     """Compute the SROI obligation of a contract under a policy
 
     Threshold and minimum duration, low-labour percentage, cap, then the PSO discount; one
-    rounding at the end (DOMAIN.md "The SROI obligation of a contract").
+    rounding at the end (docs/domain.md "The SROI obligation of a contract").
     """
     p = args["policy"]
     policy = obligation.Policy(**{**p, "pso_remaining_bp": p["pso_remaining_bp"] or {}})
@@ -272,7 +272,7 @@ def status(args):
 
     fulfilled, overdue, on_track or at_risk (not_applicable when the obligation is 0), with the
     percentage realised, the amount expected by today and the forecast at the end
-    (DOMAIN.md "Fulfilment status").
+    (docs/domain.md "Fulfilment status").
     """
     result = fulfilment.fulfilment_status(
         args["obligation_cents"],

@@ -101,7 +101,7 @@ class Contracts(MethodView):
         """Register a contract (procurement officer)
 
         The obligation is computed under the authority's policy in force on the award date and
-        the contractor's PSO certificate then (DOMAIN.md "The SROI obligation of a contract").
+        the contractor's PSO certificate then (docs/domain.md "The SROI obligation of a contract").
         """
         authority = _authority_for(current_user, args.pop("authority_id"))
         return contracts.register(authority, contracts.ContractData(**args), current_user)

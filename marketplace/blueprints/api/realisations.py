@@ -53,7 +53,7 @@ class ContractRealisations(MethodView):
     def post(self, args, contract_id: int):
         """Report a realisation (contractor)
 
-        Valued with the contract's policy value table (DOMAIN.md "Building blocks"); the
+        Valued with the contract's policy value table (docs/domain.md "Building blocks"); the
         breakdown lists the block first, then each bonus. Submitted for the officer's approval,
         or saved as a draft with `"draft": true`. Evidence files cannot be uploaded through the
         API: add them on the realisation's page.

@@ -1,7 +1,7 @@
 """Shared layer of the compliance API (contracts, realisations, policies under /api/v1): the
 blueprint class with its error mapping, bounded field types, and the request/response schemas.
 
-Choices where DESIGN.md and DOMAIN.md are silent:
+Choices where docs/architecture.md and docs/domain.md are silent:
 - A use case a service refuses with its default status 400 (a `ServiceError`: wrong state, unknown
   block, end before start...) answers 422 here, with the service's `code` and `fields`: the JSON
   was well formed, its content was refused. 400 stays for a body that is not JSON; 401 means no
@@ -261,7 +261,7 @@ class PolicyRequestSchema(ma.Schema):
         load_default=dict,
         metadata={"description": "Part of the obligation that remains per PSO level; 0 exempts"},
     )
-    credit_bp_by_certification = credit_table("Purchase credit; null: DOMAIN.md defaults")
+    credit_bp_by_certification = credit_table("Purchase credit; null: docs/domain.md defaults")
     source = text(500, allow_none=True, load_default=None)
     blocks = ma.fields.List(
         ma.fields.Nested(BlockRequestSchema),
@@ -400,7 +400,7 @@ class FulfilmentSchema(ma.Schema):
 
 
 class ContractDetailSchema(RegisteredContractSchema):
-    """A contract and, under `fulfilment`, where it stands today (DOMAIN.md "Fulfilment")."""
+    """A contract and, under `fulfilment`, where it stands today (docs/domain.md "Fulfilment")."""
 
     fulfilment = ma.fields.Nested(FulfilmentSchema, required=True)
 
