@@ -125,6 +125,9 @@ def seed_sroi(admin: User, today: date) -> dict[str, int]:
                 level="trede_1",
                 number="PSO-2025-0412",
                 valid_until=today + timedelta(days=45),
+                # Checked by the admin against the register: only verified certificates count.
+                verified_at=utcnow(),
+                verified_by_id=admin.id,
             )
         )
         db.session.commit()

@@ -75,7 +75,9 @@ class BuildingBlock(db.Model):
 
 
 class PsoCertificate(db.Model):
-    """A company's Prestatieladder Socialer Ondernemen certificate."""
+    """A company's Prestatieladder Socialer Ondernemen certificate. It counts for obligations
+    only once verified (services/pso.py); until then, or once rejected, contracts are computed
+    without it. The uploaded certificate file, if any, is stored like evidence files."""
 
     __tablename__ = "pso_certificates"
     __table_args__ = (UniqueConstraint("organisation_id", "number"),)
@@ -88,8 +90,25 @@ class PsoCertificate(db.Model):
     reminded_at: Mapped[datetime | None]
     expired_noticed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rejected_at: Mapped[datetime | None]
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    file_stored_name: Mapped[str | None] = mapped_column(String(80), unique=True)
+    file_content_type: Mapped[str | None] = mapped_column(String(60))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
 
     organisation: Mapped[Organisation] = relationship()
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+
+    @property
+    def verification(self) -> str:
+        """ "verified", "rejected" or "pending" (recorded by the company, not checked yet)."""
+        if self.verified_at is not None:
+            return "verified"
+        return "rejected" if self.rejected_at is not None else "pending"
 
 
 class Contract(db.Model):

@@ -4,7 +4,7 @@ policy version in force on the award date and the contractor's PSO certificate t
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, or_, select
@@ -12,7 +12,14 @@ from sqlalchemy import Select, case, func, or_, select
 from marketplace.domain import obligation as obligation_rules
 from marketplace.domain.fulfilment import STATUSES, worst_first_key
 from marketplace.extensions import db
-from marketplace.models import Contract, Organisation, PsoCertificate, Realisation, User
+from marketplace.models import (
+    Contract,
+    Organisation,
+    PsoCertificate,
+    Realisation,
+    SroiPolicy,
+    User,
+)
 from marketplace.services import audit, organisations, policies
 from marketplace.services.errors import Conflict, NotFound, ServiceError
 from marketplace.services.outbox import enqueue
@@ -33,17 +40,20 @@ class ContractData:
     department: str = ""
 
 
-def _certificate_on(contractor_id: int, award_date: date) -> PsoCertificate | None:
-    """The certificate that counts on the award date (valid_until >= award date), if any."""
-    return db.session.scalar(
-        select(PsoCertificate)
-        .where(
-            PsoCertificate.organisation_id == contractor_id,
-            PsoCertificate.valid_until >= award_date,
-        )
-        .order_by(PsoCertificate.valid_until.desc())
-        .limit(1)
+def _certificate_on(
+    contractor_id: int, award_date: date, recorded_by: datetime | None = None
+) -> PsoCertificate | None:
+    """The verified certificate that counts on the award date (valid_until >= award date), if
+    any; with `recorded_by`, one recorded by then. A self-declared certificate that nobody has
+    verified never counts (issue 11: it made obligations € 0)."""
+    query = select(PsoCertificate).where(
+        PsoCertificate.organisation_id == contractor_id,
+        PsoCertificate.valid_until >= award_date,
+        PsoCertificate.verified_at.is_not(None),
     )
+    if recorded_by is not None:
+        query = query.where(PsoCertificate.created_at <= recorded_by)
+    return db.session.scalar(query.order_by(PsoCertificate.valid_until.desc()).limit(1))
 
 
 def _validate(data: ContractData) -> None:
@@ -89,14 +99,21 @@ def _apply(contract: Contract, data: ContractData, authority: Organisation) -> N
         setattr(contract, key, value.strip() if isinstance(value, str) else value)
     contract.authority_id = authority.id
     contract.policy_id = policy.id
+    _fix_obligation(contract, policy, certificate)
+
+
+def _fix_obligation(
+    contract: Contract, policy: SroiPolicy, certificate: PsoCertificate | None
+) -> None:
+    """Compute the obligation from the contract's terms, its policy and the PSO certificate."""
     contract.pso_level = certificate.level if certificate else None
     contract.pso_valid_until = certificate.valid_until if certificate else None
     terms = obligation_rules.ContractTerms(
-        value_cents=data.value_cents,
-        award_date=data.award_date,
-        start=data.start_date,
-        end=data.end_date,
-        labour_share_bp=data.labour_share_bp,
+        value_cents=contract.value_cents,
+        award_date=contract.award_date,
+        start=contract.start_date,
+        end=contract.end_date,
+        labour_share_bp=contract.labour_share_bp,
         pso_level=contract.pso_level,
         pso_valid_until=contract.pso_valid_until,
     )
@@ -119,6 +136,7 @@ def _snapshot(contract: Contract) -> dict:
         "obligation_cents": contract.obligation_cents,
         "obligation_status": contract.obligation_status,
         "policy_id": contract.policy_id,
+        "pso_level": contract.pso_level,
     }
 
 
@@ -167,6 +185,43 @@ def _keep_contractor_with_its_evidence(contract: Contract, contractor_id: int) -
             "contract, with evidence that stays with it. Register a new contract instead."
         )
         raise Conflict(msg, {"contractor_id": msg}, code="contractor_has_realisations")
+
+
+def covered_by(certificate: PsoCertificate) -> list[Contract]:
+    """The contracts a certificate counts for once verified (apply_verified_certificate)."""
+    return list(
+        db.session.scalars(
+            select(Contract)
+            .where(
+                Contract.contractor_id == certificate.organisation_id,
+                Contract.award_date <= certificate.valid_until,
+                Contract.created_at >= certificate.created_at,
+            )
+            .order_by(Contract.id)
+        )
+    )
+
+
+def apply_verified_certificate(certificate: PsoCertificate, by: User) -> list[Contract]:
+    """Fix again the obligation of the contracts a just-verified certificate counts for; returns
+    those whose obligation changed (audited, fulfilment recomputed by the job). The caller commits.
+
+    The obligation is fixed at registration (docs/domain.md), with the certificates on record then;
+    verification only settles whether such a certificate counts. So it changes the contracts
+    registered after the certificate was recorded whose award date it covers, of every
+    authority (the certificate is one fact about the company), and never a contract registered
+    before the certificate was recorded: that obligation was fixed without it."""
+    changed = []
+    for contract in covered_by(certificate):
+        before = _snapshot(contract)
+        counting = _certificate_on(contract.contractor_id, contract.award_date, contract.created_at)
+        _fix_obligation(contract, contract.policy, counting)
+        after = _snapshot(contract)
+        if after != before:
+            audit.record("contract.pso_applied", contract, before=before, after=after, actor=by)
+            enqueue("recompute_contract", contract.id)
+            changed.append(contract)
+    return changed
 
 
 def get_for(contract_id: int, user: User) -> tuple[Contract, str]:

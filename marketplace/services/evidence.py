@@ -81,10 +81,16 @@ def folder() -> Path:
     return path
 
 
-def store(upload: Upload, mime: str, user_id: int | None) -> Evidence:
-    """Write the file and return an unsaved Evidence row (the caller adds and commits it)."""
+def write(upload: Upload, mime: str) -> str:
+    """Write a checked upload under a random name in the upload folder; returns that name."""
     stored = f"{secrets.token_hex(16)}.{ALLOWED[mime]}"
     (folder() / stored).write_bytes(upload.content)
+    return stored
+
+
+def store(upload: Upload, mime: str, user_id: int | None) -> Evidence:
+    """Write the file and return an unsaved Evidence row (the caller adds and commits it)."""
+    stored = write(upload, mime)
     return Evidence(
         filename=display_name(upload.filename, mime),
         stored_name=stored,

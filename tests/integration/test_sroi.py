@@ -3,7 +3,7 @@ approval, double counting, recompute and notifications."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -48,6 +48,7 @@ def test_pso_certificate_on_award_date_halves_the_obligation(setup):
             level="trede_1",
             number="P-1",
             valid_until=date(2027, 1, 31),
+            verified_at=datetime(2026, 1, 5, 9, 0),  # only a verified certificate counts
         )
     )
     db.session.commit()

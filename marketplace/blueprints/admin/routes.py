@@ -8,11 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from marketplace.blueprints.contracts.display import display_helpers
 from marketplace.extensions import db
 from marketplace.models import Organisation
-from marketplace.services import failed_jobs, organisations
+from marketplace.services import failed_jobs, organisations, pso
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
+bp.context_processor(display_helpers)
 
 
 def admin_required(view):
@@ -35,6 +37,7 @@ def index():
         unverified=unverified,
         similar={o.id: organisations.similar_organisations(o) for o in unverified},
         failed=failed_jobs.listing(),
+        certificates=pso.awaiting_verification(None),
     )
 
 

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    FileField,
     IntegerField,
     MultipleFileField,
     SelectField,
@@ -211,6 +212,15 @@ class CertificateForm(FlaskForm):
             plausible_date,
         ],
         description=_l("As on the certificate; at most two years from now."),
+    )
+    file = FileField(
+        _l("Certificate (PDF or image)"),
+        description=_l(
+            "Optional. A procurement officer of an authority you work for, or the platform "
+            "admin, verifies the certificate against this file or the public PSO register "
+            "before it lowers an obligation."
+        ),
+        render_kw={"accept": EVIDENCE_ACCEPT},
     )
 
 

@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -34,6 +33,7 @@ from marketplace.blueprints.contractor.forms import (
     unit_labels,
 )
 from marketplace.blueprints.contracts.display import display_helpers
+from marketplace.blueprints.downloads import attachment
 from marketplace.blueprints.fields import BONUS_LABELS
 from marketplace.blueprints.formhelpers import apply_service_error
 from marketplace.domain import pso as pso_rules
@@ -176,20 +176,14 @@ def evidence_download(evidence_id: int) -> Response:
     """An evidence file for whom `evidence.get_for` allows, always as a download: an uploaded
     file is never rendered in our origin."""
     row = evidence.get_for(evidence_id, current_user)
-    path = evidence.path_of(row)
-    if not path.is_file():
-        raise NotFound()
-    response = send_file(
-        path,
-        mimetype=row.content_type,
-        as_attachment=True,
-        # Cleaned again: rows stored before names were cleaned keep the user's name.
-        download_name=evidence.display_name(row.filename, row.content_type),
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    # Cleaned again: rows stored before names were cleaned keep the user's name.
+    name = evidence.display_name(row.filename, row.content_type)
+    return attachment(evidence.path_of(row), row.content_type, name)
+
+
+def _certificate_upload(field_name: str) -> evidence.Upload | None:
+    upload = request.files.get(field_name)
+    return evidence.Upload(upload.filename, upload.read()) if upload and upload.filename else None
 
 
 @bp.route("/pso", methods=["GET", "POST"])
@@ -212,6 +206,7 @@ def pso_page():
                 certificate_form.valid_until.data,
                 current_user,
                 today,
+                _certificate_upload(certificate_form.file.name),
             )
         except ServiceError as exc:
             _refuse(certificate_form, exc)

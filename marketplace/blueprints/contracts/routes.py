@@ -17,7 +17,7 @@ from marketplace.blueprints.contracts.display import (
 )
 from marketplace.blueprints.formhelpers import page_arg
 from marketplace.blueprints.pagination import paginate
-from marketplace.services import contracts, fulfilment
+from marketplace.services import contracts, fulfilment, pso
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracten")
 bp.context_processor(display_helpers)
@@ -43,4 +43,5 @@ def detail(contract_id: int):
         drafts=drafts_of(contract) if side == "contractor" else [],
         history=history,
         history_rows=history_entries(history.items),
+        unverified_certificate=pso.unverified_for(contract),
     )

@@ -311,3 +311,16 @@ class DecisionForm(FlaskForm):
         description=_l("Required when rejecting; the contractor sees it."),
     )
     contract_id = IntegerField(validators=[Optional()])
+
+
+class CertificateRejectionForm(FlaskForm):
+    """Reject a company's PSO certificate; the company is told the reason."""
+
+    reason = TextAreaField(
+        _l("Reason for rejection"),
+        validators=[
+            InputRequired(message=_l("Say why the certificate is rejected.")),
+            Length(max=500),
+        ],
+        description=_l("The company sees it, e.g. that the number is not in the PSO register."),
+    )

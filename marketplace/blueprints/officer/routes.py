@@ -6,15 +6,26 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from marketplace.blueprints.contracts.display import display_helpers
+from marketplace.blueprints.downloads import attachment
 from marketplace.blueprints.formhelpers import apply_service_error, page_arg
 from marketplace.blueprints.officer.forms import (
+    CertificateRejectionForm,
     ContractForm,
     DecisionForm,
     FilterForm,
@@ -24,7 +35,14 @@ from marketplace.blueprints.pagination import paginate
 from marketplace.domain.fulfilment import STATUSES, worst_first_key
 from marketplace.extensions import db
 from marketplace.models import Contract, Organisation, Realisation
-from marketplace.services import contracts, fulfilment, organisations, policies, realisations
+from marketplace.services import (
+    contracts,
+    fulfilment,
+    organisations,
+    policies,
+    pso,
+    realisations,
+)
 from marketplace.services.errors import Forbidden, NotFound, ServiceError
 
 bp = Blueprint("officer", __name__, url_prefix="/inkoop")
@@ -115,6 +133,7 @@ def dashboard():
         page=page,
         rows=[(c, fulfilment.fulfilment_of(c, today)) for c in page.items],
         queue=_queue(authority, 1, QUEUE_PREVIEW) if overview else None,
+        certificates_waiting=len(pso.awaiting_verification(authority)) if overview else 0,
     )
 
 
@@ -282,3 +301,76 @@ def _decide(form: DecisionForm, *, inline_errors: bool) -> bool:
         message = _("1 realisation rejected.") if n == 1 else _("%(n)d realisations rejected.", n=n)
     flash(message, "ok")
     return True
+
+
+# PSO certificates: verified by an officer of an authority the company works for, or the admin.
+
+
+@bp.route("/pso-certificaten")
+@login_required
+def certificates():
+    authority = _authority()
+    return render_template(
+        "officer/certificates.html", certificates=pso.awaiting_verification(authority)
+    )
+
+
+@bp.route("/pso-certificaten/<int:certificate_id>")
+@login_required
+def certificate(certificate_id: int):
+    """The certificate with what verifying it changes: the confirmation step before deciding."""
+    cert = pso.get_for_verifier(certificate_id, current_user)
+    return render_template(
+        "officer/certificate.html",
+        cert=cert,
+        form=CertificateRejectionForm(),
+        covered=contracts.covered_by(cert),
+    )
+
+
+@bp.post("/pso-certificaten/<int:certificate_id>/verifieren")
+@login_required
+def certificate_verify(certificate_id: int):
+    cert, changed = pso.verify(certificate_id, current_user)
+    flash(
+        _(
+            "Certificate %(number)s is verified; the obligation of %(n)d contracts was "
+            "recalculated.",
+            number=cert.number,
+            n=len(changed),
+        ),
+        "ok",
+    )
+    return redirect(url_for("officer.certificate", certificate_id=cert.id))
+
+
+@bp.post("/pso-certificaten/<int:certificate_id>/afwijzen")
+@login_required
+def certificate_reject(certificate_id: int):
+    cert = pso.get_for_verifier(certificate_id, current_user)
+    form = CertificateRejectionForm()
+    if form.validate_on_submit():
+        try:
+            pso.reject(cert.id, form.reason.data, current_user)
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            apply_service_error(form, exc)
+        else:
+            flash(_("Certificate %(number)s is rejected.", number=cert.number), "ok")
+            return redirect(url_for("officer.certificate", certificate_id=cert.id))
+    page = render_template(
+        "officer/certificate.html",
+        cert=cert,
+        form=form,
+        covered=contracts.covered_by(cert),
+    )
+    return Response(page, status=422)
+
+
+@bp.route("/pso-certificaten/<int:certificate_id>/bestand")
+@login_required
+def certificate_file(certificate_id: int) -> Response:
+    """The uploaded certificate, always as a download (never rendered in our origin)."""
+    cert, path = pso.file_of(certificate_id, current_user)
+    return attachment(path, cert.file_content_type or "application/octet-stream", cert.file_name)
