@@ -1,11 +1,12 @@
-"""`python -m bench`: measure on BENCH_DATABASE_URL (created, migrated and seeded when empty) and
-print one JSON document; exit status 1 when a target is missed. See bench/README.md."""
+"""`python -m bench`: measure on BENCH_DATABASE_URL (created, migrated and seeded when empty), the
+pages over HTTP from gunicorn and the jobs in-process, each writing measure rolled back, and print
+one JSON document; exit status 1 when a target is missed or the run changed the data. See
+bench/README.md."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import platform
 import sys
@@ -15,14 +16,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
 from bench import measures
-from marketplace import create_app
-from marketplace.bench_data import (
+from bench.app import bench_app, database_url
+from bench.seed import (
     BENCH_TODAY,
     PASSWORD,
     bench_counts,
@@ -30,53 +30,19 @@ from marketplace.bench_data import (
     is_seeded,
     seed_bench,
 )
+from bench.served import Browser, gunicorn
 from marketplace.services import accounts, contracts, organisations
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = Path(__file__).resolve().parent / "baseline.json"
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/sr_bench"
 # A figure this much slower than the baseline counts as a regression (2 shared cores are noisy).
 REGRESSION_RATIO = 1.5
 # A sweep after a long outage: many statuses move at once and their mails dominate.
 CATCH_UP_DAYS = 90
 
 
-def database_url() -> URL:
-    """BENCH_DATABASE_URL with the psycopg 3 driver; a missing PostgreSQL database is created."""
-    url = make_url(os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL)
-    if url.get_backend_name() != "postgresql":
-        return url
-    url = url.set(drivername="postgresql+psycopg")
-    admin = url.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,))
-        if exists.fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{url.database}"')
-    return url
-
-
-def bench_app(url: URL, mail_dir: str) -> Flask:
-    """The app as production runs it, except that jobs stay in the outbox (no Redis, no worker):
-    the figures are the services' own, without mail delivery."""
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
-            "JOBS_MODE": "rq",
-            "REDIS_URL": None,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "WTF_CSRF_ENABLED": False,
-            "MAIL_SERVER": None,
-            "MAIL_DIR": mail_dir,
-            "SERVER_NAME": "localhost",
-        }
-    )
-    # Relaying to the absent Redis fails on purpose; its warning would flood stderr.
-    logging.getLogger("marketplace.services.outbox").setLevel(logging.ERROR)
-    return app
-
-
-def measure(app: Flask, size: argparse.Namespace) -> dict[str, Any]:
-    """Seed when needed, then run the four measurements in one go."""
+def prepare(app: Flask, size: argparse.Namespace) -> dict[str, Any]:
+    """Migrate, and seed an empty database."""
     data: dict[str, Any] = {"seeded_now": False}
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
@@ -85,27 +51,66 @@ def measure(app: Flask, size: argparse.Namespace) -> dict[str, Any]:
             seed_bench(size.contracts, size.realisations, size.contractors)
             data.update(seeded_now=True, seed_seconds=round(time.perf_counter() - start, 1))
         data.update(bench_counts())
+    return data
+
+
+def measure_in_process(app: Flask) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The sweeps and the approvals, as the worker runs them, each rolled back; with the
+    authority and contract the pages are measured on."""
+    today = BENCH_TODAY
+    with app.app_context():
         officer = accounts.find_by_email(biggest_authority_officer())
-        authority = organisations.organisations_of(officer)[0]
-        today = BENCH_TODAY
-        figures = {"raw_sums_ms": measures.raw_sums()}
+        # Plain values: every rolled-back measure ends its session, detaching loaded objects.
+        authority_id = organisations.organisations_of(officer)[0].id
+        officer_email = officer.email
+        figures: dict[str, Any] = {"raw_sums_ms": measures.raw_sums()}
         for name, days in (
             ("quiet", 0),
             ("next_day", 1),
             (f"catch_up_{CATCH_UP_DAYS}d", CATCH_UP_DAYS),
         ):
             figures[f"recompute_all_{name}_ms"] = measures.recompute_all(
-                today, today + timedelta(days=days)
+                today + timedelta(days=days)
             )
         figures["recompute_after_approval_ms"] = measures.approval_recompute(
-            authority.id, officer, today
+            authority_id, officer_email, today
         )
-        if "officer.dashboard" in app.view_functions:
-            figures["dashboard_ms"] = measures.officer_dashboard(app, officer.email, PASSWORD)
-        else:
-            figures["dashboard_ms"] = measures.dashboard_services(authority.id)
-        data["biggest_authority_contracts"] = sum(contracts.status_counts(authority.id).values())
-    return {"today": today.isoformat(), "data": data, "figures": figures}
+        contract_id, count = measures.biggest_contract(authority_id)
+        about = {
+            "biggest_authority_contracts": sum(contracts.status_counts(authority_id).values()),
+            "biggest_contract": {"id": contract_id, "realisations": count},
+        }
+    return figures, about
+
+
+def measure_served(url: URL, mail_dir: str, about: dict[str, Any]) -> dict[str, Any]:
+    """The pages, over HTTP from gunicorn, logged in as the biggest authority's officer."""
+    with gunicorn(url.render_as_string(hide_password=False), mail_dir) as base:
+        browser = Browser(base)
+        browser.login(biggest_authority_officer(), PASSWORD)
+        biggest = about["biggest_contract"]
+        return {
+            "dashboard_ms": measures.officer_dashboard(
+                browser, about["biggest_authority_contracts"]
+            ),
+            "contract_page_ms": measures.contract_page(
+                browser, biggest["id"], biggest["realisations"]
+            ),
+            "authority_chart_ms": measures.authority_chart(browser),
+        }
+
+
+def measure(app: Flask, url: URL, mail_dir: str, size: argparse.Namespace) -> dict[str, Any]:
+    """Seed when needed, then every measure; the data is checked to be as it was before."""
+    data = prepare(app, size)
+    with app.app_context():
+        before = measures.fingerprint()
+    figures, about = measure_in_process(app)
+    figures.update(measure_served(url, mail_dir, about))
+    with app.app_context():
+        restored = measures.fingerprint() == before
+    data.update(about, restored=restored)
+    return {"today": BENCH_TODAY.isoformat(), "data": data, "figures": figures}
 
 
 def targets(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -125,6 +130,9 @@ def targets(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
     dashboard = figures["dashboard_ms"]
     found["dashboard p95 < 200 ms"] = (dashboard["p95"], 200)
     found["dashboard statements <= 10"] = (dashboard["statements_max"], 10)
+    page = figures["contract_page_ms"]["first_page"]
+    found["contract page p95 < 200 ms"] = (page["p95"], 200)
+    found["contract page statements <= 15"] = (page["statements_max"], 15)
     return {
         name: {"value": value, "limit": round(limit, 1), "pass": value <= limit}
         for name, (value, limit) in found.items()
@@ -139,6 +147,10 @@ def summary(figures: dict[str, Any]) -> dict[str, float]:
         "recompute_after_approval_p95_ms": figures["recompute_after_approval_ms"]["p95"],
         "dashboard_p95_ms": figures["dashboard_ms"]["p95"],
         "dashboard_statements": figures["dashboard_ms"]["statements_max"],
+        "contract_page_p95_ms": figures["contract_page_ms"]["first_page"]["p95"],
+        "contract_page_bytes": figures["contract_page_ms"]["first_page"]["bytes_max"],
+        "authority_chart_p50_ms": figures["authority_chart_ms"]["full"]["p50"],
+        "authority_chart_304_p50_ms": figures["authority_chart_ms"]["not_modified"]["p50"],
     }
 
 
@@ -170,7 +182,7 @@ def main() -> int:
     url = database_url()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="sr-bench-mail-") as mail_dir:
-        result = measure(bench_app(url, mail_dir), options)
+        result = measure(bench_app(url, mail_dir, server_name="localhost"), url, mail_dir, options)
     checks = targets(result["figures"])
     now = summary(result["figures"])
     report = {
@@ -192,7 +204,9 @@ def main() -> int:
         saved = {k: v for k, v in report.items() if k != "baseline"}
         BASELINE.write_text(json.dumps(saved, indent=2) + "\n")
     print(json.dumps(report, indent=2))
-    return 0 if report["pass"] else 1
+    if not report["data"]["restored"]:
+        print("bench: the data changed during the run (see bench/README.md)", file=sys.stderr)
+    return 0 if report["pass"] and report["data"]["restored"] else 1
 
 
 if __name__ == "__main__":

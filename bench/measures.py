@@ -1,7 +1,14 @@
-"""The measurements of the harness, each on the data set `marketplace.bench_data` seeds.
+"""The measurements of the harness, each on the data set bench/seed.py seeds.
 
-Every function returns plain numbers in milliseconds (JSON-ready). They call the services as the
-app and the worker do; only the first one reads SQL directly, as the yardstick of the others."""
+Every function returns plain numbers in milliseconds (JSON-ready), and each is a function of its
+own, so that a new measure is one more function and one more line in bench/__main__.py.
+
+- The sweeps and the approvals run in this process, as the worker runs them, calling the
+  services. They write, so each run of them happens inside `rolled_back()`: every repetition
+  starts on the data as seeded (the first 90-day catch-up is the worst case, and every repetition
+  measures it) and the run leaves the database as it found it.
+- The pages are requested over HTTP from the app served by gunicorn (bench/served.py): server
+  time, statements and bytes are those of a real request."""
 
 from __future__ import annotations
 
@@ -12,12 +19,19 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from flask import Flask
-from sqlalchemy import event, text
+from sqlalchemy import func, select, text
 
+from bench.served import Answer, Browser
 from marketplace.extensions import db
-from marketplace.models import User
-from marketplace.services import contracts, fulfilment, realisations
+from marketplace.models import (
+    AuditLog,
+    Contract,
+    FulfilmentSnapshot,
+    OutboxJob,
+    Realisation,
+    User,
+)
+from marketplace.services import fulfilment, realisations
 
 RAW_SUMS = text(
     "SELECT contract_id,"
@@ -40,7 +54,71 @@ def _timed(func: Callable[[], Any]) -> tuple[float, Any]:
 def _percentiles(runs: list[float]) -> dict[str, Any]:
     ordered = sorted(runs)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50": statistics.median(ordered), "p95": p95, "max": ordered[-1], "n": len(runs)}
+    p50 = round(statistics.median(ordered), 1)
+    return {"p50": p50, "p95": p95, "max": ordered[-1], "n": len(runs)}
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Run the block in one database transaction that is rolled back at the end.
+
+    The session is bound to a connection whose transaction is open, in `create_savepoint` mode:
+    a service's commit releases a savepoint (the statements, locks and flushes are the real ones;
+    only the final WAL flush of a commit is not timed). Flask-SQLAlchemy picks the engine per
+    statement from `db.engines`, so the connection stands in for the engine there meanwhile."""
+    db.session.remove()
+    engines = db.engines
+    engine = engines[None]
+    connection = engine.connect()
+    outer = connection.begin()
+    raw = connection.connection.dbapi_connection
+    if engine.dialect.name == "sqlite" and not raw.in_transaction:
+        # pysqlite defers BEGIN to the first write: a SAVEPOINT would open the transaction
+        # and its RELEASE commit it. Open it now, unless the app's own `begin` hook did.
+        connection.exec_driver_sql("BEGIN")
+    engines[None] = connection
+    options = db.session.session_factory.kw
+    before = options.get("join_transaction_mode")
+    options["join_transaction_mode"] = "create_savepoint"
+    try:
+        yield
+    finally:
+        db.session.remove()
+        if before is None:
+            del options["join_transaction_mode"]
+        else:
+            options["join_transaction_mode"] = before
+        engines[None] = engine
+        outer.rollback()
+        connection.close()
+
+
+def fingerprint() -> dict[str, Any]:
+    """What the measures could change, summed: the same before and after a run when the run
+    restored its data (bench/__main__.py checks it)."""
+    realisation_states = db.session.execute(
+        select(Realisation.state, func.count(), func.sum(Realisation.value_cents))
+        .group_by(Realisation.state)
+        .order_by(Realisation.state)
+    ).all()
+    contracts = db.session.execute(
+        select(
+            func.sum(Contract.approved_cents),
+            func.sum(Contract.pending_cents),
+            func.count(Contract.notified_status),
+            func.max(Contract.computed_on),
+        )
+    ).one()
+    counts = {
+        model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (FulfilmentSnapshot, OutboxJob, AuditLog)
+    }
+    db.session.rollback()
+    return {
+        "realisations": {s: [n, int(v)] for s, n, v in realisation_states},
+        "contracts": [int(contracts[0]), int(contracts[1]), contracts[2], str(contracts[3])],
+        **counts,
+    }
 
 
 def raw_sums(repeats: int = 5) -> dict[str, Any]:
@@ -53,103 +131,121 @@ def raw_sums(repeats: int = 5) -> dict[str, Any]:
     return {"median": statistics.median(runs), "runs": runs, "rows": len(rows)}
 
 
-def recompute_all(today: date, later: date, repeats: int = 3) -> dict[str, Any]:
-    """(2) fulfilment.recompute_all, alternating `later` and `today` so every run has the same
-    amount of work; with later == today nothing changes. One untimed round first (statement
-    compilation and catalogue loading happen once per process); ends on `today`, as seeded."""
-    fulfilment.recompute_all(later)
-    fulfilment.recompute_all(today)
+def recompute_all(day: date, repeats: int = 3) -> dict[str, Any]:
+    """(2) fulfilment.recompute_all on `day`, each run on the data as seeded (rolled back after),
+    after one untimed run (statement compilation and catalogue loading happen once per process).
+    On the bench day nothing changes; later, statuses move and contracts are notified: the
+    90-day catch-up is the worst case of a sweep (the first after an outage)."""
+    with rolled_back():
+        fulfilment.recompute_all(day)
     runs, changed, notified = [], [], []
-    for n in range(repeats):
-        day = later if n % 2 == 0 else today
-        ms, result = _timed(lambda day=day: fulfilment.recompute_all(day))
+    for _ in range(repeats):
+        with rolled_back():
+            ms, result = _timed(lambda: fulfilment.recompute_all(day))
         runs.append(ms)
         changed.append(result["changed"])
         notified.append(result["notified"])
-    fulfilment.recompute_all(today)
     return {
         "median": statistics.median(runs),
         "runs": runs,
-        "day": later.isoformat(),
+        "day": day.isoformat(),
         "changed": changed,
         "notified": notified,
     }
 
 
 def approval_recompute(
-    authority_id: int, officer: User, today: date, approvals: int = 50
+    authority_id: int, officer_email: str, today: date, approvals: int = 50
 ) -> dict[str, Any]:
     """(3) Approve one submitted realisation (realisations.decide) and time the contract's
-    recompute, as the worker runs it after the approval; one realisation per contract."""
-    picked: dict[int, int] = {}
-    for r in db.session.scalars(realisations.awaiting_decision(authority_id).limit(20 * approvals)):
-        picked.setdefault(r.contract_id, r.id)
-        if len(picked) == approvals:
-            break
-    runs, decide_runs = [], []
-    for contract_id, realisation_id in picked.items():
-        ms, _ = _timed(lambda rid=realisation_id: realisations.decide([rid], True, officer))
-        decide_runs.append(ms)
-        ms, _ = _timed(lambda cid=contract_id: fulfilment.recompute_contract(cid, today))
-        runs.append(ms)
+    recompute, as the worker runs it after the approval; one realisation per contract, 50
+    contracts of the biggest authority, all rolled back afterwards."""
+    with rolled_back():
+        officer = db.session.scalar(select(User).where(User.email == officer_email))
+        picked: dict[int, int] = {}
+        query = realisations.awaiting_decision(authority_id).limit(20 * approvals)
+        for r in db.session.scalars(query):
+            picked.setdefault(r.contract_id, r.id)
+            if len(picked) == approvals:
+                break
+        runs, decide_runs = [], []
+        for contract_id, realisation_id in picked.items():
+            ms, _ = _timed(lambda rid=realisation_id: realisations.decide([rid], True, officer))
+            decide_runs.append(ms)
+            ms, _ = _timed(lambda cid=contract_id: fulfilment.recompute_contract(cid, today))
+            runs.append(ms)
     return {**_percentiles(runs), "decide_p50": statistics.median(decide_runs)}
 
 
-@contextmanager
-def statement_counter() -> Iterator[list[int]]:
-    """Counts SQL statements sent while the block runs (executemany counts once)."""
-    counter = [0]
-
-    def count(*_args: Any) -> None:
-        counter[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield counter
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
-def officer_dashboard(app: Flask, email: str, password: str, requests: int = 30) -> dict[str, Any]:
-    """(4) GET /inkoop/?page=N (50 contracts a page) through the test client as an officer of
-    the biggest authority: server time and SQL statements per request. Every third request is
-    page 1, the landing page, which also shows the approval queue and the chart."""
-    client = app.test_client()
-    response = client.post("/account/inloggen", data={"email": email, "password": password})
-    if response.status_code != 302:
-        raise RuntimeError(f"bench officer login failed ({response.status_code})")
-    client.get("/inkoop/")  # warm-up: templates compiled, caches filled
-    runs, statements = [], []
-    for page in (1 if n % 3 == 0 else n + 1 for n in range(requests)):
-        with statement_counter() as counter:
-            ms, response = _timed(lambda page=page: client.get(f"/inkoop/?page={page}"))
-        if response.status_code != 200:
-            raise RuntimeError(f"/inkoop/?page={page} answered {response.status_code}")
-        runs.append(ms)
-        statements.append(counter[0])
-    return {"route": "/inkoop/", **_percentiles(runs), "statements_max": max(statements)}
-
-
-def dashboard_services(authority_id: int, requests: int = 30) -> dict[str, Any]:
-    """(4, fallback while the /inkoop/ route is absent) the dashboard's service calls: one page
-    of authority_contracts and status_counts."""
-    runs, statements = [], []
-    for page in range(1, requests + 1):
-        with statement_counter() as counter:
-            ms, _ = _timed(
-                lambda page=page: (
-                    db.paginate(
-                        contracts.authority_contracts(authority_id), page=page, per_page=50
-                    ).items,
-                    contracts.status_counts(authority_id),
-                )
-            )
-        runs.append(ms)
-        statements.append(counter[0])
-        db.session.rollback()
+def _served(answers: list[Answer], path: str) -> dict[str, Any]:
+    for answer in answers:
+        if answer.status not in (200, 304):
+            raise RuntimeError(f"{path} answered {answer.status}")
     return {
-        "route": None,
-        "note": "officer dashboard route absent: timed its service calls instead",
-        **_percentiles(runs),
-        "statements_max": max(statements),
+        **_percentiles([a.ms for a in answers]),
+        "statements_max": max(a.statements for a in answers),
+        "bytes_max": max(a.size for a in answers),
+    }
+
+
+def officer_dashboard(browser: Browser, contracts: int, requests: int = 30) -> dict[str, Any]:
+    """(4) GET /inkoop/?page=N (50 contracts a page) over HTTP as an officer of the biggest
+    authority: time, SQL statements and bytes per request. Every third request is page 1, the
+    landing page, which also shows the approval queue and the chart; the others pages 2, 3, ...
+    (as many as there are)."""
+    pages = max(1, -(-contracts // 50))
+
+    def page(n: int) -> int:
+        return 1 if n % 3 == 0 or pages == 1 else 2 + (n - 1) % (pages - 1)
+
+    browser.request("/inkoop/")  # warm-up: templates compiled, caches filled
+    answers = [browser.request(f"/inkoop/?page={page(n)}") for n in range(requests)]
+    return {"route": "/inkoop/", **_served(answers, "/inkoop/")}
+
+
+def biggest_contract(authority_id: int) -> tuple[int, int]:
+    """The authority's contract with the most realisations the officer sees, and that number."""
+    row = db.session.execute(
+        select(Realisation.contract_id, func.count())
+        .join(Contract, Contract.id == Realisation.contract_id)
+        .where(Contract.authority_id == authority_id, Realisation.state != "draft")
+        .group_by(Realisation.contract_id)
+        .order_by(func.count().desc(), Realisation.contract_id)
+        .limit(1)
+    ).one()
+    db.session.rollback()
+    return row[0], row[1]
+
+
+def contract_page(
+    browser: Browser, contract_id: int, realisations_count: int, requests: int = 10
+) -> dict[str, Any]:
+    """(5) GET /contracten/<id> for the contract with the most realisations: its first page
+    (50 realisations, 50 history rows) and its last page of realisations."""
+    path = f"/contracten/{contract_id}"
+    browser.request(path)
+    first = [browser.request(path) for _ in range(requests)]
+    last_page = max(1, -(-realisations_count // 50))
+    last = [browser.request(f"{path}?page={last_page}") for _ in range(requests)]
+    return {
+        "contract_id": contract_id,
+        "realisations": realisations_count,
+        "first_page": _served(first, path),
+        "last_page": {"page": last_page, **_served(last, path)},
+    }
+
+
+def authority_chart(browser: Browser, requests: int = 10) -> dict[str, Any]:
+    """(6) GET /rapportage/grafiek.svg, the dashboard's chart of the whole authority: drawn in
+    full (no ETag sent) and revalidated (If-None-Match with the ETag it answered: 304)."""
+    path = "/rapportage/grafiek.svg"
+    etag = browser.request(path).headers.get("ETag", "")
+    full = [browser.request(path) for _ in range(requests)]
+    revalidated = [browser.request(path, headers={"If-None-Match": etag}) for _ in range(requests)]
+    return {
+        "full": _served(full, path),
+        "not_modified": {
+            **_served(revalidated, path),
+            "all_304": all(a.status == 304 for a in revalidated),
+        },
     }

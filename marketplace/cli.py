@@ -22,8 +22,9 @@ def register(app: Flask) -> None:
     @click.option("--realisations", default=200_000, show_default=True)
     @click.option("--contractors", default=500, show_default=True)
     def seed_bench_command(contracts: int, realisations: int, contractors: int) -> None:
-        """Load the large benchmark data set (bench/README.md); refuses to load it twice."""
-        from marketplace.bench_data import seed_bench
+        """Load the large benchmark data set (bench/README.md); refuses to load it twice.
+        The seeding code lives in bench/ (DESIGN.md), next to the harness: run from a checkout."""
+        from bench.seed import seed_bench
 
         try:
             created = seed_bench(contracts, realisations, contractors)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from marketplace.bench_data import BENCH_TODAY
+from bench.seed import BENCH_TODAY
 from marketplace.extensions import db
 from marketplace.models import Contract, Organisation, Realisation
 from marketplace.services import fulfilment

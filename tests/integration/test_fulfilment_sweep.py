@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from marketplace.bench_data import BENCH_TODAY, seed_bench
+from bench.seed import BENCH_TODAY, seed_bench
 from marketplace.domain.fulfilment import fulfilment_status
 from marketplace.extensions import db
 from marketplace.models import Contract, FulfilmentSnapshot, Realisation

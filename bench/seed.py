@@ -1,4 +1,4 @@
-"""A large, realistic data set for the performance harness (`flask seed-bench`, `make bench`).
+"""A large, realistic data set for the performance harness (`make bench`, `flask seed-bench`).
 
 Four authorities with the real value tables of marketplace/data/value-tables.json, contractors
 with their owners, contracts whose obligation is computed by the domain rule `obligation_for`, and
