@@ -125,3 +125,45 @@ def fte_realisation(candidate="KAND-1", start=None, end=None, **kw):
         hours_per_week=Decimal(24),
         **kw,
     )
+
+
+def bulk_realisations(contract, n: int, *, state: str = "submitted") -> list[int]:
+    """n PW realisations on `contract` with one audit row each, inserted directly (submitting
+    them through the service one by one would make these tests slow without testing more)."""
+    from datetime import date, datetime
+
+    from sqlalchemy import select
+
+    from marketplace.extensions import db
+    from marketplace.models import AuditLog, BuildingBlock, Realisation
+
+    block = db.session.scalar(
+        select(BuildingBlock).where(BuildingBlock.policy_id == contract.policy_id)
+    )
+    rows = [
+        Realisation(
+            contract_id=contract.id,
+            block_id=block.id,
+            state=state,
+            candidate_ref=f"BULK-{i:03d}",
+            start_date=date(2026, 3, 1),
+            end_date=date(2026, 8, 31),
+            hours_per_week=24,
+            value_cents=100_00,
+            submitted_at=datetime(2026, 9, 1, 12, 0),
+        )
+        for i in range(n)
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    db.session.add_all(
+        AuditLog(
+            action=f"realisation.{state}",
+            object_type="Realisation",
+            object_id=r.id,
+            after={"state": state, "block": "PW", "value_cents": r.value_cents},
+        )
+        for r in rows
+    )
+    db.session.commit()
+    return [r.id for r in rows]

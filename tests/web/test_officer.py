@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 import time_machine
@@ -13,10 +13,11 @@ from sqlalchemy import event, func, select
 
 from marketplace.domain.money import format_eur
 from marketplace.extensions import db
-from marketplace.models import AuditLog, BuildingBlock, Contract, Realisation, SroiPolicy
+from marketplace.models import Contract, Realisation, SroiPolicy
 from marketplace.services import policies, realisations
 from tests.factories import (
     add_member,
+    bulk_realisations,
     fte_realisation,
     make_contract,
     make_org,
@@ -525,43 +526,8 @@ def test_contract_history_shows_who_approved(client, auth, contract, submitted, 
 # Contract page: a contract with many realisations is read a page at a time
 
 
-def many_realisations(contract: Contract, n: int, *, state: str = "submitted") -> list[int]:
-    """n realisations on `contract` with one audit row each, inserted directly (submitting them
-    through the service one by one would make these tests slow without testing more)."""
-    block = db.session.scalar(
-        select(BuildingBlock).where(BuildingBlock.policy_id == contract.policy_id)
-    )
-    rows = [
-        Realisation(
-            contract_id=contract.id,
-            block_id=block.id,
-            state=state,
-            candidate_ref=f"BULK-{i:03d}",
-            start_date=date(2026, 3, 1),
-            end_date=date(2026, 8, 31),
-            hours_per_week=24,
-            value_cents=100_00,
-            submitted_at=datetime(2026, 9, 1, 12, 0),
-        )
-        for i in range(n)
-    ]
-    db.session.add_all(rows)
-    db.session.flush()
-    db.session.add_all(
-        AuditLog(
-            action=f"realisation.{state}",
-            object_type="Realisation",
-            object_id=r.id,
-            after={"state": state, "block": "PW", "value_cents": r.value_cents},
-        )
-        for r in rows
-    )
-    db.session.commit()
-    return [r.id for r in rows]
-
-
 def test_contract_page_shows_50_realisations_and_a_link_to_page_2(client, auth, contract):
-    many_realisations(contract, 60)
+    bulk_realisations(contract, 60)
     auth.login(OFFICER)
     first = page_of(client.get(f"/contracten/{contract.id}"))
     assert first.count("Kandidaat BULK-") == 50
@@ -575,7 +541,7 @@ def test_contract_page_shows_50_realisations_and_a_link_to_page_2(client, auth, 
 
 
 def test_contract_history_pages_on_their_own_keeping_the_realisations_page(client, auth, contract):
-    many_realisations(contract, 60)
+    bulk_realisations(contract, 60)
     auth.login(OFFICER)
     page = page_of(client.get(f"/contracten/{contract.id}?page=2&history=2"))
     history = page.split('id="history-heading"')[1]
@@ -602,20 +568,20 @@ def test_contract_page_needs_the_same_queries_for_60_realisations_as_for_1(
         return len(seen)
 
     one = statements()
-    many_realisations(contract, 60)
+    bulk_realisations(contract, 60)
     assert statements() == one
 
 
 def test_contractor_sees_every_draft_whatever_page_of_realisations(client, auth, contract, owner):
     draft = realisations.submit(contract, fte_realisation("KAND-DRAFT"), owner, draft=True)
-    many_realisations(contract, 60)  # newer: the draft is on page 2 of the realisations
+    bulk_realisations(contract, 60)  # newer: the draft is on page 2 of the realisations
     auth.login(OWNER)
     page = page_of(client.get(f"/contracten/{contract.id}"))
     assert f'action="/opdrachtnemer/realisaties/{draft.id}/indienen"' in page
 
 
 def test_deciding_on_page_2_of_the_realisations_returns_to_page_2(client, auth, contract):
-    ids = many_realisations(contract, 60)
+    ids = bulk_realisations(contract, 60)
     auth.login(OFFICER)
     page = page_of(client.get(f"/contracten/{contract.id}?page=2"))
     assert 'action="/inkoop/beoordelen/contract?page=2"' in page
