@@ -53,6 +53,12 @@ class Config:
     PROXY_FIX_X_HOST = int(_env("PROXY_FIX_X_HOST", "0") or 0)
 
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Report files made by jobs (services/report_files.py), kept REPORT_KEEP_HOURS; on a disk
+    # that the app servers and the workers share.
+    REPORT_DIR = _env("REPORT_DIR", str(INSTANCE_DIR / "reports"))
+    REPORT_KEEP_HOURS = 24
+    # Rows of a PDF report's table rendered at a time (services/reports.py render_pdf).
+    REPORT_ROWS_PER_PART = 400
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 

@@ -66,6 +66,7 @@ def make_test_app(database_url: str, instance_dir: Path, **config: Any) -> Flask
             "MAIL_SERVER": None,
             "MAIL_DIR": str(instance_dir / "mail"),
             "UPLOAD_DIR": str(instance_dir / "uploads"),
+            "REPORT_DIR": str(instance_dir / "reports"),
             "REDIS_URL": None,
             "JOBS_MODE": "inline",
             **config,

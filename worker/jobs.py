@@ -80,3 +80,20 @@ def realisation_reminders() -> None:
     from marketplace.services import reminders
 
     reminders.send_reminders(date.today())
+
+
+@job
+def generate_report(report_id: int) -> None:
+    """Make a requested report file (idempotent: a finished one is not made again)."""
+    from marketplace.services import report_files
+
+    report_files.generate(report_id)
+
+
+@job
+def cleanup_report_files() -> None:
+    """Delete report files older than a day (idempotent)."""
+    from marketplace.models._types import utcnow
+    from marketplace.services import report_files
+
+    report_files.cleanup(utcnow())

@@ -7,4 +7,5 @@ PERIODIC: list[tuple[str, str]] = [
     ("nightly_recompute", "30 2 * * *"),
     ("pso_expiry_sweep", "0 6 * * *"),
     ("realisation_reminders", "15 6 * * *"),
+    ("cleanup_report_files", "45 * * * *"),
 ]

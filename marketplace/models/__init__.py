@@ -9,6 +9,7 @@ from marketplace.models.accounts import (
     User,
 )
 from marketplace.models.ops import AuditLog, OutboxJob, SentMail
+from marketplace.models.reports import ReportFile
 from marketplace.models.sroi import (
     BuildingBlock,
     Contract,
@@ -27,6 +28,7 @@ __all__ = [
     "FulfilmentSnapshot",
     "PsoCertificate",
     "Realisation",
+    "ReportFile",
     "SroiPolicy",
     "AuditLog",
     "Invitation",

@@ -23,13 +23,15 @@ from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from flask import current_app, render_template
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
-from sqlalchemy import BigInteger, Select, case, cast, func, or_, select
+from sqlalchemy import BigInteger, Row, Select, case, cast, func, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from marketplace import labels
 from marketplace.domain.fulfilment import STATUSES, Fulfilment, percent_realised
 from marketplace.extensions import db
 from marketplace.labels import obligation_labels, state_labels
@@ -64,6 +66,7 @@ class Table:
     sheet: str
     columns: list[Column]
     rows: Iterable[tuple[Any, ...]]
+    count: Callable[[], int] | None = None  # the number of rows, for a job's progress
 
 
 def require_authority(user: User, org: Organisation | None) -> Organisation:
@@ -78,6 +81,11 @@ def require_authority(user: User, org: Organisation | None) -> Organisation:
 def local_date(moment: datetime | None) -> date | None:
     """The Dutch calendar day of a stored (naive UTC) moment."""
     return moment.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date() if moment else None
+
+
+def local_time(moment: datetime) -> datetime:
+    """A stored (naive UTC) moment in Dutch time."""
+    return moment.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
 
 
 def _euros(cents: int | None) -> Decimal | None:
@@ -241,6 +249,11 @@ def realisations_table(authority: Organisation, today: date) -> Table:
         sheet=_("Realisations"),
         columns=columns,
         rows=_realisation_rows(authority.id),
+        count=lambda: db.session.scalar(
+            reported_realisations()
+            .with_only_columns(func.count(), maintain_column_froms=True)
+            .where(Contract.authority_id == authority.id)
+        ),
     )
 
 
@@ -279,11 +292,9 @@ def _realisation_rows(authority_id: int) -> Iterator[tuple[Any, ...]]:
         )
         .join(BuildingBlock, BuildingBlock.id == r.block_id)
         .where(Contract.authority_id == authority_id)
-        .order_by(Contract.reference, r.id)
-        .execution_options(yield_per=2000)
     )
     states = state_labels()
-    for row in db.session.execute(q):
+    for row in _in_batches(q, (Contract.reference, r.id)):
         (ref, rid, state, code, cand, start, end, hours, inv, supplier, value, sub, dec, why) = row
         yield (
             ref,
@@ -301,6 +312,24 @@ def _realisation_rows(authority_id: int) -> Iterator[tuple[Any, ...]]:
             local_date(dec),
             why,
         )
+
+
+def _in_batches(query: Select, keys: tuple, size: int = 5000) -> Iterator[Row]:
+    """The rows of `query` ordered by `keys` (unique together, the first two columns), read
+    `size` at a time, each batch a query of its own that starts after the last key seen.
+
+    No cursor stays open between batches, so a job may commit its progress while it reads
+    (committing closes a streamed PostgreSQL cursor), and memory holds one batch."""
+    last: tuple | None = None
+    while True:
+        q = query.order_by(*keys).limit(size)
+        if last is not None:
+            q = q.where(tuple_(*keys) > tuple_(*last))
+        rows = db.session.execute(q).all()
+        yield from rows
+        if len(rows) < size:
+            return
+        last = tuple(rows[-1][: len(keys)])
 
 
 # --- file formats ----------------------------------------------------------------------------
@@ -343,10 +372,14 @@ def csv_chunks(table: Table, batch: int = 500) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def xlsx_bytes(table: Table) -> bytes:
-    """The table as an Excel workbook: bold frozen header, real dates, euro number format."""
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+def write_xlsx(
+    table: Table, path: str | Path, progress: Callable[[int], None] | None = None
+) -> None:
+    """The table as an Excel workbook at `path`: bold frozen header, real dates, euro number
+    format. XlsxWriter's constant_memory mode flushes each row to a temporary file as soon as
+    the next one starts, so 100,000 rows take the memory of one (the rows must come in order,
+    which they do). `progress` hears the percentage written every 5,000 rows."""
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = book.add_worksheet(table.sheet[:31])
     formats = {
         "eur": book.add_format({"num_format": EUR_FORMAT}),
@@ -366,14 +399,18 @@ def xlsx_bytes(table: Table) -> bytes:
         "text": lambda r, i, v: sheet.write_string(r, i, str(v)),
     }
     kinds = [c.kind for c in table.columns]
+    total = max(table.count(), 1) if progress and table.count else None
     last = 0
     for last, row in enumerate(table.rows, 1):
         for i, (kind, value) in enumerate(zip(kinds, row, strict=True)):
             if value is not None and value != "":
                 writers[kind](last, i, value)
+        if total and last % 5000 == 0:
+            progress(min(99, 100 * last // total))
     sheet.autofilter(0, 0, max(last, 1), len(table.columns) - 1)
     book.close()
-    return out.getvalue()
+    if progress:
+        progress(100)
 
 
 # --- PDF reports -----------------------------------------------------------------------------
@@ -596,6 +633,19 @@ def _pdf_of(html: str, root: Path) -> bytes:
     return document.write_pdf()
 
 
+def _pdf_helpers() -> dict[str, Any]:
+    """Labels and number formats of the PDF templates, passed in rather than from a context
+    processor: a job renders them outside any request."""
+    return {
+        "status_label": fulfilment.status_label,
+        "state_label": labels.state_label,
+        "obligation_label": labels.obligation_label,
+        "local_date": local_date,
+        "number": lambda value: format_decimal(value, format="#,##0.##"),
+        "percent": lambda value: format_decimal(Decimal(value), format="0.0") + "%",
+    }
+
+
 def render_pdf(
     template: str,
     report: Report,
@@ -611,10 +661,11 @@ def render_pdf(
     root = Path(current_app.static_folder).resolve()
     size = rows_per_part or current_app.config.get("REPORT_ROWS_PER_PART", 400)
     chunks = [report.rows[i : i + size] for i in range(0, len(report.rows), size)] or [[]]
-    pages, joined = 0, None
+    pages, joined, helpers = 0, None, _pdf_helpers()
     for n, chunk in enumerate(chunks):
         part = Part(n == 0, n == len(chunks) - 1, len(chunks) == 1, pages)
-        pdf = _pdf_of(render_template(template, report=report, rows=chunk, part=part), root)
+        html = render_template(template, report=report, rows=chunk, part=part, **helpers)
+        pdf = _pdf_of(html, root)
         if progress:
             progress(100 * (n + 1) // len(chunks))
         if part.single:

@@ -45,6 +45,19 @@ def pdf_text(data: bytes) -> str:
     return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
+def made_file(client, url: str) -> bytes:
+    """Ask for a report file (POST), follow to its page and download it when ready; jobs run
+    in-process in the tests, so it is ready at once."""
+    asked = client.post(url)
+    assert asked.status_code == 302, asked.status_code
+    page = client.get(asked.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="(/rapportage/bestanden/\d+/[^"]+)"', page)
+    assert link, page
+    response = client.get(link.group(1))
+    assert response.status_code == 200
+    return response.data
+
+
 def first_csv_row(data: bytes) -> dict[str, str]:
     """The first data row of a `;`-separated UTF-8 (BOM) CSV, by column header."""
     return next(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
@@ -91,7 +104,7 @@ def test_contracts_xlsx_has_real_dates_and_the_euro_format(client, auth, contrac
 
 def test_realisations_xlsx_reads_back(client, auth, contract, today):
     auth.login(OFFICER)
-    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/rapportage/realisaties.xlsx").data))
+    sheet = openpyxl.load_workbook(io.BytesIO(made_file(client, "/rapportage/realisaties.xlsx")))
     rows = list(sheet.active.iter_rows(values_only=True))
     assert rows[1][0] == "EM-2026-014"
     assert rows[1][5] == datetime(2026, 3, 1)
@@ -99,10 +112,9 @@ def test_realisations_xlsx_reads_back(client, auth, contract, today):
 
 def test_contract_report_pdf_names_the_contract(client, auth, contract, today):
     auth.login(OWNER)
-    response = client.get(f"/rapportage/contracten/{contract.id}/rapport.pdf")
-    assert response.status_code == 200
-    assert response.data.startswith(b"%PDF")
-    text = pdf_text(response.data)
+    data = made_file(client, f"/rapportage/contracten/{contract.id}/rapport")
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data)
     assert "EM-2026-014" in text
     assert "€ 60.000,00" in text
     assert "Pagina 1 van" in text
@@ -110,15 +122,14 @@ def test_contract_report_pdf_names_the_contract(client, auth, contract, today):
 
 def test_annual_report_of_a_year_without_contracts_says_so(client, auth, contract, today):
     auth.login(OFFICER)
-    response = client.get("/rapportage/jaarrapport-2019.pdf")
-    assert response.status_code == 200
-    assert response.data.startswith(b"%PDF")
-    assert "geen actieve contracten" in pdf_text(response.data)
+    data = made_file(client, "/rapportage/jaarrapport-2019")
+    assert data.startswith(b"%PDF")
+    assert "geen actieve contracten" in pdf_text(data)
 
 
 def test_annual_report_for_an_absurd_year_is_not_found(client, auth, contract, today):
     auth.login(OFFICER)
-    assert client.get("/rapportage/jaarrapport-1850.pdf").status_code == 404
+    assert client.post("/rapportage/jaarrapport-1850").status_code == 404
 
 
 def test_contract_chart_is_an_svg_image_with_a_title(client, auth, contract, today):
@@ -143,15 +154,21 @@ def test_contractor_of_another_organisation_gets_404_on_chart_and_report(
     make_org("contractor", owner=make_user("other@contractor.example.com"))
     auth.login("other@contractor.example.com")
     assert client.get(f"/rapportage/contracten/{contract.id}/grafiek.svg").status_code == 404
-    assert client.get(f"/rapportage/contracten/{contract.id}/rapport.pdf").status_code == 404
+    assert client.post(f"/rapportage/contracten/{contract.id}/rapport").status_code == 404
 
 
 @pytest.mark.parametrize(
-    "url", ["/rapportage/contracten.csv", "/rapportage/realisaties.xlsx", "/rapportage/grafiek.svg"]
+    "url", ["/rapportage/contracten.csv", "/rapportage/contracten.xlsx", "/rapportage/grafiek.svg"]
 )
 def test_contractor_cannot_download_authority_exports(client, auth, contract, today, url):
     auth.login(OWNER)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/rapportage/realisaties.xlsx", "/rapportage/jaarrapport-2026"])
+def test_contractor_cannot_ask_for_authority_reports(client, auth, contract, today, url):
+    auth.login(OWNER)
+    assert client.post(url).status_code == 404
 
 
 def test_officer_of_another_authority_exports_only_its_own_contracts(client, auth, contract, today):
@@ -159,7 +176,7 @@ def test_officer_of_another_authority_exports_only_its_own_contracts(client, aut
     auth.login("inkoper@elders.example.com")
     text = client.get("/rapportage/contracten.csv").data.decode("utf-8")
     assert "EM-2026-014" not in text
-    assert client.get("/rapportage/jaarrapport-2026.pdf").status_code == 200
+    assert "EM-2026-014" not in pdf_text(made_file(client, "/rapportage/jaarrapport-2026"))
 
 
 def test_anonymous_visitor_is_sent_to_log_in(client, contract):
@@ -173,15 +190,15 @@ def test_contract_page_shows_the_chart_its_figures_and_the_report(client, auth, 
     html = client.get(f"/contracten/{contract.id}").data.decode()
     assert f'src="/rapportage/contracten/{contract.id}/grafiek.svg"' in html
     assert "Toon de cijfers van deze grafiek" in html
-    assert f'href="/rapportage/contracten/{contract.id}/rapport.pdf"' in html
-    assert "/rapportage/realisaties.xlsx" in html
+    assert f'action="/rapportage/contracten/{contract.id}/rapport"' in html
+    assert "/rapportage/realisaties.csv" in html
 
 
 def test_contractor_sees_the_report_but_not_the_authority_exports(client, auth, contract, today):
     auth.login(OWNER)
     html = client.get(f"/contracten/{contract.id}").data.decode()
-    assert f'href="/rapportage/contracten/{contract.id}/rapport.pdf"' in html
-    assert "/rapportage/realisaties.xlsx" not in html
+    assert f'action="/rapportage/contracten/{contract.id}/rapport"' in html
+    assert "/rapportage/realisaties" not in html
 
 
 def test_reports_page_lists_exports_and_annual_reports(client, auth, contract, today):
@@ -189,7 +206,8 @@ def test_reports_page_lists_exports_and_annual_reports(client, auth, contract, t
     html = client.get("/rapportage/").data.decode()
     assert 'src="/rapportage/grafiek.svg"' in html
     assert 'href="/rapportage/contracten.xlsx"' in html
-    assert 'href="/rapportage/jaarrapport-2026.pdf"' in html
+    assert 'action="/rapportage/jaarrapport-2026"' in html
+    assert 'action="/rapportage/realisaties.xlsx"' in html
 
 
 def amounts_after(text: str, label: str) -> list[str]:
@@ -203,7 +221,7 @@ def test_contract_report_total_counts_only_approved_realisations(client, auth, c
     rejected = realisations.submit(contract, spring, owner)
     realisations.decide([rejected.id], False, officer, reason="Geen loonstrook")
     auth.login(OFFICER)
-    text = pdf_text(client.get(f"/rapportage/contracten/{contract.id}/rapport.pdf").data)
+    text = pdf_text(made_file(client, f"/rapportage/contracten/{contract.id}/rapport"))
     assert "Geen loonstrook" in text  # the rejected row is listed, with its reason
     assert amounts_after(text, "Totaal goedgekeurd") == ["13.442,92"]
 
@@ -217,7 +235,7 @@ def test_contract_report_lists_realisations_in_the_order_they_were_submitted(
         later_period = fte_realisation("KAND-0002", date(2026, 4, 1), date(2026, 7, 31))
         realisations.submit(contract, later_period, owner)
     auth.login(OFFICER)
-    text = pdf_text(client.get(f"/rapportage/contracten/{contract.id}/rapport.pdf").data)
+    text = pdf_text(made_file(client, f"/rapportage/contracten/{contract.id}/rapport"))
     listed = text[text.index("Realisaties") :]
     assert listed.index("1 aug 2026") < listed.index("1 sep 2026")
 
@@ -236,7 +254,7 @@ def test_annual_report_states_one_obligation_total(client, auth, contract, today
         end_date=date(2028, 12, 31),
     )
     auth.login(OFFICER)
-    text = pdf_text(client.get("/rapportage/jaarrapport-2026.pdf").data)
+    text = pdf_text(made_file(client, "/rapportage/jaarrapport-2026"))
     stated = set(amounts_after(text, "Totale SROI-verplichting"))
     stated |= set(amounts_after(text, "van een verplichting van"))
     assert stated == {"60.000,00"}
@@ -252,7 +270,7 @@ def test_annual_report_in_parts_lists_every_contract_once_with_running_page_numb
         make_contract(contract.authority, contract.contractor, officer, reference=f"EM-PART-{n}")
     app.config["REPORT_ROWS_PER_PART"] = 1
     auth.login(OFFICER)
-    data = client.get("/rapportage/jaarrapport-2026.pdf").data
+    data = made_file(client, "/rapportage/jaarrapport-2026")
     pages = pypdf.PdfReader(io.BytesIO(data)).pages
     text = pdf_text(data)
     for ref in ("EM-2026-014", "EM-PART-0", "EM-PART-1"):

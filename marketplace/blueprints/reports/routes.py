@@ -5,17 +5,26 @@ anyone else); the authority-wide ones for the officers of the selected authority
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from datetime import date
-from decimal import Decimal
 
-from flask import Blueprint, Response, g, render_template, request, stream_with_context
-from flask_babel import format_decimal, get_locale
+from flask import (
+    Blueprint,
+    Response,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
-from marketplace import labels
-from marketplace.services import charts, contracts, fulfilment, reports
-from marketplace.services.errors import NotFound
+from marketplace.services import charts, contracts, report_files, reports
 
 bp = Blueprint("reports", __name__, url_prefix="/rapportage")
 
@@ -35,28 +44,14 @@ def chart_helpers() -> dict:
     }
 
 
-@bp.context_processor
-def report_helpers() -> dict:
-    """Labels and number formats the PDF templates use."""
-    return {
-        "status_label": fulfilment.status_label,
-        "state_label": labels.state_label,
-        "obligation_label": labels.obligation_label,
-        "local_date": reports.local_date,
-        "number": lambda value: format_decimal(value, format="#,##0.##"),
-        "percent": lambda value: format_decimal(Decimal(value), format="0.0") + "%",
-    }
-
-
 def _authority():
     return reports.require_authority(current_user, g.get("current_org"))
 
 
-def _file(body, mimetype: str, filename: str, *, inline: bool = False) -> Response:
+def _file(body, mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
     filename = re.sub(r"[^A-Za-z0-9._-]+", "-", filename)
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -70,7 +65,15 @@ def _svg(document: str) -> Response:
 @bp.route("/")
 @login_required
 def index():
-    return render_template("reports/index.html", authority=_authority())
+    authority = _authority()
+    return render_template(
+        "reports/index.html",
+        authority=authority,
+        files=report_files.recent_of(authority),
+        describe=report_files.describe,
+        state_of=report_files.state_label,
+        local_time=lambda moment: reports.local_time(moment).strftime("%H:%M"),
+    )
 
 
 @bp.route("/grafiek.svg")
@@ -105,31 +108,65 @@ def export_csv(what: str):
     return _file(body, "text/csv; charset=utf-8", f"{table.name}.csv")
 
 
-@bp.route("/<any(contracten, realisaties):what>.xlsx")
+@bp.route("/contracten.xlsx")
 @login_required
-def export_xlsx(what: str):
-    table = TABLES[what](_authority(), date.today())
-    return _file(reports.xlsx_bytes(table), XLSX, f"{table.name}.xlsx")
+def contracts_xlsx():
+    """The contracts as Excel, at once: one row per contract (10,000 in a few seconds), written
+    in constant memory to a temporary file that is streamed and then gone."""
+    table = reports.contracts_table(_authority(), date.today())
+    with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as scratch:
+        path = scratch.name
+    try:
+        reports.write_xlsx(table, path)
+        handle = open(path, "rb")  # noqa: SIM115 - send_file closes it after the response
+    finally:
+        os.unlink(path)  # the open handle keeps the content until it is closed
+    return _sent(handle, XLSX, f"{table.name}.xlsx")
 
 
-@bp.route("/contracten/<int:contract_id>/rapport.pdf")
+@bp.post("/realisaties.xlsx")
 @login_required
-def contract_pdf(contract_id: int):
-    contract, side = contracts.get_for(contract_id, current_user)
-    report = reports.contract_report(contract, side, date.today())
-    pdf = reports.render_pdf("reports/pdf_contract.html", report)
-    return _file(pdf, "application/pdf", f"sroi-{contract.reference}.pdf", inline=True)
+def ask_realisations_xlsx():
+    report = report_files.ask_realisations_xlsx(current_user, g.get("current_org"))
+    return redirect(url_for("reports.report_file", report_id=report.id))
 
 
-@bp.route("/jaarrapport-<int:year>.pdf")
+@bp.post("/contracten/<int:contract_id>/rapport")
 @login_required
-def year_pdf(year: int):
-    authority = _authority()
-    today = date.today()
-    if not 2000 <= year <= today.year + 10:
-        raise NotFound()
-    report = reports.year_report(authority, year, today)
-    pdf = reports.render_pdf("reports/pdf_year.html", report)
-    return _file(
-        pdf, "application/pdf", f"sroi-jaarrapport-{year}-{authority.slug}.pdf", inline=True
+def ask_contract_pdf(contract_id: int):
+    report = report_files.ask_contract_pdf(current_user, contract_id)
+    return redirect(url_for("reports.report_file", report_id=report.id))
+
+
+@bp.post("/jaarrapport-<int:year>")
+@login_required
+def ask_year_pdf(year: int):
+    report = report_files.ask_year_pdf(current_user, g.get("current_org"), year)
+    return redirect(url_for("reports.report_file", report_id=report.id))
+
+
+@bp.route("/bestanden/<int:report_id>")
+@login_required
+def report_file(report_id: int):
+    """A requested report: its progress (the page refreshes itself while the job runs, with a
+    meta refresh: our CSP allows no inline script) and, when ready, its download link."""
+    report = report_files.get_for(report_id, current_user)
+    return render_template(
+        "reports/file.html", report=report, describe=report_files.describe(report)
     )
+
+
+@bp.route("/bestanden/<int:report_id>/<path:filename>")
+@login_required
+def download_report_file(report_id: int, filename: str):
+    report = report_files.get_for(report_id, current_user)
+    path, mimetype = report_files.file_of(report)
+    return _sent(path, mimetype, report.filename)
+
+
+def _sent(source, mimetype: str, filename: str) -> Response:
+    """A file (path or open binary handle) as a download that no shared cache keeps."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", filename)
+    response = send_file(source, mimetype=mimetype, as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
