@@ -76,7 +76,9 @@ def csv_rows(client, what: str) -> list[dict[str, str]]:
 
 def xlsx_rows(client, what: str) -> list[dict[str, object]]:
     data = made_file(client, f"/rapportage/{what}.xlsx") if what == "realisaties" else None
-    data = data or client.get(f"/rapportage/{what}.xlsx").data
+    if data is None:
+        with client.get(f"/rapportage/{what}.xlsx") as response:
+            data = response.data
     book = openpyxl.load_workbook(io.BytesIO(data))
     rows = list(book.active.iter_rows(values_only=True))
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]

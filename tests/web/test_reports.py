@@ -53,9 +53,9 @@ def made_file(client, url: str) -> bytes:
     page = client.get(asked.headers["Location"]).get_data(as_text=True)
     link = re.search(r'href="(/rapportage/bestanden/\d+/[^"]+)"', page)
     assert link, page
-    response = client.get(link.group(1))
-    assert response.status_code == 200
-    return response.data
+    with client.get(link.group(1)) as response:  # closing it closes the file it sends
+        assert response.status_code == 200
+        return response.data
 
 
 def first_csv_row(data: bytes) -> dict[str, str]:
@@ -89,9 +89,9 @@ def test_realisations_csv_lists_the_approved_realisation(client, auth, contract,
 
 def test_contracts_xlsx_has_real_dates_and_the_euro_format(client, auth, contract, today):
     auth.login(OFFICER)
-    response = client.get("/rapportage/contracten.xlsx")
-    assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    with client.get("/rapportage/contracten.xlsx") as response:
+        assert response.status_code == 200
+        sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     header = [cell.value for cell in sheet[1]]
     assert sheet.freeze_panes == "A2"
     assert sheet.cell(1, 1).font.bold
