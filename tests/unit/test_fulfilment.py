@@ -70,6 +70,30 @@ def test_at_risk_one_cent_below_expected() -> None:
     assert fulfilment_status(3_000_000, 1_499_999, 0, START, END, HALFWAY).status == "at_risk"
 
 
+# A 30-day contract: expected = O × elapsed days / 30, rounded half up to cents.
+MONTH_START, MONTH_END = date(2026, 1, 1), date(2026, 1, 31)
+
+
+def test_on_track_compares_with_the_expected_amount_rounded_down_to_cents() -> None:
+    # 1.000 × 10/30 = 333,33… -> 333: approved 333 cents is on track (not "< 333,33…")
+    result = fulfilment_status(1_000, 333, 0, MONTH_START, MONTH_END, date(2026, 1, 11))
+    assert (result.expected_cents, result.status) == (333, "on_track")
+    assert status_of(1_000, 333, MONTH_START, MONTH_END, date(2026, 1, 11)) == "on_track"
+
+
+def test_on_track_compares_with_the_expected_amount_rounded_up_to_cents() -> None:
+    # 1.000 × 2/30 = 66,67 -> 67: approved 66 cents is behind (not ">= 66,67 truncated to 66")
+    result = fulfilment_status(1_000, 66, 0, MONTH_START, MONTH_END, date(2026, 1, 3))
+    assert (result.expected_cents, result.status) == (67, "at_risk")
+    assert status_of(1_000, 67, MONTH_START, MONTH_END, date(2026, 1, 3)) == "on_track"
+
+
+def test_on_track_at_an_exact_half_cent_rounds_the_expected_amount_up() -> None:
+    # 1 × 15/30 = 0,5 -> 1: approved 0 is behind
+    assert status_of(1, 0, MONTH_START, MONTH_END, date(2026, 1, 16)) == "at_risk"
+    assert status_of(1, 1, MONTH_START, MONTH_END, date(2026, 1, 16)) == "fulfilled"
+
+
 def test_pending_value_does_not_change_the_status() -> None:
     result = fulfilment_status(3_000_000, 0, 3_000_000, START, END, HALFWAY)
     assert (result.status, result.pending_cents) == ("at_risk", 3_000_000)
@@ -244,4 +268,42 @@ def test_whole_number_arithmetic_equals_the_exact_formulas(
     if obligation:
         tenths = round_half_up(Fraction(approved * 1000, obligation))
         assert result.percent == Decimal(tenths) / 10
-    assert status_of(obligation, approved, start, end, today) == result.status
+    expected = round_half_up(obligation * elapsed)
+    if obligation == 0:
+        rule_status = "not_applicable"
+    elif approved >= obligation:
+        rule_status = "fulfilled"
+    elif today > end:
+        rule_status = "overdue"
+    else:
+        rule_status = "on_track" if approved >= expected else "at_risk"
+    assert result.status == rule_status
+    assert status_of(obligation, approved, start, end, today) == rule_status
+
+
+# Worked by hand: O = € 30.000, 2026-03-01 .. 2028-02-29 (730 days).
+@pytest.mark.parametrize(
+    ("approved", "today", "status", "expected", "forecast", "percent"),
+    [
+        # 100 of 730 days: 3.000.000 × 100/730 = 410.958,90 -> 410.959; 400.000 × 7,3 = 2.920.000
+        (400_000, date(2026, 6, 9), "at_risk", 410_959, 2_920_000, "13.3"),
+        # the same day, one cent above the rounded expected amount
+        (410_960, date(2026, 6, 9), "on_track", 410_959, 3_000_008, "13.7"),
+        # 1 of 730 days: 3.000.000 / 730 = 4.109,59 -> 4.110; 4.110 × 730 = 3.000.300
+        (4_110, date(2026, 3, 2), "on_track", 4_110, 3_000_300, "0.1"),
+        (4_109, date(2026, 3, 2), "at_risk", 4_110, 2_999_570, "0.1"),
+        # after the end date: elapsed 1, forecast = approved
+        (2_999_999, date(2028, 3, 1), "overdue", 3_000_000, 2_999_999, "100.0"),
+        (3_000_000, date(2028, 3, 1), "fulfilled", 3_000_000, 3_000_000, "100.0"),
+    ],
+)
+def test_hand_computed_statuses(
+    approved: int, today: date, status: str, expected: int, forecast: int, percent: str
+) -> None:
+    result = fulfilment_status(3_000_000, approved, 0, START, END, today)
+    assert (result.status, result.expected_cents, result.forecast_cents, result.percent) == (
+        status,
+        expected,
+        forecast,
+        Decimal(percent),
+    )

@@ -236,6 +236,33 @@ def test_one_rounding_at_the_end() -> None:
     assert obligation_for(terms, policy).obligation_cents == 250
 
 
+def test_the_percentage_step_is_not_rounded_down_before_the_end() -> None:
+    # 10.010 × 5% = 500,5 cents -> 501 (half up, once); truncating the step would give 500
+    policy = replace(POLICY, threshold_cents=0)
+    terms = replace(NO_PSO, value_cents=10_010)
+    assert obligation_for(terms, policy).obligation_cents == 501
+
+
+def test_a_sub_cent_amount_before_pso_is_not_applicable_not_exempt() -> None:
+    # 9 cents × 5% = 0,45 cent rounds to 0 before PSO: nothing was due, so PSO exempts nothing
+    policy = replace(POLICY, threshold_cents=0)
+    exempting = replace(CONTRACT, value_cents=9, pso_level="trede_2")
+    result = obligation_for(exempting, policy)
+    assert (result.obligation_cents, result.status) == (0, "not_applicable")
+
+
+def test_a_half_cent_before_pso_is_due_and_then_exempt() -> None:
+    # 10 cents × 5% = 0,5 cent rounds to 1 before PSO: something was due, trede 2 exempts it
+    policy = replace(POLICY, threshold_cents=0)
+    result = obligation_for(replace(CONTRACT, value_cents=10, pso_level="trede_2"), policy)
+    assert (result.obligation_cents, result.status) == (0, "exempt")
+
+
+def test_a_sub_cent_amount_without_pso_is_not_applicable() -> None:
+    result = obligation_for(replace(NO_PSO, value_cents=9), replace(POLICY, threshold_cents=0))
+    assert (result.obligation_cents, result.status) == (0, "not_applicable")
+
+
 def test_zero_percent_policy_is_not_applicable_not_exempt() -> None:
     result = obligation_for(CONTRACT, replace(POLICY, percentage_bp=0))
     assert (result.obligation_cents, result.status) == (0, "not_applicable")

@@ -105,6 +105,20 @@ def test_max_days_caps_the_period() -> None:
     assert valuate(PW, longer).value_cents == 2_666_667
 
 
+@pytest.mark.parametrize("unit", ["fte_year", "month"])
+def test_max_days_of_zero_is_an_invalid_block(unit: str) -> None:
+    # A block that counts no day at all is a mistake in the table, not a block worth € 0.
+    block = Block("PW", unit, rate_cents=4_000_000, max_days=0)
+    error = error_of(block, fte(24))
+    assert (error.code, error.field) == ("invalid_block", "max_days")
+
+
+def test_max_days_of_one_counts_one_day() -> None:
+    # 4.000.000 × 36/36 × 1/365 = 10.958,90 -> 10.959
+    block = Block("PW", "fte_year", rate_cents=4_000_000, max_days=1)
+    assert valuate(block, fte(36)).value_cents == 10_959
+
+
 def test_no_max_days_means_no_limit() -> None:
     block = Block("PW", "fte_year", rate_cents=4_000_000)
     # 4.000.000 × 12/36 × 731/365 = 2.670.319,63
