@@ -21,6 +21,36 @@ from tests import backends
 from tests.factories import PASSWORD, make_org, make_user
 from tests.served import LiveServer, serving
 
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "marketplace" / "translations"
+
+
+def compile_translations(translations: Path = TRANSLATIONS) -> list[Path]:
+    """Compile every catalogue whose .mo is missing or older than its .po; returns those written.
+
+    `make install` compiles them, but a plain `pip install -e .` does not, and without the .mo
+    files every page is English and the Dutch assertions fail. Written to a temporary file and
+    renamed, so parallel workers (-n 2) never read half a catalogue."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for po in sorted(translations.glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        with tempfile.NamedTemporaryFile(dir=mo.parent, suffix=".mo.tmp", delete=False) as out:
+            write_mo(out, catalog)
+        Path(out.name).chmod(0o644)
+        Path(out.name).replace(mo)
+        written.append(mo)
+    return written
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    compile_translations()
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
