@@ -14,7 +14,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from marketplace.blueprints.api.envelope import EnvelopeApi
 
-# Named constraints so that SQLite batch migrations and PostgreSQL agree (RECIPES.md).
+# Named constraints so that SQLite batch migrations and PostgreSQL agree (docs/architecture.md).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

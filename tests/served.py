@@ -2,7 +2,8 @@
 
 Races (two officers deciding at once, a double-clicked submit) only show with separate requests in
 separate transactions: the test client runs one request at a time in the test's own session, so
-concurrency tests go through a served app (RECIPES.md "Rules that must hold under concurrency")."""
+concurrency tests go through a served app (docs/architecture.md "Rules that must hold under
+concurrency")."""
 
 from __future__ import annotations
 

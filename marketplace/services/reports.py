@@ -40,7 +40,7 @@ from marketplace.services import charts, contracts, fulfilment, policies
 from marketplace.services.errors import NotFound
 
 # Number formats always use "," for thousands and "." for decimals; Excel shows them the Dutch
-# way in a Dutch locale (RECIPES.md "Reports").
+# way in a Dutch locale (docs/architecture.md "Reports").
 EUR_FORMAT = "[$€-413] #,##0.00;[$€-413] -#,##0.00"
 DATE_FORMAT = "dd-mm-yyyy"
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
