@@ -23,7 +23,8 @@ def register(app: Flask) -> None:
     @click.option("--contractors", default=500, show_default=True)
     def seed_bench_command(contracts: int, realisations: int, contractors: int) -> None:
         """Load the large benchmark data set (bench/README.md); refuses to load it twice.
-        The seeding code lives in bench/ (DESIGN.md), next to the harness: run from a checkout."""
+        The seeding code lives in bench/ (docs/architecture.md), next to the harness: run from a
+        checkout."""
         from bench.seed import seed_bench
 
         try:
