@@ -1,7 +1,7 @@
 """report files: PDF and Excel reports made by a job, kept a day for the requester's organisation
 
 Revision ID: d7a1f0c3b9e2
-Revises: d7e3b8c1a5f2
+Revises: 5de6da7caa6a
 Create Date: 2026-12-01 00:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd7a1f0c3b9e2'
-down_revision = 'd7e3b8c1a5f2'
+down_revision = '5de6da7caa6a'
 branch_labels = None
 depends_on = None
 
