@@ -31,7 +31,7 @@ from marketplace.blueprints.api.schemas import (
 )
 from marketplace.extensions import db
 from marketplace.models import Contract, Organisation, User
-from marketplace.services import contracts, fulfilment, organisations
+from marketplace.services import contracts, fulfilment, organisations, pso
 from marketplace.services.errors import Forbidden, ServiceError
 
 blp = ComplianceBlueprint(
@@ -118,4 +118,6 @@ def contract_detail(contract_id: int):
     """
     contract, _side = contracts.get_for(contract_id, current_user)
     today = date.today()
-    return ContractToday(contract, fulfilment.fulfilment_of(contract, today), today)
+    return ContractToday(
+        contract, fulfilment.fulfilment_of(contract, today), today, pso.unverified_for(contract)
+    )

@@ -35,7 +35,7 @@ from marketplace.blueprints.errors import error_response
 from marketplace.domain.fulfilment import STATUSES, Fulfilment
 from marketplace.domain.obligation import PSO_LEVELS
 from marketplace.domain.valuation import CERTIFICATIONS, MESSAGES_EN, UNITS
-from marketplace.models import Contract
+from marketplace.models import Contract, PsoCertificate
 from marketplace.models.sroi import REALISATION_STATES
 from marketplace.services.errors import ServiceError
 
@@ -374,6 +374,7 @@ class ContractToday:
     contract: Contract
     fulfilment: Fulfilment
     on_date: date
+    unverified_certificate: PsoCertificate | None = None
 
 
 class FulfilmentSchema(ma.Schema):
@@ -399,14 +400,32 @@ class FulfilmentSchema(ma.Schema):
     )
 
 
+class UnverifiedCertificateSchema(ma.Schema):
+    level = ma.fields.String(required=True, validate=ma.validate.OneOf(PSO_LEVELS))
+    number = ma.fields.String(required=True)
+    valid_until = ma.fields.Date(required=True)
+
+
 class ContractDetailSchema(RegisteredContractSchema):
     """A contract and, under `fulfilment`, where it stands today (docs/domain.md "Fulfilment")."""
 
     fulfilment = ma.fields.Nested(FulfilmentSchema, required=True)
+    pso_unverified_certificate = ma.fields.Nested(
+        UnverifiedCertificateSchema,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "A PSO certificate of the contractor that awaits verification and "
+            "would count for this contract: until an officer or the admin verifies it, the "
+            "obligation is computed without it. Null when there is none."
+        },
+    )
 
     def get_attribute(self, obj: ContractToday, attr: str, default):
         if attr == "fulfilment":
             return obj
+        if attr == "pso_unverified_certificate":
+            return obj.unverified_certificate
         return super().get_attribute(obj.contract, attr, default)
 
 
