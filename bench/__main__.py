@@ -107,6 +107,9 @@ def measure(app: Flask, url: URL, mail_dir: str, size: argparse.Namespace) -> di
         before = measures.fingerprint()
     figures, about = measure_in_process(app)
     figures.update(measure_served(url, mail_dir, about))
+    figures["realisations_xlsx"] = measures.realisations_xlsx_memory(
+        url.render_as_string(hide_password=False)
+    )
     with app.app_context():
         restored = measures.fingerprint() == before
     data.update(about, restored=restored)

@@ -12,11 +12,15 @@ own, so that a new measure is one more function and one more line in bench/__mai
 
 from __future__ import annotations
 
+import json
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -249,3 +253,20 @@ def authority_chart(browser: Browser, requests: int = 10) -> dict[str, Any]:
             "all_304": all(a.status == 304 for a in revalidated),
         },
     }
+
+
+def realisations_xlsx_memory(database_url: str, sizes: tuple[int, ...] = (10_000, 100_000)) -> dict:
+    """The realisations Excel file as the report job writes it (constant memory), 10,000 and
+    100,000 rows, each in a fresh process (`bench.xlsx_memory`): seconds and peak RSS (MB),
+    before writing (the app loaded) and after."""
+    results = {}
+    for rows in sizes:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.xlsx_memory", database_url, str(rows)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        results[f"{rows}_rows"] = json.loads(done.stdout.strip().splitlines()[-1])
+    return results
