@@ -167,3 +167,22 @@ def bulk_realisations(contract, n: int, *, state: str = "submitted") -> list[int
     )
     db.session.commit()
     return [r.id for r in rows]
+
+
+def make_verified_certificate(org: Organisation, level: str, valid_until, recorded_on=None):
+    """A PSO certificate the company records and the platform admin verifies (only a verified
+    certificate counts); recorded 30 days before `valid_until` unless `recorded_on` is given."""
+    from datetime import timedelta
+
+    from marketplace.services import pso
+
+    cert = pso.record_certificate(
+        org,
+        level,
+        f"PSO-{next(_seq)}",
+        valid_until,
+        org.members[0].user,
+        recorded_on or valid_until - timedelta(days=30),
+    )
+    verified, _changed = pso.verify(cert.id, make_user(admin=True))
+    return verified
