@@ -46,6 +46,32 @@ def test_the_documents_cited_are_in_the_repository() -> None:
     assert (ROOT / "docs" / "domain.md").is_file()
 
 
+CITATION = re.compile(r"docs/(domain|architecture)\.md\s+\"([^\"]+)\"")
+
+
+def test_every_cited_section_is_a_heading_of_the_document() -> None:
+    headings = {
+        name: [
+            line.lstrip("#").strip()
+            for line in (ROOT / "docs" / f"{name}.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("#")
+        ]
+        for name in ("domain", "architecture")
+    }
+    cited = set()
+    for path in tracked_files():
+        if path.suffix in {".py", ".md", ".html", ".json"} and path.is_file():
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            cited |= {(m[1], " ".join(m[2].split())) for m in CITATION.finditer(text)}
+    assert len(cited) > 10
+    missing = sorted(
+        f'docs/{doc}.md "{section}"'
+        for doc, section in cited
+        if not any(h.startswith(section) for h in headings[doc])
+    )
+    assert missing == [], "cited but no such heading: " + ", ".join(missing)
+
+
 def test_missing_or_stale_catalogues_are_compiled(tmp_path: Path) -> None:
     for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
         target = tmp_path / po.relative_to(TRANSLATIONS)
