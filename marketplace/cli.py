@@ -59,14 +59,13 @@ def register(app: Flask) -> None:
     @click.option("--contract", "contract_id", type=int, help="Only this contract.")
     def recompute(contract_id: int | None) -> None:
         """Recompute fulfilment now (all contracts, set-based, or one)."""
-        from datetime import date
-
+        from marketplace import clock
         from marketplace.services import fulfilment
 
         if contract_id:
-            click.echo(fulfilment.recompute_contract(contract_id, date.today()))
+            click.echo(fulfilment.recompute_contract(contract_id, clock.today()))
         else:
-            click.echo(fulfilment.recompute_all(date.today()))
+            click.echo(fulfilment.recompute_all(clock.today()))
 
     @app.cli.command("run-daily")
     def run_daily() -> None:

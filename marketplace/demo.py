@@ -201,11 +201,10 @@ def seed_demo() -> dict[str, int]:
         )
     )
     db.session.commit()
-    from datetime import date
-
+    from marketplace import clock
     from marketplace.demo_sroi import seed_sroi
 
-    created.update(seed_sroi(admin, date.today()))
+    created.update(seed_sroi(admin, clock.today()))
     return created
 
 

@@ -48,38 +48,34 @@ def relay_outbox() -> None:
 @job
 def recompute_contract(contract_id: int) -> None:
     """After a realisation state change or contract edit (idempotent: recomputes from data)."""
-    from datetime import date
-
+    from marketplace import clock
     from marketplace.services import fulfilment
 
-    fulfilment.recompute_contract(contract_id, date.today())
+    fulfilment.recompute_contract(contract_id, clock.today())
 
 
 @job
 def nightly_recompute() -> None:
-    from datetime import date
-
+    from marketplace import clock
     from marketplace.services import fulfilment
 
-    fulfilment.recompute_all(date.today())
+    fulfilment.recompute_all(clock.today())
 
 
 @job
 def pso_expiry_sweep() -> None:
-    from datetime import date
-
+    from marketplace import clock
     from marketplace.services import pso
 
-    pso.expiry_sweep(date.today())
+    pso.expiry_sweep(clock.today())
 
 
 @job
 def realisation_reminders() -> None:
-    from datetime import date
-
+    from marketplace import clock
     from marketplace.services import reminders
 
-    reminders.send_reminders(date.today())
+    reminders.send_reminders(clock.today())
 
 
 @job

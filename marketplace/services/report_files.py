@@ -24,6 +24,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import Contract, Organisation, ReportFile, User
 from marketplace.models._types import utcnow
@@ -95,7 +96,7 @@ def _ask(org: Organisation, user: User, kind: str, filename: str, **params) -> R
         requested_by_id=user.id,
         kind=kind,
         filename=filename,
-        params={**params, "today": date.today().isoformat(), "locale": str(get_locale())},
+        params={**params, "today": clock.today().isoformat(), "locale": str(get_locale())},
     )
     db.session.add(report)
     db.session.flush()
@@ -107,7 +108,7 @@ def _ask(org: Organisation, user: User, kind: str, filename: str, **params) -> R
 def ask_year_pdf(user: User, org: Organisation | None, year: int) -> ReportFile:
     """The annual report of the officer's authority for a year from 2000 to ten years on."""
     authority = reports.require_authority(user, org)
-    if not 2000 <= year <= date.today().year + 10:
+    if not 2000 <= year <= clock.today().year + 10:
         raise NotFound()
     name = f"sroi-jaarrapport-{year}-{authority.slug}.pdf"
     return _ask(authority, user, "year_pdf", name, year=year)
@@ -124,7 +125,7 @@ def ask_contract_pdf(user: User, contract_id: int) -> ReportFile:
 
 def ask_realisations_xlsx(user: User, org: Organisation | None) -> ReportFile:
     authority = reports.require_authority(user, org)
-    name = f"realisaties-{authority.slug}-{date.today().isoformat()}.xlsx"
+    name = f"realisaties-{authority.slug}-{clock.today().isoformat()}.xlsx"
     return _ask(authority, user, "realisations_xlsx", name)
 
 

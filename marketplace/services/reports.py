@@ -19,7 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from flask import current_app, render_template
@@ -31,7 +30,7 @@ from sqlalchemy.orm import selectinload
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from marketplace import labels
+from marketplace import clock, labels
 from marketplace.domain.fulfilment import STATUSES, Fulfilment, percent_realised
 from marketplace.extensions import db
 from marketplace.labels import obligation_labels, state_labels
@@ -43,7 +42,7 @@ from marketplace.services.errors import NotFound
 # way in a Dutch locale (docs/architecture.md "Reports").
 EUR_FORMAT = "[$€-413] #,##0.00;[$€-413] -#,##0.00"
 DATE_FORMAT = "dd-mm-yyyy"
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+LOCAL_TZ = clock.LOCAL_TZ
 # Text a spreadsheet would run as a formula when it opens the CSV (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

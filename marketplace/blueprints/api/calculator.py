@@ -22,11 +22,10 @@ Choices where docs/domain.md is silent:
 
 from __future__ import annotations
 
-from datetime import date
-
 import marshmallow as ma
 from flask_smorest import Blueprint
 
+from marketplace import clock
 from marketplace.blueprints.api.schemas import (
     MAX_HOURS,
     Hours,
@@ -280,7 +279,7 @@ def status(args):
         args["pending_cents"],
         args["start"],
         args["end"],
-        args["today"] or date.today(),
+        args["today"] or clock.today(),
     )
     return {
         "status": result.status,

@@ -12,13 +12,12 @@ Choices where the brief is silent:
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, or_, select
 
+from marketplace import clock
 from marketplace.blueprints.api.schemas import (
     ID,
     ComplianceBlueprint,
@@ -117,7 +116,7 @@ def contract_detail(contract_id: int):
     percentage and status on `on_date`. 404 for contracts of others (ids cannot be probed).
     """
     contract, _side = contracts.get_for(contract_id, current_user)
-    today = date.today()
+    today = clock.today()
     return ContractToday(
         contract, fulfilment.fulfilment_of(contract, today), today, pso.unverified_for(contract)
     )

@@ -8,8 +8,6 @@ a refusal next to its field. Anyone who is not on the contract's side gets a 404
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -23,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from marketplace import clock
 from marketplace.blueprints.contractor.forms import (
     FIELD_UNITS,
     FIELDSETS,
@@ -61,7 +60,7 @@ def _refuse(form, exc: ServiceError) -> None:
 @bp.route("/")
 @login_required
 def index():
-    today = date.today()
+    today = clock.today()
     org = g.current_org
     rows = (
         [(c, fulfilment.fulfilment_of(c, today)) for c in contracts.contractor_contracts(org.id)]
@@ -190,7 +189,7 @@ def _certificate_upload(field_name: str) -> evidence.Upload | None:
 @login_required
 def pso_page():
     org = g.current_org
-    today = date.today()
+    today = clock.today()
     posted = request.form.get("form") if request.method == "POST" else None
     certificate_form = CertificateForm(
         prefix="certificate", formdata=request.form if posted == "certificate" else None

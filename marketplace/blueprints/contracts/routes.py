@@ -3,11 +3,10 @@ realisations) and the contractor (who reports them). Anyone else gets a 404."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from marketplace import clock
 from marketplace.blueprints.contracts.display import (
     display_helpers,
     drafts_of,
@@ -38,7 +37,7 @@ def detail(contract_id: int):
         "contracts/detail.html",
         contract=contract,
         side=side,
-        fulfilment=fulfilment.fulfilment_of(contract, date.today()),
+        fulfilment=fulfilment.fulfilment_of(contract, clock.today()),
         realisations=realisations,
         drafts=drafts_of(contract) if side == "contractor" else [],
         history=history,

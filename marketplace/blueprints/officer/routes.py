@@ -4,8 +4,6 @@ be an authority the user belongs to; the services refuse anything else (404/403)
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -21,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from marketplace import clock
 from marketplace.blueprints.contracts.display import display_helpers
 from marketplace.blueprints.downloads import attachment
 from marketplace.blueprints.formhelpers import apply_service_error, page_arg
@@ -116,7 +115,7 @@ def dashboard():
     # The queue and the chart are the overview of the first page; further pages are for going
     # through the list, so they skip those queries (the nav still counts the queue).
     overview = page.page == 1
-    today = date.today()
+    today = clock.today()
     total = sum(counts.values())
     return render_template(
         "officer/dashboard.html",
@@ -142,7 +141,7 @@ def dashboard():
 def policy_list():
     authority = _authority()
     versions = policies.policies_of(authority)
-    in_force = policies.policy_in_force(authority.id, date.today())
+    in_force = policies.policy_in_force(authority.id, clock.today())
     return render_template(
         "officer/policies.html", versions=versions, in_force=in_force, authority=authority
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -24,6 +23,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
+from marketplace import clock
 from marketplace.services import charts, contracts, report_files, reports
 
 bp = Blueprint("reports", __name__, url_prefix="/rapportage")
@@ -37,10 +37,10 @@ def chart_helpers() -> dict:
     """For the includes on other areas' pages (contract page, officer dashboard): the chart's
     figures for its data table, and the years an annual report exists for."""
     return {
-        "contract_chart": lambda contract: charts.contract_chart(contract, date.today()),
-        "authority_chart": lambda org: charts.authority_chart(org, date.today()),
+        "contract_chart": lambda contract: charts.contract_chart(contract, clock.today()),
+        "authority_chart": lambda org: charts.authority_chart(org, clock.today()),
         "chart_summary": charts.summary,
-        "report_years": lambda org: reports.report_years(org, date.today()),
+        "report_years": lambda org: reports.report_years(org, clock.today()),
     }
 
 
@@ -82,7 +82,7 @@ def authority_chart():
     """The dashboard's chart sums all the authority's contracts (≈ 100 ms at 5,000): answered
     with 304 from a cheap fingerprint when the browser's copy is still right."""
     authority = _authority()
-    today = date.today()
+    today = clock.today()
     etag = charts.authority_chart_version(authority, today, str(get_locale()))
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
@@ -97,13 +97,13 @@ def authority_chart():
 @login_required
 def contract_chart(contract_id: int):
     contract, _side = contracts.get_for(contract_id, current_user)
-    return _svg(charts.svg(charts.contract_chart(contract, date.today())))
+    return _svg(charts.svg(charts.contract_chart(contract, clock.today())))
 
 
 @bp.route("/<any(contracten, realisaties):what>.csv")
 @login_required
 def export_csv(what: str):
-    table = TABLES[what](_authority(), date.today())
+    table = TABLES[what](_authority(), clock.today())
     body = stream_with_context(reports.csv_chunks(table))
     return _file(body, "text/csv; charset=utf-8", f"{table.name}.csv")
 
@@ -113,7 +113,7 @@ def export_csv(what: str):
 def contracts_xlsx():
     """The contracts as Excel, at once: one row per contract (10,000 in a few seconds), written
     in constant memory to a temporary file that is streamed and then gone."""
-    table = reports.contracts_table(_authority(), date.today())
+    table = reports.contracts_table(_authority(), clock.today())
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as scratch:
         path = scratch.name
     try:
