@@ -18,13 +18,14 @@ Choices where docs/domain.md is silent:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 __all__ = [
     "STATUSES",
     "Fulfilment",
+    "elapsed_ramp",
     "elapsed_share",
     "fulfilment_status",
     "percent_realised",
@@ -60,15 +61,27 @@ def elapsed_share(start: date, end: date, today: date) -> Fraction:
     return Fraction(*_elapsed_days(start, end, today))
 
 
+def elapsed_ramp(start: date, end: date) -> tuple[date, date]:
+    """The elapsed share as a ramp over days: 0 up to the first day returned, rising by equal
+    steps per day, 1 from the second day on (the first is always before the second).
+
+    This is the one place the rule's shape is decided: `elapsed_share` and the statuses evaluate
+    it on one day, the authority's chart sums it over many contracts and days at once. A period
+    with e <= s has no days to rise over: the share jumps from 0 to 1 on e, which is the ramp
+    from the day before e to e."""
+    if end <= start:
+        return end - timedelta(days=1), end
+    return start, end
+
+
 def _elapsed_days(start: date, end: date, today: date) -> tuple[int, int]:
     """The elapsed share as whole days (numerator, denominator > 0), already clamped.
 
     The rules below compute with these integers instead of `Fraction`s: the same exact values,
     several times faster, which the nightly sweep over every contract needs."""
-    if end <= start:
-        return (1, 1) if today >= end else (0, 1)
-    span = (end - start).days
-    return min(max((today - start).days, 0), span), span
+    rises_from, full_on = elapsed_ramp(start, end)
+    span = (full_on - rises_from).days
+    return min(max((today - rises_from).days, 0), span), span
 
 
 def _half_up(numerator: int, denominator: int) -> int:

@@ -28,7 +28,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
-from marketplace.domain.fulfilment import fulfilment_status
+from marketplace.domain.fulfilment import elapsed_ramp, fulfilment_status
 from marketplace.domain.money import format_eur, round_half_up
 from marketplace.extensions import db
 from marketplace.models import AuditLog, Contract, FulfilmentSnapshot, Organisation
@@ -230,21 +230,20 @@ def _rows(steps, dates: list[date], today: date, expected_on) -> list[ChartRow]:
 def _expected_totals(terms: list[tuple[int, date, date]], days: list[date]) -> list[int]:
     """Σ obligation × elapsed(day) over contracts (docs/domain.md elapsed), for sorted `days`.
 
-    A sweep over start and end events keeps it linear in the number of contracts: between events
-    the total is slope × day + constant. Decimals with 50 digits instead of Fractions, whose
+    Each contract's share is the domain's ramp (`elapsed_ramp`: 0, rising evenly, then 1), so a
+    sweep over where ramps rise and end keeps it linear in the number of contracts: between those
+    days the total is slope × day + constant. Decimals with 50 digits instead of Fractions, whose
     denominators grow with every contract: the error stays far below a cent."""
     with localcontext(Context(prec=50)):
         events: list[tuple[int, Decimal, Decimal]] = []
         for obligation, start, end in terms:
             if not obligation:
                 continue
-            if end <= start:  # elapsed jumps from 0 to 1 on the end date
-                events.append((end.toordinal(), Decimal(0), Decimal(obligation)))
-                continue
-            rate = Decimal(obligation) / (end - start).days
-            s = start.toordinal()
+            rises_from, full_on = elapsed_ramp(start, end)
+            s, e = rises_from.toordinal(), full_on.toordinal()
+            rate = Decimal(obligation) / (e - s)
             events.append((s, rate, -rate * s))
-            events.append((end.toordinal(), -rate, rate * s + obligation))
+            events.append((e, -rate, rate * s + obligation))
         events.sort(key=lambda e: e[0])
         slope = constant = Decimal(0)
         i, out = 0, []

@@ -186,3 +186,33 @@ def test_year_report_of_a_year_without_contracts_is_empty(setup):
     report = reports.year_report(authority, 2019, date(2026, 9, 1))
     assert report.rows == []
     assert report.totals.contracts == 0
+
+
+def test_authority_expected_line_uses_the_domain_elapsed_share_also_for_a_one_day_contract(
+    app, authority, contractor
+):
+    """The chart sums the domain's elapsed share: for e <= s nothing is expected before the end
+    day and everything from it on, exactly as the contract's own status says."""
+    make_policy(authority, min_duration_months=0)
+    officer = authority.members[0].user
+    one_day = register_on(
+        date(2026, 2, 1),
+        authority,
+        contractor,
+        officer,
+        start_date=date(2026, 6, 1),
+        end_date=date(2026, 6, 1),
+    )
+    longer = register_on(date(2026, 2, 1), authority, contractor, officer)
+    assert one_day.obligation_cents > 0
+    for today in (date(2026, 5, 31), date(2026, 6, 1), date(2026, 6, 2)):
+        chart = charts.authority_chart(authority, today)
+        each = [
+            fulfilment_status(c.obligation_cents, 0, 0, c.start_date, c.end_date, today)
+            for c in (one_day, longer)
+        ]
+        assert abs(chart.rows[-1].expected_cents - sum(f.expected_cents for f in each)) <= 1
+        alone = fulfilment_status(
+            one_day.obligation_cents, 0, 0, one_day.start_date, one_day.end_date, today
+        )
+        assert alone.expected_cents == (0 if today < one_day.end_date else one_day.obligation_cents)
