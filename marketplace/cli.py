@@ -70,9 +70,15 @@ def register(app: Flask) -> None:
     @app.cli.command("run-daily")
     def run_daily() -> None:
         """The daily jobs, for embedded mode without a worker (call it from cron)."""
-        from worker.jobs import nightly_recompute, pso_expiry_sweep, realisation_reminders
+        from worker.jobs import (
+            cleanup_report_files,
+            nightly_recompute,
+            pso_expiry_sweep,
+            realisation_reminders,
+        )
 
-        for job in (nightly_recompute, pso_expiry_sweep, realisation_reminders):
+        daily = (nightly_recompute, pso_expiry_sweep, realisation_reminders, cleanup_report_files)
+        for job in daily:
             job()
             click.echo(f"{job.__name__}: done")
 
