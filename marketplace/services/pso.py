@@ -280,7 +280,10 @@ def current(org: Organisation, today: date) -> PsoCertificate | None:
 
 def expiry_sweep(today: date) -> dict[str, int]:
     """Remind 60 days before valid_until; tell the company once it has expired. Idempotent:
-    reminded_at / expired_noticed_at record what was sent."""
+    reminded_at / expired_noticed_at record what was sent.
+
+    SQL only narrows the certificates down to those that may need a message; whether one is
+    expiring or expired is the domain's `expiry_state`, the rule `current` uses too."""
     horizon = today + timedelta(days=WARN_DAYS)
     reminded = expired = 0
     due = db.session.scalars(
@@ -295,7 +298,8 @@ def expiry_sweep(today: date) -> dict[str, int]:
             "number": cert.number,
             "date": cert.valid_until.isoformat(),
         }
-        if cert.valid_until < today and cert.expired_noticed_at is None:
+        state = expiry_state(cert.valid_until, today, WARN_DAYS)
+        if state == "expired" and cert.expired_noticed_at is None:
             cert.expired_noticed_at = utcnow()
             expired += 1
             subject = _("Your PSO certificate has expired")
@@ -304,7 +308,7 @@ def expiry_sweep(today: date) -> dict[str, int]:
                 "counts for new contracts.",
                 **facts,
             )
-        elif cert.valid_until >= today and cert.reminded_at is None:
+        elif state == "expiring" and cert.reminded_at is None:
             cert.reminded_at = utcnow()
             reminded += 1
             subject = _("Your PSO certificate expires soon")

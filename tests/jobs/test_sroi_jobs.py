@@ -97,3 +97,21 @@ def test_recent_submission_means_no_reminder(parties, authority, contractor):
     db.session.execute(update(Contract).values(created_at=date(2026, 1, 1)))
     db.session.commit()
     assert reminders.send_reminders(date(2026, 3, 1)) == 0
+
+
+@pytest.mark.parametrize(
+    ("valid_until", "outcome"),
+    [
+        (date(2026, 12, 1), {"reminded": 1, "expired": 0}),  # its last valid day: still counts
+        (date(2027, 1, 30), {"reminded": 1, "expired": 0}),  # 60 days away: the first reminder
+        (date(2027, 1, 31), {"reminded": 0, "expired": 0}),  # 61 days away: not yet
+        (date(2026, 11, 30), {"reminded": 0, "expired": 1}),  # the day after: expired
+    ],
+)
+def test_pso_sweep_boundaries_agree_with_the_certificate_counting_today(
+    contractor, valid_until, outcome
+):
+    certificate(contractor.id, valid_until)
+    today = date(2026, 12, 1)
+    assert pso.expiry_sweep(today) == outcome
+    assert (pso.current(contractor, today) is None) == bool(outcome["expired"])
