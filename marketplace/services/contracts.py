@@ -43,17 +43,22 @@ class ContractData:
 def _certificate_on(
     contractor_id: int, award_date: date, recorded_by: datetime | None = None
 ) -> PsoCertificate | None:
-    """The verified certificate that counts on the award date (valid_until >= award date), if
-    any; with `recorded_by`, one recorded by then. A self-declared certificate that nobody has
-    verified never counts (issue 11: it made obligations € 0)."""
+    """The verified certificate that counts on the award date, if any; with `recorded_by`, one
+    recorded by then. A self-declared certificate that nobody has verified never counts (issue
+    11: it made obligations € 0).
+
+    SQL only picks the candidate, the verified one valid longest; whether it counts on the award
+    date is the domain's `pso_counts`, the rule the obligation itself applies."""
     query = select(PsoCertificate).where(
         PsoCertificate.organisation_id == contractor_id,
-        PsoCertificate.valid_until >= award_date,
         PsoCertificate.verified_at.is_not(None),
     )
     if recorded_by is not None:
         query = query.where(PsoCertificate.created_at <= recorded_by)
-    return db.session.scalar(query.order_by(PsoCertificate.valid_until.desc()).limit(1))
+    candidate = db.session.scalar(query.order_by(PsoCertificate.valid_until.desc()).limit(1))
+    if candidate is None or not obligation_rules.pso_counts(candidate.valid_until, award_date):
+        return None
+    return candidate
 
 
 def _validate(data: ContractData) -> None:
@@ -188,18 +193,22 @@ def _keep_contractor_with_its_evidence(contract: Contract, contractor_id: int) -
 
 
 def covered_by(certificate: PsoCertificate) -> list[Contract]:
-    """The contracts a certificate counts for once verified (apply_verified_certificate)."""
-    return list(
-        db.session.scalars(
-            select(Contract)
-            .where(
-                Contract.contractor_id == certificate.organisation_id,
-                Contract.award_date <= certificate.valid_until,
-                Contract.created_at >= certificate.created_at,
-            )
-            .order_by(Contract.id)
+    """The contracts a certificate counts for once verified (apply_verified_certificate): SQL
+    picks the company's contracts registered since it was recorded, the domain's `pso_counts`
+    decides on which award dates it counts."""
+    candidates = db.session.scalars(
+        select(Contract)
+        .where(
+            Contract.contractor_id == certificate.organisation_id,
+            Contract.created_at >= certificate.created_at,
         )
+        .order_by(Contract.id)
     )
+    return [
+        contract
+        for contract in candidates
+        if obligation_rules.pso_counts(certificate.valid_until, contract.award_date)
+    ]
 
 
 def apply_verified_certificate(certificate: PsoCertificate, by: User) -> list[Contract]:

@@ -191,3 +191,18 @@ def test_officer_sees_only_certificates_of_companies_holding_its_contracts(
 
     assert pso.awaiting_verification(authority) == [cert]
     assert len(pso.awaiting_verification(None)) == 2
+
+
+def test_verified_certificate_counts_for_a_contract_awarded_on_its_last_valid_day(
+    authority, contractor, officer, owner
+):
+    cert = record(contractor, owner, level="trede_1")  # valid until 2027-06-30
+    on_last_day = make_contract(authority, contractor, officer, award_date=date(2027, 6, 30))
+    day_after = make_contract(authority, contractor, officer, award_date=date(2027, 7, 1))
+
+    _cert, changed = pso.verify(cert.id, officer)
+
+    assert [c.id for c in changed] == [on_last_day.id]
+    assert db.session.get(Contract, on_last_day.id).pso_level == "trede_1"
+    assert db.session.get(Contract, on_last_day.id).obligation_cents == FULL // 2
+    assert db.session.get(Contract, day_after.id).obligation_cents == FULL
