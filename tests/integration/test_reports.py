@@ -194,16 +194,10 @@ def test_authority_expected_line_uses_the_domain_elapsed_share_also_for_a_one_da
     """The chart sums the domain's elapsed share: for e <= s nothing is expected before the end
     day and everything from it on, exactly as the contract's own status says."""
     make_policy(authority, min_duration_months=0)
-    officer = authority.members[0].user
-    one_day = register_on(
-        date(2026, 2, 1),
-        authority,
-        contractor,
-        officer,
-        start_date=date(2026, 6, 1),
-        end_date=date(2026, 6, 1),
-    )
-    longer = register_on(date(2026, 2, 1), authority, contractor, officer)
+    parties = (authority, contractor, authority.members[0].user)
+    june_1 = date(2026, 6, 1)
+    one_day = register_on(date(2026, 2, 1), *parties, start_date=june_1, end_date=june_1)
+    longer = register_on(date(2026, 2, 1), *parties)
     assert one_day.obligation_cents > 0
     for today in (date(2026, 5, 31), date(2026, 6, 1), date(2026, 6, 2)):
         chart = charts.authority_chart(authority, today)
