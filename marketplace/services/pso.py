@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from marketplace.domain.obligation import PSO_LEVELS, add_months, pso_level_label
+from marketplace.domain.obligation import PSO_LEVELS, add_months, pso_counts, pso_level_label
 from marketplace.domain.pso import expiry_state
 from marketplace.extensions import db
 from marketplace.models import Contract, Organisation, OrganisationMember, PsoCertificate, User
@@ -56,7 +56,7 @@ def record_certificate(
         fields["number"] = _("Enter the certificate number.")
     elif _recorded(org, number):
         fields["number"] = _("You have already recorded certificate %(number)s.", number=number)
-    if valid_until < today:
+    if expiry_state(valid_until, today, WARN_DAYS) == "expired":
         fields["valid_until"] = _("This certificate has already expired.")
     elif valid_until > add_months(today, 24):
         fields["valid_until"] = _("A PSO certificate is valid for at most two years.")
@@ -230,14 +230,14 @@ def reject(certificate_id: int, reason: str, by: User) -> PsoCertificate:
 def unverified_for(contract: Contract) -> PsoCertificate | None:
     """A certificate still awaiting verification that would count for this contract once
     verified (contracts.apply_verified_certificate), while the contract is computed without
-    one: the contract page says why there is no discount."""
+    one: the contract page says why there is no discount. SQL picks the candidate valid
+    longest; whether it counts on the award date is the domain's `pso_counts`."""
     if contract.pso_level is not None:
         return None
-    return db.session.scalar(
+    candidate = db.session.scalar(
         select(PsoCertificate)
         .where(
             PsoCertificate.organisation_id == contract.contractor_id,
-            PsoCertificate.valid_until >= contract.award_date,
             PsoCertificate.created_at <= contract.created_at,
             PsoCertificate.verified_at.is_(None),
             PsoCertificate.rejected_at.is_(None),
@@ -245,6 +245,9 @@ def unverified_for(contract: Contract) -> PsoCertificate | None:
         .order_by(PsoCertificate.valid_until.desc())
         .limit(1)
     )
+    if candidate is None or not pso_counts(candidate.valid_until, contract.award_date):
+        return None
+    return candidate
 
 
 def _recorded(org: Organisation, number: str) -> bool:

@@ -206,3 +206,23 @@ def test_verified_certificate_counts_for_a_contract_awarded_on_its_last_valid_da
     assert db.session.get(Contract, on_last_day.id).pso_level == "trede_1"
     assert db.session.get(Contract, on_last_day.id).obligation_cents == FULL // 2
     assert db.session.get(Contract, day_after.id).obligation_cents == FULL
+
+
+def test_awaiting_certificate_is_named_for_a_contract_awarded_on_its_last_valid_day(
+    authority, contractor, officer, owner
+):
+    record(contractor, owner, level="trede_1")  # valid until 2027-06-30
+    on_last_day = make_contract(authority, contractor, officer, award_date=date(2027, 6, 30))
+    day_after = make_contract(authority, contractor, officer, award_date=date(2027, 7, 1))
+
+    assert pso.unverified_for(on_last_day).number == "PSO-3"
+    assert pso.unverified_for(day_after) is None
+
+
+def test_a_certificate_valid_until_today_can_be_recorded_but_not_one_that_ended_yesterday(
+    contractor, owner
+):
+    assert pso.record_certificate(contractor, "trede_1", "PSO-T", TODAY, owner, TODAY)
+    with pytest.raises(ServiceError) as refused:
+        pso.record_certificate(contractor, "trede_1", "PSO-Y", date(2026, 1, 14), owner, TODAY)
+    assert set(refused.value.fields) == {"valid_until"}
