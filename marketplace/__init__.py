@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     register_transport(app)
     register_extensions(app)
+    register_input_boundary(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -47,6 +48,14 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     api.init_app(app)
+
+
+def register_input_boundary(app: Flask) -> None:
+    """Bounded `<int:...>` ids in every route, and no NUL byte or lone surrogate in any text
+    (blueprints/boundary.py); before the blueprints, whose routes use the converter."""
+    from marketplace.blueprints.boundary import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

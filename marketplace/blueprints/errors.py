@@ -6,9 +6,11 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from marketplace.blueprints.api.envelope import flatten_messages
+from marketplace.extensions import db
 from marketplace.services.errors import ServiceError
 
 
@@ -60,6 +62,17 @@ def register(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def handle_service_error(exc: ServiceError) -> Response:
         return error_response(exc.status, exc.message, code=exc.code, fields=exc.fields)
+
+    @app.errorhandler(IntegrityError)
+    def handle_integrity_error(exc: IntegrityError) -> Response:
+        """A unique or foreign key the database refused: two requests inserted the same reference,
+        e-mail or date at once, after both passed the service's own check. The database kept
+        one; the other gets a 409 (never a 500). Services turn the conflicts they check for into
+        field messages; this is the net under all of them."""
+        db.session.rollback()
+        app.logger.info("integrity error on %s: %s", request.path, exc.orig)
+        message = _("This already exists or was saved by someone else at the same time.")
+        return error_response(409, message, code="conflict")
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Response:

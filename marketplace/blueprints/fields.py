@@ -18,6 +18,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from marketplace.domain.money import format_eur, parse_eur
+from marketplace.domain.numbers import MAX_ID, NumberError, bounded_decimal, bounded_int
 from marketplace.domain.obligation import PSO_LEVELS, pso_level_label
 from marketplace.domain.valuation import BONUS_ATTRIBUTES, CERTIFICATIONS
 
@@ -106,6 +107,14 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def whole_id(value: object) -> int:
+    """Coerce a posted id (a select's value, one of a list of checkboxes) to an int a database
+    id can be; ValueError, which WTForms shows as an invalid choice, for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return bounded_int(value, minimum=1, maximum=MAX_ID)
+    return bounded_int(str(value), minimum=1, maximum=MAX_ID)
+
+
 def plausible_date(form, field) -> None:
     """Dates from 1900 to 2199: beyond that no contract runs, and calendar sums could overflow."""
     if field.data is not None and not date(1900, 1, 1) <= field.data <= date(2199, 12, 31):
@@ -113,9 +122,13 @@ def plausible_date(form, field) -> None:
 
 
 def _decimal(text: str) -> Decimal | None:
+    """The number typed the Dutch way, through the one bounded parser (domain/numbers.py)."""
     if not _NUMBER.fullmatch(text):
         return None
-    return Decimal(text.replace(",", "."))
+    try:
+        return bounded_decimal(text.replace(",", "."))
+    except NumberError:
+        return None
 
 
 # --- choices ----------------------------------------------------------------------------------

@@ -14,9 +14,12 @@ from fractions import Fraction
 
 from babel.numbers import format_currency
 
-__all__ = ["format_eur", "parse_eur", "percent_from_bp", "round_half_up"]
+__all__ = ["MAX_CENTS", "format_eur", "parse_eur", "percent_from_bp", "round_half_up"]
 
 _HALF = Fraction(1, 2)
+# The largest amount any input may carry (10 trillion euros): far beyond real contracts, so no
+# sum of them overflows a BIGINT column.
+MAX_CENTS = 10**15
 
 
 def round_half_up(x: Fraction | Decimal | int) -> int:

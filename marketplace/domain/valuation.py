@@ -24,10 +24,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 from marketplace.domain.money import round_half_up
+from marketplace.domain.numbers import NumberError, bounded_decimal
 
 __all__ = [
     "BONUS_ATTRIBUTES",
@@ -337,24 +338,19 @@ def _capped_days(block: Block, r: RealisationInput) -> int:
 
 
 def _hours(value: Decimal | int | float | str | None, name: str) -> Decimal:
-    """Hours as an exact Decimal with at most two decimals (docs/domain.md: never as floats)."""
+    """Hours as an exact Decimal with at most two decimals (docs/domain.md: never as floats), bounded
+    before any arithmetic (domain/numbers.py: "1E-999999999" must not reach `Fraction`)."""
     if value is None:
         raise ValuationError("missing_field", name, f"The field {name} is required.")
-    if isinstance(value, bool):
-        raise ValuationError("invalid_number", name, f"{name} must be a number.")
+    if isinstance(value, float):
+        value = repr(value)
     try:
-        if isinstance(value, float):
-            hours = Decimal(repr(value))
-        elif isinstance(value, Decimal | int | str):
-            hours = Decimal(value)
-        else:
-            raise TypeError(type(value).__name__)
-    except (InvalidOperation, TypeError, ValueError):
+        return bounded_decimal(value, max_decimals=2)
+    except NumberError as exc:
+        if exc.code == "too_many_decimals":
+            raise ValuationError(
+                "too_many_decimals", name, f"{name} has at most two decimals."
+            ) from None
+        if exc.code == "out_of_range":
+            raise ValuationError("hours_out_of_range", name, f"{name} is out of range.") from None
         raise ValuationError("invalid_number", name, f"{name} must be a number.") from None
-    if not hours.is_finite():
-        raise ValuationError("invalid_number", name, f"{name} must be a finite number.")
-    if (Fraction(hours) * 100).denominator != 1:
-        raise ValuationError(
-            "too_many_decimals", name, f"{name} has at most two decimals, got {hours}."
-        )
-    return hours

@@ -10,12 +10,14 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace.domain import obligation as obligation_rules
+from marketplace.domain.money import MAX_CENTS
+from marketplace.domain.numbers import bounded_decimal, bounded_int
 from marketplace.domain.valuation import UNITS, Block
 from marketplace.extensions import db
 from marketplace.models import BuildingBlock, Organisation, SroiPolicy, User
@@ -34,6 +36,8 @@ CSV_COLUMNS = [
     "credit_bp_by_certification",
 ]
 _BONUS_CODE = re.compile(r"^[a-z0-9_]{2,40}$")
+# Column sizes of building_blocks, and a block's day limit far beyond any contract.
+MAX_CODE, MAX_LABEL, MAX_DAYS = 20, 200, 100_000
 
 
 @dataclass
@@ -86,6 +90,11 @@ def validate_blocks(blocks: list[BlockData]) -> None:
             raise ServiceError(
                 where + ": " + _("code and label are required."), code="invalid_block"
             )
+        if len(b.code) > MAX_CODE or len(b.label) > MAX_LABEL:
+            raise ServiceError(
+                where + ": " + _("the code has at most 20 and the label at most 200 characters."),
+                code="invalid_block",
+            )
         if b.code in seen:
             raise ServiceError(where + ": " + _("this code appears twice."), code="duplicate_code")
         seen.add(b.code)
@@ -94,7 +103,7 @@ def validate_blocks(blocks: list[BlockData]) -> None:
         needs_rate = b.unit in ("fte_year", "month", "hour", "fixed")
         if needs_rate and (b.rate_cents is None or b.rate_cents < 0):
             raise ServiceError(where + ": " + _("a rate of 0 or more is required."), code="rate")
-        if b.max_days is not None and b.max_days < 1:
+        if b.max_days is not None and not 1 <= b.max_days <= MAX_DAYS:
             raise ServiceError(
                 where + ": " + _("maximum days must be at least 1."), code="max_days"
             )
@@ -105,6 +114,11 @@ def validate_blocks(blocks: list[BlockData]) -> None:
         bad = [k for k, v in b.bonuses.items() if not _BONUS_CODE.match(k) or v < 0]
         if bad:
             raise ServiceError(where + ": " + _("unknown or negative bonus."), code="bonus")
+        credits = (b.credit_bp_by_certification or {}).items()
+        if any(not _BONUS_CODE.match(k) or not 0 <= v <= 10000 for k, v in credits):
+            raise ServiceError(
+                where + ": " + _("Enter a percentage between 0 and 100."), code="credit"
+            )
 
 
 def _validate_policy(data: PolicyData) -> None:
@@ -255,14 +269,14 @@ def parse_csv(text: str) -> list[BlockData]:
                     code=(row.get("code") or "").strip(),
                     label=(row.get("label") or "").strip(),
                     unit=(row.get("unit") or "").strip(),
-                    rate_cents=_int_or_none(row.get("rate_cents")),
+                    rate_cents=_int_or_none(row.get("rate_cents"), MAX_CENTS),
                     min_hours_per_week=_decimal_or_none(row.get("min_hours_per_week")),
-                    max_days=_int_or_none(row.get("max_days")),
+                    max_days=_int_or_none(row.get("max_days"), MAX_DAYS),
                     bonuses=bonuses,
                     credit_bp_by_certification=credits,
                 )
             )
-        except (ValueError, InvalidOperation) as exc:
+        except ValueError as exc:  # NumberError included: not a number, or out of bounds
             raise ServiceError(
                 _("Line %(n)d of the CSV file has a value that is not a number.", n=n),
                 code="csv_number",
@@ -279,15 +293,18 @@ def _parse_pairs(text: str | None) -> dict[str, int]:
     pairs = {}
     for item in (text or "").split():
         key, _sep, value = item.partition("=")
-        pairs[key.strip()] = int(value)
+        pairs[key.strip()] = bounded_int(value, minimum=-MAX_CENTS, maximum=MAX_CENTS)
     return pairs
 
 
-def _int_or_none(value: str | None) -> int | None:
+def _int_or_none(value: str | None, maximum: int) -> int | None:
+    """A whole number of at most `maximum` (cents, days), or None for an empty cell; a negative
+    one is read, for validate_blocks to refuse with its own message."""
     value = (value or "").strip()
-    return int(value) if value else None
+    return bounded_int(value, minimum=-maximum, maximum=maximum) if value else None
 
 
 def _decimal_or_none(value: str | None) -> Decimal | None:
+    """Hours with a decimal point or comma, bounded before anything compares them."""
     value = (value or "").strip().replace(",", ".")
-    return Decimal(value) if value else None
+    return bounded_decimal(value) if value else None

@@ -33,13 +33,14 @@ from marketplace.blueprints.api.auth import token_required
 from marketplace.blueprints.api.envelope import ErrorSchema
 from marketplace.blueprints.errors import error_response
 from marketplace.domain.fulfilment import STATUSES, Fulfilment
+from marketplace.domain.money import MAX_CENTS
+from marketplace.domain.numbers import NumberError, bounded_decimal
 from marketplace.domain.obligation import PSO_LEVELS
 from marketplace.domain.valuation import CERTIFICATIONS, MESSAGES_EN, UNITS
 from marketplace.models import Contract, PsoCertificate
 from marketplace.models.sroi import REALISATION_STATES
 from marketplace.services.errors import ServiceError
 
-MAX_CENTS = 10**15
 MAX_HOURS_PER_WEEK = 168
 MAX_HOURS = 1_000_000
 FIRST_DATE = date(1900, 1, 1)
@@ -166,9 +167,9 @@ def credit_table(description: str) -> ma.fields.Dict:
 class Hours(ma.fields.Decimal):
     """Hours as an exact Decimal, never a float: JSON 24, 15.5 or "12.25", at most two decimals.
 
-    marshmallow reads numbers through `str`, so 15.5 becomes Decimal("15.5"). The range and the
-    exponent are checked here, before any arithmetic ("1E-999999999" is refused at once), and not
-    with `validate.Range`, which apispec would write into the document as strings.
+    A JSON number is read through its shortest text, so 15.5 becomes Decimal("15.5"). Size, range
+    and decimals are checked by domain/numbers.py before any arithmetic ("1E-999999999" is refused
+    at once), and not with `validate.Range`, which apispec would write into the document as strings.
     """
 
     def __init__(self, maximum: int, **kwargs) -> None:
@@ -181,13 +182,16 @@ class Hours(ma.fields.Decimal):
         super().__init__(as_string=False, allow_nan=False, metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
-        number = super()._deserialize(value, attr, data, **kwargs)
-        if not 0 <= number <= self.maximum:
-            raise ma.ValidationError(f"Must be between 0 and {self.maximum}.")
-        exponent = number.normalize().as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -2:
-            raise ma.ValidationError(MESSAGES_EN["too_many_decimals"])
-        return number
+        if isinstance(value, float):
+            value = repr(value)
+        try:
+            return bounded_decimal(value, max_decimals=2, minimum=0, maximum=self.maximum)
+        except NumberError as exc:
+            if exc.code == "too_many_decimals":
+                raise ma.ValidationError(MESSAGES_EN["too_many_decimals"]) from None
+            if exc.code == "out_of_range":
+                raise ma.ValidationError(f"Must be between 0 and {self.maximum}.") from None
+            raise self.make_error("invalid") from None
 
 
 class UtcDateTime(ma.fields.DateTime):

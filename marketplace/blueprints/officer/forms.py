@@ -27,7 +27,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import Select, html_params
 
-from marketplace.blueprints.fields import EuroField, PercentField, plausible_date
+from marketplace.blueprints.fields import EuroField, PercentField, plausible_date, whole_id
 from marketplace.domain.fulfilment import STATUSES
 from marketplace.models import SroiPolicy
 from marketplace.services import policies
@@ -61,7 +61,7 @@ class PlainSelect(Select):
 
 
 def _optional_int(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
+    return whole_id(value) if value not in (None, "", "None") else None
 
 
 class PolicyForm(FlaskForm):
@@ -304,7 +304,7 @@ class FilterForm(FlaskForm):
 class DecisionForm(FlaskForm):
     """Approve or reject one or more submitted realisations; rejecting needs a reason."""
 
-    ids = SelectMultipleField(coerce=int, validate_choice=False)
+    ids = SelectMultipleField(coerce=whole_id, validate_choice=False)
     reason = TextAreaField(
         _l("Reason for rejection"),
         validators=[Optional(), Length(max=2000)],
