@@ -1,0 +1,151 @@
+"""Hostile input for the property tests of the input boundary (tests/web/test_hostile_forms.py,
+tests/api/test_hostile_json.py): one world with something behind every route, the value of each
+path parameter in it, and one hypothesis strategy per class of input that once made a 500.
+
+The classes: text a database cannot store (a NUL byte, a lone surrogate), whole numbers beyond
+64 bits, and decimals whose exponent is huge ("1E-999999999").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from hypothesis import strategies as st
+from werkzeug.routing import IntegerConverter, Rule
+
+from marketplace.extensions import limiter
+from marketplace.models import Organisation, Realisation, User
+from marketplace.services import realisations
+from tests.factories import (
+    PASSWORD,
+    add_member,
+    fte_realisation,
+    make_contract,
+    make_org,
+    make_policy,
+    make_user,
+)
+
+UNSTORABLE = ("\x00", "\ud800", "\udfff", "\udc80")
+
+
+def unstorable_text() -> st.SearchStrategy[str]:
+    """Any text with at least one NUL byte or lone surrogate somewhere in it."""
+    return st.tuples(
+        st.text(max_size=8), st.sampled_from(UNSTORABLE), st.text(max_size=8)
+    ).map("".join)
+
+
+def huge_integers() -> st.SearchStrategy[int]:
+    """Whole numbers beyond a signed 64-bit integer, either sign."""
+    return st.integers(min_value=2**63, max_value=10**40) | st.integers(
+        min_value=-(10**40), max_value=-(2**63) - 1
+    )
+
+
+def huge_exponents() -> st.SearchStrategy[str]:
+    """Decimals as text whose exponent makes exact arithmetic explode."""
+    exponent = st.integers(min_value=31, max_value=10**9) | st.just(999_999_999)
+    return st.builds(
+        lambda sign, mantissa, e: f"{mantissa}E{sign}{e}",
+        st.sampled_from(["-", "+", ""]),
+        st.sampled_from(["1", "0", "9.99", "0,5", "1.5"]),
+        exponent,
+    )
+
+
+def contains_unstorable(value: Any) -> bool:
+    """Whether a NUL byte or lone surrogate is anywhere in `value` (strings, lists, dicts)."""
+    if isinstance(value, str):
+        return any(c in value for c in UNSTORABLE) or any(
+            "\ud800" <= c <= "\udfff" for c in value
+        )
+    if isinstance(value, dict):
+        return any(contains_unstorable(k) or contains_unstorable(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(contains_unstorable(v) for v in value)
+    return False
+
+
+@dataclass
+class World:
+    """An authority with its officer and policy, a contractor with its owner and a member, a
+    contract with a submitted and a draft realisation, an admin with two organisations (so the
+    organisation switch shows) and an unverified organisation (so verification shows)."""
+
+    officer: User
+    owner: User
+    admin: User
+    authority: Organisation
+    contractor: Organisation
+    path_values: dict[str, Any]
+
+    def users(self) -> dict[str, User]:
+        return {"owner": self.owner, "officer": self.officer, "admin": self.admin}
+
+
+def make_world() -> World:
+    officer = make_user("inkoper@gemeente.example.com")
+    owner = make_user("eigenaar@aannemer.example.com")
+    admin = make_user("beheer@platform.example.com", admin=True)
+    authority = make_org("authority", owner=officer, name="Gemeente Proef")
+    contractor = make_org("contractor", owner=owner, name="Aannemer Proef B.V.")
+    add_member(contractor, make_user("collega@aannemer.example.com"))
+    make_org("contractor", owner=admin, name="Beheer Eén")
+    make_org("social_enterprise", owner=admin, name="Beheer Twee")
+    policy = make_policy(authority)
+    contract = make_contract(authority, contractor, officer)
+    submitted = realisations.submit(contract, fte_realisation("KAND-A"), owner)
+    draft: Realisation = realisations.submit(
+        contract, fte_realisation("KAND-B"), owner, draft=True
+    )
+    member = contractor.members[-1]
+    return World(
+        officer=officer,
+        owner=owner,
+        admin=admin,
+        authority=authority,
+        contractor=contractor,
+        path_values={
+            "contract_id": contract.id,
+            "policy_id": policy.id,
+            "realisation_id": submitted.id,
+            "draft_id": draft.id,
+            "authority_id": authority.id,
+            "org_id": contractor.id,
+            "member_id": member.id,
+            "lang": "en",
+            "year": 2026,
+            "what": "contracten",
+        },
+    )
+
+
+def login(client, user: User) -> None:
+    """Log in through the form; the hostile posts to the login form before this one used up
+    the rate limit of the test machine's address, so it starts afresh."""
+    limiter.reset()
+    response = client.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, f"{user.email} could not log in: {response.status}"
+
+
+def int_arguments(rule: Rule) -> list[str]:
+    """Path parameters of `rule` read by an integer converter (the app's bounded one included)."""
+    return [
+        name
+        for name, converter in rule._converters.items()
+        if isinstance(converter, IntegerConverter)
+    ]
+
+
+def rules(app: Flask, method: str, *, api: bool) -> list[Rule]:
+    """The app's rules for `method`, under /api/ or not; static files left out."""
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if method in (rule.methods or ())
+        and rule.endpoint != "static"
+        and rule.rule.startswith("/api/") == api
+    ]
