@@ -33,9 +33,9 @@ UNSTORABLE = ("\x00", "\ud800", "\udfff", "\udc80")
 
 def unstorable_text() -> st.SearchStrategy[str]:
     """Any text with at least one NUL byte or lone surrogate somewhere in it."""
-    return st.tuples(
-        st.text(max_size=8), st.sampled_from(UNSTORABLE), st.text(max_size=8)
-    ).map("".join)
+    return st.tuples(st.text(max_size=8), st.sampled_from(UNSTORABLE), st.text(max_size=8)).map(
+        "".join
+    )
 
 
 def huge_integers() -> st.SearchStrategy[int]:
@@ -59,9 +59,7 @@ def huge_exponents() -> st.SearchStrategy[str]:
 def contains_unstorable(value: Any) -> bool:
     """Whether a NUL byte or lone surrogate is anywhere in `value` (strings, lists, dicts)."""
     if isinstance(value, str):
-        return any(c in value for c in UNSTORABLE) or any(
-            "\ud800" <= c <= "\udfff" for c in value
-        )
+        return any(c in value for c in UNSTORABLE) or any("\ud800" <= c <= "\udfff" for c in value)
     if isinstance(value, dict):
         return any(contains_unstorable(k) or contains_unstorable(v) for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -98,9 +96,7 @@ def make_world() -> World:
     policy = make_policy(authority)
     contract = make_contract(authority, contractor, officer)
     submitted = realisations.submit(contract, fte_realisation("KAND-A"), owner)
-    draft: Realisation = realisations.submit(
-        contract, fte_realisation("KAND-B"), owner, draft=True
-    )
+    draft: Realisation = realisations.submit(contract, fte_realisation("KAND-B"), owner, draft=True)
     member = contractor.members[-1]
     return World(
         officer=officer,

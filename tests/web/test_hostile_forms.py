@@ -174,9 +174,7 @@ def _post(client, form: Form, values: dict[str, str]):
                 data[name] = _as_sent(values[name])
         return client.post(form.action, data=data, content_type="multipart/form-data")
     body = urlencode([(name, values[name].encode("utf-8", "surrogatepass")) for name in values])
-    return client.post(
-        form.action, data=body, content_type="application/x-www-form-urlencoded"
-    )
+    return client.post(form.action, data=body, content_type="application/x-www-form-urlencoded")
 
 
 def _post_hostile(
@@ -235,4 +233,3 @@ def test_twenty_digit_ids_in_any_path_are_404(app, clients, world, number):
                 for role, client in clients.items():
                     response = client.open(path, method=method)
                     assert response.status_code == 404, f"{role} {method} {path}"
-
