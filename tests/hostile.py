@@ -15,8 +15,8 @@ from flask import Flask
 from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter, Rule
 
-from marketplace.extensions import limiter
-from marketplace.models import Organisation, Realisation, User
+from marketplace.extensions import db, limiter
+from marketplace.models import Organisation, OutboxJob, Realisation, User
 from marketplace.services import realisations
 from tests.factories import (
     PASSWORD,
@@ -71,7 +71,8 @@ def contains_unstorable(value: Any) -> bool:
 class World:
     """An authority with its officer and policy, a contractor with its owner and a member, a
     contract with a submitted and a draft realisation, an admin with two organisations (so the
-    organisation switch shows) and an unverified organisation (so verification shows)."""
+    organisation switch shows), an unverified organisation (so verification shows) and a failed
+    job (so its retry shows)."""
 
     officer: User
     owner: User
@@ -98,6 +99,15 @@ def make_world() -> World:
     submitted = realisations.submit(contract, fte_realisation("KAND-A"), owner)
     draft: Realisation = realisations.submit(contract, fte_realisation("KAND-B"), owner, draft=True)
     member = contractor.members[-1]
+    failed = OutboxJob(
+        job_name="recompute_contract",
+        args=[contract.id],
+        status="failed",
+        attempts=3,
+        last_error="TimeoutError: the job took too long",
+    )
+    db.session.add(failed)
+    db.session.commit()
     return World(
         officer=officer,
         owner=owner,
@@ -109,6 +119,7 @@ def make_world() -> World:
             "policy_id": policy.id,
             "realisation_id": submitted.id,
             "draft_id": draft.id,
+            "job_id": failed.id,
             "authority_id": authority.id,
             "org_id": contractor.id,
             "member_id": member.id,
