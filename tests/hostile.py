@@ -77,6 +77,7 @@ class World:
     officer: User
     owner: User
     admin: User
+    colleague: User  # the contractor's member: whose password reset form is posted
     authority: Organisation
     contractor: Organisation
     path_values: dict[str, Any]
@@ -91,7 +92,8 @@ def make_world() -> World:
     admin = make_user("beheer@platform.example.com", admin=True)
     authority = make_org("authority", owner=officer, name="Gemeente Proef")
     contractor = make_org("contractor", owner=owner, name="Aannemer Proef B.V.")
-    add_member(contractor, make_user("collega@aannemer.example.com"))
+    colleague = make_user("collega@aannemer.example.com")
+    add_member(contractor, colleague)
     make_org("contractor", owner=admin, name="Beheer Eén")
     make_org("social_enterprise", owner=admin, name="Beheer Twee")
     policy = make_policy(authority)
@@ -112,6 +114,7 @@ def make_world() -> World:
         officer=officer,
         owner=owner,
         admin=admin,
+        colleague=colleague,
         authority=authority,
         contractor=contractor,
         path_values={

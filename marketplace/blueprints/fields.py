@@ -17,7 +17,7 @@ from wtforms import Field, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from marketplace.domain.money import format_eur, parse_eur
+from marketplace.domain.money import MAX_CENTS, format_eur, parse_eur
 from marketplace.domain.numbers import MAX_ID, NumberError, bounded_decimal, bounded_int
 from marketplace.domain.obligation import PSO_LEVELS, pso_level_label
 from marketplace.domain.valuation import BONUS_ATTRIBUTES, CERTIFICATIONS
@@ -58,9 +58,13 @@ class EuroField(_TypedTextField):
 
     def to_data(self, text: str) -> int:
         try:
-            return parse_eur(text)
+            cents = parse_eur(text)
         except ValueError:
-            raise ValueError(_("Enter an amount in euros, e.g. 1.200.000 or 1.234,56.")) from None
+            cents = None
+        # Bounded like every amount the API takes: a larger one overflows the BIGINT columns.
+        if cents is None or cents > MAX_CENTS:
+            raise ValueError(_("Enter an amount in euros, e.g. 1.200.000 or 1.234,56."))
+        return cents
 
     def to_text(self, data: int) -> str:
         text = format_eur(data).replace("€", "").replace("\xa0", "").strip()

@@ -338,8 +338,8 @@ def _capped_days(block: Block, r: RealisationInput) -> int:
 
 
 def _hours(value: Decimal | int | float | str | None, name: str) -> Decimal:
-    """Hours as an exact Decimal with at most two decimals (docs/domain.md: never as floats), bounded
-    before any arithmetic (domain/numbers.py: "1E-999999999" must not reach `Fraction`)."""
+    """Hours as an exact Decimal with at most two decimals (docs/domain.md: never as floats),
+    bounded before any arithmetic (domain/numbers.py: "1E-999999999" must not reach `Fraction`)."""
     if value is None:
         raise ValuationError("missing_field", name, f"The field {name} is required.")
     if isinstance(value, float):

@@ -55,6 +55,12 @@ def _logged_in(live: LiveServer, email: str) -> requests.Session:
     return session
 
 
+def _race_form(live: LiveServer, email: str, path: str, form: dict) -> list[requests.Response]:
+    """The same form posted at once by RACERS sessions of the user `email`."""
+    sessions = [_logged_in(live, email) for _ in range(RACERS)]
+    return _race([(lambda s=s: s.post(live.url + path, data=form, timeout=30)) for s in sessions])
+
+
 def test_same_contract_reference_registered_at_once_is_saved_once(live, authority, contractor):
     officer = authority.members[0].user
     make_policy(authority)
@@ -111,7 +117,6 @@ def test_same_email_registered_at_once_makes_one_account(live, app):
 
 
 def test_same_kvk_number_and_name_registered_at_once_make_one_organisation(live, user):
-    sessions = [_logged_in(live, user.email) for _ in range(RACERS)]
     form = {
         "name": "Gelijktijdig B.V.",
         "kind": "contractor",
@@ -123,12 +128,7 @@ def test_same_kvk_number_and_name_registered_at_once_make_one_organisation(live,
         "province": "Drenthe",
     }
 
-    responses = _race(
-        [
-            (lambda s=s: s.post(live.url + "/organisaties/registreren", data=form, timeout=30))
-            for s in sessions
-        ]
-    )
+    responses = _race_form(live, user.email, "/organisaties/registreren", form)
 
     assert _count(Organisation, Organisation.kvk_number == "87654321") == 1
     conflicts = [r for r in responses if r.status_code == 409]
@@ -137,7 +137,6 @@ def test_same_kvk_number_and_name_registered_at_once_make_one_organisation(live,
 
 def test_same_pso_certificate_recorded_at_once_is_saved_once(live, contractor):
     owner = contractor.members[0].user
-    sessions = [_logged_in(live, owner.email) for _ in range(RACERS)]
     form = {
         "form": "certificate",
         "certificate-level": "trede_1",
@@ -145,11 +144,6 @@ def test_same_pso_certificate_recorded_at_once_is_saved_once(live, contractor):
         "certificate-valid_until": "2027-12-31",
     }
 
-    _race(
-        [
-            (lambda s=s: s.post(live.url + "/opdrachtnemer/pso", data=form, timeout=30))
-            for s in sessions
-        ]
-    )
+    _race_form(live, owner.email, "/opdrachtnemer/pso", form)
 
     assert _count(PsoCertificate, PsoCertificate.number == "PSO-RACE-1") == 1

@@ -14,11 +14,11 @@ from marketplace.models import SroiPolicy
 HEADER = "code,label,unit,rate_cents,min_hours_per_week,max_days,bonuses\n"
 
 
-def _post_table(client, row: str):
+def _post_table(client, row: str, threshold: str = "250.000"):
     data = {
         "name": "SROI-beleid 2027",
         "effective_from": "2027-01-01",
-        "threshold_cents": "250.000",
+        "threshold_cents": threshold,
         "min_duration_months": "6",
         "percentage_bp": "5",
         "value_table": (io.BytesIO((HEADER + row + "\n").encode()), "waardetabel.csv"),
@@ -44,4 +44,12 @@ def test_csv_values_beyond_bounds_are_refused_with_a_message(client, auth, autho
     response = _post_table(client, row)
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(SroiPolicy)) == 0
+
+
+def test_an_amount_beyond_any_contract_is_refused_next_to_its_field(client, auth, authority):
+    auth.login(authority.members[0].user.email)
+    response = _post_table(client, "KOS,Kosten,cost,,,,", threshold="1" + "0" * 30)
+    assert response.status_code == 200
+    assert "Vul een bedrag in euro" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(SroiPolicy)) == 0
