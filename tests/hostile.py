@@ -9,6 +9,7 @@ The classes: text a database cannot store (a NUL byte, a lone surrogate), whole 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -17,7 +18,7 @@ from werkzeug.routing import IntegerConverter, Rule
 
 from marketplace.extensions import db, limiter
 from marketplace.models import Organisation, OutboxJob, Realisation, User
-from marketplace.services import realisations
+from marketplace.services import pso, realisations
 from tests.factories import (
     PASSWORD,
     add_member,
@@ -71,8 +72,8 @@ def contains_unstorable(value: Any) -> bool:
 class World:
     """An authority with its officer and policy, a contractor with its owner and a member, a
     contract with a submitted and a draft realisation, an admin with two organisations (so the
-    organisation switch shows), an unverified organisation (so verification shows) and a failed
-    job (so its retry shows)."""
+    organisation switch shows), an unverified organisation and PSO certificate (so their
+    verification shows) and a failed job (so its retry shows)."""
 
     officer: User
     owner: User
@@ -101,6 +102,9 @@ def make_world() -> World:
     submitted = realisations.submit(contract, fte_realisation("KAND-A"), owner)
     draft: Realisation = realisations.submit(contract, fte_realisation("KAND-B"), owner, draft=True)
     member = contractor.members[-1]
+    certificate = pso.record_certificate(
+        contractor, "trede_1", "PSO-PROEF-1", date(2027, 6, 30), owner, date(2026, 6, 1)
+    )
     failed = OutboxJob(
         job_name="recompute_contract",
         args=[contract.id],
@@ -123,6 +127,7 @@ def make_world() -> World:
             "realisation_id": submitted.id,
             "draft_id": draft.id,
             "job_id": failed.id,
+            "certificate_id": certificate.id,
             "authority_id": authority.id,
             "org_id": contractor.id,
             "member_id": member.id,
