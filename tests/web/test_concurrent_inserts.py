@@ -3,8 +3,8 @@ request gets a 409 or a field message, never a 500 (the services check first, bu
 can both pass that check before either commits; the IntegrityError handler catches the rest).
 
 Fired as simultaneous HTTP requests at a served app, each in its own transaction: a race needs
-separate connections (RECIPES.md "Rules that must hold under concurrency"), and the unique
-constraints that decide it are the ones PostgreSQL enforces in production.
+separate connections (docs/architecture.md "Rules that must hold under concurrency"), and the
+unique constraints that decide it are the ones PostgreSQL enforces in production.
 """
 
 from __future__ import annotations
