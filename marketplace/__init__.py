@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_transport(app)
     register_extensions(app)
     register_input_boundary(app)
+    register_jobs(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -56,6 +57,12 @@ def register_input_boundary(app: Flask) -> None:
     from marketplace.blueprints.boundary import register
 
     register(app)
+
+
+def register_jobs(app: Flask) -> None:
+    from marketplace.services import jobs
+
+    jobs.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

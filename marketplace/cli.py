@@ -70,7 +70,7 @@ def register(app: Flask) -> None:
     @app.cli.command("run-daily")
     def run_daily() -> None:
         """The daily jobs, for embedded mode without a worker (call it from cron)."""
-        from worker.jobs import (
+        from marketplace.services.jobs import (
             cleanup_report_files,
             nightly_recompute,
             pso_expiry_sweep,

@@ -1,98 +1,20 @@
-"""Queue and connection helpers and the bridge from outbox rows to RQ."""
+"""`python -m worker` runs the application's jobs: an RQ worker with its scheduler, the periodic
+jobs, and RQ's entry point into the outbox (`worker.jobs.run_outbox_job`).
+
+The jobs themselves and their registry are the application's (`marketplace/services/jobs.py`),
+and so is the RQ adapter (`marketplace/services/queue.py`): the worker imports services, never
+the other way round."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from flask import Flask, current_app
-from redis import Redis
-from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError, NoSuchJobError
-from rq.job import Job, JobStatus
+from flask import Flask
 
-RETRY_INTERVALS = [10, 60, 300]
-# An RQ job in one of these states is over; any other state (queued, scheduled, started, ...)
-# means it is still to run, and relaying its row again must leave it alone.
-_ENDED = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
-
-
-def redis_connection(url: str | None = None, *, blocking: bool = False) -> Redis:
-    """A Redis client that gives up after REDIS_SOCKET_TIMEOUT seconds.
-
-    The relay runs right after a request's commit and must not hang that request when Redis is
-    down or accepts but never answers. A worker's own connection (`blocking=True`) waits on
-    BLPOP for minutes: it keeps the short connect timeout and lets RQ set its read timeout."""
-    timeout = current_app.config["REDIS_SOCKET_TIMEOUT"]
-    return Redis.from_url(
-        url or current_app.config["REDIS_URL"],
-        socket_connect_timeout=timeout,
-        socket_timeout=None if blocking else timeout,
-    )
-
-
-def queue(connection: Redis | None = None, *, is_async: bool = True) -> Queue:
-    prefix = current_app.config.get("REDIS_PREFIX", "")
-    name = f"{prefix}{current_app.config['RQ_QUEUE']}"
-    return Queue(name, connection=connection or redis_connection(), is_async=is_async)
-
-
-def outbox_job_id(outbox_id: int) -> str:
-    return f"{current_app.config.get('REDIS_PREFIX', '')}outbox-{outbox_id}"
-
-
-def retry_policy() -> Retry | None:
-    """RQ retries so that RQ's attempts and the outbox row's JOB_MAX_ATTEMPTS end together.
-
-    JOB_RETRY_INTERVALS (seconds, optional) overrides the backoff; 0 requeues at once, which
-    lets a burst worker in tests run every attempt."""
-    retries = current_app.config["JOB_MAX_ATTEMPTS"] - 1
-    intervals = current_app.config.get("JOB_RETRY_INTERVALS", RETRY_INTERVALS)
-    return Retry(max=retries, interval=list(intervals)) if retries > 0 else None
-
-
-def enqueue_outbox_job(outbox_id: int, connection: Redis | None = None) -> bool:
-    """Put one outbox row on RQ; returns False when its job is already there.
-
-    The job id is derived from the row id and enqueued with `unique=True`, so relaying a row
-    twice (a relay that crashed before marking the row) gives one RQ job, not two runs. A
-    finished or failed job hash left under that id (result/failure TTL) belongs to an earlier
-    life of the id (e.g. a restored database) while the row is pending again: it is replaced."""
-    q = queue(connection)
-    job_id = outbox_job_id(outbox_id)
-    for _ in range(2):
-        try:
-            q.enqueue(
-                "worker.jobs.run_outbox_job",
-                outbox_id,
-                job_id=job_id,
-                unique=True,
-                retry=retry_policy(),
-                result_ttl=3600,
-                failure_ttl=7 * 24 * 3600,
-            )
-            return True
-        except DuplicateJobError:
-            try:
-                existing = Job.fetch(job_id, connection=q.connection)
-            except NoSuchJobError:  # expired in between: enqueue again
-                continue
-            if existing.get_status(refresh=False) not in _ENDED:
-                return False
-            existing.delete()
-    return False
-
-
-def missing_outbox_jobs(outbox_ids: list[int], connection: Redis) -> list[int]:
-    """The rows among `outbox_ids` whose RQ job hash no longer exists (one round trip)."""
-    pipe = connection.pipeline(transaction=False)
-    for outbox_id in outbox_ids:
-        pipe.exists(Job.key_for(outbox_job_id(outbox_id)))
-    return [i for i, found in zip(outbox_ids, pipe.execute(), strict=True) if not found]
+from marketplace import create_app
 
 
 @cache
 def worker_app() -> Flask:
     """The app a worker process runs its jobs in (one per process)."""
-    from marketplace import create_app
-
     return create_app()

@@ -16,7 +16,10 @@ from flask import Flask
 from redis import Redis
 from rq import Worker
 
-from worker import queue, redis_connection, worker_app
+from marketplace.extensions import db
+from marketplace.services.outbox import enqueue
+from marketplace.services.queue import queue, redis_connection
+from worker import worker_app
 from worker.schedule import PERIODIC
 
 log = logging.getLogger("worker")
@@ -75,9 +78,6 @@ def enqueue_due(
 
     A Redis SET NX per job and minute keeps several worker processes (and a second pass in the
     same minute) from enqueueing the same run twice. Returns the names enqueued."""
-    from marketplace.extensions import db
-    from marketplace.services.outbox import enqueue
-
     now = now.replace(second=0, microsecond=0)
     claimed: list[str] = []
     names: list[str] = []
@@ -118,8 +118,6 @@ def _periodic_loop(app: Flask, conn: Redis, stop: threading.Event) -> None:
 def _forget_inherited_connections() -> None:
     """In a forked work horse, drop the parent's pooled database connections without closing
     them (the parent still uses them): two processes on one socket corrupt both sessions."""
-    from marketplace.extensions import db
-
     with worker_app().app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)

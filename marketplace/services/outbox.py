@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from marketplace.extensions import db
 from marketplace.models import OutboxJob
 from marketplace.models._types import utcnow
+from marketplace.services.queue import enqueue_outbox_job, missing_outbox_jobs, redis_connection
 
 log = logging.getLogger(__name__)
 _PENDING_KEY = "outbox_pending_ids"
@@ -24,11 +26,16 @@ LOST_AFTER = timedelta(minutes=10)
 LOST_BATCH = 500
 
 
+def registry() -> dict[str, Callable[..., Any]]:
+    """The job functions by name (services/jobs.py), as create_app handed them to the app.
+
+    Not imported from there: the jobs call the services that enqueue through this module."""
+    return current_app.extensions["jobs"]
+
+
 def enqueue(job_name: str, *args: Any) -> OutboxJob:
     """Write a job row into the current transaction; it runs only if the transaction commits."""
-    from worker.jobs import JOBS
-
-    if job_name not in JOBS:
+    if job_name not in registry():
         raise ValueError(f"unknown job {job_name!r}")
     job = OutboxJob(job_name=job_name, args=list(args))
     db.session.add(job)
@@ -107,8 +114,6 @@ def requeue_lost(now: datetime | None = None) -> int:
     leaves a just-relayed job time to show up on a lagging replica; a row whose job still
     exists (queued, scheduled for a retry, running, ended) is left to RQ. Jobs are idempotent,
     so a job that was in fact still somewhere runs twice to the effect of once."""
-    from worker import missing_outbox_jobs, redis_connection
-
     cutoff = (now or utcnow()) - LOST_AFTER
     relayed = list(
         db.session.scalars(
@@ -133,8 +138,6 @@ def requeue_lost(now: datetime | None = None) -> int:
 
 def _hand_to_rq(ids: list[int], *, from_status: str) -> int:
     """Enqueue each row's RQ job, then mark the row relayed (now); returns how many moved."""
-    from worker import enqueue_outbox_job, redis_connection
-
     if not ids:
         return 0
     moved = 0
@@ -159,8 +162,6 @@ def _hand_to_rq(ids: list[int], *, from_status: str) -> int:
 
 def execute(outbox_id: int, *, raise_errors: bool = True) -> None:
     """Run one outbox job by id. Done jobs are skipped, so a second delivery does nothing."""
-    from worker.jobs import JOBS
-
     job = db.session.get(OutboxJob, outbox_id)
     if job is None or job.status == "done":
         return
@@ -168,7 +169,7 @@ def execute(outbox_id: int, *, raise_errors: bool = True) -> None:
     job.attempts += 1
     db.session.commit()
     try:
-        JOBS[name](*args)
+        registry()[name](*args)
     except Exception:
         db.session.rollback()
         job = db.session.get(OutboxJob, outbox_id)

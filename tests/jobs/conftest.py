@@ -6,8 +6,8 @@ import pytest
 from redis import Redis
 from rq import SimpleWorker
 
+from marketplace.services.queue import queue
 from tests import backends
-from worker import queue
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ from sqlalchemy import func, select, update
 from marketplace.extensions import db
 from marketplace.models import OutboxJob, SentMail
 from marketplace.services import mail, outbox
+from marketplace.services.jobs import JOBS
+from marketplace.services.queue import enqueue_outbox_job, outbox_job_id, queue
 from tests import backends
 from tests.jobs.conftest import run_burst_worker
-from worker import enqueue_outbox_job, outbox_job_id, queue
-from worker.jobs import JOBS
 
 
 class Tally:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import OutboxJob
-from worker import queue
+from marketplace.services.jobs import JOBS
+from marketplace.services.queue import queue
 from worker.__main__ import _cron_matches, enqueue_due
-from worker.jobs import JOBS
 
 MONDAY_0230 = datetime(2026, 11, 23, 2, 30)
 

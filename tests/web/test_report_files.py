@@ -123,7 +123,7 @@ def test_files_are_deleted_a_day_later_and_cleaning_up_twice_is_harmless(
 
 
 def test_cleanup_is_a_registered_periodic_job():
-    from worker.jobs import JOBS
+    from marketplace.services.jobs import JOBS
     from worker.schedule import PERIODIC
 
     assert "cleanup_report_files" in JOBS and "generate_report" in JOBS
