@@ -23,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_input_boundary(app)
     register_jobs(app)
+    register_links(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -39,7 +40,7 @@ def register_transport(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from marketplace import models  # noqa: F401  (registers the tables)
-    from marketplace.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
     from marketplace.i18n import select_locale
 
     db.init_app(app)
@@ -48,7 +49,6 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
-    api.init_app(app)
 
 
 def register_input_boundary(app: Flask) -> None:
@@ -63,6 +63,13 @@ def register_jobs(app: Flask) -> None:
     from marketplace.services import jobs
 
     jobs.init_app(app)
+
+
+def register_links(app: Flask) -> None:
+    from marketplace import links
+    from marketplace.blueprints.links import external_url
+
+    links.init_app(app, external_url)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -99,9 +106,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from marketplace.blueprints.orgs.forms import kind_label
+    from marketplace.blueprints.pagination import page_url
     from marketplace.templating import register
 
-    register(app)
+    register(app, page_url=page_url, org_kind_label=kind_label)
 
 
 def register_commands(app: Flask) -> None:

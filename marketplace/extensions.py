@@ -12,8 +12,6 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from marketplace.blueprints.api.envelope import EnvelopeApi
-
 # Named constraints so that SQLite batch migrations and PostgreSQL agree (docs/architecture.md).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -34,4 +32,3 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-api = EnvelopeApi()

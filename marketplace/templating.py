@@ -1,8 +1,13 @@
-"""Jinja filters and globals: money, dates, the current organisation."""
+"""Jinja filters and globals: money, dates, the current organisation.
+
+This module may not import the web layer (docs/architecture.md): helpers that belong to the
+web (pagination links, a form's choice labels) are handed to `register` by create_app."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from flask import Flask, g
 from flask_babel import format_date, get_locale
@@ -21,18 +26,12 @@ def short_date(value: date | None) -> str:
     return format_date(value, "d MMM yyyy") if value else "—"
 
 
-def org_kind_label(kind: str) -> str:
-    from marketplace.blueprints.orgs.forms import kind_choices
-
-    return str(dict(kind_choices()).get(kind, kind))
-
-
-def register(app: Flask) -> None:
-    from marketplace.blueprints.pagination import page_url
-
+def register(app: Flask, **web_globals: Callable[..., Any]) -> None:
+    """Filters, the security headers, the request's globals, and `web_globals` (the web
+    layer's own template functions, by the name templates call them)."""
     app.jinja_env.filters["eur"] = eur
     app.jinja_env.filters["date"] = short_date
-    app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals.update(web_globals)
 
     @app.after_request
     def security_headers(response):
@@ -52,5 +51,4 @@ def register(app: Flask) -> None:
             "current_org": getattr(g, "current_org", None),
             "user_orgs": getattr(g, "user_orgs", []),
             "current_locale": str(get_locale()),
-            "org_kind_label": org_kind_label,
         }

@@ -7,13 +7,14 @@ import hmac
 import secrets
 from functools import cache
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from marketplace import links
 from marketplace.extensions import db
 from marketplace.models import ApiToken, User
 from marketplace.models._types import utcnow
@@ -65,8 +66,8 @@ def _mail_registered_address(user: User) -> None:
     if not user.is_confirmed:
         send_confirmation(user)
         return
-    login = url_for("auth.login", _external=True)
-    forgot = url_for("auth.forgot_password", _external=True)
+    login = links.url("login")
+    forgot = links.url("forgot_password")
     mail.send(
         user.email,
         _("Someone tried to register with your e-mail address"),
@@ -124,7 +125,7 @@ def log_out(user: User) -> None:
 
 def send_confirmation(user: User) -> None:
     token = _serializer("confirm-email").dumps(user.email)
-    link = url_for("auth.confirm", token=token, _external=True)
+    link = links.url("confirm_email", token=token)
     mail.send(
         user.email,
         _("Confirm your e-mail address"),
@@ -213,7 +214,7 @@ def request_password_reset(email: str) -> None:
     if user is None:
         return
     token = _serializer("reset-password").dumps([user.id, _reset_fingerprint(user)])
-    link = url_for("auth.reset_password", token=token, _external=True)
+    link = links.url("reset_password", token=token)
     mail.send(
         user.email,
         _("Reset your password"),

@@ -1,5 +1,6 @@
 """Evidence files: type checked by content (not by extension), size-capped, stored outside
-static/ under a random name, and served only to the contract's two sides."""
+static/ under a random name, and served only to the contract's two sides (who may download
+one is `realisations.evidence_file_for`: this module stores files and knows no realisations)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,8 @@ import filetype
 from flask import current_app
 from flask_babel import gettext as _
 
-from marketplace.extensions import db
-from marketplace.models import Evidence, User
-from marketplace.services import realisations
-from marketplace.services.errors import NotFound, ServiceError
+from marketplace.models import Evidence
+from marketplace.services.errors import ServiceError
 
 ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 # Characters that change how a name reads or what it means to a file system, dropped from
@@ -109,16 +108,3 @@ def discard(rows: list[Evidence]) -> None:
 
 def path_of(row: Evidence) -> Path:
     return folder() / row.stored_name
-
-
-def get_for(evidence_id: int, user: User) -> Evidence:
-    """An evidence file the user may download: one of the contract's two sides (docs/domain.md "Who
-    uses it"), except that officers do not see the evidence of a contractor's draft. NotFound
-    otherwise, so ids cannot be probed."""
-    row = db.session.get(Evidence, evidence_id)
-    if row is None:
-        raise NotFound()
-    realisation, side = realisations.get_for(row.realisation_id, user)
-    if side == "officer" and realisation.state == "draft":
-        raise NotFound()
-    return row

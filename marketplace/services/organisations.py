@@ -6,11 +6,12 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from marketplace import links
 from marketplace.domain.names import similar_names
 from marketplace.extensions import db
 from marketplace.models import Invitation, Organisation, OrganisationMember, User
@@ -143,7 +144,7 @@ def invite(org: Organisation, email: str, role: str, by: User) -> Invitation:
     db.session.add(invitation)
     db.session.flush()
     token = _invite_serializer().dumps(invitation.id)
-    link = url_for("orgs.accept_invitation", token=token, _external=True)
+    link = links.url("accept_invitation", token=token)
     mail.send(
         email,
         _("Invitation to join %(org)s", org=org.name),

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from marketplace.domain import valuation
 from marketplace.domain.identifiers import looks_like_bsn
 from marketplace.extensions import db
-from marketplace.models import BuildingBlock, Contract, Realisation, User
+from marketplace.models import BuildingBlock, Contract, Evidence, Realisation, User
 from marketplace.models._types import utcnow
 from marketplace.services import audit, contracts, evidence, notify, organisations, policies
 from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -286,6 +286,19 @@ def get_for(realisation_id: int, user: User) -> tuple[Realisation, str]:
         raise NotFound()
     _contract, side = contracts.get_for(realisation.contract_id, user)
     return realisation, side
+
+
+def evidence_file_for(evidence_id: int, user: User) -> Evidence:
+    """An evidence file the user may download: one of the contract's two sides (docs/domain.md "Who
+    uses it"), except that officers do not see the evidence of a contractor's draft. NotFound
+    otherwise, so ids cannot be probed."""
+    row = db.session.get(Evidence, evidence_id)
+    if row is None:
+        raise NotFound()
+    realisation, side = get_for(row.realisation_id, user)
+    if side == "officer" and realisation.state == "draft":
+        raise NotFound()
+    return row
 
 
 def decide(realisation_ids: list[int], approve: bool, by: User, reason: str = "") -> int:

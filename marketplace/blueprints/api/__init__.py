@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from marketplace.blueprints.api.envelope import EnvelopeApi
+
+# The API's flask-smorest object lives with the API, not in extensions.py: its error envelope is
+# part of the web layer, which the extensions module may not import.
+api = EnvelopeApi()
+
 
 def register_api(app: Flask) -> None:
     from marketplace.blueprints.api.accounts import blp as accounts_blp
@@ -11,8 +17,9 @@ def register_api(app: Flask) -> None:
     from marketplace.blueprints.api.contracts import blp as contracts_blp
     from marketplace.blueprints.api.policies import blp as policies_blp
     from marketplace.blueprints.api.realisations import blp as realisations_blp
-    from marketplace.extensions import api, csrf
+    from marketplace.extensions import csrf
 
+    api.init_app(app)
     for blueprint in (accounts_blp, calculator_blp, contracts_blp, realisations_blp, policies_blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

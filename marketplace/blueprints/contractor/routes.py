@@ -172,9 +172,9 @@ def submit_draft(realisation_id: int):
 @bp.route("/bewijs/<int:evidence_id>", endpoint="evidence")
 @login_required
 def evidence_download(evidence_id: int) -> Response:
-    """An evidence file for whom `evidence.get_for` allows, always as a download: an uploaded
-    file is never rendered in our origin."""
-    row = evidence.get_for(evidence_id, current_user)
+    """An evidence file for whom `realisations.evidence_file_for` allows, always as a download:
+    an uploaded file is never rendered in our origin."""
+    row = realisations.evidence_file_for(evidence_id, current_user)
     # Cleaned again: rows stored before names were cleaned keep the user's name.
     name = evidence.display_name(row.filename, row.content_type)
     return attachment(evidence.path_of(row), row.content_type, name)

@@ -21,6 +21,11 @@ def kind_choices() -> list[tuple[str, str]]:
     ]
 
 
+def kind_label(kind: str) -> str:
+    """An organisation kind as the choice list names it (the templates' `org_kind_label`)."""
+    return str(dict(kind_choices()).get(kind, kind))
+
+
 def authority_type_choices() -> list[tuple[str, str]]:
     return [
         ("", _l("— not applicable —")),
