@@ -18,12 +18,25 @@ from marketplace.models._types import utcnow
 from marketplace.services import fulfilment, mail, outbox, pso, reminders, report_files
 
 JOBS: dict[str, Callable[..., Any]] = {}
+# How long RQ lets a job run before it kills it as stuck (RQ's own default, 180 s). A mail or a
+# recompute takes well under a second; a job that needs more says so with `job(timeout=...)`.
+DEFAULT_TIMEOUT = 180
+# A year report of a large authority renders for minutes (bench: ~4,000 contracts took 417 s on
+# a loaded 2-core machine); killed at 180 s it would fail after every retry.
+REPORT_TIMEOUT = 3600
+
+JobFunction = Callable[..., Any]
 
 
-def job(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Register a function as an outbox job under its own name."""
-    JOBS[func.__name__] = func
-    return func
+def job(timeout: int = DEFAULT_TIMEOUT) -> Callable[[JobFunction], JobFunction]:
+    """Register a function as an outbox job under its own name, with RQ's time limit for it."""
+
+    def register(func: JobFunction) -> JobFunction:
+        func.rq_timeout = timeout  # type: ignore[attr-defined]
+        JOBS[func.__name__] = func
+        return func
+
+    return register
 
 
 def init_app(app: Flask) -> None:
@@ -31,46 +44,46 @@ def init_app(app: Flask) -> None:
     app.extensions["jobs"] = JOBS
 
 
-@job
+@job()
 def send_mail(message_id: str, to: str, subject: str, body: str) -> None:
     mail.deliver(message_id, to, subject, body)
 
 
-@job
+@job()
 def relay_outbox() -> None:
     """Every minute: relay rows left pending, and again those whose RQ job was lost."""
     outbox.relay()
     outbox.requeue_lost()
 
 
-@job
+@job()
 def recompute_contract(contract_id: int) -> None:
     """After a realisation state change or contract edit (idempotent: recomputes from data)."""
     fulfilment.recompute_contract(contract_id, clock.today())
 
 
-@job
+@job()
 def nightly_recompute() -> None:
     fulfilment.recompute_all(clock.today())
 
 
-@job
+@job()
 def pso_expiry_sweep() -> None:
     pso.expiry_sweep(clock.today())
 
 
-@job
+@job()
 def realisation_reminders() -> None:
     reminders.send_reminders(clock.today())
 
 
-@job
+@job(timeout=REPORT_TIMEOUT)
 def generate_report(report_id: int) -> None:
     """Make a requested report file (idempotent: a finished one is not made again)."""
     report_files.generate(report_id)
 
 
-@job
+@job()
 def cleanup_report_files() -> None:
     """Delete report files older than a day (idempotent)."""
     report_files.cleanup(utcnow())

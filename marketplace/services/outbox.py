@@ -33,6 +33,11 @@ def registry() -> dict[str, Callable[..., Any]]:
     return current_app.extensions["jobs"]
 
 
+def time_limit(job_name: str) -> int | None:
+    """How long RQ may run the job before killing it: the `rq_timeout` its registration gave."""
+    return getattr(registry().get(job_name), "rq_timeout", None)
+
+
 def enqueue(job_name: str, *args: Any) -> OutboxJob:
     """Write a job row into the current transaction; it runs only if the transaction commits."""
     if job_name not in registry():
@@ -141,10 +146,16 @@ def _hand_to_rq(ids: list[int], *, from_status: str) -> int:
     if not ids:
         return 0
     moved = 0
+    names = dict(
+        db.session.execute(
+            select(OutboxJob.id, OutboxJob.job_name).where(OutboxJob.id.in_(ids))
+        ).all()
+    )
     try:
         connection = redis_connection()
         for outbox_id in ids:
-            enqueue_outbox_job(outbox_id, connection=connection)
+            timeout = time_limit(names[outbox_id]) if outbox_id in names else None
+            enqueue_outbox_job(outbox_id, connection=connection, timeout=timeout)
             # Commit per row, and only from the state we read: a fast worker may already have
             # set the row to "done", which a blind write would overwrite.
             db.session.execute(

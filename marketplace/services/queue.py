@@ -55,8 +55,11 @@ def retry_policy() -> Retry | None:
     return Retry(max=retries, interval=list(intervals)) if retries > 0 else None
 
 
-def enqueue_outbox_job(outbox_id: int, connection: Redis | None = None) -> bool:
-    """Put one outbox row on RQ; returns False when its job is already there.
+def enqueue_outbox_job(
+    outbox_id: int, connection: Redis | None = None, *, timeout: int | None = None
+) -> bool:
+    """Put one outbox row on RQ; returns False when its job is already there. `timeout` is how
+    long RQ lets it run (seconds; None is RQ's default).
 
     The job id is derived from the row id and enqueued with `unique=True`, so relaying a row
     twice (a relay that crashed before marking the row) gives one RQ job, not two runs. A
@@ -71,6 +74,7 @@ def enqueue_outbox_job(outbox_id: int, connection: Redis | None = None) -> bool:
                 outbox_id,
                 job_id=job_id,
                 unique=True,
+                job_timeout=timeout,
                 retry=retry_policy(),
                 result_ttl=3600,
                 failure_ttl=7 * 24 * 3600,
