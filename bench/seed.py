@@ -28,6 +28,7 @@ from marketplace.demo_sroi import AUTHORITY_POLICIES, _authority, _policy, load_
 from marketplace.domain import obligation as obligation_rules
 from marketplace.domain import valuation
 from marketplace.domain.fulfilment import elapsed_share, fulfilment_status
+from marketplace.domain.identifiers import identifier_key
 from marketplace.extensions import db
 from marketplace.models import (
     BuildingBlock,
@@ -364,11 +365,16 @@ def _realisation(
     created = datetime.combine(happened, time(9)) + timedelta(minutes=rng.randint(0, 600))
     decided = state in ("approved", "rejected")
     owner_id, officer_id = people
+    # Fixed-width k: the comparison key drops the dash, and K12-34 and K123-4 must stay two.
+    candidate = f"K{contract.id}-{k:06d}" if rules.unit in PEOPLE_UNITS else None
+    invoice = f"F{contract.id}-{k:06d}" if supplier else None
     return {
         "contract_id": contract.id,
         "block_id": block.id,
         "state": state,
-        "candidate_ref": f"K{contract.id}-{k}" if rules.unit in PEOPLE_UNITS else None,
+        "contractor_id": contract.contractor_id,
+        "candidate_ref": candidate,
+        "candidate_key": identifier_key(candidate) if candidate else None,
         "attributes": sorted(inputs.attributes),
         "start_date": inputs.start,
         "end_date": inputs.end,
@@ -377,7 +383,8 @@ def _realisation(
         "quantity": inputs.quantity,
         "cost_excl_vat_cents": inputs.cost_excl_vat_cents,
         "invoice_excl_vat_cents": inputs.invoice_excl_vat_cents,
-        "invoice_number": f"F{contract.id}-{k}" if supplier else None,
+        "invoice_number": invoice,
+        "invoice_key": identifier_key(invoice) if invoice else None,
         "supplier_name": f"Werkbedrijf {supplier}" if supplier else None,
         "supplier_kvk": f"{60000000 + supplier}" if supplier else None,
         "supplier_certification": inputs.supplier_certification,

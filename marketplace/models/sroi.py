@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
     BigInteger,
     ForeignKey,
@@ -16,14 +17,26 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    func,
+    text,
 )
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.domain.identifiers import identifier_key
 from marketplace.extensions import db
 from marketplace.models._types import utcnow
 from marketplace.models.accounts import Organisation, User
 
 REALISATION_STATES = ("draft", "submitted", "approved", "rejected")
+# The states whose value counts (approved) or may count (submitted): only these take part in "one
+# candidate's period counts once" and "one invoice counts once". A draft is unsent work and a
+# rejected claim counts for nothing, so neither blocks a claim; a draft is checked when it is sent.
+COUNTED_STATES = ("submitted", "approved")
+_COUNTED = "state IN ('submitted', 'approved')"
+CANDIDATE_PERIOD_CONSTRAINT = "ex_realisations_candidate_period"
+INVOICE_KEY_INDEX = "uq_realisations_invoice_key"
 
 
 class SroiPolicy(db.Model):
@@ -160,6 +173,24 @@ class Contract(db.Model):
         return max(self.obligation_cents - self.approved_cents, 0)
 
 
+def _contract_contractor(context) -> int | None:
+    """Insert default of Realisation.contractor_id: the contractor of its contract."""
+    contract_id = context.get_current_parameters().get("contract_id")
+    return context.connection.scalar(
+        text("SELECT contractor_id FROM contracts WHERE id = :id"), {"id": contract_id}
+    )
+
+
+def _key_of(column: str):
+    """Insert default of a comparison key: identifier_key of the `column` it is the key of."""
+
+    def default(context) -> str | None:
+        value = context.get_current_parameters().get(column)
+        return identifier_key(value) if value else None
+
+    return default
+
+
 class Realisation(db.Model):
     """A contractor's claim on one contract; only approved value counts as realised."""
 
@@ -170,13 +201,41 @@ class Realisation(db.Model):
         Index("ix_realisations_state_submitted", "state", "submitted_at"),
         Index("ix_realisations_candidate", "candidate_ref"),
         Index("ix_realisations_invoice", "supplier_kvk", "invoice_number"),
+        Index("ix_realisations_contractor_candidate", "contractor_id", "candidate_key"),
+        # One invoice counts once, whoever claims it (docs/domain.md); held by the database.
+        Index(
+            INVOICE_KEY_INDEX,
+            "supplier_kvk",
+            "invoice_key",
+            unique=True,
+            postgresql_where=text(f"invoice_key IS NOT NULL AND {_COUNTED}"),
+            sqlite_where=text(f"invoice_key IS NOT NULL AND {_COUNTED}"),
+        ),
+        # One candidate's period counts on one contract of a contractor: PostgreSQL holds it
+        # whatever the number of app servers (btree_gist); SQLite has no exclusion
+        # constraints, there the service checks under the database's single write lock.
+        ExcludeConstraint(
+            (text("contractor_id"), "="),
+            (text("candidate_key"), "="),
+            (func.daterange(text("start_date"), text("end_date"), text("'[]'")), "&&"),
+            name=CANDIDATE_PERIOD_CONSTRAINT,
+            using="gist",
+            where=text(f"candidate_key IS NOT NULL AND {_COUNTED}"),
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    # The contract's contractor, copied so the database can hold the double-counting rule
+    # across its contracts (a contract's contractor no longer changes once it has realisations).
+    contractor_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id"), default=_contract_contractor
+    )
     block_id: Mapped[int] = mapped_column(ForeignKey("building_blocks.id"))
     state: Mapped[str] = mapped_column(String(10), default="submitted")
     candidate_ref: Mapped[str | None] = mapped_column(String(40))
+    # domain.identifiers.identifier_key of candidate_ref / invoice_number: what "the same" means.
+    candidate_key: Mapped[str | None] = mapped_column(String(40), default=_key_of("candidate_ref"))
     attributes: Mapped[list[str]] = mapped_column(JSON, default=list)
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
@@ -186,6 +245,7 @@ class Realisation(db.Model):
     cost_excl_vat_cents: Mapped[int | None] = mapped_column(BigInteger)
     invoice_excl_vat_cents: Mapped[int | None] = mapped_column(BigInteger)
     invoice_number: Mapped[str | None] = mapped_column(String(60))
+    invoice_key: Mapped[str | None] = mapped_column(String(60), default=_key_of("invoice_number"))
     supplier_name: Mapped[str | None] = mapped_column(String(200))
     supplier_kvk: Mapped[str | None] = mapped_column(String(8))
     supplier_certification: Mapped[str | None] = mapped_column(String(30))
@@ -205,6 +265,13 @@ class Realisation(db.Model):
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="realisation", cascade="all, delete-orphan", order_by="Evidence.id"
     )
+
+
+event.listen(
+    Realisation.__table__,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS btree_gist").execute_if(dialect="postgresql"),
+)
 
 
 class Evidence(db.Model):

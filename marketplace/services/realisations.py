@@ -11,12 +11,18 @@ from decimal import Decimal
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy import text as sa_text
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.domain import valuation
-from marketplace.domain.identifiers import looks_like_bsn
+from marketplace.domain.identifiers import identifier_key, looks_like_bsn
 from marketplace.extensions import db
 from marketplace.models import BuildingBlock, Contract, Evidence, Realisation, User
 from marketplace.models._types import utcnow
+from marketplace.models.sroi import (
+    CANDIDATE_PERIOD_CONSTRAINT,
+    COUNTED_STATES,
+)
 from marketplace.services import audit, contracts, evidence, notify, organisations, policies
 from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from marketplace.services.outbox import enqueue
@@ -114,17 +120,18 @@ def _check_candidate(block: BuildingBlock, data: RealisationData) -> str | None:
 
 
 def _check_overlap(contract: Contract, ref: str | None, data: RealisationData, own_id: int):
-    """One candidate's period counts on at most one contract of the same contractor."""
+    """One candidate's period counts on at most one contract of the same contractor: this one
+    too (a double click must not count a person twice), and whatever the spelling of the
+    reference (docs/domain.md "Realisations, approval and no double counting")."""
     if ref is None or data.start_date is None or data.end_date is None:
         return
     clash = db.session.execute(
         select(Contract.reference)
         .join(Realisation, Realisation.contract_id == Contract.id)
         .where(
-            Contract.contractor_id == contract.contractor_id,
-            Contract.id != contract.id,
-            Realisation.candidate_ref == ref,
-            Realisation.state.in_(("submitted", "approved")),
+            Realisation.contractor_id == contract.contractor_id,
+            Realisation.candidate_key == identifier_key(ref),
+            Realisation.state.in_(COUNTED_STATES),
             Realisation.start_date <= data.end_date,
             Realisation.end_date >= data.start_date,
             Realisation.id != own_id,
@@ -142,10 +149,12 @@ def _check_overlap(contract: Contract, ref: str | None, data: RealisationData, o
 
 
 def _check_invoice(block: BuildingBlock, data: RealisationData, own_id: int) -> None:
+    """One invoice counts once, however its number is spelled; drafts and rejected claims do
+    not hold it (see models.sroi.COUNTED_STATES)."""
     if block.unit != "invoice":
         return
     fields = {}
-    if not (data.invoice_number or "").strip():
+    if not identifier_key(data.invoice_number or ""):
         fields["invoice_number"] = _("Enter the invoice number.")
     if not re.fullmatch(r"\d{8}", data.supplier_kvk or ""):
         fields["supplier_kvk"] = _("A KvK number has exactly 8 digits.")
@@ -156,14 +165,57 @@ def _check_invoice(block: BuildingBlock, data: RealisationData, own_id: int) -> 
     used = db.session.scalar(
         select(Realisation.id).where(
             Realisation.supplier_kvk == data.supplier_kvk,
-            Realisation.invoice_number == data.invoice_number.strip(),
-            Realisation.state != "rejected",
+            Realisation.invoice_key == identifier_key(data.invoice_number),
+            Realisation.state.in_(COUNTED_STATES),
             Realisation.id != own_id,
         )
     )
     if used:
         msg = _("This invoice has already been used for social return. An invoice counts once.")
         raise ServiceError(msg, {"invoice_number": msg}, code="invoice_used")
+
+
+def _check_counted_once(
+    contract: Contract, block: BuildingBlock, ref: str | None, data: RealisationData, own_id: int
+) -> None:
+    """Both double-counting checks, under the contractor's lock on SQLite (see _lock_writes)."""
+    _lock_writes(contract.contractor_id)
+    try:
+        _check_overlap(contract, ref, data, own_id)
+        _check_invoice(block, data, own_id)
+    except ServiceError:
+        db.session.rollback()  # release the lock now, not when the request ends
+        raise
+
+
+def _lock_writes(contractor_id: int) -> None:
+    """On SQLite, take the database's write lock before checking, so that of two requests
+    claiming the same candidate or invoice the second checks after the first has committed.
+    SQLite has no exclusion constraint; it has one writer at a time, and a no-op write makes
+    this transaction that writer now (a deferred transaction that only read would instead fail
+    with "database is locked" when it tries to insert). PostgreSQL needs no lock: its exclusion
+    constraint and unique index refuse the second insert, see _refusal_for."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            sa_text("UPDATE organisations SET id = id WHERE id = :id"), {"id": contractor_id}
+        )
+
+
+def _refusal_for(
+    exc: IntegrityError,
+    contract: Contract,
+    block: BuildingBlock,
+    ref: str | None,
+    data: RealisationData,
+    own_id: int,
+) -> None:
+    """After a rolled-back insert or update that broke a double-counting constraint (another
+    request was first), raise the same field message the checks give, by checking again: the
+    other request's row is committed now. Other integrity errors are left to the caller."""
+    broken = str(exc.orig)
+    if CANDIDATE_PERIOD_CONSTRAINT in broken or "invoice_key" in broken:
+        _check_overlap(contract, ref, data, own_id)
+        _check_invoice(block, data, own_id)
 
 
 def submit(
@@ -181,10 +233,14 @@ def submit(
     block = block_of(contract, data.block_code)
     ref = _check_candidate(block, data)
     result = _valuate(block, data)
-    _check_overlap(contract, ref, data, 0)
-    _check_invoice(block, data, 0)
     checked = [(u, evidence.check(u)) for u in uploads or []]
-    realisation = Realisation(contract_id=contract.id, block_id=block.id, created_by_id=by.id)
+    _check_counted_once(contract, block, ref, data, 0)
+    realisation = Realisation(
+        contract_id=contract.id,
+        contractor_id=contract.contractor_id,
+        block_id=block.id,
+        created_by_id=by.id,
+    )
     _fill(realisation, block, data, ref, result)
     stored = [evidence.store(u, mime, by.id) for u, mime in checked]
     realisation.evidence = stored
@@ -200,6 +256,11 @@ def submit(
             contract.last_submission_at = utcnow()
             enqueue("recompute_contract", contract.id)
         db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        evidence.discard(stored)
+        _refusal_for(exc, contract, block, ref, data, 0)
+        raise
     except Exception:
         db.session.rollback()
         evidence.discard(stored)
@@ -214,22 +275,31 @@ def submit_draft(realisation: Realisation, by: User) -> Realisation:
     if realisation.state != "draft":
         raise ServiceError(_("Only a draft can be submitted."), code="wrong_state")
     data = _data_of(realisation)
-    _check_overlap(contract, realisation.candidate_ref, data, realisation.id)
-    _check_invoice(realisation.block, data, realisation.id)
+    block, ref, own_id = realisation.block, realisation.candidate_ref, realisation.id
+    _check_counted_once(contract, block, ref, data, own_id)
     before = _snapshot(realisation)
     realisation.state = "submitted"
     realisation.submitted_at = utcnow()
+    # Keys as the rule reads them now (rows the migration found clashing were left without).
+    realisation.candidate_key = identifier_key(ref) if ref else None
+    realisation.invoice_key = identifier_key(data.invoice_number) if data.invoice_number else None
     contract.last_submission_at = utcnow()
     audit.record(
         "realisation.submitted", realisation, before=before, after=_snapshot(realisation), actor=by
     )
     enqueue("recompute_contract", contract.id)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        _refusal_for(exc, contract, block, ref, data, own_id)
+        raise
     return realisation
 
 
 def _fill(r: Realisation, block, data: RealisationData, ref, result) -> None:
     r.candidate_ref = ref
+    r.candidate_key = identifier_key(ref) if ref else None
     r.attributes = sorted(set(data.attributes)) if block.unit in PEOPLE_UNITS else []
     for name in (
         "start_date",
@@ -245,6 +315,7 @@ def _fill(r: Realisation, block, data: RealisationData, ref, result) -> None:
     ):
         setattr(r, name, getattr(data, name))
     r.invoice_number = (data.invoice_number or "").strip() or None
+    r.invoice_key = identifier_key(r.invoice_number) if r.invoice_number else None
     r.description = data.description or ""
     r.value_cents = result.value_cents
     r.breakdown = [{"code": line.code, "value_cents": line.value_cents} for line in result.lines]

@@ -3,7 +3,6 @@ errors in the envelope, visibility between organisations, and the OpenAPI docume
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -38,31 +37,6 @@ PW_REALISATION = {
     "end_date": "2026-08-31",
     "hours_per_week": 24,
 }
-
-
-@dataclass
-class Parties:
-    authority: Organisation
-    contractor: Organisation
-    officer: User
-    owner: User
-
-
-@pytest.fixture
-def parties(authority, contractor) -> Parties:
-    """The authority with a policy (factories.make_policy), its officer and the contractor."""
-    make_policy(authority)
-    return Parties(
-        authority,
-        contractor,
-        accounts.find_by_email("officer@authority.example.com"),
-        accounts.find_by_email("owner@contractor.example.com"),
-    )
-
-
-@pytest.fixture
-def contract(parties) -> Contract:
-    return make_contract(parties.authority, parties.contractor, parties.officer)
 
 
 def contract_payload(contractor: Organisation, **overrides) -> dict:

@@ -10,13 +10,18 @@ import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 
 from marketplace import create_app
 from marketplace.extensions import db
+from marketplace.models import Realisation
+from marketplace.services import realisations
 from tests import backends
+from tests.factories import fte_realisation, make_contract, make_org, make_policy
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
+# The revision before "count a candidate's period and an invoice once" (d8e3b5c1a9f2).
+COUNT_ONCE_PARENT = "d7a1f0c3b9e2"
 
 
 @pytest.fixture
@@ -94,3 +99,41 @@ def test_models_have_no_changes_missing_from_the_migrations(migration_app):
         differences = compare_metadata(context, db.metadata)
 
     assert differences == [], "models differ from migrations; run `flask db migrate`"
+
+
+def test_counting_once_backfills_keys_and_contractor_and_sets_clashes_aside(
+    migration_app, tmp_path
+):
+    """Rows reported before the stored keys get them, and their contractor; of two rows that
+    already counted one candidate twice, the older keeps its key (so the constraint can be made)
+    and the later one is left without, for review."""
+    migration_app.config.update(MAIL_DIR=str(tmp_path / "mail"), UPLOAD_DIR=str(tmp_path / "up"))
+    flask_migrate.upgrade(directory=MIGRATIONS)
+    authority = make_org("authority")
+    contractor = make_org("contractor")
+    officer = authority.members[0].user
+    make_policy(authority)
+    contract = make_contract(authority, contractor, officer)
+    owner = contractor.members[0].user
+    first = realisations.submit(contract, fte_realisation("DUP-SAME"), owner)
+    flask_migrate.downgrade(directory=MIGRATIONS, revision=COUNT_ONCE_PARENT)
+    columns = [
+        c["name"] for c in inspect(db.engine).get_columns("realisations") if c["name"] != "id"
+    ]
+    names = ", ".join(columns)
+    copy = names.replace("candidate_ref", "'dup_same'")
+    with db.engine.begin() as connection:  # the double count main allowed: another spelling
+        connection.execute(
+            text(f"INSERT INTO realisations ({names}) SELECT {copy} FROM realisations")
+        )
+
+    flask_migrate.upgrade(directory=MIGRATIONS)
+
+    db.session.expire_all()
+    rows = db.session.scalars(select(Realisation).order_by(Realisation.id)).all()
+    assert [(r.candidate_ref, r.candidate_key) for r in rows] == [
+        ("DUP-SAME", "dupsame"),
+        ("dup_same", None),
+    ]
+    assert {r.contractor_id for r in rows} == {contractor.id}
+    assert rows[0].id == first.id
