@@ -257,14 +257,15 @@ def _expected_totals(terms: list[tuple[int, date, date]], days: list[date]) -> l
 
 
 def _month_starts(start: date, end: date, every: int) -> list[date]:
-    """First days of months within [start, end], every `every` months counted from January."""
+    """First days of months within [start, end], every `every` months counted from January of
+    year 0, so a step of 24 or 60 months marks every second or fifth January, not each one."""
     out = []
     year, month = start.year, start.month
     while True:
         d = date(year, month, 1)
         if d > end:
             return out
-        if d >= start and (month - 1) % every == 0:
+        if d >= start and (year * 12 + month - 1) % every == 0:
             out.append(d)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
@@ -296,8 +297,11 @@ def _tick_step(top: int) -> int:
 
 
 def _month_step(start: date, end: date) -> int:
+    """Months between axis labels, for at most six labels; beyond sixty years (dates may run
+    from 1900 to 2199) a whole number of decades."""
     months = (end.year - start.year) * 12 + end.month - start.month + 1
-    return next(s for s in (1, 2, 3, 6, 12, 24, 60, 120) if months / s <= 6)
+    steps = (1, 2, 3, 6, 12, 24, 60, 120)
+    return next((s for s in steps if months / s <= 6), 120 * math.ceil(months / 720))
 
 
 def _attrs(values: dict[str, str]) -> str:

@@ -148,6 +148,27 @@ def test_authority_chart_is_for_officers(client, auth, contract, today):
     assert response.mimetype == "image/svg+xml"
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(date(1900, 1, 1), date(2199, 12, 31)), (date(2026, 3, 1), date(2199, 12, 31))],
+)
+def test_charts_of_a_contract_running_for_centuries_label_a_few_years(
+    client, auth, authority, contractor, contract, today, start, end
+):
+    """Forms and API accept any date from 1900 to 2199; a contract spanning them broke both its
+    own chart and the authority's (no month step fitted three centuries: 500)."""
+    officer = authority.members[0].user
+    long = make_contract(authority, contractor, officer, start_date=start, end_date=end)
+    auth.login(OFFICER)
+    for url in (f"/rapportage/contracten/{long.id}/grafiek.svg", "/rapportage/grafiek.svg"):
+        response = client.get(url)
+        assert response.status_code == 200
+        root = ET.fromstring(response.data)
+        labels = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+        years = [label for label in labels if label and re.fullmatch(r"\d{4}", label)]
+        assert 2 <= len(years) <= 7, years
+
+
 def test_contractor_of_another_organisation_gets_404_on_chart_and_report(
     client, auth, contract, today
 ):
