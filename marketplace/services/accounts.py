@@ -39,7 +39,11 @@ def register(email: str, password: str, name: str = "") -> None:
     The caller always answers "check your mail": for an address that already has an account
     the mail goes to its owner instead (the confirmation again if still unconfirmed, else a
     "someone tried to register" notice), after the same password hashing, so that neither
-    the answer nor its time tells a stranger which addresses have accounts."""
+    the answer nor its time tells a stranger which addresses have accounts.
+
+    An unconfirmed account takes the password of its latest registration: whoever registered
+    the address first (perhaps not its owner) must not keep a password into the account that
+    the owner confirms from the mail."""
     email = email.strip().lower()
     if len(password) < MIN_PASSWORD_LENGTH:
         msg = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
@@ -47,6 +51,9 @@ def register(email: str, password: str, name: str = "") -> None:
     password_hash = generate_password_hash(password)
     existing = find_by_email(email)
     if existing is not None:
+        if not existing.is_confirmed:
+            existing.password_hash, existing.session_token = password_hash, new_session_token()
+            audit.record("user.registered_again", existing, actor=existing)
         _mail_registered_address(existing)
         db.session.commit()
         return

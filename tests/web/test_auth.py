@@ -112,6 +112,22 @@ def test_registering_an_unconfirmed_address_again_sends_the_confirmation_again(c
     assert len(mail.outbox_messages("nieuw@example.com")) == 2
 
 
+def test_owner_who_registers_after_a_squatter_logs_in_with_their_own_password(client, auth):
+    """Someone registers another's address first with a password of theirs. The owner, not
+    knowing, registers too and confirms from their mail: the account must take the owner's
+    password, not keep the squatter's (who would get into the confirmed account)."""
+    squatter, owner = "het wachtwoord van een kraker", "het eigen wachtwoord van de eigenaar"
+    email = "eigenaar@example.com"
+    for password in (squatter, owner):
+        client.post(
+            "/account/registreren",
+            data={"email": email, "password": password, "confirm": password},
+        )
+    client.get(_link_in_last_mail(email))
+    assert auth.login(email, squatter).status_code == 200
+    assert auth.login(email, owner).status_code == 302
+
+
 def test_tampered_confirmation_link_is_refused(client):
     response = client.get("/account/bevestigen/not-a-token", follow_redirects=True)
     assert "niet geldig" in response.get_data(as_text=True)
