@@ -13,6 +13,7 @@ makes the same file (the day it reports on and the language are fixed when it is
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,6 +72,10 @@ KINDS = {
     "contract_pdf": Kind(".pdf", PDF, _contract_pdf),
     "realisations_xlsx": Kind(".xlsx", XLSX, _realisations_xlsx),
 }
+
+
+# The names `generate` gives its files: "<report id>-<random>.<suffix>", ".part" while written.
+OUR_FILE = re.compile(r"\d+-[^/]+\.(?:pdf|xlsx)(?:\.part)?")
 
 
 def _day(iso: str) -> date:
@@ -225,6 +230,8 @@ def cleanup(now: datetime) -> int:
     directory = Path(current_app.config["REPORT_DIR"])
     if directory.is_dir():
         for leftover in directory.iterdir():
+            if not (OUR_FILE.fullmatch(leftover.name) and leftover.is_file()):
+                continue  # REPORT_DIR may hold more than reports: touch only what generate wrote
             modified = datetime.fromtimestamp(leftover.stat().st_mtime, UTC).replace(tzinfo=None)
             if modified < cutoff:
                 leftover.unlink(missing_ok=True)

@@ -135,3 +135,18 @@ def test_annual_report_of_an_absurd_year_is_not_asked_for(client, auth, contract
     auth.login(OFFICER)
     assert client.post(f"/rapportage/jaarrapport-{year}").status_code == 404
     assert db.session.query(ReportFile).count() == 0
+
+
+def test_cleanup_leaves_files_and_folders_it_did_not_make(app, client, auth, contract, today):
+    """REPORT_DIR is a setting: pointed at a folder that holds more (the uploads, a disk's root),
+    the hourly clean-up deleted every file older than a day there and failed on a folder."""
+    folder = Path(app.config["REPORT_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    other, sub = folder / "bewijs-loonstrook.pdf", folder / "archief"
+    other.write_bytes(b"%PDF- not a report")
+    sub.mkdir()
+    old = (utcnow() - timedelta(days=30)).replace(tzinfo=UTC).timestamp()
+    for path in (other, sub):
+        os.utime(path, (old, old))
+    assert report_files.cleanup(utcnow()) == 0
+    assert other.exists() and sub.is_dir()
