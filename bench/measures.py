@@ -161,7 +161,7 @@ def recompute_all(day: date, repeats: int = 3) -> dict[str, Any]:
 def approval_recompute(
     authority_id: int, officer_email: str, today: date, approvals: int = 50
 ) -> dict[str, Any]:
-    """(3) Approve one submitted realisation (realisations.decide) and time the contract's
+    """(3) Approve one submitted realisation (realisations.approve) and time the contract's
     recompute, as the worker runs it after the approval; one realisation per contract, 50
     contracts of the biggest authority, all rolled back afterwards."""
     with rolled_back():
@@ -174,7 +174,7 @@ def approval_recompute(
                 break
         runs, decide_runs = [], []
         for contract_id, realisation_id in picked.items():
-            ms, _ = _timed(lambda rid=realisation_id: realisations.decide([rid], True, officer))
+            ms, _ = _timed(lambda rid=realisation_id: realisations.approve([rid], officer))
             decide_runs.append(ms)
             ms, _ = _timed(lambda cid=contract_id: fulfilment.recompute_contract(cid, today))
             runs.append(ms)

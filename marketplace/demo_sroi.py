@@ -213,7 +213,7 @@ def _realisations(owner: User, officer: User, today: date) -> None:
             made[key] = realisations.submit(contract, realisations.RealisationData(**data), owner)
             made[key].submitted_at = moment
         else:
-            realisations.decide([made[key].id], True, officer)
+            realisations.approve([made[key].id], officer)
             made[key].decided_at = moment
         db.session.commit()
         fulfilment.recompute_contract(contract.id, on)

@@ -372,17 +372,29 @@ def evidence_file_for(evidence_id: int, user: User) -> Evidence:
     return row
 
 
-def decide(realisation_ids: list[int], approve: bool, by: User, reason: str = "") -> int:
-    """Approve or reject submitted realisations of the officer's own authority, all or none.
+def approve(realisation_ids: list[int], by: User) -> int:
+    """Approve submitted realisations of the officer's own authority, all or none; their value
+    then counts as realised. Returns how many were approved."""
+    return _decide(realisation_ids, "approved", by, None)
+
+
+def reject(realisation_ids: list[int], by: User, reason: str) -> int:
+    """Reject submitted realisations of the officer's own authority, all or none, with the reason
+    the contractor sees (required). Returns how many were rejected."""
+    if not reason.strip():
+        msg = _("Give a reason for the rejection; the contractor sees it.")
+        raise ServiceError(msg, {"reason": msg}, code="reason_required")
+    return _decide(realisation_ids, "rejected", by, reason.strip())
+
+
+def _decide(realisation_ids: list[int], state: str, by: User, reason: str | None) -> int:
+    """Move submitted realisations to `state`, all or none: the part approval and rejection share.
 
     A decision applies only to a submitted realisation, once (docs/domain.md "Realisations, approval
     and no double counting"): each row changes with one conditional UPDATE (`... WHERE state =
     'submitted'`), so of two officers deciding at once the database lets exactly one through; the
     other gets a `Conflict` naming who decided first, and writes no audit row and sends no mail.
     """
-    if not approve and not reason.strip():
-        msg = _("Give a reason for the rejection; the contractor sees it.")
-        raise ServiceError(msg, {"reason": msg}, code="reason_required")
     rows = list(
         db.session.scalars(
             select(Realisation).where(Realisation.id.in_(realisation_ids)).order_by(Realisation.id)
@@ -396,19 +408,18 @@ def decide(realisation_ids: list[int], approve: bool, by: User, reason: str = ""
             raise Forbidden(_("Only the contract's own authority can decide on realisations."))
         if r.state != "submitted":
             raise _not_awaiting(r)
-    state = "approved" if approve else "rejected"
     decided_at = utcnow()
     touched: set[int] = set()
     for r in rows:
         before = _snapshot(r)
-        if not _claim(r, state, None if approve else reason.strip(), decided_at, by):
+        if not _claim(r, state, reason, decided_at, by):
             db.session.rollback()
             raise _not_awaiting(db.session.get(Realisation, r.id))
         audit.record("realisation." + r.state, r, before=before, after=_snapshot(r), actor=by)
         touched.add(r.contract_id)
     for contract_id in sorted(touched):
         enqueue("recompute_contract", contract_id)
-    _notify_decisions(rows, approve, reason)
+    _notify_decisions(rows, reason)
     db.session.commit()
     return len(rows)
 
@@ -445,13 +456,14 @@ def _not_awaiting(r: Realisation) -> ServiceError:
     )
 
 
-def _notify_decisions(rows: list[Realisation], approve: bool, reason: str) -> None:
+def _notify_decisions(rows: list[Realisation], reason: str | None) -> None:
+    """Tell each contract's contractor what was decided; a rejection carries its reason."""
     by_contract: dict[int, list[Realisation]] = {}
     for r in rows:
         by_contract.setdefault(r.contract_id, []).append(r)
     for group in by_contract.values():
         contract = group[0].contract
-        if approve:
+        if reason is None:
             subject = _("Realisations approved for %(ref)s", ref=contract.reference)
             body = _(
                 "%(n)d realisation(s) on %(title)s were approved.",
@@ -464,7 +476,7 @@ def _notify_decisions(rows: list[Realisation], approve: bool, reason: str) -> No
                 "%(n)d realisation(s) on %(title)s were rejected. Reason: %(reason)s",
                 n=len(group),
                 title=contract.title,
-                reason=reason.strip(),
+                reason=reason,
             )
         notify.organisation(contract.contractor_id, subject, body)
 

@@ -391,7 +391,7 @@ def test_officer_cannot_report_a_realisation(bearer, parties, contract):
 def test_realisations_list_filters_by_state(bearer, parties, contract):
     kept = submitted(contract, parties.owner)
     rejected = submitted(contract, parties.owner, candidate="KAND-2")
-    realisations.decide([rejected.id], False, parties.officer, "Geen bewijs")
+    realisations.reject([rejected.id], parties.officer, "Geen bewijs")
 
     rows = bearer(parties.officer).get(
         f"{CONTRACTS}/{contract.id}/realisations", query_string={"state": "submitted"}

@@ -96,7 +96,7 @@ def test_same_candidate_in_a_later_period_counts(bearer, parties, contract):
 def test_a_rejected_realisation_does_not_block_the_candidate(bearer, parties, contract):
     owner = bearer(parties.owner)
     first = owner.post(path(contract), PW).get_json()
-    realisations.decide([first["id"]], False, parties.officer, "Verkeerde periode")
+    realisations.reject([first["id"]], parties.officer, "Verkeerde periode")
 
     assert owner.post(path(contract), PW).status_code == 201
 
@@ -187,6 +187,6 @@ def test_approving_after_a_double_click_raises_fulfilment_once(parties, contract
     fire(live, parties, [(contract, PW)] * 2)
     reported = db.session.scalars(select(Realisation)).all()
 
-    realisations.decide([r.id for r in reported], True, parties.officer)
+    realisations.approve([r.id for r in reported], parties.officer)
 
     assert db.session.get(Contract, contract.id).approved_cents == reported[0].value_cents

@@ -62,7 +62,7 @@ def _invoices(contract: Contract, owner, approved: list[int], pending: list[int]
         )
         ids.append(realisations.submit(contract, data, owner).id)
     if approved:
-        realisations.decide(ids[: len(approved)], True, officer)
+        realisations.approve(ids[: len(approved)], officer)
 
 
 def test_sweep_gives_hand_computed_statuses(app, authority, contractor):

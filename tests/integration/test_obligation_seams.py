@@ -127,7 +127,7 @@ def test_invoices_are_valued_with_the_policys_credit_table(authority, contractor
         0,
     ]
 
-    realisations.decide([werkbedrijf.id, member.id], True, officer)
+    realisations.approve([werkbedrijf.id, member.id], officer)
 
     db.session.expire_all()
     contract = db.session.get(Contract, contract.id)

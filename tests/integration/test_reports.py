@@ -29,7 +29,7 @@ def approve_on(contract, owner, officer, day: date, candidate: str, start: date,
     """Submit and approve a PW realisation on `day` (24 hours a week)."""
     with time_machine.travel(day, tick=False):
         r = realisations.submit(contract, fte_realisation(candidate, start, end), owner)
-        realisations.decide([r.id], True, officer)
+        realisations.approve([r.id], officer)
     return r
 
 

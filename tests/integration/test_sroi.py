@@ -102,7 +102,7 @@ def test_submit_approve_recompute_and_notify(setup):
     assert contract.pending_cents == r.value_cents
     assert contract.approved_cents == 0
 
-    realisations.decide([r.id], True, officer)
+    realisations.approve([r.id], officer)
     db.session.refresh(contract)
     assert contract.approved_cents == r.value_cents
     assert contract.status == "on_track"
@@ -179,7 +179,7 @@ def test_officer_of_other_authority_cannot_approve(setup):
     other = make_user("ander@gemeente.example.com")
     make_org("authority", owner=other)
     with pytest.raises(Forbidden):
-        realisations.decide([r.id], True, other)
+        realisations.approve([r.id], other)
     db.session.refresh(r)
     assert r.state == "submitted"
 
@@ -190,13 +190,13 @@ def test_reject_needs_reason_and_bulk_is_all_or_nothing(setup):
     a = realisations.submit(contract, fte_realisation("KAND-A"), owner)
     b = realisations.submit(contract, fte_realisation("KAND-B"), owner)
     with pytest.raises(ServiceError):
-        realisations.decide([a.id, b.id], False, officer, reason=" ")
-    realisations.decide([a.id], True, officer)
+        realisations.reject([a.id, b.id], officer, " ")
+    realisations.approve([a.id], officer)
     with pytest.raises(ServiceError):
-        realisations.decide([a.id, b.id], True, officer)
+        realisations.approve([a.id, b.id], officer)
     db.session.refresh(b)
     assert b.state == "submitted"
-    realisations.decide([b.id], False, officer, reason="Geen bewijs")
+    realisations.reject([b.id], officer, "Geen bewijs")
     db.session.refresh(b)
     assert (b.state, b.rejection_reason) == ("rejected", "Geen bewijs")
 

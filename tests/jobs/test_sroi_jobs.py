@@ -31,7 +31,7 @@ def test_approval_recomputes_the_contract_through_real_rq(
     run_burst_worker(redis_conn)
     submitted = realisations.submit(contract, fte_realisation(), owner)
     run_burst_worker(redis_conn)
-    realisations.decide([submitted.id], True, officer)
+    realisations.approve([submitted.id], officer)
     assert (
         db.session.scalar(
             select(OutboxJob.status)

@@ -25,7 +25,7 @@ def contract(app, authority, contractor):
     with time_machine.travel(TODAY, tick=False):
         c = make_contract(authority, contractor, officer)
         r = realisations.submit(c, fte_realisation("KAND-0001"), owner)
-        realisations.decide([r.id], True, officer)
+        realisations.approve([r.id], officer)
     return c
 
 
@@ -76,7 +76,7 @@ def test_chart_etag_changes_when_an_approval_is_recomputed(client, auth, contrac
     auth.login(OFFICER)
     etag = client.get(CHART).headers["ETag"]
     r = realisations.submit(contract, fte_realisation("KAND-0002"), owner)
-    realisations.decide([r.id], True, officer)  # the recompute job runs inline in tests
+    realisations.approve([r.id], officer)  # the recompute job runs inline in tests
     response = client.get(CHART, headers={"If-None-Match": etag})
     assert response.status_code == 200
     assert response.headers["ETag"] != etag

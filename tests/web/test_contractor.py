@@ -87,7 +87,7 @@ def flashes(client) -> list[str]:
 
 def test_obligations_list_shows_the_contract_with_its_figures(client, auth, contract):
     realisation = realisations.submit(contract, pw_data(), user(OWNER))
-    realisations.decide([realisation.id], True, user(OFFICER))
+    realisations.approve([realisation.id], user(OFFICER))
     with time_machine.travel(date(2027, 3, 1), tick=False):
         auth.login(OWNER)
         page = client.get("/opdrachtnemer/").get_data(as_text=True)

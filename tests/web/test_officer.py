@@ -491,7 +491,7 @@ def test_approving_what_a_colleague_rejected_names_the_colleague(
 ):
     colleague = make_user("collega@authority.example.com")
     add_member(authority, colleague)
-    realisations.decide([submitted.id], False, colleague, "Bewijs ontbreekt")
+    realisations.reject([submitted.id], colleague, "Bewijs ontbreekt")
     auth.login(OFFICER)
 
     response = client.post(
@@ -515,7 +515,7 @@ def test_officer_of_another_authority_cannot_approve(client, auth, contract, sub
 
 
 def test_contract_history_shows_who_approved(client, auth, contract, submitted, officer):
-    realisations.decide([submitted.id], True, officer)
+    realisations.approve([submitted.id], officer)
     auth.login(OFFICER)
     page = page_of(client.get(f"/contracten/{contract.id}"))
     assert "Contract geregistreerd" in page

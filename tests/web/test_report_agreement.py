@@ -52,7 +52,7 @@ def demo(app, client, auth):
         invoice = db.session.scalar(
             select(Realisation).where(Realisation.invoice_number == "EMCO-25-118")
         )
-        realisations.decide([invoice.id], False, officer, reason="Factuur niet leesbaar")
+        realisations.reject([invoice.id], officer, "Factuur niet leesbaar")
         make_contract(
             officer_contract.authority,
             officer_contract.contractor,

@@ -29,7 +29,7 @@ def contract(app, authority, contractor):
     with time_machine.travel(TODAY, tick=False):
         c = make_contract(authority, contractor, officer, reference="EM-2026-014")
         r = realisations.submit(c, fte_realisation("KAND-0001"), owner)
-        realisations.decide([r.id], True, officer)
+        realisations.approve([r.id], officer)
     return c
 
 
@@ -240,7 +240,7 @@ def test_contract_report_total_counts_only_approved_realisations(client, auth, c
     officer, owner = contract.authority.members[0].user, contract.contractor.members[0].user
     spring = fte_realisation("KAND-0002", date(2026, 3, 1), date(2026, 5, 31))
     rejected = realisations.submit(contract, spring, owner)
-    realisations.decide([rejected.id], False, officer, reason="Geen loonstrook")
+    realisations.reject([rejected.id], officer, "Geen loonstrook")
     auth.login(OFFICER)
     text = pdf_text(made_file(client, f"/rapportage/contracten/{contract.id}/rapport"))
     assert "Geen loonstrook" in text  # the rejected row is listed, with its reason

@@ -64,9 +64,9 @@ class ContractRealisations(MethodView):
         return realisations.submit(contract, data, current_user, draft=draft)
 
 
-def _decide(realisation_id: int, approve: bool, reason: str = "") -> Realisation:
+def _realisation(realisation_id: int) -> Realisation:
+    """The realisation, 404 unless the user is on one of its contract's sides."""
     realisation, _side = realisations.get_for(realisation_id, current_user)
-    realisations.decide([realisation.id], approve, current_user, reason)
     return realisation
 
 
@@ -78,7 +78,9 @@ def approve(realisation_id: int):
 
     Its value then counts as realised; the contract's fulfilment is recomputed.
     """
-    return _decide(realisation_id, True)
+    realisation = _realisation(realisation_id)
+    realisations.approve([realisation.id], current_user)
+    return realisation
 
 
 @blp.route(f"/realisations/<{ID}:realisation_id>/reject", methods=["POST"])
@@ -90,4 +92,6 @@ def reject(args, realisation_id: int):
 
     The contractor sees the reason.
     """
-    return _decide(realisation_id, False, args["reason"])
+    realisation = _realisation(realisation_id)
+    realisations.reject([realisation.id], current_user, args["reason"])
+    return realisation

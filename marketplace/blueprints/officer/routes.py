@@ -284,7 +284,10 @@ def _decide(form: DecisionForm, *, inline_errors: bool) -> bool:
         flash(_("Select at least one realisation."), "error")
         return False
     try:
-        n = realisations.decide(form.ids.data, approve, current_user, form.reason.data or "")
+        if approve:
+            n = realisations.approve(form.ids.data, current_user)
+        else:
+            n = realisations.reject(form.ids.data, current_user, form.reason.data or "")
     except ServiceError as exc:
         db.session.rollback()
         if exc.status in (403, 404):
