@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import update as sql_update
 
 from marketplace.domain import obligation as obligation_rules
 from marketplace.domain.fulfilment import STATUSES, worst_first_key
@@ -181,6 +182,7 @@ def _keep_contractor_with_its_evidence(contract: Contract, contractor_id: int) -
     really re-awards the work registers a new contract."""
     if contractor_id == contract.contractor_id:
         return
+    _lock_contract(contract)
     reported = db.session.scalar(
         select(Realisation.id).where(Realisation.contract_id == contract.id).limit(1)
     )
@@ -190,6 +192,19 @@ def _keep_contractor_with_its_evidence(contract: Contract, contractor_id: int) -
             "contract, with evidence that stays with it. Register a new contract instead."
         )
         raise Conflict(msg, {"contractor_id": msg}, code="contractor_has_realisations")
+
+
+def _lock_contract(contract: Contract) -> None:
+    """Lock the contract's row until commit before checking for realisations, so a realisation
+    being saved at this moment (which holds the row locked, realisations._hold_contractor) is
+    either committed and found, or waits and then sees the new contractor. On SQLite a no-op
+    write takes the database's only write lock instead."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            sql_update(Contract).where(Contract.id == contract.id).values(id=Contract.id)
+        )
+    else:
+        db.session.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
 
 
 def covered_by(certificate: PsoCertificate) -> list[Contract]:

@@ -181,11 +181,30 @@ def _check_counted_once(
     """Both double-counting checks, under the contractor's lock on SQLite (see _lock_writes)."""
     _lock_writes(contract.contractor_id)
     try:
+        _hold_contractor(contract)
         _check_overlap(contract, ref, data, own_id)
         _check_invoice(block, data, own_id)
     except ServiceError:
         db.session.rollback()  # release the lock now, not when the request ends
         raise
+
+
+def _hold_contractor(contract: Contract) -> None:
+    """Keep the contract with the contractor that is saving on it, until this transaction ends.
+
+    The contractor was read at the start of the request; an officer may hand the contract to
+    another company meanwhile (contracts.update allows it while nothing is reported). The row is
+    read again under a lock (PostgreSQL's FOR NO KEY UPDATE: the saving updates the row anyway,
+    a share lock would deadlock two savings; on SQLite _lock_writes already holds the only write
+    lock), so the change either committed before (then this is no longer the company's
+    contract: NotFound) or waits for this commit and then finds the realisation and refuses."""
+    current = db.session.scalar(
+        select(Contract.contractor_id)
+        .where(Contract.id == contract.id)
+        .with_for_update(key_share=True)
+    )
+    if current != contract.contractor_id:
+        raise NotFound()
 
 
 def _lock_writes(contractor_id: int) -> None:

@@ -9,11 +9,12 @@ from decimal import Decimal
 import pytest
 import time_machine
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from marketplace.extensions import db
-from marketplace.models import AuditLog, Contract, FulfilmentSnapshot, PsoCertificate
+from marketplace.models import AuditLog, Contract, FulfilmentSnapshot, PsoCertificate, Realisation
 from marketplace.services import contracts, fulfilment, mail, realisations
-from marketplace.services.errors import Conflict, Forbidden, ServiceError
+from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from marketplace.services.evidence import Upload
 from tests.factories import fte_realisation, make_contract, make_org, make_policy, make_user
 
@@ -250,3 +251,24 @@ def test_contract_keeps_its_contractor_once_a_realisation_is_reported(setup):
     assert "contractor_id" in err.value.fields
     db.session.rollback()
     assert db.session.get(Contract, contract.id).contractor_id == contractor.id
+
+
+@time_machine.travel(date(2026, 9, 1), tick=False)
+def test_realisation_is_refused_on_a_contract_handed_to_another_contractor_meanwhile(setup):
+    """The officer's change of contractor (allowed while nothing is reported) commits between
+    the contractor's request reading the contract and saving its realisation: the realisation
+    must not land on what is now another company's contract, which would see it and its files."""
+    authority, contractor, officer, owner = setup
+    contract = make_contract(authority, contractor, officer)
+    other = make_org("contractor", owner=make_user("ander@bedrijf.example.com"))
+    assert contract.contractor_id == contractor.id  # read by the contractor's request
+    with Session(db.engine) as officer_request:
+        officer_request.get(Contract, contract.id).contractor_id = other.id
+        officer_request.commit()
+    with pytest.raises(NotFound):
+        realisations.submit(contract, fte_realisation("KAND-0001"), owner)
+    db.session.rollback()
+    assert (
+        db.session.scalars(select(Realisation).where(Realisation.contract_id == contract.id)).all()
+        == []
+    )
