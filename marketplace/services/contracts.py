@@ -248,9 +248,9 @@ def apply_verified_certificate(certificate: PsoCertificate, by: User) -> list[Co
     return changed
 
 
-def get_for(contract_id: int, user: User) -> tuple[Contract, str]:
-    """The contract and the user's side ("officer" or "contractor"); 404 for anyone else, so
-    ids cannot be probed."""
+def contract_for_party(contract_id: int, user: User) -> tuple[Contract, str]:
+    """The contract and the side of it the user is on ("officer" or "contractor"); 404 for anyone
+    else, so ids cannot be probed."""
     contract = db.session.get(Contract, contract_id)
     if contract is None:
         raise NotFound()

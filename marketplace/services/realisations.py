@@ -370,11 +370,13 @@ def _snapshot(r: Realisation) -> dict:
     }
 
 
-def get_for(realisation_id: int, user: User) -> tuple[Realisation, str]:
+def realisation_for_party(realisation_id: int, user: User) -> tuple[Realisation, str]:
+    """The realisation and the user's side of its contract ("officer" or "contractor"); 404 for
+    anyone else, as `contracts.contract_for_party`."""
     realisation = db.session.get(Realisation, realisation_id)
     if realisation is None:
         raise NotFound()
-    _contract, side = contracts.get_for(realisation.contract_id, user)
+    _contract, side = contracts.contract_for_party(realisation.contract_id, user)
     return realisation, side
 
 
@@ -385,7 +387,7 @@ def evidence_file_for(evidence_id: int, user: User) -> Evidence:
     row = db.session.get(Evidence, evidence_id)
     if row is None:
         raise NotFound()
-    realisation, side = get_for(row.realisation_id, user)
+    realisation, side = realisation_for_party(row.realisation_id, user)
     if side == "officer" and realisation.state == "draft":
         raise NotFound()
     return row

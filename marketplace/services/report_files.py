@@ -122,7 +122,7 @@ def ask_year_pdf(user: User, org: Organisation | None, year: int) -> ReportFile:
 def ask_contract_pdf(user: User, contract_id: int) -> ReportFile:
     """A contract's report, for either side of the contract; the file belongs to the side's
     own organisation (the authority's officers or the contractor's members)."""
-    contract, side = contracts.get_for(contract_id, user)
+    contract, side = contracts.contract_for_party(contract_id, user)
     org = contract.authority if side == "officer" else contract.contractor
     name = f"sroi-{contract.reference}.pdf"
     return _ask(org, user, "contract_pdf", name, contract_id=contract.id, side=side)
@@ -166,7 +166,7 @@ def generate(report_id: int) -> None:
     db.session.commit()
 
 
-def get_for(report_id: int, user: User) -> ReportFile:
+def report_for_member(report_id: int, user: User) -> ReportFile:
     """A report file for a member of the organisation it was asked for; 404 for anyone else,
     and once it is older than REPORT_KEEP_HOURS."""
     report = db.session.get(ReportFile, report_id)

@@ -226,7 +226,7 @@ def test_contract_ids_cannot_be_probed(setup):
     from marketplace.services.errors import NotFound
 
     with pytest.raises(NotFound):
-        contracts.get_for(contract.id, stranger)
+        contracts.contract_for_party(contract.id, stranger)
 
 
 def test_contract_keeps_its_contractor_once_a_realisation_is_reported(setup):

@@ -115,7 +115,7 @@ def contract_detail(contract_id: int):
     `fulfilment` holds approved, pending, remaining, expected-by-today and forecast cents, the
     percentage and status on `on_date`. 404 for contracts of others (ids cannot be probed).
     """
-    contract, _side = contracts.get_for(contract_id, current_user)
+    contract, _side = contracts.contract_for_party(contract_id, current_user)
     today = clock.today()
     return ContractToday(
         contract, fulfilment.fulfilment_of(contract, today), today, pso.unverified_for(contract)

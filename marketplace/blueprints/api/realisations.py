@@ -43,7 +43,7 @@ class ContractRealisations(MethodView):
 
         Both sides see them; officers see no drafts.
         """
-        contract, side = contracts.get_for(contract_id, current_user)
+        contract, side = contracts.contract_for_party(contract_id, current_user)
         rows = realisations.of_contract(contract.id, args.get("state"))
         return [r for r in rows if side == "contractor" or r.state != "draft"]
 
@@ -58,7 +58,7 @@ class ContractRealisations(MethodView):
         or saved as a draft with `"draft": true`. Evidence files cannot be uploaded through the
         API: add them on the realisation's page.
         """
-        contract, _side = contracts.get_for(contract_id, current_user)
+        contract, _side = contracts.contract_for_party(contract_id, current_user)
         draft = args.pop("draft")
         data = realisations.RealisationData(**args)
         return realisations.submit(contract, data, current_user, draft=draft)
@@ -66,7 +66,7 @@ class ContractRealisations(MethodView):
 
 def _realisation(realisation_id: int) -> Realisation:
     """The realisation, 404 unless the user is on one of its contract's sides."""
-    realisation, _side = realisations.get_for(realisation_id, current_user)
+    realisation, _side = realisations.realisation_for_party(realisation_id, current_user)
     return realisation
 
 

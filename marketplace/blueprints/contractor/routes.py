@@ -74,7 +74,7 @@ def index():
 
 def _own_contract(contract_id: int) -> Contract:
     """The contract, when the user reports on it as its contractor; a 404 otherwise."""
-    contract, side = contracts.get_for(contract_id, current_user)
+    contract, side = contracts.contract_for_party(contract_id, current_user)
     if side != "contractor":
         raise NotFound()
     return contract
@@ -155,7 +155,7 @@ def new_realisation(contract_id: int):
 @bp.post("/realisaties/<int:realisation_id>/indienen")
 @login_required
 def submit_draft(realisation_id: int):
-    realisation, side = realisations.get_for(realisation_id, current_user)
+    realisation, side = realisations.realisation_for_party(realisation_id, current_user)
     if side != "contractor":
         raise NotFound()
     try:

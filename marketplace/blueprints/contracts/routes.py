@@ -30,7 +30,7 @@ HISTORY_PER_PAGE = 50
 @bp.route("/<int:contract_id>")
 @login_required
 def detail(contract_id: int):
-    contract, side = contracts.get_for(contract_id, current_user)
+    contract, side = contracts.contract_for_party(contract_id, current_user)
     realisations = paginate(realisations_of(contract, side), page_arg(), REALISATIONS_PER_PAGE)
     history = paginate(history_of(contract, side), page_arg("history"), HISTORY_PER_PAGE)
     return render_template(

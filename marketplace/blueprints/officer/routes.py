@@ -236,7 +236,7 @@ def contract_edit(contract_id: int):
 
 def _officer_contract(contract_id: int) -> Contract:
     """A contract of an authority the user is an officer of; the contractor side gets a 403."""
-    contract, side = contracts.get_for(contract_id, current_user)
+    contract, side = contracts.contract_for_party(contract_id, current_user)
     if side != "officer":
         raise Forbidden()
     return contract

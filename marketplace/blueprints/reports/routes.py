@@ -1,7 +1,8 @@
 """Charts (SVG images), exports (CSV, Excel) and PDF compliance reports.
 
-A contract's chart and report are for both sides of that contract (`contracts.get_for`, 404 for
-anyone else); the authority-wide ones for the officers of the selected authority only."""
+A contract's chart and report are for both sides of that contract
+(`contracts.contract_for_party`, 404 for anyone else); the authority-wide ones for the officers
+of the selected authority only."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ def authority_chart():
 @bp.route("/contracten/<int:contract_id>/grafiek.svg")
 @login_required
 def contract_chart(contract_id: int):
-    contract, _side = contracts.get_for(contract_id, current_user)
+    contract, _side = contracts.contract_for_party(contract_id, current_user)
     return _svg(charts.svg(charts.contract_chart(contract, clock.today())))
 
 
@@ -150,7 +151,7 @@ def ask_year_pdf(year: int):
 def report_file(report_id: int):
     """A requested report: its progress (the page refreshes itself while the job runs, with a
     meta refresh: our CSP allows no inline script) and, when ready, its download link."""
-    report = report_files.get_for(report_id, current_user)
+    report = report_files.report_for_member(report_id, current_user)
     return render_template(
         "reports/file.html", report=report, describe=report_files.describe(report)
     )
@@ -159,7 +160,7 @@ def report_file(report_id: int):
 @bp.route("/bestanden/<int:report_id>/<path:filename>")
 @login_required
 def download_report_file(report_id: int, filename: str):
-    report = report_files.get_for(report_id, current_user)
+    report = report_files.report_for_member(report_id, current_user)
     path, mimetype = report_files.file_of(report)
     return _sent(path, mimetype, report.filename)
 
