@@ -212,7 +212,7 @@ def biggest_contract(authority_id: int) -> tuple[int, int]:
     row = db.session.execute(
         select(Realisation.contract_id, func.count())
         .join(Contract, Contract.id == Realisation.contract_id)
-        .where(Contract.authority_id == authority_id, Realisation.state != "draft")
+        .where(Contract.authority_id == authority_id, realisations.reported())
         .group_by(Realisation.contract_id)
         .order_by(func.count().desc(), Realisation.contract_id)
         .limit(1)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy import text as sa_text
 from sqlalchemy.exc import IntegrityError
 
@@ -387,10 +387,24 @@ def evidence_file_for(evidence_id: int, user: User) -> Evidence:
     row = db.session.get(Evidence, evidence_id)
     if row is None:
         raise NotFound()
-    realisation, side = realisation_for_party(row.realisation_id, user)
-    if side == "officer" and realisation.state == "draft":
+    _realisation, side = realisation_for_party(row.realisation_id, user)
+    shown = visible_to(side, select(Realisation.id).where(Realisation.id == row.realisation_id))
+    if db.session.scalar(shown) is None:
         raise NotFound()
     return row
+
+
+def reported() -> ColumnElement[bool]:
+    """The condition for a reported realisation: submitted, approved or rejected, no longer the
+    contractor's draft. Reports and the officer's views list only these."""
+    return Realisation.state != "draft"
+
+
+def visible_to(side: str, q: Select) -> Select:
+    """Narrow a select over realisations to what one side of their contract sees: the contractor
+    all of them, the officer only the reported ones, since a draft stays the contractor's own until
+    it is submitted (its evidence and history rows too)."""
+    return q if side == "contractor" else q.where(reported())
 
 
 def approve(realisation_ids: list[int], by: User) -> int:
@@ -502,8 +516,9 @@ def _notify_decisions(rows: list[Realisation], reason: str | None) -> None:
         notify.organisation(contract.contractor_id, subject, body)
 
 
-def of_contract(contract_id: int, state: str | None = None) -> list[Realisation]:
-    q = select(Realisation).where(Realisation.contract_id == contract_id)
+def of_contract(contract_id: int, side: str, state: str | None = None) -> list[Realisation]:
+    """The contract's realisations the given side sees (`visible_to`), newest first."""
+    q = visible_to(side, select(Realisation).where(Realisation.contract_id == contract_id))
     if state:
         q = q.where(Realisation.state == state)
     return list(db.session.scalars(q.order_by(Realisation.id.desc())))

@@ -35,7 +35,7 @@ from marketplace.domain.fulfilment import STATUSES, Fulfilment, percent_realised
 from marketplace.extensions import db
 from marketplace.labels import obligation_labels, state_labels
 from marketplace.models import BuildingBlock, Contract, Organisation, Realisation, User
-from marketplace.services import charts, contracts, fulfilment, policies
+from marketplace.services import charts, contracts, fulfilment, policies, realisations
 from marketplace.services.errors import NotFound
 
 # Number formats always use "," for thousands and "." for decimals; Excel shows them the Dutch
@@ -264,7 +264,7 @@ def reported_realisations() -> Select:
     return (
         select(Realisation)
         .join(Contract, Contract.id == Realisation.contract_id)
-        .where(Realisation.state != "draft")
+        .where(realisations.reported())
     )
 
 

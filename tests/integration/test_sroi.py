@@ -160,7 +160,7 @@ def test_file_that_is_not_what_its_extension_says_saves_nothing(setup):
     with pytest.raises(ServiceError) as err:
         realisations.submit(contract, fte_realisation(), owner, [Upload("fake.pdf", b"just text")])
     assert err.value.code == "file_type"
-    assert realisations.of_contract(contract.id) == []
+    assert realisations.of_contract(contract.id, "contractor") == []
 
 
 def test_below_min_hours_is_refused_with_field(setup):

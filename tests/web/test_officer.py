@@ -592,3 +592,14 @@ def test_deciding_on_page_2_of_the_realisations_returns_to_page_2(client, auth, 
     assert response.headers["Location"].endswith(
         f"/contracten/{contract.id}?page=2#realisations-heading"
     )
+
+
+def test_officer_sees_neither_a_draft_nor_its_history_on_the_contract_page(
+    client, auth, contract, owner
+):
+    reported = realisations.submit(contract, fte_realisation("KAND-REPORTED"), owner)
+    draft = realisations.submit(contract, fte_realisation("KAND-DRAFT"), owner, draft=True)
+    auth.login(OFFICER)
+    page = page_of(client.get(f"/contracten/{contract.id}"))
+    assert "KAND-REPORTED" in page and f"Realisatie {reported.id} (" in page
+    assert "KAND-DRAFT" not in page and f"Realisatie {draft.id} (" not in page

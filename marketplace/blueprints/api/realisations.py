@@ -44,8 +44,7 @@ class ContractRealisations(MethodView):
         Both sides see them; officers see no drafts.
         """
         contract, side = contracts.contract_for_party(contract_id, current_user)
-        rows = realisations.of_contract(contract.id, args.get("state"))
-        return [r for r in rows if side == "contractor" or r.state != "draft"]
+        return realisations.of_contract(contract.id, side, args.get("state"))
 
     @blp.authenticated(400, 403, 404)
     @blp.arguments(RealisationRequestSchema)

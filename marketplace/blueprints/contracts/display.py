@@ -24,6 +24,7 @@ from marketplace.domain.obligation import pso_level_label
 from marketplace.extensions import db
 from marketplace.labels import state_label
 from marketplace.models import AuditLog, BuildingBlock, Contract, Realisation, User
+from marketplace.services import realisations
 from marketplace.services.fulfilment import status_label
 
 
@@ -59,15 +60,13 @@ def display_helpers() -> dict[str, Any]:
 def realisations_of(contract: Contract, side: str) -> Select:
     """The contract's realisations, newest first, with block and evidence loaded when a page of
     them is read. Officers do not see the contractor's drafts."""
-    q = (
+    return realisations.visible_to(
+        side,
         select(Realisation)
         .where(Realisation.contract_id == contract.id)
         .options(selectinload(Realisation.block), selectinload(Realisation.evidence))
-        .order_by(Realisation.id.desc())
+        .order_by(Realisation.id.desc()),
     )
-    if side == "officer":
-        q = q.where(Realisation.state != "draft")
-    return q
 
 
 def drafts_of(contract: Contract) -> list[Realisation]:
@@ -153,9 +152,9 @@ def _describe(row: AuditLog, blocks: dict[int, str]) -> tuple[str, list[str]]:
 def history_of(contract: Contract, side: str) -> Select:
     """The contract's audit trail with its realisations' rows, newest first; the officer's
     without the rows of the contractor's drafts, as the realisations they see."""
-    shown = select(Realisation.id).where(Realisation.contract_id == contract.id)
-    if side == "officer":
-        shown = shown.where(Realisation.state != "draft")
+    shown = realisations.visible_to(
+        side, select(Realisation.id).where(Realisation.contract_id == contract.id)
+    )
     return (
         select(AuditLog)
         .where(
