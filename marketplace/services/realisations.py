@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy import text as sa_text
@@ -71,6 +71,7 @@ def block_of(contract: Contract, code: str) -> BuildingBlock:
 def preview(contract: Contract, data: RealisationData) -> valuation.Valuation:
     """The value and breakdown the contractor sees before submitting (no checks on others)."""
     block = block_of(contract, data.block_code)
+    _check_term(contract, block, data)
     return _valuate(block, data)
 
 
@@ -97,6 +98,23 @@ def _valuate(block: BuildingBlock, data: RealisationData) -> valuation.Valuation
         raise ServiceError(
             _message(exc), {_field(exc.field): _message(exc)}, code=exc.code
         ) from exc
+
+
+def _check_term(contract: Contract, block: BuildingBlock, data: RealisationData) -> None:
+    """A period counts only within the contract's term: work before the award or after the end
+    is not social return of this contract (docs/domain.md "Realisations, approval and no double
+    counting"; the rules were silent, and a placement from 1900 to 2199 was accepted)."""
+    if block.unit not in ("fte_year", "month") or data.start_date is None or data.end_date is None:
+        return
+    if data.start_date < contract.start_date or data.end_date > contract.end_date:
+        msg = _(
+            "The period must lie within the contract's term (%(start)s to %(end)s): only work "
+            "done for this contract counts.",
+            start=format_date(contract.start_date),
+            end=format_date(contract.end_date),
+        )
+        field = "start_date" if data.start_date < contract.start_date else "end_date"
+        raise ServiceError(msg, {field: msg}, code="outside_term")
 
 
 def _field(name: str) -> str:
@@ -251,6 +269,7 @@ def submit(
         raise ServiceError(_("This contract has no social-return obligation to report on."))
     block = block_of(contract, data.block_code)
     ref = _check_candidate(block, data)
+    _check_term(contract, block, data)
     result = _valuate(block, data)
     checked = [(u, evidence.check(u)) for u in uploads or []]
     _check_counted_once(contract, block, ref, data, 0)

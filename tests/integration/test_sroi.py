@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from marketplace.extensions import db
@@ -272,3 +272,30 @@ def test_realisation_is_refused_on_a_contract_handed_to_another_contractor_meanw
         db.session.scalars(select(Realisation).where(Realisation.contract_id == contract.id)).all()
         == []
     )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        (date(1900, 1, 1), date(2026, 8, 31), "start_date"),  # before the term: 2026-03-01
+        (date(2026, 3, 1), date(2199, 12, 31), "end_date"),  # after the term: 2028-02-29
+        (date(2026, 2, 28), date(2026, 8, 31), "start_date"),  # one day before the start
+    ],
+)
+def test_period_outside_the_contracts_term_is_refused_and_saves_nothing(setup, start, end, field):
+    authority, contractor, officer, owner = setup
+    contract = make_contract(authority, contractor, officer)
+    data = fte_realisation(start=start, end=end)
+    for attempt in (realisations.preview, realisations.submit):
+        args = (contract, data, owner) if attempt is realisations.submit else (contract, data)
+        with pytest.raises(ServiceError) as err:
+            attempt(*args)
+        assert (err.value.code, list(err.value.fields)) == ("outside_term", [field])
+    assert db.session.scalar(select(func.count()).select_from(Realisation)) == 0
+
+
+def test_period_on_the_terms_first_and_last_day_counts(setup):
+    authority, contractor, officer, owner = setup
+    contract = make_contract(authority, contractor, officer)
+    whole = fte_realisation(start=date(2026, 3, 1), end=date(2028, 2, 29))
+    assert realisations.submit(contract, whole, owner).value_cents > 0
