@@ -38,7 +38,7 @@ def obligation_label(status: str) -> str:
 
 
 def job_labels() -> dict[str, str]:
-    """The outbox jobs (worker/jobs.py) as an admin reads them; unknown jobs show their name."""
+    """The outbox jobs (services/jobs.py) as an admin reads them; unknown jobs show their name."""
     return {
         "send_mail": _("Send e-mail"),
         "recompute_contract": _("Recompute a contract"),
@@ -46,6 +46,8 @@ def job_labels() -> dict[str, str]:
         "pso_expiry_sweep": _("PSO expiry check"),
         "realisation_reminders": _("Realisation reminders"),
         "relay_outbox": _("Relay jobs to the queue"),
+        "generate_report": _("Make a report file"),
+        "cleanup_report_files": _("Remove expired report files"),
     }
 
 

@@ -83,3 +83,10 @@ def test_only_admins_may_retry_jobs(client, auth, user, smtp_server):
 
     assert client.post(f"/beheer/taken/{job_id}/opnieuw").status_code == 403
     assert _row(job_id).attempts == 1
+
+
+def test_every_registered_job_has_a_label_for_the_admin(app):
+    from marketplace.labels import job_labels
+    from marketplace.services.jobs import JOBS
+
+    assert set(JOBS) <= set(job_labels())
