@@ -12,10 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from marketplace.extensions import db
 from marketplace.models._types import utcnow
 
-ORG_KINDS = ("contractor", "social_enterprise", "werkbedrijf", "authority", "network")
-AUTHORITY_TYPES = ("gemeente", "provincie", "rijk", "waterschap")
-ROLES = ("owner", "member")
-
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(16)

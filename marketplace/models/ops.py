@@ -28,9 +28,6 @@ class AuditLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-OUTBOX_STATES = ("pending", "relayed", "done", "failed")
-
-
 class OutboxJob(db.Model):
     """A job written in the caller's transaction; relayed to RQ (or run in-process) after commit."""
 

@@ -83,20 +83,3 @@ def _transmit(msg: EmailMessage, message_id: str) -> None:
     folder = Path(cfg["MAIL_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{message_id}.eml").write_bytes(bytes(msg))
-
-
-def outbox_messages(to: str | None = None) -> list[EmailMessage]:
-    """Messages written to the mail folder (newest last); used by the demo and tests."""
-    from email import policy
-    from email.parser import BytesParser
-
-    folder = Path(current_app.config["MAIL_DIR"])
-    if not folder.exists():
-        return []
-    parser = BytesParser(policy=policy.default)
-    found = []
-    for path in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
-        message = parser.parsebytes(path.read_bytes())
-        if to is None or message["To"] == to:
-            found.append(message)
-    return found

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.models import AuditLog, Contract, Organisation, Realisation, User
-from marketplace.services import accounts, mail, realisations
+from marketplace.services import accounts, realisations
 from tests.factories import (
     add_member,
     fte_realisation,
@@ -25,6 +25,7 @@ from tests.factories import (
     make_policy,
     make_user,
 )
+from tests.mailbox import outbox_messages
 from tests.served import at_once, bearer_post
 
 CONTRACTS = "/api/v1/contracts"
@@ -495,7 +496,7 @@ def test_two_officers_deciding_at_once_only_one_decision_counts(parties, contrac
     assert len(decisions) == 1
     assert db.session.get(Realisation, realisation.id).state == decisions[0].split(".")[1]
     decision_mails = [
-        m for m in mail.outbox_messages(parties.owner.email) if "Realisaties" in m["Subject"]
+        m for m in outbox_messages(parties.owner.email) if "Realisaties" in m["Subject"]
     ]
     assert len(decision_mails) == 1
 

@@ -8,9 +8,9 @@ from playwright.sync_api import Page, expect
 
 from marketplace.extensions import db
 from marketplace.models import OutboxJob
-from marketplace.services.mail import outbox_messages
 from tests.e2e.conftest import assert_no_axe_violations, log_in
 from tests.factories import make_user
+from tests.mailbox import outbox_messages
 
 REFUSED = (
     "Traceback (most recent call last):\n"

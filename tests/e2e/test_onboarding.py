@@ -6,9 +6,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from marketplace.services.mail import outbox_messages
 from tests.e2e.conftest import LiveServer, assert_no_axe_violations, log_in
 from tests.factories import PASSWORD, make_org, make_user
+from tests.mailbox import outbox_messages
 
 EMAIL = "anna@bouwbedrijf.example.com"
 

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import AuditLog, Contract, OutboxJob, PsoCertificate
-from marketplace.services import mail, pso
+from marketplace.services import pso
 from marketplace.services.errors import Conflict, NotFound, ServiceError
 from tests.factories import make_contract, make_org, make_policy, make_user
+from tests.mailbox import outbox_messages
 
 TODAY = date(2026, 1, 15)
 FULL = 6000000  # 5% of the factory contract's € 1.200.000
@@ -138,7 +139,7 @@ def test_platform_admin_verifies_without_a_contract(contractor, owner):
     verified, _changed = pso.verify(cert.id, admin)
 
     assert verified.verification == "verified"
-    assert any("geverifieerd" in m["Subject"] for m in mail.outbox_messages(owner.email))
+    assert any("geverifieerd" in m["Subject"] for m in outbox_messages(owner.email))
 
 
 def test_rejected_certificate_never_counts_and_the_company_is_told_why(
@@ -153,7 +154,7 @@ def test_rejected_certificate_never_counts_and_the_company_is_told_why(
     later = make_contract(authority, contractor, officer)
     assert later.obligation_cents == FULL
     assert pso.unverified_for(later) is None
-    bodies = [m.get_content() for m in mail.outbox_messages(owner.email)]
+    bodies = [m.get_content() for m in outbox_messages(owner.email)]
     assert any("niet in het PSO-register" in body for body in bodies)
 
 

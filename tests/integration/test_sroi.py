@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from marketplace.extensions import db
 from marketplace.models import AuditLog, Contract, FulfilmentSnapshot, PsoCertificate, Realisation
-from marketplace.services import contracts, fulfilment, mail, realisations
+from marketplace.services import contracts, fulfilment, realisations
 from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from marketplace.services.evidence import Upload
 from tests.factories import fte_realisation, make_contract, make_org, make_policy, make_user
+from tests.mailbox import outbox_messages
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -108,7 +109,7 @@ def test_submit_approve_recompute_and_notify(setup):
     assert contract.approved_cents == r.value_cents
     assert contract.status == "on_track"
     assert db.session.scalars(select(FulfilmentSnapshot)).all()
-    assert any("goedgekeurd" in m["Subject"] for m in mail.outbox_messages(owner.email))
+    assert any("goedgekeurd" in m["Subject"] for m in outbox_messages(owner.email))
     actions = db.session.scalars(select(AuditLog.action)).all()
     assert "realisation.approved" in actions
 
@@ -211,9 +212,9 @@ def test_nightly_recompute_moves_status_and_notifies_once(setup):
     fulfilment.recompute_all(date(2026, 9, 1))
     db.session.refresh(contract)
     assert contract.status == "at_risk"
-    sent = len(mail.outbox_messages(owner.email))
+    sent = len(outbox_messages(owner.email))
     fulfilment.recompute_all(date(2026, 9, 2))
-    assert len(mail.outbox_messages(owner.email)) == sent
+    assert len(outbox_messages(owner.email)) == sent
     fulfilment.recompute_all(date(2028, 3, 1))
     db.session.refresh(contract)
     assert contract.status == "overdue"

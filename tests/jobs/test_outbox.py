@@ -16,6 +16,7 @@ from marketplace.services.jobs import JOBS
 from marketplace.services.queue import enqueue_outbox_job, outbox_job_id, queue
 from tests import backends
 from tests.jobs.conftest import run_burst_worker
+from tests.mailbox import outbox_messages
 
 
 class Tally:
@@ -151,7 +152,7 @@ def test_mail_job_delivers_once_even_when_executed_again(app):
 
     outbox.execute(job_id)
 
-    messages = mail.outbox_messages("iemand@example.com")
+    messages = outbox_messages("iemand@example.com")
     assert [m["Subject"] for m in messages] == ["Welkom"]
     assert row(job_id).status == "done"
 
@@ -310,7 +311,7 @@ def test_mail_job_run_twice_writes_one_eml_file(app):
     JOBS["send_mail"]("d4e5f6", "iemand@example.com", "Welkom", "Hallo")
     JOBS["send_mail"]("d4e5f6", "iemand@example.com", "Welkom", "Hallo")
 
-    assert [m["Message-ID"] for m in mail.outbox_messages()] == ["<d4e5f6@sociaalrendement>"]
+    assert [m["Message-ID"] for m in outbox_messages()] == ["<d4e5f6@sociaalrendement>"]
 
 
 def test_mail_refused_by_the_smtp_server_is_sent_once_it_is_back(app, smtp_server):

@@ -10,9 +10,10 @@ from sqlalchemy import select, update
 
 from marketplace.extensions import db
 from marketplace.models import Contract, OutboxJob, PsoCertificate
-from marketplace.services import mail, pso, realisations, reminders
+from marketplace.services import pso, realisations, reminders
 from tests.factories import add_member, fte_realisation, make_contract, make_policy, make_user
 from tests.jobs.conftest import run_burst_worker
+from tests.mailbox import outbox_messages
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def test_pso_certificate_expiring_within_60_days_is_reminded_once(contractor):
     assert pso.expiry_sweep(date(2026, 11, 30)) == {"reminded": 0, "expired": 0}
     assert pso.expiry_sweep(date(2026, 12, 1)) == {"reminded": 1, "expired": 0}
     assert pso.expiry_sweep(date(2026, 12, 2)) == {"reminded": 0, "expired": 0}
-    subjects = [m["Subject"] for m in mail.outbox_messages(owner)]
+    subjects = [m["Subject"] for m in outbox_messages(owner)]
     assert subjects == ["Je PSO-certificaat verloopt binnenkort"]
 
 
@@ -88,7 +89,7 @@ def test_quiet_open_obligation_is_reminded_once_per_90_days(parties, authority, 
 
     assert reminders.send_reminders(today) == 1
     assert reminders.send_reminders(today + timedelta(days=1)) == 0
-    assert any(contract.reference in m["Subject"] for m in mail.outbox_messages(owner.email))
+    assert any(contract.reference in m["Subject"] for m in outbox_messages(owner.email))
 
 
 def test_recent_submission_means_no_reminder(parties, authority, contractor):

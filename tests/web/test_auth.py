@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from marketplace.services import mail
 from tests.factories import PASSWORD, make_user
+from tests.mailbox import outbox_messages
 
 
 def _link_in_last_mail(to: str) -> str:
-    body = mail.outbox_messages(to)[-1].get_content()
+    body = outbox_messages(to)[-1].get_content()
     return re.search(r"https?://\S+", body).group(0).replace("http://localhost", "")
 
 
@@ -100,7 +100,7 @@ def test_registering_a_known_address_mails_its_owner(client, user):
         "/account/registreren",
         data={"email": user.email, "password": PASSWORD, "confirm": PASSWORD},
     )
-    message = mail.outbox_messages(user.email)[-1]
+    message = outbox_messages(user.email)[-1]
     assert message["Subject"] == "Iemand probeerde zich te registreren met jouw e-mailadres"
     assert "/account/wachtwoord-vergeten" in message.get_content()
 
@@ -109,7 +109,7 @@ def test_registering_an_unconfirmed_address_again_sends_the_confirmation_again(c
     _register(client, "nieuw@example.com")
     again = _register(client, "nieuw@example.com")
     assert "/account/bevestigen/" in again
-    assert len(mail.outbox_messages("nieuw@example.com")) == 2
+    assert len(outbox_messages("nieuw@example.com")) == 2
 
 
 def test_owner_who_registers_after_a_squatter_logs_in_with_their_own_password(client, auth):

@@ -20,8 +20,8 @@ from flask import Flask, url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketplace.services import mail
 from tests import hostile
+from tests.mailbox import outbox_messages
 
 # Routes whose GET serves a file or needs a token from an e-mail; the reset page is fetched
 # through the link of a real reset mail instead.
@@ -104,7 +104,7 @@ def _page_urls(app: Flask, world: hostile.World) -> list[str]:
 
 def _reset_page(client, user) -> str:
     client.post("/account/wachtwoord-vergeten", data={"email": user.email})
-    body = mail.outbox_messages(user.email)[-1].get_content()
+    body = outbox_messages(user.email)[-1].get_content()
     return urlsplit(re.search(r"https?://\S+", body).group(0)).path
 
 

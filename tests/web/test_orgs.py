@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import AuditLog, Organisation
-from marketplace.services import mail
 from tests.factories import make_org, make_user
+from tests.mailbox import outbox_messages
 
 VALID = {
     "name": "Schoonmaak Noord B.V.",
@@ -68,7 +68,7 @@ def test_owner_invites_member_who_accepts(client, auth, contractor):
         f"/organisaties/{contractor.slug}/leden",
         data={"email": "new@x.example.com", "role": "member"},
     )
-    body = mail.outbox_messages("new@x.example.com")[-1].get_content()
+    body = outbox_messages("new@x.example.com")[-1].get_content()
     link = re.search(r"https?://\S+", body).group(0).replace("http://localhost", "")
     auth.logout()
     make_user("new@x.example.com")

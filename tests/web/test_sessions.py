@@ -9,8 +9,8 @@ from pathlib import Path
 
 from flask import request
 
-from marketplace.services import mail
 from tests.conftest import make_test_app
+from tests.mailbox import outbox_messages
 
 PROTECTED = "/organisaties/mijn"
 
@@ -36,7 +36,7 @@ def test_session_cookie_copied_before_password_reset_no_longer_logs_in(app, clie
     thief = _copy_session(client, app)
     owner = app.test_client()
     owner.post("/account/wachtwoord-vergeten", data={"email": user.email})
-    body = mail.outbox_messages(user.email)[-1].get_content()
+    body = outbox_messages(user.email)[-1].get_content()
     link = re.search(r"https?://\S+", body).group(0).replace("http://localhost", "")
     new = "een nieuw wachtwoord"
     assert owner.post(link, data={"password": new, "confirm": new}).status_code == 302
