@@ -18,9 +18,8 @@ from flask_login import current_user
 from sqlalchemy import Select, or_, select
 
 from marketplace import clock
-from marketplace.blueprints.api.schemas import (
-    ID,
-    ComplianceBlueprint,
+from marketplace.blueprints.api.blueprint import ID, ComplianceBlueprint
+from marketplace.blueprints.api.schemas.contracts import (
     ContractDetailSchema,
     ContractPageSchema,
     ContractQuerySchema,

@@ -11,12 +11,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_login import current_user
 
-from marketplace.blueprints.api.schemas import (
-    ID,
-    ComplianceBlueprint,
-    PolicyRequestSchema,
-    PolicyVersionSchema,
-)
+from marketplace.blueprints.api.blueprint import ID, ComplianceBlueprint
+from marketplace.blueprints.api.schemas.policies import PolicyRequestSchema, PolicyVersionSchema
 from marketplace.extensions import db
 from marketplace.models import Organisation
 from marketplace.services import policies

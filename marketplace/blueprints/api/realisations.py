@@ -15,9 +15,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_login import current_user
 
-from marketplace.blueprints.api.schemas import (
-    ID,
-    ComplianceBlueprint,
+from marketplace.blueprints.api.blueprint import ID, ComplianceBlueprint
+from marketplace.blueprints.api.schemas.realisations import (
     RealisationQuerySchema,
     RealisationRequestSchema,
     RejectSchema,
