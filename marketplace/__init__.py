@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.blueprints.contractor.routes import bp as contractor_bp
     from marketplace.blueprints.contracts.routes import bp as contracts_bp
     from marketplace.blueprints.main.routes import bp as main_bp
+    from marketplace.blueprints.market.routes import bp as market_bp
     from marketplace.blueprints.officer.routes import bp as officer_bp
     from marketplace.blueprints.orgs.routes import bp as orgs_bp
     from marketplace.blueprints.reports.routes import bp as reports_bp
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
         contracts_bp,
         contractor_bp,
         reports_bp,
+        market_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -8,6 +8,7 @@ from marketplace.models.accounts import (
     OrganisationMember,
     User,
 )
+from marketplace.models.market import Listing, OrganisationCertification
 from marketplace.models.ops import AuditLog, OutboxJob, SentMail
 from marketplace.models.reports import ReportFile
 from marketplace.models.sroi import (
@@ -26,6 +27,8 @@ __all__ = [
     "Contract",
     "Evidence",
     "FulfilmentSnapshot",
+    "Listing",
+    "OrganisationCertification",
     "PsoCertificate",
     "Realisation",
     "ReportFile",
