@@ -186,3 +186,39 @@ def make_verified_certificate(org: Organisation, level: str, valid_until, record
     )
     verified, _changed = pso.verify(cert.id, make_user(admin=True))
     return verified
+
+
+def listing_data(**overrides):
+    """What an owner writes for a listing: cleaning in Drenthe, € 25.000, 2 fte."""
+    from decimal import Decimal
+
+    from marketplace.services import listings
+
+    fields = {
+        "title": "Schoonmaak van twee kantoorpanden",
+        "description": "Dagelijkse schoonmaak, 5 dagen per week.",
+        "sector": "schoonmaak",
+        "type": "service",
+        "region": "Drenthe",
+        "amount_cents": 2500000,
+        "volume": "2 fte",
+        "fte": Decimal(2),
+        **overrides,
+    }
+    return listings.ListingData(**fields)
+
+
+def make_listing(org: Organisation, kind: str = "offering", *, status: str = "open", **overrides):
+    """A listing of `org` posted by its first member, moved to `status` ("draft" or "open", or
+    any status written directly for tests of later states)."""
+    from marketplace import clock
+    from marketplace.services import listings
+
+    user = org.members[0].user
+    listing = listings.create(org, user, kind, listing_data(**overrides), clock.today())
+    if status == "open":
+        listings.move(listing, user, "publish", clock.today())
+    elif status != "draft":
+        listing.status = status
+        db.session.commit()
+    return listing

@@ -1,20 +1,385 @@
-"""Marketplace listings: an organisation's demand and offerings, and who may see them
-(rules in domain/listings.py, docs/domain.md "The marketplace")."""
+"""Marketplace listings: posting, editing and moving demand (vraag) and offerings (aanbod)
+through their states, who sees them, and the daily expiry (rules in domain/listings.py,
+docs/domain.md "The marketplace" and "Listings").
+
+Every change of a listing goes through `_save`: the audit row and, when the search index lands,
+its update are written in the same transaction as the listing, so what is found is what is stored.
+Other organisations' drafts and paused listings answer 404 like ids that do not exist; a visible
+listing of another organisation cannot be changed (403).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+
+from marketplace.domain import listings as rules
+from marketplace.domain.money import MAX_CENTS
+from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS, SECTORS
 from marketplace.extensions import db
-from marketplace.models import Listing, Organisation
+from marketplace.models import Contract, Listing, Organisation, User
+from marketplace.models._types import utcnow
+from marketplace.models.market import LISTING_KINDS, LISTING_TYPES
+from marketplace.services import audit, contracts, notify, organisations
+from marketplace.services.errors import Forbidden, NotFound, ServiceError
+
+TITLE_MIN, TITLE_MAX = 5, 160
+DESCRIPTION_MAX = 5000
+VOLUME_MAX = 80
+MAX_FTE = Decimal("10000")
+# How far ahead a date may lie: far enough for any tender, near enough to be a real date.
+MAX_YEARS_AHEAD = 10
+NATIONAL = "national"
+REGIONS = (NATIONAL, *ARBEIDSMARKTREGIOS)
 
 
-def listings_of(org: Organisation) -> list[Listing]:
-    """All listings of `org`, newest first: its own members see every status."""
-    return list(
-        db.session.scalars(
-            select(Listing)
-            .where(Listing.organisation_id == org.id)
-            .order_by(Listing.updated_at.desc(), Listing.id.desc())
-        )
+@dataclass(frozen=True)
+class ListingData:
+    """The fields an owner writes; forms and the API build this. `date_from` is an offering's
+    available-from date; `last_day` is a demand's wanted-by date or an offering's end of
+    availability (its `expires_on`). `contract_id` is for demand only."""
+
+    title: str
+    description: str
+    sector: str
+    type: str
+    region: str
+    amount_cents: int | None = None
+    volume: str = ""
+    fte: Decimal | None = None
+    date_from: date | None = None
+    last_day: date | None = None
+    contract_id: int | None = None
+
+
+# reading -----------------------------------------------------------------------------------------
+
+
+def _org_ids(user: User | None) -> set[int]:
+    """The organisations `user` is a member of (none for a visitor)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return {o.id for o in organisations.organisations_of(user)}
+
+
+def _is_member(user: User | None, org_id: int) -> bool:
+    return org_id in _org_ids(user)
+
+
+def visible_listing(listing_id: int, user: User | None, kind: str | None = None) -> Listing:
+    """The listing if `user` may see it (public, or of one of their organisations); a 404 for
+    others' drafts and paused listings, for ids that do not exist and for the other kind."""
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or (kind is not None and listing.kind != kind):
+        raise NotFound()
+    if not rules.is_public(listing.status) and not _is_member(user, listing.organisation_id):
+        raise NotFound()
+    return listing
+
+
+def owned_listing(listing_id: int, user: User, kind: str | None = None) -> Listing:
+    """The listing for a change by `user`: a 404 when they may not see it, a 403 when they see it
+    but are not a member of the organisation that posted it."""
+    listing = visible_listing(listing_id, user, kind)
+    if not _is_member(user, listing.organisation_id):
+        raise Forbidden(_("Only the organisation that posted this listing can change it."))
+    return listing
+
+
+def is_owner(listing: Listing, user: User | None) -> bool:
+    return _is_member(user, listing.organisation_id)
+
+
+def listings_of(org: Organisation, status: str | None = None, kind: str | None = None) -> Select:
+    """The listings of `org` (its members see every status), most recently changed first; a
+    select for the caller to page."""
+    query = select(Listing).where(Listing.organisation_id == org.id)
+    if status:
+        query = query.where(Listing.status == status)
+    if kind:
+        query = query.where(Listing.kind == kind)
+    return query.order_by(Listing.updated_at.desc(), Listing.id.desc())
+
+
+def status_counts(org: Organisation) -> dict[str, int]:
+    """How many listings `org` has per status (the tabs of 'Mijn markt')."""
+    rows = db.session.execute(
+        select(Listing.status, func.count())
+        .where(Listing.organisation_id == org.id)
+        .group_by(Listing.status)
     )
+    return {status: count for status, count in rows}
+
+
+def public_listings(
+    *, kind: str | None = None, organisation_id: int | None = None, user: User | None = None
+) -> Select:
+    """Listings anyone may see, plus the private ones of the user's own organisations, newest
+    first; a select for the caller to page (the API's list)."""
+    query = select(Listing).where(
+        Listing.status.not_in(rules.PRIVATE_STATUSES) | Listing.organisation_id.in_(_org_ids(user))
+    )
+    if kind:
+        query = query.where(Listing.kind == kind)
+    if organisation_id:
+        query = query.where(Listing.organisation_id == organisation_id)
+    return query.order_by(Listing.created_at.desc(), Listing.id.desc())
+
+
+def contract_choices(org: Organisation) -> list[Contract]:
+    """The contracts a demand of `org` may serve: those where it is the contractor."""
+    return contracts.contractor_contracts(org.id)
+
+
+def may_post(org: Organisation, kind: str) -> bool:
+    return org.kind in rules.POSTER_KINDS.get(kind, ())
+
+
+def actions_for(listing: Listing) -> tuple[str, ...]:
+    """The moves the owner may make now (buttons on the page, `actions` in the API)."""
+    return rules.allowed_actions(listing.status, verified=listing.organisation.is_verified)
+
+
+# validation --------------------------------------------------------------------------------------
+
+
+def _validate(
+    org: Organisation, kind: str, data: ListingData, before: Listing | None, today: date
+) -> dict[str, str]:
+    """A message per wrong field, all at once. Dates already stored may have passed since (an
+    offering available since last month); only a date that is new or changed must not be past."""
+    fields: dict[str, str] = {}
+    title = data.title.strip()
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        fields["title"] = _(
+            "Enter a title of %(min)d to %(max)d characters.", min=TITLE_MIN, max=TITLE_MAX
+        )
+    if not data.description.strip():
+        fields["description"] = _("Describe what you ask or offer.")
+    elif len(data.description.strip()) > DESCRIPTION_MAX:
+        fields["description"] = _(
+            "Keep the description under %(max)d characters.", max=DESCRIPTION_MAX
+        )
+    if data.sector not in SECTORS:
+        fields["sector"] = _("Choose a sector from the list.")
+    if data.type not in LISTING_TYPES:
+        fields["type"] = _("Choose a type from the list.")
+    if data.region not in REGIONS:
+        fields["region"] = _("Choose a labour-market region, or national.")
+    if data.amount_cents is not None and not 0 <= data.amount_cents <= MAX_CENTS:
+        fields["amount_cents"] = _("Enter an amount of 0 or more.")
+    if len(data.volume.strip()) > VOLUME_MAX:
+        fields["volume"] = _("Keep the volume under %(max)d characters.", max=VOLUME_MAX)
+    if data.fte is not None and not (0 < data.fte <= MAX_FTE and data.fte == round(data.fte, 2)):
+        fields["fte"] = _("Enter a number of FTE above 0, with at most two decimals.")
+    latest = today.replace(year=today.year + MAX_YEARS_AHEAD)
+    for name, value, stored in (
+        ("date_from", data.date_from, before.available_from if before else None),
+        ("last_day", data.last_day, before.expires_on if before else None),
+    ):
+        if value is None or value == stored:
+            continue
+        if value < today:
+            fields[name] = _("Choose today or a later date.")
+        elif value > latest:
+            fields[name] = _("Choose a date within %(years)d years.", years=MAX_YEARS_AHEAD)
+    if (
+        kind == "offering"
+        and "date_from" not in fields
+        and "last_day" not in fields
+        and data.date_from is not None
+        and data.last_day is not None
+        and data.last_day < data.date_from
+    ):
+        fields["last_day"] = _("The end of availability is before the start.")
+    if (
+        kind == "demand"
+        and data.contract_id is not None
+        and data.contract_id not in {c.id for c in contract_choices(org)}
+    ):
+        fields["contract_id"] = _("Choose one of the contracts of your organisation.")
+    return fields
+
+
+def _apply(listing: Listing, kind: str, data: ListingData) -> None:
+    listing.title = data.title.strip()
+    listing.description = data.description.strip()
+    listing.sector = data.sector
+    listing.type = data.type
+    listing.region = data.region
+    listing.amount_cents = data.amount_cents
+    listing.volume = data.volume.strip()
+    listing.fte = data.fte
+    listing.expires_on = data.last_day
+    listing.wanted_by = data.last_day if kind == "demand" else None
+    listing.available_from = data.date_from if kind == "offering" else None
+    listing.contract_id = data.contract_id if kind == "demand" else None
+
+
+def _snapshot(listing: Listing) -> dict[str, Any]:
+    return {
+        "kind": listing.kind,
+        "title": listing.title,
+        "sector": listing.sector,
+        "type": listing.type,
+        "region": listing.region,
+        "amount_cents": listing.amount_cents,
+        "volume": listing.volume,
+        "fte": str(listing.fte) if listing.fte is not None else None,
+        "available_from": listing.available_from.isoformat() if listing.available_from else None,
+        "expires_on": listing.expires_on.isoformat() if listing.expires_on else None,
+        "contract_id": listing.contract_id,
+        "status": listing.status,
+    }
+
+
+# writing -----------------------------------------------------------------------------------------
+
+
+def _save(
+    listing: Listing,
+    action: str,
+    before: dict[str, Any] | None,
+    actor: User | None,
+) -> Listing:
+    """The one way a listing change is written: the listing, its audit row (and its search-index
+    entry) in the caller's transaction, which the caller commits."""
+    db.session.add(listing)
+    db.session.flush()
+    audit.record(f"listing.{action}", listing, before=before, after=_snapshot(listing), actor=actor)
+    return listing
+
+
+def create(org: Organisation, user: User, kind: str, data: ListingData, today: date) -> Listing:
+    """A new draft of `org` posted by `user` (a member). Publishing is a separate step."""
+    if kind not in LISTING_KINDS:
+        raise NotFound()
+    if not _is_member(user, org.id):
+        raise Forbidden(_("You are not a member of this organisation."))
+    if not may_post(org, kind):
+        msg = (
+            _("Only social enterprises and werkbedrijven post offerings.")
+            if kind == "offering"
+            else _("Your organisation cannot post demand.")
+        )
+        raise Forbidden(msg, code="kind_not_allowed")
+    fields = _validate(org, kind, data, None, today)
+    if fields:
+        raise ServiceError(_("Some fields are not valid."), fields)
+    listing = Listing(organisation_id=org.id, created_by_id=user.id, kind=kind, status="draft")
+    _apply(listing, kind, data)
+    _save(listing, "created", None, user)
+    db.session.commit()
+    return listing
+
+
+def update(listing: Listing, user: User, data: ListingData, today: date) -> Listing:
+    """Change what the listing says (not its status); a matched listing stays as agreed."""
+    if not rules.can_edit(listing.status):
+        raise ServiceError(
+            _("This listing led to a deal and can no longer be changed."), code="not_editable"
+        )
+    fields = _validate(listing.organisation, listing.kind, data, listing, today)
+    if fields:
+        raise ServiceError(_("Some fields are not valid."), fields)
+    before = _snapshot(listing)
+    _apply(listing, listing.kind, data)
+    _save(listing, "updated", before, user)
+    db.session.commit()
+    return listing
+
+
+_REFUSALS = {
+    "unverified": lambda: _(
+        "Your organisation is not verified yet. You can save drafts; once the platform has "
+        "verified your organisation you can publish them."
+    ),
+    "not_allowed": lambda: _("This is not possible in the listing's current state."),
+}
+
+
+def move(listing: Listing, user: User | None, action: str, today: date) -> Listing:
+    """Publish, pause, resume, close or re-open (the owner), or expire (the daily job). A
+    listing goes into the open only with a last day that has not passed."""
+    try:
+        status = rules.transition(listing.status, action, verified=listing.organisation.is_verified)
+    except rules.TransitionRefused as refused:
+        raise ServiceError(_REFUSALS[refused.code](), code=refused.code) from None
+    if status == "open" and rules.is_expired(listing.expires_on, today):
+        msg = _("The last day of this listing has passed: choose a new date first.")
+        raise ServiceError(msg, {"last_day": msg}, code="date_passed")
+    before = _snapshot(listing)
+    listing.status = status
+    if status == "open":
+        listing.published_at = listing.published_at or utcnow()
+        listing.expiry_notice_sent_at = None
+    _save(listing, action, before, user)
+    db.session.commit()
+    return listing
+
+
+def delete_draft(listing: Listing, user: User) -> None:
+    """Remove a draft for good (it was never public); other listings are closed instead, so
+    proposals and deals keep what they answered."""
+    if listing.status != "draft":
+        raise ServiceError(
+            _("Only drafts can be deleted; close a published listing instead."), code="not_draft"
+        )
+    audit.record("listing.deleted", listing, before=_snapshot(listing), actor=user)
+    db.session.delete(listing)
+    db.session.commit()
+
+
+# expiry ------------------------------------------------------------------------------------------
+
+
+def expiry_sweep(today: date) -> dict[str, int]:
+    """The daily job: expire listings past their last day, and tell owners once, from 7 days
+    before, that theirs is about to. Idempotent: expired listings and `expiry_notice_sent_at`
+    record what was done. SQL narrows the rows; the domain decides."""
+    horizon = today + timedelta(days=rules.EXPIRY_NOTICE_DAYS)
+    candidates = db.session.scalars(
+        select(Listing)
+        .where(
+            Listing.status.in_(rules.ACTIONS["expire"].sources),
+            Listing.expires_on <= horizon,
+        )
+        .order_by(Listing.id)
+    ).all()
+    expired = noticed = 0
+    messages: list[tuple[int, str, str]] = []
+    for listing in candidates:
+        if rules.is_expired(listing.expires_on, today):
+            before = _snapshot(listing)
+            listing.status = rules.transition(listing.status, "expire", verified=True)
+            _save(listing, "expired", before, None)
+            expired += 1
+        elif rules.expiry_notice_due(
+            listing.expires_on,
+            today,
+            status=listing.status,
+            already_sent=listing.expiry_notice_sent_at is not None,
+        ):
+            listing.expiry_notice_sent_at = utcnow()
+            noticed += 1
+            messages.append(
+                (
+                    listing.organisation_id,
+                    _("Your listing expires soon"),
+                    _(
+                        'Your listing "%(title)s" is open until %(date)s. Change its date in '
+                        "My marketplace to keep it open longer.",
+                        title=listing.title,
+                        date=listing.expires_on.isoformat(),
+                    ),
+                )
+            )
+    if messages:
+        notify.organisations(messages)
+    db.session.commit()
+    return {"expired": expired, "noticed": noticed}
