@@ -67,7 +67,7 @@ def test_an_unverified_organisation_drafts_but_cannot_publish(app):
     with pytest.raises(ServiceError) as refused:
         listings.move(listing, org.members[0].user, "publish", TODAY)
     assert refused.value.code == "unverified"
-    assert "verified" in refused.value.message
+    assert "niet geverifieerd" in refused.value.message
     assert db.session.get(Listing, listing.id).status == "draft"
 
 
