@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from marketplace.domain.taxonomy import SECTORS
+
 
 def state_labels() -> dict[str, str]:
     """A realisation's states (docs/domain.md "Realisations")."""
@@ -53,3 +55,48 @@ def job_labels() -> dict[str, str]:
 
 def job_label(name: str) -> str:
     return job_labels().get(name, name)
+
+
+def listing_status_labels() -> dict[str, str]:
+    """A marketplace listing's states (docs/domain.md "Listings")."""
+    return {
+        "draft": _("draft"),
+        "open": _("open"),
+        "paused": _("paused"),
+        "in_conversation": _("in conversation"),
+        "matched": _("matched"),
+        "closed": _("closed"),
+        "expired": _("expired"),
+    }
+
+
+def listing_status_label(status: str) -> str:
+    return listing_status_labels().get(status, status)
+
+
+def listing_type_labels() -> dict[str, str]:
+    """What a listing asks or offers (docs/domain.md "The marketplace")."""
+    return {
+        "service": _("Service"),
+        "product": _("Product"),
+        "placement": _("Placement (work or learning place, secondment)"),
+    }
+
+
+def listing_type_label(type_: str) -> str:
+    return listing_type_labels().get(type_, type_)
+
+
+def listing_kind_label(kind: str) -> str:
+    """Demand (vraag) or offering (aanbod)."""
+    return {"demand": _("Demand"), "offering": _("Offering")}.get(kind, kind)
+
+
+def region_label(region: str) -> str:
+    """An arbeidsmarktregio by its own name; "national" in words."""
+    return _("National") if region == "national" else region
+
+
+def sector_label(sector: str) -> str:
+    """A sector key of domain/taxonomy.py by its Dutch name (the taxonomy's labels are Dutch)."""
+    return SECTORS.get(sector, sector)

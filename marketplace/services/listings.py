@@ -148,11 +148,12 @@ def actions_for(listing: Listing) -> tuple[str, ...]:
 # validation --------------------------------------------------------------------------------------
 
 
-def _validate(
+def field_errors(
     org: Organisation, kind: str, data: ListingData, before: Listing | None, today: date
 ) -> dict[str, str]:
-    """A message per wrong field, all at once. Dates already stored may have passed since (an
-    offering available since last month); only a date that is new or changed must not be past."""
+    """A message per wrong field, all at once (`before`: the stored listing when editing).
+    Dates already stored may have passed since (an offering available since last month); only
+    a date that is new or changed must not be past."""
     fields: dict[str, str] = {}
     title = data.title.strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
@@ -268,7 +269,7 @@ def create(org: Organisation, user: User, kind: str, data: ListingData, today: d
             else _("Your organisation cannot post demand.")
         )
         raise Forbidden(msg, code="kind_not_allowed")
-    fields = _validate(org, kind, data, None, today)
+    fields = field_errors(org, kind, data, None, today)
     if fields:
         raise ServiceError(_("Some fields are not valid."), fields)
     listing = Listing(organisation_id=org.id, created_by_id=user.id, kind=kind, status="draft")
@@ -284,7 +285,7 @@ def update(listing: Listing, user: User, data: ListingData, today: date) -> List
         raise ServiceError(
             _("This listing led to a deal and can no longer be changed."), code="not_editable"
         )
-    fields = _validate(listing.organisation, listing.kind, data, listing, today)
+    fields = field_errors(listing.organisation, listing.kind, data, listing, today)
     if fields:
         raise ServiceError(_("Some fields are not valid."), fields)
     before = _snapshot(listing)

@@ -12,6 +12,10 @@ from marketplace.services.contracts import CONTRACTOR_KINDS
 
 bp = Blueprint("main", __name__)
 
+# Social enterprises, werkbedrijven and networks come to offer and find work: their home is the
+# marketplace ('Mijn markt'), not the contractor's obligations page they may also use.
+MARKET_HOME_KINDS = ("social_enterprise", "werkbedrijf", "network")
+
 
 @bp.before_app_request
 def load_current_org() -> None:
@@ -33,10 +37,14 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/")
 def index():
-    """Visitors get the introduction; members land on their organisation's workspace."""
+    """Visitors get the introduction; members land on their organisation's workspace: officers
+    on their dashboard, suppliers and networks on their marketplace, contractors on their
+    obligations."""
     org = g.current_org
     if org is not None and org.kind == "authority":
         return redirect(url_for("officer.dashboard"))
+    if org is not None and org.kind in MARKET_HOME_KINDS:
+        return redirect(url_for("market.mine"))
     if org is not None and org.kind in CONTRACTOR_KINDS:
         return redirect(url_for("contractor.index"))
     return render_template("main/index.html")

@@ -1,22 +1,232 @@
-"""/markt: an organisation's demand (vraag) and offerings (aanbod). Routes stay thin: each calls
-one service from services/listings.py and renders; another organisation's hidden listing is a 404.
+"""/markt: an organisation's demand (vraag) and offerings (aanbod): posting, editing, the
+detail pages, the owner's moves (publish, pause, resume, close, re-open, delete a draft) and
+'Mijn markt'. Routes stay thin: each calls services/listings.py and renders; another
+organisation's hidden listing is a 404, a change to another's visible one a 403.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
-from flask_login import login_required
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
+from marketplace import clock
+from marketplace.blueprints.formhelpers import apply_service_error, page_arg
+from marketplace.blueprints.market.forms import ListingForm
+from marketplace.blueprints.pagination import paginate
+from marketplace.domain.listings import STATUSES
+from marketplace.labels import (
+    listing_kind_label,
+    listing_status_label,
+    listing_status_labels,
+    listing_type_label,
+    region_label,
+    sector_label,
+)
+from marketplace.models import Listing
 from marketplace.services import listings
+from marketplace.services.errors import NotFound, ServiceError
 
 bp = Blueprint("market", __name__)
+
+# The Dutch path segment of each side, and back.
+SIDES = {"demand": "vraag", "offering": "aanbod"}
+KINDS = {side: kind for kind, side in SIDES.items()}
+SIDE = "<any(vraag, aanbod):side>"
+PER_PAGE = 20
+OWNER_MOVES = ("publish", "pause", "resume", "reopen")
+
+
+@bp.context_processor
+def listing_helpers() -> dict:
+    return {
+        "listing_url": listing_url,
+        "listing_kind_label": listing_kind_label,
+        "listing_status_label": listing_status_label,
+        "listing_type_label": listing_type_label,
+        "region_label": region_label,
+        "sector_label": sector_label,
+        "sides": SIDES,
+    }
+
+
+def listing_url(listing: Listing, action: str | None = None) -> str:
+    """The listing's page, or the URL of one of its actions."""
+    side = SIDES[listing.kind]
+    if action is None:
+        return url_for("market.detail", side=side, listing_id=listing.id)
+    return url_for(f"market.{action}", side=side, listing_id=listing.id)
+
+
+def _own(side: str, listing_id: int) -> Listing:
+    return listings.owned_listing(listing_id, current_user, KINDS[side])
+
+
+def _refused(exc: ServiceError, form: ListingForm | None = None) -> None:
+    if exc.status in (403, 404):
+        raise exc
+    if form is not None:
+        apply_service_error(form, exc)
+    else:
+        flash(exc.message, "error")
+
+
+def _all_errors(form: ListingForm, listing: Listing | None) -> None:
+    """When a field did not parse, also show what the service would refuse in the others, so
+    every wrong field is marked at once."""
+    org = listing.organisation if listing else g.current_org
+    errors = listings.field_errors(org, form.kind, form.listing_data(), listing, clock.today())
+    unmarked = {n: msg for n, msg in errors.items() if n in form and not form[n].errors}
+    if unmarked:
+        apply_service_error(form, ServiceError(_("Some fields are not valid."), unmarked))
+
+
+def _publish_after_save(listing: Listing) -> None:
+    """The 'save and publish' button: publish, or say why the listing stays a draft."""
+    try:
+        listings.move(listing, current_user, "publish", clock.today())
+        flash(_("Your listing is published."), "ok")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+
+
+@bp.route("/markt/nieuw", methods=["GET", "POST"])
+@login_required
+def new():
+    """A new demand (?soort=vraag) or offering (?soort=aanbod) of the current organisation;
+    a demand may come pre-filled from a contract (?contract=, sector, region, budget)."""
+    org = g.current_org
+    if org is None:
+        return redirect(url_for("orgs.register"))
+    default = "offering" if listings.may_post(org, "offering") else "demand"
+    kind = KINDS.get(request.args.get("soort", ""), default)
+    if not listings.may_post(org, kind):
+        flash(_("Your organisation cannot post this kind of listing."), "error")
+        return redirect(url_for("market.mine"))
+    form = ListingForm(kind, listings.contract_choices(org) if kind == "demand" else [])
+    if request.method == "GET":
+        form.prefill(request.args)
+    elif form.validate():
+        try:
+            listing = listings.create(org, current_user, kind, form.listing_data(), clock.today())
+        except ServiceError as exc:
+            _refused(exc, form)
+        else:
+            flash(_("Your draft is saved."), "ok")
+            if request.form.get("action") == "publish":
+                _publish_after_save(listing)
+            return redirect(listing_url(listing))
+    else:
+        _all_errors(form, None)
+    return render_template(
+        "market/form.html", form=form, kind=kind, listing=None, verified=org.is_verified
+    )
+
+
+@bp.route(f"/markt/{SIDE}/<int:listing_id>")
+def detail(side: str, listing_id: int):
+    listing = listings.visible_listing(listing_id, current_user, KINDS[side])
+    owner = listings.is_owner(listing, current_user)
+    return render_template(
+        "market/detail.html",
+        listing=listing,
+        owner=owner,
+        actions=listings.actions_for(listing) if owner else (),
+    )
+
+
+@bp.route(f"/markt/{SIDE}/<int:listing_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit(side: str, listing_id: int):
+    listing = _own(side, listing_id)
+    form = ListingForm(listing.kind, listings.contract_choices(listing.organisation))
+    if request.method == "GET":
+        form.fill(listing)
+    elif form.validate():
+        try:
+            listings.update(listing, current_user, form.listing_data(), clock.today())
+        except ServiceError as exc:
+            _refused(exc, form)
+        else:
+            flash(_("Your changes are saved."), "ok")
+            if request.form.get("action") == "publish" and listing.status == "draft":
+                _publish_after_save(listing)
+            return redirect(listing_url(listing))
+    else:
+        _all_errors(form, listing)
+    return render_template(
+        "market/form.html",
+        form=form,
+        kind=listing.kind,
+        listing=listing,
+        verified=listing.organisation.is_verified,
+    )
+
+
+@bp.post(f"/markt/{SIDE}/<int:listing_id>/<any({', '.join(OWNER_MOVES)}):action>")
+@login_required
+def move(side: str, listing_id: int, action: str):
+    """Publish, pause, resume or re-open: one click, undone by the opposite move."""
+    listing = _own(side, listing_id)
+    try:
+        listings.move(listing, current_user, action, clock.today())
+        flash(
+            _("The listing is now %(status)s.", status=listing_status_label(listing.status)), "ok"
+        )
+    except ServiceError as exc:
+        _refused(exc)
+    back_to_mine = request.form.get("next") == "mine"
+    return redirect(url_for("market.mine") if back_to_mine else listing_url(listing))
+
+
+@bp.route(f"/markt/{SIDE}/<int:listing_id>/sluiten", methods=["GET", "POST"])
+@login_required
+def close(side: str, listing_id: int):
+    """Closing ends the listing for everyone: asked for on a page of its own first."""
+    listing = _own(side, listing_id)
+    if request.method == "POST":
+        try:
+            listings.move(listing, current_user, "close", clock.today())
+            flash(_("The listing is closed. You can re-open it later."), "ok")
+            return redirect(listing_url(listing))
+        except ServiceError as exc:
+            _refused(exc)
+    return render_template("market/confirm.html", listing=listing, action="close")
+
+
+@bp.route(f"/markt/{SIDE}/<int:listing_id>/verwijderen", methods=["GET", "POST"])
+@login_required
+def delete(side: str, listing_id: int):
+    """Deleting a draft is for good: asked for on a page of its own first."""
+    listing = _own(side, listing_id)
+    if request.method == "POST":
+        try:
+            listings.delete_draft(listing, current_user)
+            flash(_("The draft is deleted."), "ok")
+            return redirect(url_for("market.mine"))
+        except ServiceError as exc:
+            _refused(exc)
+    return render_template("market/confirm.html", listing=listing, action="delete")
 
 
 @bp.route("/markt/mijn")
 @login_required
 def mine():
-    """'Mijn markt': the current organisation's listings."""
+    """'Mijn markt': the current organisation's listings by status, with their actions."""
     org = g.current_org
+    if org is None:
+        return render_template("market/mine.html", org=None)
+    status = request.args.get("status") or None
+    if status is not None and status not in STATUSES:
+        raise NotFound()
+    page = paginate(listings.listings_of(org, status), page_arg(), PER_PAGE)
     return render_template(
-        "market/mine.html", org=org, listings=listings.listings_of(org) if org else []
+        "market/mine.html",
+        org=org,
+        status=status,
+        counts=listings.status_counts(org),
+        status_labels=listing_status_labels(),
+        page=page,
+        may_post={kind: listings.may_post(org, kind) for kind in SIDES},
+        actions_by_id={listing.id: listings.actions_for(listing) for listing in page.items},
     )
