@@ -27,7 +27,16 @@ class Listing(db.Model):
     marks the listing expired (a demand's wanted-by date, an offering's end of availability)."""
 
     __tablename__ = "listings"
-    __table_args__ = (Index("ix_listings_kind_status", "kind", "status"),)
+    __table_args__ = (
+        Index("ix_listings_kind_status", "kind", "status"),
+        # Matching's bounded candidate ranges (services/matches.py): the newest open listings of
+        # one side in a sector and region, a sector, a region, each read in index order.
+        Index(
+            "ix_listings_match_sector_region", "kind", "status", "sector", "region", "published_at"
+        ),
+        Index("ix_listings_match_sector", "kind", "status", "sector", "published_at"),
+        Index("ix_listings_match_region", "kind", "status", "region", "published_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(

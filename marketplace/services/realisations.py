@@ -13,11 +13,12 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy import text as sa_text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from marketplace.domain import valuation
 from marketplace.domain.identifiers import identifier_key, looks_like_bsn
 from marketplace.extensions import db
-from marketplace.models import BuildingBlock, Contract, Evidence, Realisation, User
+from marketplace.models import BuildingBlock, Contract, Evidence, Realisation, SroiPolicy, User
 from marketplace.models._types import utcnow
 from marketplace.models.sroi import (
     CANDIDATE_PERIOD_CONSTRAINT,
@@ -73,6 +74,37 @@ def preview(contract: Contract, data: RealisationData) -> valuation.Valuation:
     block = block_of(contract, data.block_code)
     _check_term(contract, block, data)
     return _valuate(block, data)
+
+
+def invoice_blocks(policy_ids: set[int]) -> dict[int, BuildingBlock]:
+    """Each policy's `invoice` block (the first of its table when it has several), by policy id,
+    with its policy and authority: the block a purchase from a social supplier is valued with."""
+    blocks: dict[int, BuildingBlock] = {}
+    if policy_ids:
+        for block in db.session.scalars(
+            select(BuildingBlock)
+            .options(joinedload(BuildingBlock.policy).joinedload(SroiPolicy.authority))
+            .where(BuildingBlock.policy_id.in_(policy_ids), BuildingBlock.unit == "invoice")
+            .order_by(BuildingBlock.id)
+        ):
+            blocks.setdefault(block.policy_id, block)
+    return blocks
+
+
+def invoice_value(
+    block: BuildingBlock, amount_cents: int, certification: str
+) -> valuation.Valuation:
+    """What an invoice realisation of `amount_cents` excluding VAT from a supplier with
+    `certification` is worth on `block`: the very path `submit` values it by, so the
+    marketplace's SROI preview shows what the realisation will count."""
+    return _valuate(
+        block,
+        RealisationData(
+            block_code=block.code,
+            invoice_excl_vat_cents=amount_cents,
+            supplier_certification=certification,
+        ),
+    )
 
 
 def _valuate(block: BuildingBlock, data: RealisationData) -> valuation.Valuation:

@@ -1,0 +1,65 @@
+"""What the platform knows of suppliers' certifications, read for the domain's
+`certification.best_certification` (docs/domain.md "Matches and their SROI value").
+
+The marketplace's SROI preview and a deal's invoice realisation both ask which certification of a
+supplier counts on a date; both read the facts here, so a preview and the realisation it previews
+cannot disagree about the supplier.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import select
+
+from marketplace.domain.certification import (
+    HeldCertification,
+    HeldPsoCertificate,
+    SupplierFacts,
+    best_certification,
+)
+from marketplace.domain.valuation import Block
+from marketplace.extensions import db
+from marketplace.models import Organisation, OrganisationCertification, PsoCertificate
+
+
+def supplier_facts(orgs: Iterable[Organisation]) -> dict[int, SupplierFacts]:
+    """The certification facts of each organisation, by id, in two queries whatever their number:
+    its kind and verification, its recorded certifications and its PSO certificates (a rejected
+    PSO certificate is never verified: a rejection clears the verification)."""
+    by_id = {org.id: org for org in orgs}
+    if not by_id:
+        return {}
+    held: dict[int, list[HeldCertification]] = defaultdict(list)
+    for c in db.session.scalars(
+        select(OrganisationCertification).where(
+            OrganisationCertification.organisation_id.in_(by_id)
+        )
+    ):
+        held[c.organisation_id].append(
+            HeldCertification(c.code, c.valid_from, c.valid_until, c.verified_at is not None)
+        )
+    pso: dict[int, list[HeldPsoCertificate]] = defaultdict(list)
+    for p in db.session.scalars(
+        select(PsoCertificate).where(PsoCertificate.organisation_id.in_(by_id))
+    ):
+        pso[p.organisation_id].append(
+            HeldPsoCertificate(p.level, p.valid_until, p.verification == "verified")
+        )
+    return {
+        org_id: SupplierFacts(
+            kind=org.kind,
+            verified=org.is_verified,
+            certifications=tuple(held[org_id]),
+            pso_certificates=tuple(pso[org_id]),
+        )
+        for org_id, org in by_id.items()
+    }
+
+
+def certification_of(org: Organisation, on: date, block: Block | None = None) -> str:
+    """The certification of `org` that earns the most purchase credit on `on` under the invoice
+    `block`'s credit table (None: the defaults), as an invoice realisation records it."""
+    return best_certification(supplier_facts([org])[org.id], on, block)

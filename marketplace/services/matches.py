@@ -1,0 +1,361 @@
+"""Explained matches with their SROI value, and closing a contract's gap (docs/domain.md
+"Matches and their SROI value").
+
+SQL selects a bounded set of candidates through the listings' match indexes: the newest open,
+public listings of the other side in the same sector and region, the same sector, the same region,
+national, and the other regions of the province, at most `CANDIDATES` of each. The domain
+(`domain/matching.py`) scores and ranks them; this module never weighs anything itself. A page of
+matches therefore costs the same few queries at 10 and at 100,000 listings.
+
+The SROI preview values the purchase as the `invoice` realisation it would become: the contract's
+policy's invoice block, the supplier's best certification today, through
+`realisations.invoice_value`, the path a submitted realisation is valued by.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sqlalchemy import Select, select, union_all
+from sqlalchemy.orm import joinedload
+
+from marketplace import clock
+from marketplace.domain import matching
+from marketplace.domain.certification import SupplierFacts, best_certification
+from marketplace.domain.matching import ListingFacts, Match, ProfileFacts, Reason
+from marketplace.domain.money import MAX_CENTS
+from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS
+from marketplace.domain.valuation import Block, credit_bp_for
+from marketplace.extensions import db
+from marketplace.models import BuildingBlock, Contract, Listing, Organisation, User
+from marketplace.services import certifications, organisations, policies, realisations
+from marketplace.services.errors import ServiceError
+
+# At most this many candidates from each index range (same sector and region, same sector, ...).
+CANDIDATES = 100
+SUPPLIER_CANDIDATES = 100
+DEFAULT_LIMIT = 10
+SUPPLIER_KINDS = ("social_enterprise", "werkbedrijf")
+
+
+@dataclass(frozen=True)
+class SroiPreview:
+    """What buying from a supplier adds to a contract: "a purchase of € `amount_cents` counts for
+    € `value_cents` on `contract` (policy of `authority`)". `contract_shown` is False for a viewer
+    who may not see the contract itself; they see its authority's policy only."""
+
+    contract: Contract
+    authority: Organisation
+    amount_cents: int
+    value_cents: int
+    certification: str
+    contract_shown: bool
+
+    @property
+    def closes_gap(self) -> bool:
+        return self.value_cents >= self.contract.remaining_cents > 0
+
+
+@dataclass(frozen=True)
+class ListingMatch:
+    """Another listing that fits, its score and reasons, and its SROI preview if any."""
+
+    listing: Listing
+    score: int
+    reasons: tuple[Reason, ...]
+    sroi_preview: SroiPreview | None
+
+
+@dataclass(frozen=True)
+class SupplierMatch:
+    """A supplier organisation whose profile fits a demand."""
+
+    organisation: Organisation
+    score: int
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The ranked listings of the other side and, for a demand, the ranked suppliers."""
+
+    listings: list[ListingMatch]
+    suppliers: list[SupplierMatch]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What a contract still owes and the offerings that would close it ("Zo dicht je het
+    tekort"), with what a new demand for it would be pre-filled with."""
+
+    contract: Contract
+    remaining_cents: int
+    sector: str | None
+    region: str | None
+    offerings: list[ListingMatch]
+
+
+def matches_for_demand(
+    demand: Listing, limit: int = DEFAULT_LIMIT, viewer: User | None = None
+) -> Matches:
+    """The open offerings and the suppliers that best fit `demand`, ranked, with the SROI preview
+    of each offering when the demand serves a contract. The contract itself is named only to a
+    viewer of the contractor's organisation."""
+    today = clock.today()
+    wanted = _facts(demand)
+    offerings = _candidates("offering", wanted, exclude_org=demand.organisation_id)
+    profiles = _supplier_candidates(wanted, exclude_org=demand.organisation_id)
+    orgs = {o.organisation_id: o.organisation for o in offerings} | {p.id: p for p in profiles}
+    facts = certifications.supplier_facts(orgs.values())
+    contract = demand.contract
+    block = _invoice_blocks([contract]).get(contract.policy_id) if contract else None
+    rules = policies.block_rules(block) if block else None
+
+    ranked = matching.rank(
+        (
+            matching.match_offering(wanted, _facts(o), facts[o.organisation_id], today, rules)
+            for o in offerings
+        ),
+        limit,
+    )
+    by_id = {o.id: o for o in offerings}
+    shown = contract is not None and _sees_contract(viewer, contract)
+    listings = [
+        _listing_match(
+            m,
+            by_id[m.candidate_id],
+            _preview(demand, by_id[m.candidate_id], contract, block, facts, shown),
+        )
+        for m in ranked
+    ]
+    supplier_ranked = matching.rank(
+        (matching.match_supplier(wanted, _profile(p), facts[p.id], today, rules) for p in profiles),
+        limit,
+    )
+    by_org = {p.id: p for p in profiles}
+    suppliers = [SupplierMatch(by_org[m.candidate_id], m.score, m.reasons) for m in supplier_ranked]
+    return Matches(listings, suppliers)
+
+
+def matches_for_offering(
+    offering: Listing, limit: int = DEFAULT_LIMIT, viewer: User | None = None
+) -> Matches:
+    """The open demand that `offering` best answers, ranked, each with the SROI preview of buying
+    the offering when the demand serves a contract."""
+    today = clock.today()
+    offered = _facts(offering)
+    demands = _candidates("demand", offered, exclude_org=offering.organisation_id)
+    supplier = certifications.supplier_facts([offering.organisation])[offering.organisation_id]
+    contracts_ = [d.contract for d in demands if d.contract is not None]
+    blocks = _invoice_blocks(contracts_)
+    rules = {policy_id: policies.block_rules(b) for policy_id, b in blocks.items()}
+
+    ranked = matching.rank(
+        (
+            matching.match_demand(
+                offered,
+                supplier,
+                _facts(d),
+                today,
+                rules.get(d.contract.policy_id) if d.contract else None,
+            )
+            for d in demands
+        ),
+        limit,
+    )
+    by_id = {d.id: d for d in demands}
+    facts = {offering.organisation_id: supplier}
+    listings = []
+    for m in ranked:
+        demand = by_id[m.candidate_id]
+        contract = demand.contract
+        preview = (
+            _preview(
+                demand,
+                offering,
+                contract,
+                blocks.get(contract.policy_id),
+                facts,
+                _sees_contract(viewer, contract),
+            )
+            if contract is not None
+            else None
+        )
+        listings.append(_listing_match(m, demand, preview))
+    return Matches(listings, [])
+
+
+def closing_the_gap(contract: Contract, limit: int = 5) -> Gap:
+    """The open offerings that best fit what `contract` still owes, each with what buying it
+    would add (docs/domain.md "Matches and their SROI value"). The sector is that of the newest
+    demand serving the contract, else the contractor's first sector; the region is the
+    authority's arbeidsmarktregio, else the contractor's. The caller has checked that the viewer
+    belongs to the contract's contractor."""
+    remaining = contract.remaining_cents
+    sector = _gap_sector(contract)
+    region = contract.authority.arbeidsmarktregio or contract.contractor.arbeidsmarktregio or None
+    block = _invoice_blocks([contract]).get(contract.policy_id)
+    if remaining <= 0 or block is None:
+        return Gap(contract, remaining, sector, region, [])
+    wanted = ListingFacts(0, sector or "", "", region or "")
+    offerings = _candidates("offering", wanted, exclude_org=contract.contractor_id)
+    facts = certifications.supplier_facts({o.organisation for o in offerings})
+    rules = policies.block_rules(block)
+    today = clock.today()
+    ranked = matching.rank(
+        (
+            matching.match_offering(wanted, _facts(o), facts[o.organisation_id], today, rules)
+            for o in offerings
+        ),
+        limit,
+    )
+    by_id = {o.id: o for o in offerings}
+    items = [
+        _listing_match(m, by_id[m.candidate_id], preview)
+        for m in ranked
+        if (preview := _preview(None, by_id[m.candidate_id], contract, block, facts, True))
+        and preview.value_cents > 0
+    ]
+    return Gap(contract, remaining, sector, region, items)
+
+
+def _listing_match(m: Match, listing: Listing, preview: SroiPreview | None) -> ListingMatch:
+    return ListingMatch(listing, m.score, m.reasons, preview)
+
+
+def _facts(listing: Listing) -> ListingFacts:
+    published = listing.published_at.date() if listing.published_at else None
+    return ListingFacts(
+        listing.id, listing.sector, listing.type, listing.region, listing.fte, published
+    )
+
+
+def _profile(org: Organisation) -> ProfileFacts:
+    regions = (org.arbeidsmarktregio,) if org.arbeidsmarktregio else ()
+    return ProfileFacts(org.id, tuple(org.sectors or ()), regions)
+
+
+def _regions_near(region: str) -> tuple[list[str], list[str]]:
+    """The regions whose listings fit `region` a little ("national"), and the province's other
+    regions (all regions for a national listing: it fits every region)."""
+    if region == matching.NATIONAL:
+        return [], list(ARBEIDSMARKTREGIOS)
+    province = ARBEIDSMARKTREGIOS.get(region)
+    others = [r for r, p in ARBEIDSMARKTREGIOS.items() if p == province and r != region]
+    return [matching.NATIONAL], others
+
+
+def _candidates(kind: str, near: ListingFacts, exclude_org: int) -> list[Listing]:
+    """The bounded candidate set of open, public listings of `kind` around `near`, in one query:
+    the newest `CANDIDATES` of each of same sector and region, same sector, same region,
+    national, and the province's other regions."""
+    base = (
+        select(Listing.id)
+        .where(
+            Listing.kind == kind,
+            Listing.status == "open",
+            Listing.visibility == "public",
+            Listing.organisation_id != exclude_org,
+        )
+        .order_by(Listing.published_at.desc(), Listing.id.desc())
+        .limit(CANDIDATES)
+    )
+    national, province = _regions_near(near.region)
+    ranges: list[Select] = []
+    if near.sector:
+        ranges.append(base.where(Listing.sector == near.sector, Listing.region == near.region))
+        ranges.append(base.where(Listing.sector == near.sector))
+    if near.region:
+        ranges.append(base.where(Listing.region == near.region))
+    ranges += [base.where(Listing.region == r) for r in national]
+    if province:
+        ranges.append(base.where(Listing.region.in_(province)))
+    if not ranges:
+        return []
+    ids = union_all(*(select(r.subquery().c.id) for r in ranges)).subquery()
+    return list(
+        db.session.scalars(
+            select(Listing)
+            .options(joinedload(Listing.organisation), joinedload(Listing.contract))
+            .where(Listing.id.in_(select(ids.c.id)))
+        ).unique()
+    )
+
+
+def _supplier_candidates(near: ListingFacts, exclude_org: int) -> list[Organisation]:
+    """Verified social enterprises and werkbedrijven in the demand's region or province (any
+    region for a national demand), newest first, at most `SUPPLIER_CANDIDATES`."""
+    national, province = _regions_near(near.region)
+    regions = [near.region, *province] if near.region in ARBEIDSMARKTREGIOS else province
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(
+                Organisation.kind.in_(SUPPLIER_KINDS),
+                Organisation.verified_at.is_not(None),
+                Organisation.arbeidsmarktregio.in_(regions),
+                Organisation.id != exclude_org,
+            )
+            .order_by(Organisation.id.desc())
+            .limit(SUPPLIER_CANDIDATES)
+        )
+    )
+
+
+def _invoice_blocks(contracts: list[Contract | None]) -> dict[int, BuildingBlock]:
+    return realisations.invoice_blocks({c.policy_id for c in contracts if c is not None})
+
+
+def _gap_sector(contract: Contract) -> str | None:
+    newest = db.session.scalar(
+        select(Listing.sector)
+        .where(Listing.contract_id == contract.id, Listing.kind == "demand")
+        .order_by(Listing.created_at.desc(), Listing.id.desc())
+        .limit(1)
+    )
+    sectors = contract.contractor.sectors or []
+    return newest or (sectors[0] if sectors else None)
+
+
+def _sees_contract(viewer: User | None, contract: Contract) -> bool:
+    return viewer is not None and organisations.role_of(viewer, contract.contractor) is not None
+
+
+def _preview(
+    demand: Listing | None,
+    offering: Listing,
+    contract: Contract | None,
+    block: BuildingBlock | None,
+    facts: dict[int, SupplierFacts],
+    contract_shown: bool,
+) -> SroiPreview | None:
+    """The SROI preview of buying `offering` for `contract`: X is the offering's price, else the
+    demand's budget, else (for a viewer who may see the contract) the purchase that closes the
+    remaining obligation at this supplier's credit; Y is that invoice's value."""
+    if contract is None or block is None:
+        return None
+    rules = policies.block_rules(block)
+    certification = best_certification(facts[offering.organisation_id], clock.today(), rules)
+    amount = offering.amount_cents or (demand.amount_cents if demand else None)
+    if not amount and contract_shown:
+        amount = _closing_amount(contract.remaining_cents, rules, certification)
+    if not amount:
+        return None
+    try:
+        value = realisations.invoice_value(block, amount, certification).value_cents
+    except ServiceError:
+        return None  # a policy table the officer must correct: no preview rather than a 500
+    return SroiPreview(
+        contract, block.policy.authority, amount, value, certification, contract_shown
+    )
+
+
+def _closing_amount(remaining_cents: int, rules: Block, certification: str) -> int | None:
+    """The smallest purchase whose credit covers `remaining_cents` (rounded up to a cent, at
+    most `MAX_CENTS`); None when nothing remains or the supplier earns no credit."""
+    credit_bp = credit_bp_for(rules, certification)
+    if remaining_cents <= 0 or credit_bp <= 0:
+        return None
+    return min(math.ceil(Fraction(remaining_cents * 10000, credit_bp)), MAX_CENTS)
