@@ -42,17 +42,14 @@ def load_tables() -> list[dict]:
 
 def blocks_from(table: dict) -> list[policies.BlockData]:
     return [
-        policies.BlockData(
-            code=b["code"],
-            label=b["label"][:200],
-            unit=b["unit"],
-            rate_cents=b.get("rate_cents"),
-            min_hours_per_week=(
-                Decimal(str(b["min_hours_per_week"])) if "min_hours_per_week" in b else None
-            ),
-            max_days=b.get("max_days"),
-            bonuses=dict(b.get("bonuses") or {}),
-            credit_bp_by_certification=b.get("credit_bp_by_certification"),
+        policies.block_data(
+            {
+                **b,
+                "label": b["label"][:200],
+                "min_hours_per_week": (
+                    Decimal(str(b["min_hours_per_week"])) if "min_hours_per_week" in b else None
+                ),
+            }
         )
         for b in table["blocks"]
     ]
@@ -85,17 +82,19 @@ def _policy(org: Organisation, table: dict, pct: int, threshold: int, name: str)
         return existing[-1]
     return policies.create_policy(
         org,
-        policies.PolicyData(
-            name=name,
-            effective_from=date(2024, 1, 1),
-            threshold_cents=threshold,
-            min_duration_months=6,
-            percentage_bp=pct,
-            low_labour_share_bp=3000,
-            low_labour_percentage_bp=200,
-            pso_remaining_bp=PSO_RULE,
-            source=table["source"],
-            blocks=blocks_from(table),
+        policies.policy_data(
+            {
+                "name": name,
+                "effective_from": date(2024, 1, 1),
+                "threshold_cents": threshold,
+                "min_duration_months": 6,
+                "percentage_bp": pct,
+                "low_labour_share_bp": 3000,
+                "low_labour_percentage_bp": 200,
+                "pso_remaining_bp": PSO_RULE,
+                "source": table["source"],
+            },
+            blocks_from(table),
         ),
         None,
     )

@@ -59,37 +59,32 @@ def make_policy(authority: Organisation, **overrides):
     from datetime import date
     from decimal import Decimal
 
+    from marketplace.domain.valuation import Block
     from marketplace.services import policies
 
     blocks = overrides.pop(
         "blocks",
         [
             policies.BlockData(
-                "PW",
                 "Participatiewet",
-                "fte_year",
-                4000000,
-                Decimal(12),
-                730,
-                {"age_50_plus": 1000000},
+                Block("PW", "fte_year", 4000000, Decimal(12), 730, {"age_50_plus": 1000000}),
             ),
-            policies.BlockData("WEP", "Werkervaringsplek", "month", 75000),
-            policies.BlockData("MA", "Maatschappelijke activiteit", "hour", 10000),
-            policies.BlockData("INK", "Inkoop bij sociale onderneming", "invoice"),
-            policies.BlockData("KOS", "Opleidingskosten", "cost"),
+            policies.BlockData("Werkervaringsplek", Block("WEP", "month", 75000)),
+            policies.BlockData("Maatschappelijke activiteit", Block("MA", "hour", 10000)),
+            policies.BlockData("Inkoop bij sociale onderneming", Block("INK", "invoice")),
+            policies.BlockData("Opleidingskosten", Block("KOS", "cost")),
         ],
     )
-    data = policies.PolicyData(
-        name=overrides.pop("name", "Beleid"),
-        effective_from=overrides.pop("effective_from", date(2025, 1, 1)),
-        threshold_cents=overrides.pop("threshold_cents", 25000000),
-        min_duration_months=overrides.pop("min_duration_months", 6),
-        percentage_bp=overrides.pop("percentage_bp", 500),
-        pso_remaining_bp=overrides.pop("pso_remaining_bp", {"trede_1": 5000, "trede_2": 0}),
-        blocks=blocks,
+    values = {
+        "name": "Beleid",
+        "effective_from": date(2025, 1, 1),
+        "threshold_cents": 25000000,
+        "min_duration_months": 6,
+        "percentage_bp": 500,
+        "pso_remaining_bp": {"trede_1": 5000, "trede_2": 0},
         **overrides,
-    )
-    return policies.create_policy(authority, data, None)
+    }
+    return policies.create_policy(authority, policies.policy_data(values, blocks), None)
 
 
 def make_contract(authority: Organisation, contractor: Organisation, officer: User, **overrides):

@@ -14,12 +14,15 @@ from fractions import Fraction
 
 from babel.numbers import format_currency
 
-__all__ = ["MAX_CENTS", "format_eur", "parse_eur", "percent_from_bp", "round_half_up"]
+__all__ = ["FULL_BP", "MAX_CENTS", "format_eur", "parse_eur", "percent_from_bp", "round_half_up"]
 
 _HALF = Fraction(1, 2)
 # The largest amount any input may carry (10 trillion euros): far beyond real contracts, so no
 # sum of them overflows a BIGINT column.
 MAX_CENTS = 10**15
+# Percentages are basis points (docs/domain.md "Money and units"): 10000 bp is 100%, the most any
+# percentage of a policy, a labour share or a purchase credit can be.
+FULL_BP = 10000
 
 
 def round_half_up(x: Fraction | Decimal | int) -> int:

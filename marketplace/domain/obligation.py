@@ -31,11 +31,12 @@ from fractions import Fraction
 
 from babel.dates import format_date
 
-from marketplace.domain.money import format_eur, percent_from_bp, round_half_up
+from marketplace.domain.money import FULL_BP, format_eur, percent_from_bp, round_half_up
 
 __all__ = [
     "MESSAGES_NL",
     "PSO_LEVELS",
+    "MAX_DURATION_MONTHS",
     "ContractTerms",
     "Obligation",
     "ObligationInputError",
@@ -48,7 +49,9 @@ __all__ = [
 ]
 
 PSO_LEVELS = ("aspirant", "basistrede", "trede_1", "trede_2", "trede_3", "pso_30_plus")
-FULL_BP = 10000
+# The longest minimum duration a policy may ask (a century): beyond any contract, and small enough
+# that `add_months` stays within the calendar for every plausible start date.
+MAX_DURATION_MONTHS = 1200
 
 _PSO_LABELS = {
     "aspirant": "PSO aspirant",

@@ -27,7 +27,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from marketplace.domain.money import round_half_up
+from marketplace.domain.money import FULL_BP, round_half_up
 from marketplace.domain.numbers import NumberError, bounded_decimal
 
 __all__ = [
@@ -35,7 +35,10 @@ __all__ = [
     "CERTIFICATIONS",
     "DEFAULT_CREDIT_BP",
     "FTE_HOURS",
+    "MAX_BLOCK_DAYS",
+    "MAX_HOURS",
     "MAX_HOURS_PER_WEEK",
+    "MAX_QUANTITY",
     "MESSAGES_NL",
     "UNITS",
     "Block",
@@ -69,6 +72,12 @@ DEFAULT_CREDIT_BP: Mapping[str, int] = {
 BONUS_ATTRIBUTES = ("age_50_plus", "statushouder", "permanent_contract")
 FTE_HOURS = 36
 MAX_HOURS_PER_WEEK = 168
+# Bounds on what a block or a realisation may state, far beyond real work, so that no input makes
+# the exact arithmetic huge: hours of an `hour` realisation, occurrences of a `fixed` one, and the
+# day limit of a block (two centuries and more).
+MAX_HOURS = 1_000_000
+MAX_QUANTITY = 1_000_000
+MAX_BLOCK_DAYS = 100_000
 DAYS_PER_YEAR = 365
 MONTHS_PER_YEAR = 12
 
@@ -208,7 +217,7 @@ def valuate(block: Block, r: RealisationInput) -> Valuation:
                 "An invoice realisation needs the supplier's certification ('none' if none).",
             )
         credit_bp = credit_bp_for(block, r.supplier_certification)
-        return _single(block, Fraction(invoice * credit_bp, 10000))
+        return _single(block, Fraction(invoice * credit_bp, FULL_BP))
     raise ValuationError(
         "unknown_unit", "unit", f"Unknown unit {block.unit!r}; expected one of {', '.join(UNITS)}."
     )
@@ -232,7 +241,11 @@ def credit_bp_for(block: Block, certification: str) -> int:
             f"expected one of {', '.join(CERTIFICATIONS)}.",
         )
     credit_bp = table.get(certification, 0)
-    if isinstance(credit_bp, bool) or not isinstance(credit_bp, int) or not 0 <= credit_bp <= 10000:
+    if (
+        isinstance(credit_bp, bool)
+        or not isinstance(credit_bp, int)
+        or not 0 <= credit_bp <= FULL_BP
+    ):
         raise ValuationError(
             "invalid_block",
             "credit_bp_by_certification",

@@ -8,17 +8,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from marketplace.domain import inputs
 from marketplace.domain import obligation as obligation_rules
-from marketplace.domain.money import MAX_CENTS
+from marketplace.domain.money import FULL_BP, MAX_CENTS
 from marketplace.domain.numbers import bounded_decimal, bounded_int
-from marketplace.domain.valuation import UNITS, Block
+from marketplace.domain.valuation import MAX_BLOCK_DAYS, MAX_HOURS_PER_WEEK, UNITS, Block
 from marketplace.extensions import db
 from marketplace.models import BuildingBlock, Organisation, SroiPolicy, User
 from marketplace.services import audit, organisations
@@ -36,36 +39,50 @@ CSV_COLUMNS = [
     "credit_bp_by_certification",
 ]
 _BONUS_CODE = re.compile(r"^[a-z0-9_]{2,40}$")
-# Column sizes of building_blocks, and a block's day limit far beyond any contract.
-MAX_CODE, MAX_LABEL, MAX_DAYS = 20, 200, 100_000
+# Column sizes of building_blocks.
+MAX_CODE, MAX_LABEL = 20, 200
 
 
-@dataclass
+@dataclass(frozen=True)
 class BlockData:
-    code: str
+    """A row of a value table as entered: its label and the block the valuation rules read
+    (`domain/valuation.py: Block`, the one definition of a block's fields). Stored, a block's
+    credit table None means the policy's table (`block_rules`)."""
+
     label: str
-    unit: str
-    rate_cents: int | None = None
-    min_hours_per_week: Decimal | None = None
-    max_days: int | None = None
-    bonuses: dict[str, int] = field(default_factory=dict)
-    credit_bp_by_certification: dict[str, int] | None = None
+    rules: Block
 
 
-@dataclass
+@dataclass(frozen=True)
 class PolicyData:
+    """A policy version as entered: name and date, the obligation rules' Policy (the one
+    definition of its fields, docs/domain.md "Policy fields"), the purchase credits of the whole
+    policy, the source and the value table."""
+
     name: str
     effective_from: date
-    threshold_cents: int
-    min_duration_months: int
-    percentage_bp: int
-    low_labour_share_bp: int | None = None
-    low_labour_percentage_bp: int | None = None
-    cap_cents: int | None = None
-    pso_remaining_bp: dict[str, int] = field(default_factory=dict)
+    rules: obligation_rules.Policy
+    blocks: list[BlockData] = field(default_factory=list)
     credit_bp_by_certification: dict[str, int] | None = None
     source: str | None = None
-    blocks: list[BlockData] = field(default_factory=list)
+
+
+def policy_data(values: Mapping[str, Any], blocks: list[BlockData]) -> PolicyData:
+    """A version from values named like PolicyData's and the Policy's fields (the officer's form,
+    the API's schema, the demo data); names neither has are ignored (domain/inputs.py)."""
+    return PolicyData(
+        name=values["name"],
+        effective_from=values["effective_from"],
+        rules=inputs.policy_from(values),
+        blocks=blocks,
+        credit_bp_by_certification=values.get("credit_bp_by_certification"),
+        source=values.get("source"),
+    )
+
+
+def block_data(values: Mapping[str, Any]) -> BlockData:
+    """A value-table row from its `label` and values named like the Block's fields."""
+    return BlockData(label=values["label"], rules=inputs.block_from(values))
 
 
 def require_officer(user: User, authority: Organisation) -> None:
@@ -84,13 +101,14 @@ def validate_blocks(blocks: list[BlockData]) -> None:
             code="empty_table",
         )
     seen: set[str] = set()
-    for n, b in enumerate(blocks, start=1):
+    for n, row in enumerate(blocks, start=1):
+        b = row.rules
         where = _("Row %(n)d (%(code)s)", n=n, code=b.code or "?")
-        if not b.code or not b.label:
+        if not b.code or not row.label:
             raise ServiceError(
                 where + ": " + _("code and label are required."), code="invalid_block"
             )
-        if len(b.code) > MAX_CODE or len(b.label) > MAX_LABEL:
+        if len(b.code) > MAX_CODE or len(row.label) > MAX_LABEL:
             raise ServiceError(
                 where + ": " + _("the code has at most 20 and the label at most 200 characters."),
                 code="invalid_block",
@@ -103,11 +121,11 @@ def validate_blocks(blocks: list[BlockData]) -> None:
         needs_rate = b.unit in ("fte_year", "month", "hour", "fixed")
         if needs_rate and (b.rate_cents is None or b.rate_cents < 0):
             raise ServiceError(where + ": " + _("a rate of 0 or more is required."), code="rate")
-        if b.max_days is not None and not 1 <= b.max_days <= MAX_DAYS:
+        if b.max_days is not None and not 1 <= b.max_days <= MAX_BLOCK_DAYS:
             raise ServiceError(
                 where + ": " + _("maximum days must be at least 1."), code="max_days"
             )
-        if b.min_hours_per_week is not None and not (0 <= b.min_hours_per_week <= 168):
+        if b.min_hours_per_week is not None and not 0 <= b.min_hours_per_week <= MAX_HOURS_PER_WEEK:
             raise ServiceError(
                 where + ": " + _("minimum hours must be 0 to 168."), code="min_hours"
             )
@@ -115,26 +133,26 @@ def validate_blocks(blocks: list[BlockData]) -> None:
         if bad:
             raise ServiceError(where + ": " + _("unknown or negative bonus."), code="bonus")
         credits = (b.credit_bp_by_certification or {}).items()
-        if any(not _BONUS_CODE.match(k) or not 0 <= v <= 10000 for k, v in credits):
+        if any(not _BONUS_CODE.match(k) or not 0 <= v <= FULL_BP for k, v in credits):
             raise ServiceError(
                 where + ": " + _("Enter a percentage between 0 and 100."), code="credit"
             )
 
 
-def _validate_policy(data: PolicyData) -> None:
+def _validate_policy(rules: obligation_rules.Policy) -> None:
     fields: dict[str, str] = {}
     for name in ("percentage_bp", "low_labour_share_bp", "low_labour_percentage_bp"):
-        value = getattr(data, name)
-        if value is not None and not 0 <= value <= 10000:
+        value = getattr(rules, name)
+        if value is not None and not 0 <= value <= FULL_BP:
             fields[name] = _("Enter a percentage between 0 and 100.")
     for name in ("threshold_cents", "cap_cents"):
-        value = getattr(data, name)
+        value = getattr(rules, name)
         if value is not None and value < 0:
             fields[name] = _("Enter an amount of 0 or more.")
-    if data.min_duration_months < 0:
+    if rules.min_duration_months < 0:
         fields["min_duration_months"] = _("Enter 0 or more months.")
-    for level, bp in data.pso_remaining_bp.items():
-        if level not in obligation_rules.PSO_LEVELS or not 0 <= bp <= 10000:
+    for level, bp in rules.pso_remaining_bp.items():
+        if level not in obligation_rules.PSO_LEVELS or not 0 <= bp <= FULL_BP:
             fields["pso_remaining_bp"] = _("Each PSO level needs a percentage between 0 and 100.")
     if fields:
         raise ServiceError(_("Some fields are not valid."), fields)
@@ -146,7 +164,7 @@ def create_policy(authority: Organisation, data: PolicyData, by: User | None) ->
     if by is not None:
         require_officer(by, authority)
     organisations.require_verified(authority)
-    _validate_policy(data)
+    _validate_policy(data.rules)
     validate_blocks(data.blocks)
     exists = db.session.scalar(
         select(SroiPolicy.id).where(
@@ -157,11 +175,16 @@ def create_policy(authority: Organisation, data: PolicyData, by: User | None) ->
     if exists:
         msg = _("There is already a policy version from this date.")
         raise ServiceError(msg, {"effective_from": msg}, code="duplicate_version")
+    # The rules' fields are the columns of the same names.
     policy = SroiPolicy(
         authority_id=authority.id,
-        **{k: v for k, v in data.__dict__.items() if k != "blocks"},
+        name=data.name,
+        effective_from=data.effective_from,
+        credit_bp_by_certification=data.credit_bp_by_certification,
+        source=data.source,
+        **asdict(data.rules),
     )
-    policy.blocks = [BuildingBlock(**b.__dict__) for b in data.blocks]
+    policy.blocks = [BuildingBlock(label=b.label, **asdict(b.rules)) for b in data.blocks]
     db.session.add(policy)
     db.session.flush()
     audit.record(
@@ -203,28 +226,19 @@ def policy_in_force(authority_id: int, on: date) -> SroiPolicy | None:
 
 
 def rules_of(policy: SroiPolicy) -> obligation_rules.Policy:
-    return obligation_rules.Policy(
-        threshold_cents=policy.threshold_cents,
-        min_duration_months=policy.min_duration_months,
-        percentage_bp=policy.percentage_bp,
-        low_labour_share_bp=policy.low_labour_share_bp,
-        low_labour_percentage_bp=policy.low_labour_percentage_bp,
-        cap_cents=policy.cap_cents,
-        pso_remaining_bp=dict(policy.pso_remaining_bp or {}),
-    )
+    """The obligation rules' Policy of a stored version (its columns of the same names)."""
+    return inputs.policy_from(_columns(policy, obligation_rules.Policy))
 
 
 def block_rules(block: BuildingBlock) -> Block:
-    return Block(
-        code=block.code,
-        unit=block.unit,
-        rate_cents=block.rate_cents,
-        min_hours_per_week=block.min_hours_per_week,
-        max_days=block.max_days,
-        bonuses=dict(block.bonuses or {}),
-        credit_bp_by_certification=block.credit_bp_by_certification
-        or block.policy.credit_bp_by_certification,
-    )
+    """The valuation rules' Block of a stored row; without a credit table of its own, the
+    policy's (and without that, the default table of docs/domain.md)."""
+    credits = block.credit_bp_by_certification or block.policy.credit_bp_by_certification
+    return inputs.block_from({**_columns(block, Block), "credit_bp_by_certification": credits})
+
+
+def _columns(model: SroiPolicy | BuildingBlock, rules: type) -> dict[str, Any]:
+    return {name: getattr(model, name) for name in inputs.field_names(rules)}
 
 
 def export_csv(policy: SroiPolicy) -> str:
@@ -265,15 +279,17 @@ def parse_csv(text: str) -> list[BlockData]:
             bonuses = _parse_pairs(row.get("bonuses"))
             credits = _parse_pairs(row.get("credit_bp_by_certification")) or None
             blocks.append(
-                BlockData(
-                    code=(row.get("code") or "").strip(),
-                    label=(row.get("label") or "").strip(),
-                    unit=(row.get("unit") or "").strip(),
-                    rate_cents=_int_or_none(row.get("rate_cents"), MAX_CENTS),
-                    min_hours_per_week=_decimal_or_none(row.get("min_hours_per_week")),
-                    max_days=_int_or_none(row.get("max_days"), MAX_DAYS),
-                    bonuses=bonuses,
-                    credit_bp_by_certification=credits,
+                block_data(
+                    {
+                        "code": (row.get("code") or "").strip(),
+                        "label": (row.get("label") or "").strip(),
+                        "unit": (row.get("unit") or "").strip(),
+                        "rate_cents": _int_or_none(row.get("rate_cents"), MAX_CENTS),
+                        "min_hours_per_week": _decimal_or_none(row.get("min_hours_per_week")),
+                        "max_days": _int_or_none(row.get("max_days"), MAX_BLOCK_DAYS),
+                        "bonuses": bonuses,
+                        "credit_bp_by_certification": credits,
+                    }
                 )
             )
         except ValueError as exc:  # NumberError included: not a number, or out of bounds

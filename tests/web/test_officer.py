@@ -302,7 +302,7 @@ def test_policy_list_and_csv_export(client, auth, authority, policy):
     response = client.get(f"/inkoop/beleid/{policy.id}/waardetabel.csv")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    assert policies.parse_csv(page_of(response))[0].code == "PW"
+    assert policies.parse_csv(page_of(response))[0].rules.code == "PW"
 
 
 def test_officer_of_another_authority_cannot_read_a_policy(client, authority, auth, policy):

@@ -34,7 +34,7 @@ from marketplace.blueprints.api.schemas.calculator import (
     ValuateRequestSchema,
     ValuationSchema,
 )
-from marketplace.domain import fulfilment, obligation, valuation
+from marketplace.domain import fulfilment, inputs, obligation, valuation
 from marketplace.services.errors import ServiceError
 
 
@@ -76,17 +76,8 @@ def valuate(args):
     The block's own line first, then one line per bonus the candidate earns; each line is
     rounded half up to cents on its own (docs/domain.md "Building blocks").
     """
-    b, r = args["block"], args["realisation"]
-    block = valuation.Block(
-        code=b["code"],
-        unit=b["unit"],
-        rate_cents=b["rate_cents"],
-        min_hours_per_week=b["min_hours_per_week"],
-        max_days=b["max_days"],
-        bonuses=b["bonuses"],
-        credit_bp_by_certification=b["credit_bp_by_certification"],
-    )
-    realisation = valuation.RealisationInput(**{**r, "attributes": frozenset(r["attributes"])})
+    block = inputs.block_from(args["block"])
+    realisation = inputs.realisation_from(args["realisation"])
     try:
         result = valuation.valuate(block, realisation)
     except valuation.ValuationError as exc:
@@ -111,9 +102,8 @@ def compute_obligation(args):
     Threshold and minimum duration, low-labour percentage, cap, then the PSO discount; one
     rounding at the end (docs/domain.md "The SROI obligation of a contract").
     """
-    p = args["policy"]
-    policy = obligation.Policy(**{**p, "pso_remaining_bp": p["pso_remaining_bp"] or {}})
-    terms = obligation.ContractTerms(**args["contract"])
+    policy = inputs.policy_from(args["policy"])
+    terms = inputs.terms_from(args["contract"])
     try:
         result = obligation.obligation_for(terms, policy)
     except obligation.ObligationInputError as exc:

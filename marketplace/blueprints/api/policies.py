@@ -48,6 +48,6 @@ class AuthorityPolicies(MethodView):
         A version with the same `effective_from` as an existing one is refused (422,
         "duplicate_version"); the table needs at least one building block.
         """
-        blocks = [policies.BlockData(**block) for block in args.pop("blocks")]
-        data = policies.PolicyData(**args, blocks=blocks)
+        blocks = [policies.block_data(block) for block in args["blocks"]]
+        data = policies.policy_data(args, blocks)
         return policies.create_policy(_authority(authority_id), data, current_user)

@@ -14,30 +14,32 @@ from flask_babel import get_locale
 
 from marketplace.blueprints.calculator.forms import BlockForm, ObligationForm
 from marketplace.blueprints.fields import BONUS_LABELS
-from marketplace.domain import obligation, valuation
+from marketplace.domain import inputs, obligation, valuation
 from marketplace.labels import obligation_labels
 
 bp = Blueprint("calculator", __name__, url_prefix="/sroi-calculator")
 
-# Domain field names -> form fields, where they differ.
-_OBLIGATION_FIELDS = {
-    "value_cents": "value",
-    "threshold_cents": "threshold",
-    "percentage_bp": "percentage",
-    "labour_share_bp": "labour_share",
-    "low_labour_share_bp": "low_labour_share",
-    "low_labour_percentage_bp": "low_labour_percentage",
-    "cap_cents": "cap",
-    "pso_remaining_bp": "pso_remaining",
+# Form fields -> the rules' field names they fill, where the two differ (domain/inputs.py builds
+# the rules' inputs from the renamed data; a refusal of a rules' field is shown at its form field).
+_OBLIGATION_NAMES = {
+    "value": "value_cents",
+    "threshold": "threshold_cents",
+    "percentage": "percentage_bp",
+    "labour_share": "labour_share_bp",
+    "low_labour_share": "low_labour_share_bp",
+    "low_labour_percentage": "low_labour_percentage_bp",
+    "cap": "cap_cents",
+    "pso_remaining": "pso_remaining_bp",
 }
-_BLOCK_FIELDS = {
-    "rate_cents": "rate",
-    "bonuses": "bonus_rate",
-    "credit_bp_by_certification": "certification",
-    "supplier_certification": "certification",
-    "cost_excl_vat_cents": "cost",
-    "invoice_excl_vat_cents": "invoice",
+_BLOCK_NAMES = {
+    "rate": "rate_cents",
+    "bonus_rate": "bonuses",
+    "certification": "supplier_certification",
+    "cost": "cost_excl_vat_cents",
+    "invoice": "invoice_excl_vat_cents",
 }
+# The block's credit table has no field of its own: the supplier's certification picks from it.
+_BLOCK_ERRORS_AT = {"credit_bp_by_certification": "certification"}
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -67,66 +69,49 @@ def index():
 
 
 def _compute_obligation(form: ObligationForm) -> obligation.Obligation | None:
+    # One PSO level: its remaining part is the policy's discount for that level alone.
     level = form.pso_level.data or None
-    remaining = (
-        {level: form.pso_remaining.data} if level and form.pso_remaining.data is not None else {}
-    )
-    policy = obligation.Policy(
-        threshold_cents=form.threshold.data,
-        min_duration_months=form.min_duration_months.data,
-        percentage_bp=form.percentage.data,
-        low_labour_share_bp=form.low_labour_share.data,
-        low_labour_percentage_bp=form.low_labour_percentage.data,
-        cap_cents=form.cap.data,
-        pso_remaining_bp=remaining,
-    )
-    terms = obligation.ContractTerms(
-        value_cents=form.value.data,
-        award_date=form.award_date.data,
-        start=form.start.data,
-        end=form.end.data,
-        labour_share_bp=form.labour_share.data,
-        pso_level=level,
-        pso_valid_until=form.pso_valid_until.data if level else None,
-    )
+    remaining = form.pso_remaining.data
+    values = {
+        **_renamed(form.data, _OBLIGATION_NAMES),
+        "pso_level": level,
+        "pso_valid_until": form.pso_valid_until.data if level else None,
+        "pso_remaining_bp": {level: remaining} if level and remaining is not None else {},
+    }
     try:
-        return obligation.obligation_for(terms, policy)
+        return obligation.obligation_for(inputs.terms_from(values), inputs.policy_from(values))
     except obligation.ObligationInputError as exc:
-        _show_error(form, _OBLIGATION_FIELDS.get(exc.field, exc.field), exc.code, obligation)
+        _show_error(form, _form_field(exc.field, _OBLIGATION_NAMES), exc.code, obligation)
         return None
 
 
 def _compute_valuation(form: BlockForm) -> valuation.Valuation | None:
-    unit = form.unit.data
-    bonuses = (
-        {attribute: form.bonus_rate.data for attribute in valuation.BONUS_ATTRIBUTES}
-        if unit == "fte_year" and form.bonus_rate.data
-        else {}
-    )
-    block = valuation.Block(
-        code=form.code.data.strip(),
-        unit=unit,
-        rate_cents=form.rate.data,
-        min_hours_per_week=form.min_hours_per_week.data,
-        max_days=form.max_days.data,
-        bonuses=bonuses,
-    )
-    realisation = valuation.RealisationInput(
-        start=form.start.data,
-        end=form.end.data,
-        hours_per_week=form.hours_per_week.data,
-        hours=form.hours.data,
-        quantity=form.quantity.data,
-        cost_excl_vat_cents=form.cost.data,
-        invoice_excl_vat_cents=form.invoice.data,
-        supplier_certification=form.certification.data if unit == "invoice" else None,
-        attributes=frozenset(form.attributes.data or ()),
-    )
+    # One bonus rate for every attribute, and the default credit table (the block's own is None).
+    unit, bonus_rate = form.unit.data, form.bonus_rate.data
+    values = {
+        **_renamed(form.data, _BLOCK_NAMES),
+        "code": form.code.data.strip(),
+        "bonuses": dict.fromkeys(valuation.BONUS_ATTRIBUTES, bonus_rate)
+        if unit == "fte_year" and bonus_rate
+        else {},
+        "supplier_certification": form.certification.data if unit == "invoice" else None,
+    }
     try:
-        return valuation.valuate(block, realisation)
+        return valuation.valuate(inputs.block_from(values), inputs.realisation_from(values))
     except valuation.ValuationError as exc:
-        _show_error(form, _BLOCK_FIELDS.get(exc.field, exc.field), exc.code, valuation)
+        field = _BLOCK_ERRORS_AT.get(exc.field) or _form_field(exc.field, _BLOCK_NAMES)
+        _show_error(form, field, exc.code, valuation)
         return None
+
+
+def _renamed(data: dict, names: dict[str, str]) -> dict:
+    """A form's data under the rules' field names."""
+    return {names.get(name, name): value for name, value in data.items()}
+
+
+def _form_field(rules_name: str, names: dict[str, str]) -> str:
+    """The form field that fills a rules' field (the same name where they do not differ)."""
+    return next((form_name for form_name, name in names.items() if name == rules_name), rules_name)
 
 
 def _show_error(form, field_name: str, code: str, domain) -> None:

@@ -29,6 +29,8 @@ from wtforms.widgets import Select, html_params
 
 from marketplace.blueprints.fields import EuroField, PercentField, plausible_date, whole_id
 from marketplace.domain.fulfilment import STATUSES
+from marketplace.domain.inputs import field_names
+from marketplace.domain.obligation import MAX_DURATION_MONTHS, Policy
 from marketplace.models import SroiPolicy
 from marketplace.services import policies
 from marketplace.services.contracts import ContractData, ContractFilter
@@ -82,7 +84,7 @@ class PolicyForm(FlaskForm):
     )
     min_duration_months = IntegerField(
         _l("Minimum duration in months"),
-        validators=[InputRequired(), NumberRange(min=0, max=600)],
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_DURATION_MONTHS)],
     )
     percentage_bp = PercentField(
         _l("SROI percentage"),
@@ -134,15 +136,9 @@ class PolicyForm(FlaskForm):
 
     def prefill(self, policy: SroiPolicy) -> None:
         """Start a new version from the current one: same parameters, new date."""
-        for name in (
-            "threshold_cents",
-            "min_duration_months",
-            "percentage_bp",
-            "low_labour_share_bp",
-            "low_labour_percentage_bp",
-            "cap_cents",
-        ):
-            getattr(self, name).data = getattr(policy, name)
+        for name in field_names(Policy):
+            if name in self:  # the fields named like the rules' (PSO levels have their own)
+                self[name].data = getattr(policy, name)
         for level, name in PSO_FIELDS.items():
             getattr(self, name).data = (policy.pso_remaining_bp or {}).get(level)
         self.copy_current.data = True
@@ -150,25 +146,19 @@ class PolicyForm(FlaskForm):
     def policy_data(
         self, blocks: list[policies.BlockData], current: SroiPolicy | None
     ) -> policies.PolicyData:
-        return policies.PolicyData(
-            name=self.name.data.strip(),
-            effective_from=self.effective_from.data,
-            threshold_cents=self.threshold_cents.data,
-            min_duration_months=self.min_duration_months.data,
-            percentage_bp=self.percentage_bp.data,
-            low_labour_share_bp=self.low_labour_share_bp.data,
-            low_labour_percentage_bp=self.low_labour_percentage_bp.data,
-            cap_cents=self.cap_cents.data,
-            pso_remaining_bp={
-                level: getattr(self, name).data
+        values = {
+            **self.data,
+            "name": self.name.data.strip(),
+            "pso_remaining_bp": {
+                level: self[name].data
                 for level, name in PSO_FIELDS.items()
-                if getattr(self, name).data is not None
+                if self[name].data is not None
             },
             # Purchase credits of the whole policy are not edited here: they carry over.
-            credit_bp_by_certification=current.credit_bp_by_certification if current else None,
-            source=(self.source.data or "").strip() or None,
-            blocks=blocks,
-        )
+            "credit_bp_by_certification": current.credit_bp_by_certification if current else None,
+            "source": (self.source.data or "").strip() or None,
+        }
+        return policies.policy_data(values, blocks)
 
     def value_table_blocks(self, current: SroiPolicy | None) -> list[policies.BlockData]:
         """The uploaded table, else a copy of the current one; a ServiceError on `value_table`
