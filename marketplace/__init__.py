@@ -42,9 +42,10 @@ def register_extensions(app: Flask) -> None:
     from marketplace import models  # noqa: F401  (registers the tables)
     from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
     from marketplace.i18n import select_locale
+    from marketplace.models.search import described_by_models
 
     db.init_app(app)
-    migrate.init_app(app, db)
+    migrate.init_app(app, db, include_object=described_by_models)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

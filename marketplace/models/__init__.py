@@ -11,6 +11,7 @@ from marketplace.models.accounts import (
 from marketplace.models.market import Listing, OrganisationCertification
 from marketplace.models.ops import AuditLog, OutboxJob, SentMail
 from marketplace.models.reports import ReportFile
+from marketplace.models.search import SearchDocument, SearchFacet
 from marketplace.models.sroi import (
     BuildingBlock,
     Contract,
@@ -32,6 +33,8 @@ __all__ = [
     "PsoCertificate",
     "Realisation",
     "ReportFile",
+    "SearchDocument",
+    "SearchFacet",
     "SroiPolicy",
     "AuditLog",
     "Invitation",

@@ -66,6 +66,9 @@ class Organisation(db.Model):
     website: Mapped[str | None] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text, default="")
     sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The directory's profile: arbeidsmarktregio's served besides its own, and capacity in words.
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    capacity: Mapped[str] = mapped_column(String(120), default="")
     verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
