@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, seed-bench, create-admin, create-token, run-jobs."""
+"""flask commands: seed-demo, seed-bench, reindex-search, create-admin, create-token, run-jobs."""
 
 from __future__ import annotations
 
@@ -32,6 +32,15 @@ def register(app: Flask) -> None:
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"bench data: created {created}")
+
+    @app.cli.command("reindex-search")
+    def reindex_search() -> None:
+        """Rebuild the search index from the listings and organisations (after a bulk load, or
+        nightly so certifications that lapsed stop counting as filters)."""
+        from marketplace.services import search
+
+        for kind, count in search.reindex_all().items():
+            click.echo(f"{kind}: {count}")
 
     @app.cli.command("create-admin")
     @click.argument("email")

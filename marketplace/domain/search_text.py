@@ -122,6 +122,4 @@ def _fts5_string(value: str) -> str:
 def fts5_match(query: SearchQuery) -> str:
     """The SQLite FTS5 MATCH expression for a query with terms: per word its stem or a prefix
     of a word, all words required. Built only from quoted words, so no user text is syntax."""
-    return " AND ".join(
-        f"({_fts5_string(t.stem)} OR {_fts5_string(t.word)}*)" for t in query.terms
-    )
+    return " AND ".join(f"({_fts5_string(t.stem)} OR {_fts5_string(t.word)}*)" for t in query.terms)

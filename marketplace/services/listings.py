@@ -25,7 +25,7 @@ from marketplace.extensions import db
 from marketplace.models import Contract, Listing, Organisation, User
 from marketplace.models._types import utcnow
 from marketplace.models.market import LISTING_KINDS, LISTING_TYPES
-from marketplace.services import audit, contracts, notify, organisations
+from marketplace.services import audit, contracts, notify, organisations, search
 from marketplace.services.errors import Forbidden, NotFound, ServiceError
 
 TITLE_MIN, TITLE_MAX = 5, 160
@@ -248,11 +248,12 @@ def _save(
     before: dict[str, Any] | None,
     actor: User | None,
 ) -> Listing:
-    """The one way a listing change is written: the listing, its audit row (and its search-index
-    entry) in the caller's transaction, which the caller commits."""
+    """The one way a listing change is written: the listing, its audit row and its search-index
+    entry in the caller's transaction, which the caller commits."""
     db.session.add(listing)
     db.session.flush()
     audit.record(f"listing.{action}", listing, before=before, after=_snapshot(listing), actor=actor)
+    search.index_listing(listing)
     return listing
 
 

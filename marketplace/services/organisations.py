@@ -16,7 +16,7 @@ from marketplace.domain.names import similar_names
 from marketplace.extensions import db
 from marketplace.models import Invitation, Organisation, OrganisationMember, User
 from marketplace.models._types import utcnow
-from marketplace.services import audit, mail
+from marketplace.services import audit, mail, search
 from marketplace.services.errors import Forbidden, NotFound, ServiceError
 
 
@@ -37,6 +37,8 @@ class OrganisationData:
     website: str | None = None
     description: str = ""
     sectors: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    capacity: str = ""
 
 
 def slugify(name: str) -> str:
@@ -205,6 +207,7 @@ def verify(org: Organisation, by: User) -> None:
     if org.verified_at is None:
         org.verified_at = utcnow()
         audit.record("organisation.verified", org, actor=by)
+        search.index_organisation(org)  # verified social enterprises enter the directory
         db.session.commit()
 
 

@@ -22,7 +22,7 @@ from marketplace.domain.pso import expiry_state
 from marketplace.extensions import db
 from marketplace.models import Contract, Organisation, OrganisationMember, PsoCertificate, User
 from marketplace.models._types import utcnow
-from marketplace.services import audit, contracts, evidence, notify, organisations
+from marketplace.services import audit, contracts, evidence, notify, organisations, search
 from marketplace.services.errors import Conflict, NotFound, ServiceError
 
 WARN_DAYS = 60
@@ -190,6 +190,7 @@ def verify(certificate_id: int, by: User) -> tuple[PsoCertificate, list[Contract
         after={"level": cert.level, "number": cert.number, "contracts": [c.id for c in changed]},
         actor=by,
     )
+    search.index_organisation(cert.organisation)  # its PSO level is a search filter
     notify.organisation(
         cert.organisation_id,
         _("Your PSO certificate is verified"),

@@ -1,0 +1,570 @@
+"""Search over demand, offerings and organisations: one interface, two engines
+(docs/architecture.md "Search").
+
+The index (models/search.py) holds only what anyone may find: listings that are open or in
+conversation and public, and verified social enterprises and werkbedrijven. `index_listing` and
+`index_organisation` put a row in or take it out in the caller's transaction; the listings and
+organisations services call them on every save, so the index never shows a draft.
+
+Choices where the rules are silent:
+- Relevance on PostgreSQL ranks the `RANK_CANDIDATES` newest matches with `ts_rank` (a broad
+  word matches tens of thousands of listings; ranking them all costs more than the page), SQLite
+  ranks every match with FTS5's bm25. Without words the sort is newest first.
+- The total and the facet counts of a query and its filters are kept `COUNTS_SECONDS` seconds in
+  the process (the results themselves never are); a write to the index in this process forgets
+  them, other processes see new counts at most that much later.
+- A facet's counts ignore that facet's own filter (choosing "Schoonmaak" still shows how many
+  "Groen" would give), and apply all the other filters.
+- Pages stop at `MAX_PAGE`: past a thousand results, a narrower query finds faster than paging.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    column,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    table,
+    text,
+    union_all,
+)
+
+from marketplace import clock
+from marketplace.domain import certification
+from marketplace.domain.search_text import SearchQuery, document_terms, fts5_match, parse_query
+from marketplace.domain.taxonomy import SECTORS
+from marketplace.extensions import db
+from marketplace.models import (
+    Listing,
+    Organisation,
+    OrganisationCertification,
+    PsoCertificate,
+    SearchDocument,
+    SearchFacet,
+)
+
+FACETS = ("kind", "sector", "type", "region", "certification", "pso")
+KINDS = ("demand", "offering", "organisation")
+SORTS = ("relevance", "newest", "closing", "name")
+# Listings anyone may find, and the organisations the directory lists.
+FINDABLE_STATUSES = ("open", "in_conversation")
+DIRECTORY_KINDS = ("social_enterprise", "werkbedrijf")
+PER_PAGE = 20
+MAX_PAGE = 50
+RANK_CANDIDATES = 1000
+COUNTS_SECONDS = 60
+# A filter takes this many values per facet, each this long; more is not a real filter.
+MAX_FILTER_VALUES = 40
+MAX_FILTER_CHARS = 60
+SUMMARY_CHARS = 280
+
+_fts = table("search_fts", column("rowid"), column("rank"))
+_documents = SearchDocument.__table__
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Chosen values per facet: a document matches one of the values of every facet given."""
+
+    kind: tuple[str, ...] = ()
+    sector: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    certification: tuple[str, ...] = ()
+    pso: tuple[str, ...] = ()
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Iterable[str]]) -> Filters:
+        """From query arguments (facet → values), bounded in number and length; never fails.
+        Unknown values stay: they match nothing, as a filter for an unknown sector should."""
+        chosen = {}
+        for name in FACETS:
+            values = [v.strip() for v in args.get(name, ()) if v and v.strip()]
+            kept = dict.fromkeys(v for v in values if len(v) <= MAX_FILTER_CHARS)
+            chosen[name] = tuple(kept)[:MAX_FILTER_VALUES]
+        return cls(**chosen)
+
+    def chosen(self) -> dict[str, tuple[str, ...]]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+    def storable(self) -> Filters | None:
+        """The filters without values no database can hold (a NUL byte, a lone surrogate);
+        None when a facet keeps no value, since such a filter matches nothing."""
+        kept = {}
+        for facet, values in self.chosen().items():
+            kept[facet] = tuple(v for v in values if _storable(v))
+            if not kept[facet]:
+                return None
+        return Filters(**kept)
+
+    def without(self, facet: str) -> Filters:
+        return Filters(**{**self.chosen(), facet: ()})
+
+
+def _storable(value: str) -> bool:
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result as a page shows it: enough to link to it and describe it without another
+    query. `ref_id` is the listing's or the organisation's id."""
+
+    kind: str
+    ref_id: int
+    title: str
+    summary: str
+    organisation_name: str
+    organisation_slug: str
+    sector: str
+    type: str
+    region: str
+    amount_cents: int | None
+    volume: str
+    closes_on: date | None
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class Results:
+    items: list[Hit]
+    total: int
+    facets: dict[str, dict[str, int]]
+    page: int
+    per_page: int
+    sort: str
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def pages(self) -> int:
+        return min(max(math.ceil(self.total / self.per_page), 1), MAX_PAGE)
+
+
+def search(
+    text_: str | None,
+    filters: Filters = Filters(),  # noqa: B008 (frozen, so a shared default is safe)
+    sort: str | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Results:
+    """One page of documents matching the words of `text_` (domain/search_text.py) and the
+    filters, with the total and the facet counts. Hostile text finds nothing; it never raises."""
+    query = parse_query(text_)
+    sort = sort if sort in SORTS else ("relevance" if query.terms else "newest")
+    if sort == "relevance" and not query.terms:
+        sort = "newest"
+    page = min(max(page, 1), MAX_PAGE)
+    storable = filters.storable()
+    if query.finds_nothing or storable is None:
+        return Results([], 0, {}, page, per_page, sort, filters)
+    filters = storable
+    total, facets = _counts(query, filters)
+    items = _page(query, filters, sort, page, per_page) if total else []
+    return Results(items, total, facets, page, per_page, sort, filters)
+
+
+def directory(
+    text_: str | None,
+    filters: Filters = Filters(),  # noqa: B008
+    sort: str | None = None,
+    page: int = 1,
+) -> Results:
+    """The directory: `search` over organisations only, by name unless asked otherwise."""
+    listed = Filters(**{**filters.chosen(), "kind": ("organisation",)})
+    has_words = bool(parse_query(text_).terms)
+    return search(text_, listed, sort or ("relevance" if has_words else "name"), page)
+
+
+def newest(kind: str, limit: int = 5) -> list[Hit]:
+    """The newest findable documents of one kind (the front page)."""
+    rows = db.session.execute(
+        _hit_select()
+        .where(SearchDocument.kind == kind)
+        .order_by(SearchDocument.published_at.desc(), SearchDocument.id.desc())
+        .limit(limit)
+    )
+    return [Hit(**row._mapping) for row in rows]
+
+
+def counts_by_kind() -> dict[str, int]:
+    """How many documents of each kind anyone can find now."""
+    rows = db.session.execute(
+        select(SearchDocument.kind, func.count()).group_by(SearchDocument.kind)
+    )
+    return {kind: n for kind, n in rows}
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _tsquery(query: SearchQuery) -> ColumnElement:
+    """Per word: its `dutch` stems or a `simple` prefix of a word; all words required. The words
+    are bound parameters of letters and digits only (domain/search_text.py), so `:*` is the
+    only syntax `to_tsquery` sees."""
+    dutch = literal_column("'dutch'::regconfig")
+    simple = literal_column("'simple'::regconfig")
+    parts = [
+        func.plainto_tsquery(dutch, t.word).op("||")(func.to_tsquery(simple, t.word + ":*"))
+        for t in query.terms
+    ]
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined.op("&&")(part)
+    return combined
+
+
+def _fts5_condition(query: SearchQuery) -> ColumnElement:
+    """`search_fts MATCH :expression`, the expression built from quoted words only."""
+    return literal_column("search_fts").op("MATCH")(fts5_match(query))
+
+
+def _filter_conditions(filters: Filters) -> list[ColumnElement]:
+    return [
+        SearchDocument.id.in_(
+            select(SearchFacet.document_id).where(
+                SearchFacet.facet == facet, SearchFacet.value.in_(values)
+            )
+        )
+        for facet, values in filters.chosen().items()
+    ]
+
+
+def _matching(query: SearchQuery, filters: Filters) -> list[ColumnElement]:
+    """The conditions on `search_documents` for the words and the filters."""
+    conditions = _filter_conditions(filters)
+    if query.terms and _postgres():
+        conditions.append(SearchDocument.terms.op("@@")(_tsquery(query)))
+    elif query.terms:
+        conditions.append(SearchDocument.id.in_(select(_fts.c.rowid).where(_fts5_condition(query))))
+    return conditions
+
+
+def _hit_select() -> Select:
+    return select(*(getattr(SearchDocument, f.name) for f in fields(Hit)))
+
+
+def _page(query: SearchQuery, filters: Filters, sort: str, page: int, per_page: int) -> list[Hit]:
+    conditions = _matching(query, filters)
+    offset = (page - 1) * per_page
+    stmt = _hit_select().where(*conditions)
+    if sort == "relevance" and _postgres():
+        candidates = (
+            select(SearchDocument.id)
+            .where(*conditions)
+            .order_by(SearchDocument.published_at.desc())
+            .limit(max(RANK_CANDIDATES, offset + per_page))
+        )
+        stmt = (
+            _hit_select()
+            .where(SearchDocument.id.in_(candidates))
+            .order_by(
+                func.ts_rank(SearchDocument.terms, _tsquery(query)).desc(),
+                SearchDocument.published_at.desc(),
+            )
+        )
+    elif sort == "relevance":
+        stmt = (
+            _hit_select()
+            .join(_fts, _fts.c.rowid == SearchDocument.id)
+            .where(_fts5_condition(query), *_filter_conditions(filters))
+            .order_by(_fts.c.rank, SearchDocument.published_at.desc())
+        )
+    elif sort == "closing":
+        stmt = stmt.order_by(
+            SearchDocument.closes_on.is_(None), SearchDocument.closes_on, SearchDocument.id
+        )
+    elif sort == "name":
+        stmt = stmt.order_by(func.lower(SearchDocument.title), SearchDocument.id)
+    else:
+        stmt = stmt.order_by(SearchDocument.published_at.desc(), SearchDocument.id.desc())
+    rows = db.session.execute(stmt.limit(per_page).offset(offset))
+    return [Hit(**row._mapping) for row in rows]
+
+
+def _counts(query: SearchQuery, filters: Filters) -> tuple[int, dict[str, dict[str, int]]]:
+    """The total and the facet counts, from the process's short-lived cache when there."""
+    cache = current_app.extensions.setdefault("search_counts", {})
+    key = (tuple(t.word for t in query.terms), filters)
+    kept = cache.get(key)
+    if kept and kept[0] > time.monotonic():
+        return kept[1], kept[2]
+    total = db.session.scalar(select(func.count()).where(*_matching(query, filters))) or 0
+    facets = _facet_counts(query, filters) if total else {}
+    if len(cache) > 2000:
+        cache.clear()
+    cache[key] = (time.monotonic() + COUNTS_SECONDS, total, facets)
+    return total, facets
+
+
+def _facet_counts(query: SearchQuery, filters: Filters) -> dict[str, dict[str, int]]:
+    """Counts per facet value in one statement: the facets without a filter over the matching
+    documents, and each filtered facet over the documents matching all the other filters."""
+    chosen = filters.chosen()
+    parts = []
+
+    def grouped(facets: tuple[str, ...], documents: Filters) -> Select:
+        return (
+            select(SearchFacet.facet, SearchFacet.value, func.count().label("n"))
+            .where(
+                SearchFacet.facet.in_(facets),
+                SearchFacet.document_id.in_(
+                    select(SearchDocument.id).where(*_matching(query, documents))
+                ),
+            )
+            .group_by(SearchFacet.facet, SearchFacet.value)
+        )
+
+    unfiltered = tuple(f for f in FACETS if f not in chosen)
+    if unfiltered:
+        parts.append(grouped(unfiltered, filters))
+    parts += [grouped((facet,), filters.without(facet)) for facet in chosen]
+    counts: dict[str, dict[str, int]] = {}
+    for facet, value, n in db.session.execute(union_all(*parts)):
+        counts.setdefault(facet, {})[value] = n
+    return counts
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _forget_counts() -> None:
+    current_app.extensions.get("search_counts", {}).clear()
+
+
+def _terms_value(*texts: str):
+    """What goes into `terms`: the engine's own vector on PostgreSQL, Python stems elsewhere."""
+    if _postgres():
+        joined = " ".join(texts)
+        return func.to_tsvector(literal_column("'dutch'::regconfig"), joined).op("||")(
+            func.to_tsvector(literal_column("'simple'::regconfig"), joined)
+        )
+    return document_terms(*texts)
+
+
+def _remove(kind: str, ref_id: int) -> None:
+    documents = select(SearchDocument.id).where(
+        SearchDocument.kind == kind, SearchDocument.ref_id == ref_id
+    )
+    db.session.execute(delete(SearchFacet).where(SearchFacet.document_id.in_(documents)))
+    db.session.execute(
+        delete(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref_id == ref_id)
+    )
+
+
+def _write(values: dict, texts: tuple[str, ...], facets: dict[str, Iterable[str]]) -> None:
+    document_id = db.session.execute(
+        insert(SearchDocument)
+        .values(**values, terms=_terms_value(*texts))
+        .returning(SearchDocument.id)
+    ).scalar_one()
+    rows = [
+        {"document_id": document_id, "facet": facet, "value": value}
+        for facet, values_ in facets.items()
+        for value in dict.fromkeys(values_)
+        if value
+    ]
+    if rows:
+        db.session.execute(insert(SearchFacet), rows)
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """An organisation's certification facets on a day (domain/certification.py)."""
+
+    certifications: tuple[str, ...]
+    pso: str | None
+
+
+def _standings(orgs: list[Organisation], today: date) -> dict[int, _Standing]:
+    """Certifications (not the PSO credit codes: PSO has a facet of its own) and PSO level of
+    each organisation, in two queries however many there are."""
+    ids = [o.id for o in orgs]
+    held: dict[int, list] = {i: [] for i in ids}
+    pso: dict[int, list] = {i: [] for i in ids}
+    for c in db.session.scalars(
+        select(OrganisationCertification).where(OrganisationCertification.organisation_id.in_(ids))
+    ):
+        held[c.organisation_id].append(
+            certification.HeldCertification(
+                c.code, c.valid_from, c.valid_until, c.verified_at is not None
+            )
+        )
+    for p in db.session.scalars(
+        select(PsoCertificate).where(PsoCertificate.organisation_id.in_(ids))
+    ):
+        pso[p.organisation_id].append(
+            certification.HeldPsoCertificate(
+                p.level, p.valid_until, p.verified_at is not None and p.rejected_at is None
+            )
+        )
+    found = {}
+    pso_codes = set(certification.PSO_CREDIT_CODES.values())
+    for org in orgs:
+        facts = certification.SupplierFacts(
+            org.kind, org.is_verified, tuple(held[org.id]), tuple(pso[org.id])
+        )
+        codes = certification.certifications_on(facts, today) - pso_codes
+        found[org.id] = _Standing(tuple(sorted(codes)), certification.pso_level_on(facts, today))
+    return found
+
+
+def _listing_findable(listing: Listing) -> bool:
+    return listing.status in FINDABLE_STATUSES and listing.visibility == "public"
+
+
+def _organisation_listed(org: Organisation) -> bool:
+    return org.kind in DIRECTORY_KINDS and org.is_verified
+
+
+def _write_listing(listing: Listing, org: Organisation, standing: _Standing) -> None:
+    closes_on = listing.expires_on or listing.wanted_by
+    _write(
+        {
+            "kind": listing.kind,
+            "ref_id": listing.id,
+            "organisation_id": org.id,
+            "title": listing.title[:200],
+            "summary": (listing.description or "")[:SUMMARY_CHARS],
+            "organisation_name": org.name[:200],
+            "organisation_slug": org.slug,
+            "sector": listing.sector,
+            "type": listing.type,
+            "region": listing.region,
+            "amount_cents": listing.amount_cents,
+            "volume": listing.volume or "",
+            "closes_on": closes_on,
+            "published_at": listing.published_at or listing.created_at,
+        },
+        (
+            listing.title,
+            listing.description or "",
+            org.name,
+            SECTORS.get(listing.sector, ""),
+            listing.region,
+            listing.volume or "",
+        ),
+        {
+            "kind": [listing.kind],
+            "sector": [listing.sector],
+            "type": [listing.type],
+            "region": [listing.region],
+            "certification": standing.certifications,
+            "pso": [standing.pso or ""],
+        },
+    )
+
+
+def _write_organisation(org: Organisation, standing: _Standing) -> None:
+    regions = [r for r in [org.arbeidsmarktregio, *(org.regions or [])] if r]
+    sectors = list(org.sectors or [])
+    _write(
+        {
+            "kind": "organisation",
+            "ref_id": org.id,
+            "organisation_id": org.id,
+            "title": org.name[:200],
+            "summary": (org.description or "")[:SUMMARY_CHARS],
+            "organisation_name": org.name[:200],
+            "organisation_slug": org.slug,
+            "sector": sectors[0] if sectors else "",
+            "type": "",
+            "region": regions[0][:60] if regions else "",
+            "amount_cents": None,
+            "volume": (org.capacity or "")[:80],
+            "closes_on": None,
+            "published_at": org.verified_at or org.created_at,
+        },
+        (
+            org.name,
+            org.description or "",
+            org.city or "",
+            " ".join(SECTORS.get(s, "") for s in sectors),
+            " ".join(regions),
+            org.capacity or "",
+        ),
+        {
+            "kind": ["organisation"],
+            "sector": sectors,
+            "region": regions,
+            "certification": standing.certifications,
+            "pso": [standing.pso or ""],
+        },
+    )
+
+
+def index_listing(listing: Listing) -> None:
+    """Put the listing in the index as it is now, or take it out when nobody else may find it
+    (draft, paused, closed, network-only...). In the caller's transaction: no commit."""
+    db.session.flush()
+    _remove(listing.kind, listing.id)
+    if _listing_findable(listing):
+        org = listing.organisation
+        _write_listing(listing, org, _standings([org], clock.today())[org.id])
+    _forget_counts()
+
+
+def index_organisation(org: Organisation) -> None:
+    """Put the organisation in the directory as it is now (or take it out), and refresh what its
+    findable listings show of it (name, certifications). In the caller's transaction."""
+    db.session.flush()
+    standing = _standings([org], clock.today())[org.id]
+    _remove("organisation", org.id)
+    if _organisation_listed(org):
+        _write_organisation(org, standing)
+    listings = db.session.scalars(select(Listing).where(Listing.organisation_id == org.id))
+    for listing in listings:
+        _remove(listing.kind, listing.id)
+        if _listing_findable(listing):
+            _write_listing(listing, org, standing)
+    _forget_counts()
+
+
+def reindex_all(batch: int = 1000) -> dict[str, int]:
+    """Rebuild the whole index from the listings and organisations (`flask reindex-search`), in
+    one transaction, so searches see the old index until the new one is complete."""
+    today = clock.today()
+    db.session.execute(delete(SearchFacet))
+    db.session.execute(delete(SearchDocument))
+    written = {"organisation": 0, "demand": 0, "offering": 0}
+    orgs = list(db.session.scalars(select(Organisation).order_by(Organisation.id)))
+    standings = {}
+    for start in range(0, len(orgs), batch):
+        standings.update(_standings(orgs[start : start + batch], today))
+    by_id = {o.id: o for o in orgs}
+    for org in orgs:
+        if _organisation_listed(org):
+            _write_organisation(org, standings[org.id])
+            written["organisation"] += 1
+    findable = select(Listing).where(
+        Listing.status.in_(FINDABLE_STATUSES), Listing.visibility == "public"
+    )
+    for listing in db.session.scalars(findable.execution_options(yield_per=batch)):
+        _write_listing(listing, by_id[listing.organisation_id], standings[listing.organisation_id])
+        written[listing.kind] += 1
+    if not _postgres():
+        db.session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+    db.session.commit()
+    _forget_counts()
+    return written
