@@ -2,7 +2,7 @@
 directory profile's regions and capacity
 
 Revision ID: a4c7e2d9b1f6
-Revises: e3b12f091051
+Revises: 8dc86b109ef2
 Create Date: 2026-12-01 03:40:00
 
 """
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'a4c7e2d9b1f6'
-down_revision = 'e3b12f091051'
+down_revision = '8dc86b109ef2'
 branch_labels = None
 depends_on = None
 
