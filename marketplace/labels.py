@@ -7,8 +7,13 @@ in the request's language.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
+
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from marketplace.domain.obligation import pso_level_label
 from marketplace.domain.taxonomy import SECTORS
 
 
@@ -100,3 +105,48 @@ def region_label(region: str) -> str:
 def sector_label(sector: str) -> str:
     """A sector key of domain/taxonomy.py by its Dutch name (the taxonomy's labels are Dutch)."""
     return SECTORS.get(sector, sector)
+
+
+def certification_labels() -> dict[str, str]:
+    """A supplier's purchase-credit certification, short (docs/domain.md "Purchase credit by
+    supplier certification")."""
+    return {
+        "code_sociale_ondernemingen": _("Code Sociale Ondernemingen"),
+        "werkbedrijf": _("Werkbedrijf / SW-bedrijf"),
+        "pso_30_plus": pso_level_label("pso_30_plus"),
+        "social_enterprise_nl": _("Social Enterprise NL member"),
+        "pso_trede_3": pso_level_label("trede_3"),
+        "none": _("no certification"),
+    }
+
+
+def certification_label(code: str) -> str:
+    return certification_labels().get(code, code)
+
+
+def match_reason_label(code: str, params: Mapping[str, str]) -> str:
+    """Why a match scored (domain/matching.py's reason codes), e.g. "zelfde sector", "in jouw
+    arbeidsmarktregio", "PSO trede 2", "capaciteit 3 fte past"; an unknown code shows as is."""
+    if code == "same_sector":
+        return _("same sector")
+    if code == "same_type":
+        return _("same type (%(type)s)", type=listing_type_label(params["type"]).lower())
+    if code == "same_region":
+        return _("in your labour-market region")
+    if code == "national":
+        return _("nationwide")
+    if code == "same_province":
+        return _("in your province (%(province)s)", province=params["province"])
+    if code == "capacity_fits":
+        fte = format_decimal(Decimal(params["fte"]), format="#,##0.##")
+        return _("capacity %(fte)s fte fits", fte=fte)
+    if code == "certified":
+        return certification_label(params["certification"])
+    if code == "pso_level":
+        return pso_level_label(params["level"])
+    if code == "recent":
+        days = int(params["days"])
+        if days <= 1:
+            return _("new today") if days == 0 else _("new since yesterday")
+        return _("new, %(days)s days ago", days=days)
+    return code

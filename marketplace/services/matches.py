@@ -38,6 +38,8 @@ CANDIDATES = 100
 SUPPLIER_CANDIDATES = 100
 DEFAULT_LIMIT = 10
 SUPPLIER_KINDS = ("social_enterprise", "werkbedrijf")
+# The statuses of a listing that is still looking for the other side.
+MATCHED_STATUSES = ("draft", "open", "paused", "in_conversation")
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,17 @@ class Gap:
     sector: str | None
     region: str | None
     offerings: list[ListingMatch]
+
+
+def matches_of(listing: Listing, viewer: User | None, limit: int = DEFAULT_LIMIT) -> Matches | None:
+    """The matches a listing's page shows: those of a demand or of an offering while it can
+    still be answered (draft, open, paused, in conversation); None once it is closed, expired
+    or matched."""
+    if listing.status not in MATCHED_STATUSES:
+        return None
+    if listing.kind == "demand":
+        return matches_for_demand(listing, limit, viewer)
+    return matches_for_offering(listing, limit, viewer)
 
 
 def matches_for_demand(

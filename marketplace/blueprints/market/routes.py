@@ -20,11 +20,12 @@ from marketplace.labels import (
     listing_status_label,
     listing_status_labels,
     listing_type_label,
+    match_reason_label,
     region_label,
     sector_label,
 )
 from marketplace.models import Listing
-from marketplace.services import listings
+from marketplace.services import listings, matches
 from marketplace.services.errors import NotFound, ServiceError
 
 bp = Blueprint("market", __name__)
@@ -42,6 +43,7 @@ def listing_helpers() -> dict:
     return {
         "listing_url": listing_url,
         "listing_kind_label": listing_kind_label,
+        "match_reason_label": match_reason_label,
         "listing_status_label": listing_status_label,
         "listing_type_label": listing_type_label,
         "region_label": region_label,
@@ -132,6 +134,7 @@ def detail(side: str, listing_id: int):
         listing=listing,
         owner=owner,
         actions=listings.actions_for(listing) if owner else (),
+        matches=matches.matches_of(listing, current_user),
     )
 
 

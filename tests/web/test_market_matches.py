@@ -1,0 +1,113 @@
+"""A listing's page shows its matches with their reasons and SROI preview (docs/domain.md
+"Matches and their SROI value")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+
+from marketplace.extensions import db
+from marketplace.models import OrganisationCertification
+from marketplace.models._types import utcnow
+from tests.factories import make_contract, make_listing, make_org, make_policy, make_user
+
+TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def buyer(app):
+    return make_org("contractor", owner=make_user("koper@example.com"), verified=True)
+
+
+@pytest.fixture
+def emco(app):
+    owner = make_user("emco@example.com")
+    return make_org("werkbedrijf", owner=owner, name="EMCO-groep", verified=True)
+
+
+@pytest.fixture
+def contract(buyer, authority):
+    make_policy(authority)
+    return make_contract(authority, buyer, authority.members[0].user, title="Onderhoud wegen")
+
+
+def test_a_demand_shows_the_offerings_that_fit_with_dutch_reasons(client, buyer, emco):
+    demand = make_listing(buyer, "demand", fte=2)
+    make_listing(emco, title="Schoonmaakteam Emmen", fte=3)
+
+    page = client.get(f"/markt/vraag/{demand.id}").get_data(as_text=True)
+
+    assert "Aanbod dat past" in page
+    assert "Schoonmaakteam Emmen" in page
+    for reason in ("zelfde sector", "in jouw arbeidsmarktregio", "capaciteit 3 fte past"):
+        assert reason in page
+    assert "Werkbedrijf / SW-bedrijf" in page
+    assert "Leveranciers die passen" in page and "EMCO-groep" in page
+
+
+def test_the_contractor_sees_the_sroi_preview_naming_its_contract(
+    client, auth, buyer, emco, contract
+):
+    demand = make_listing(buyer, "demand", contract_id=contract.id, amount_cents=None)
+    make_listing(emco, amount_cents=1_234_567)
+
+    auth.login("koper@example.com")
+    page = client.get(f"/markt/vraag/{demand.id}").get_data(as_text=True)
+
+    assert (
+        "Een inkoop van €\xa012.345,67 bij deze leverancier telt voor €\xa012.345,67 mee voor "
+        f"contract Onderhoud wegen ({contract.reference}) (beleid van Gemeente Test)."
+    ) in page
+
+
+def test_others_see_the_preview_without_the_contract(client, buyer, emco, contract):
+    demand = make_listing(buyer, "demand", contract_id=contract.id, amount_cents=500_000)
+    make_listing(emco, amount_cents=None)
+
+    page = client.get(f"/markt/vraag/{demand.id}").get_data(as_text=True)
+
+    assert "telt voor €\xa05.000,00 mee voor het SROI-contract van deze vraag" in page
+    assert "Onderhoud wegen" not in page
+
+
+def test_an_offering_shows_the_demand_it_answers(client, auth, buyer, emco, contract):
+    make_listing(buyer, "demand", title="Schoonmaak gemeentehuis", contract_id=contract.id)
+    offering = make_listing(emco, amount_cents=300_000)
+
+    auth.login("emco@example.com")
+    page = client.get(f"/markt/aanbod/{offering.id}").get_data(as_text=True)
+
+    assert "Vraag die past" in page and "Schoonmaak gemeentehuis" in page
+    assert "telt voor €\xa03.000,00 mee voor het SROI-contract van deze vrager" in page
+
+
+def test_a_closed_listing_shows_no_matches(client, buyer, emco):
+    demand = make_listing(buyer, "demand", status="closed")
+    make_listing(emco)
+    assert "Aanbod dat past" not in client.get(f"/markt/vraag/{demand.id}").get_data(as_text=True)
+
+
+def test_a_listing_page_in_english_says_the_reasons_in_english(client, buyer, emco):
+    demand = make_listing(buyer, "demand")
+    make_listing(emco)
+    db.session.add(
+        OrganisationCertification(
+            organisation_id=emco.id,
+            code="code_sociale_ondernemingen",
+            valid_from=TODAY,
+            verified_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    page = client.get(f"/markt/vraag/{demand.id}").get_data(as_text=True)
+    assert "same sector" in page and "Code Sociale Ondernemingen" in page
