@@ -204,14 +204,15 @@ def listing_data(**overrides):
 
 
 def make_listing(org: Organisation, kind: str = "offering", *, status: str = "open", **overrides):
-    """A listing of `org` posted by its first member, moved to `status` ("draft" or "open", or
-    any status written directly for tests of later states)."""
+    """A listing of `org` posted by its first member, in `status`: published through the
+    service when `org` is verified and `status` is "open", else the status written directly
+    (an unverified organisation's open listing, later states)."""
     from marketplace import clock
     from marketplace.services import listings
 
     user = org.members[0].user
     listing = listings.create(org, user, kind, listing_data(**overrides), clock.today())
-    if status == "open":
+    if status == "open" and org.is_verified:
         listings.move(listing, user, "publish", clock.today())
     elif status != "draft":
         listing.status = status

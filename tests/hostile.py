@@ -24,6 +24,7 @@ from tests.factories import (
     add_member,
     fte_realisation,
     make_contract,
+    make_listing,
     make_org,
     make_policy,
     make_user,
@@ -73,7 +74,8 @@ class World:
     """An authority with its officer and policy, a contractor with its owner and a member, a
     contract with a submitted and a draft realisation, an admin with two organisations (so the
     organisation switch shows), an unverified organisation and PSO certificate (so their
-    verification shows) and a failed job (so its retry shows)."""
+    verification shows), a failed job (so its retry shows) and an open demand of the
+    contractor (so its pages and moves show)."""
 
     officer: User
     owner: User
@@ -114,6 +116,7 @@ def make_world() -> World:
     )
     db.session.add(failed)
     db.session.commit()
+    demand = make_listing(contractor, "demand", contract_id=contract.id)
     return World(
         officer=officer,
         owner=owner,
@@ -134,6 +137,9 @@ def make_world() -> World:
             "lang": "en",
             "year": 2026,
             "what": "contracten",
+            "listing_id": demand.id,
+            "side": "vraag",
+            "action": "pause",
         },
     )
 
