@@ -15,12 +15,20 @@ def register_api(app: Flask) -> None:
     from marketplace.blueprints.api.accounts import blp as accounts_blp
     from marketplace.blueprints.api.calculator import blp as calculator_blp
     from marketplace.blueprints.api.contracts import blp as contracts_blp
+    from marketplace.blueprints.api.matches import blp as matches_blp
     from marketplace.blueprints.api.policies import blp as policies_blp
     from marketplace.blueprints.api.realisations import blp as realisations_blp
     from marketplace.extensions import csrf
 
     api.init_app(app)
-    for blueprint in (accounts_blp, calculator_blp, contracts_blp, realisations_blp, policies_blp):
+    for blueprint in (
+        accounts_blp,
+        calculator_blp,
+        contracts_blp,
+        realisations_blp,
+        policies_blp,
+        matches_blp,
+    ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
