@@ -24,9 +24,7 @@ from marketplace.blueprints.api.schemas.matches import MatchesSchema, MatchQuery
 from marketplace.labels import match_reason_label
 from marketplace.services import listings, matches
 
-blp = ComplianceBlueprint(
-    "api_matches", __name__, description="Explained matches of a listing"
-)
+blp = ComplianceBlueprint("api_matches", __name__, description="Explained matches of a listing")
 
 
 def _item(m: matches.ListingMatch) -> dict:
