@@ -33,6 +33,7 @@ __all__ = [
     "PRIVATE_STATUSES",
     "STATUSES",
     "TransitionRefused",
+    "action_towards",
     "allowed_actions",
     "can_edit",
     "expiry_notice_due",
@@ -104,6 +105,15 @@ def allowed_actions(status: str, *, verified: bool) -> tuple[str, ...]:
         for name, move in ACTIONS.items()
         if move.by_owner and status in move.sources and (verified or not move.needs_verified)
     )
+
+
+def action_towards(status: str, target: str) -> str | None:
+    """The owner's move from `status` that ends in `target` (an API client asks for a status,
+    not a move), or None when no move of the owner leads there."""
+    for name, move in ACTIONS.items():
+        if move.by_owner and status in move.sources and move.target == target:
+            return name
+    return None
 
 
 def is_public(status: str) -> bool:

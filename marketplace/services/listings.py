@@ -10,6 +10,8 @@ listing of another organisation cannot be changed (403).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -117,7 +119,11 @@ def status_counts(org: Organisation) -> dict[str, int]:
 
 
 def public_listings(
-    *, kind: str | None = None, organisation_id: int | None = None, user: User | None = None
+    *,
+    kind: str | None = None,
+    organisation_id: int | None = None,
+    status: str | None = None,
+    user: User | None = None,
 ) -> Select:
     """Listings anyone may see, plus the private ones of the user's own organisations, newest
     first; a select for the caller to page (the API's list)."""
@@ -128,12 +134,41 @@ def public_listings(
         query = query.where(Listing.kind == kind)
     if organisation_id:
         query = query.where(Listing.organisation_id == organisation_id)
+    if status:
+        query = query.where(Listing.status == status)
     return query.order_by(Listing.created_at.desc(), Listing.id.desc())
+
+
+def a_page(query: Select, page: int, per_page: int) -> tuple[list[Listing], int]:
+    """One page of `query` and the total on all pages (a page past the end is empty)."""
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return list(result.items), result.total or 0
 
 
 def contract_choices(org: Organisation) -> list[Contract]:
     """The contracts a demand of `org` may serve: those where it is the contractor."""
     return contracts.contractor_contracts(org.id)
+
+
+def posting_org(user: User, kind: str, organisation_id: int | None) -> Organisation:
+    """The organisation an API client posts `kind` for: the one named (403 unless the user is
+    a member), else the user's only organisation that may post it (422 asking to choose when
+    there are several, 403 when there is none)."""
+    orgs = organisations.organisations_of(user)
+    if organisation_id is not None:
+        for org in orgs:
+            if org.id == organisation_id:
+                return org
+        raise Forbidden(_("You are not a member of this organisation."))
+    able = [org for org in orgs if may_post(org, kind)]
+    if len(able) == 1:
+        return able[0]
+    if not able:
+        raise Forbidden(
+            _("Your organisation cannot post this kind of listing."), "kind_not_allowed"
+        )
+    msg = _("You are a member of several organisations: choose one.")
+    raise ServiceError(msg, {"organisation_id": msg}, code="organisation_required")
 
 
 def may_post(org: Organisation, kind: str) -> bool:
@@ -257,8 +292,17 @@ def _save(
     return listing
 
 
-def create(org: Organisation, user: User, kind: str, data: ListingData, today: date) -> Listing:
-    """A new draft of `org` posted by `user` (a member). Publishing is a separate step."""
+def create(
+    org: Organisation,
+    user: User,
+    kind: str,
+    data: ListingData,
+    today: date,
+    *,
+    publish: bool = False,
+) -> Listing:
+    """A new draft of `org` posted by `user` (a member), published at once with `publish`;
+    when publishing is refused, nothing is saved."""
     if kind not in LISTING_KINDS:
         raise NotFound()
     if not _is_member(user, org.id):
@@ -274,14 +318,80 @@ def create(org: Organisation, user: User, kind: str, data: ListingData, today: d
     if fields:
         raise ServiceError(_("Some fields are not valid."), fields)
     listing = Listing(organisation_id=org.id, created_by_id=user.id, kind=kind, status="draft")
+    listing.organisation = org
     _apply(listing, kind, data)
-    _save(listing, "created", None, user)
-    db.session.commit()
+    with _one_transaction():
+        _save(listing, "created", None, user)
+        if publish:
+            _move(listing, user, "publish", today)
     return listing
+
+
+def data_of(listing: Listing) -> ListingData:
+    """What the listing says now, as an owner would write it (the base of a partial change)."""
+    return ListingData(
+        title=listing.title,
+        description=listing.description,
+        sector=listing.sector,
+        type=listing.type,
+        region=listing.region,
+        amount_cents=listing.amount_cents,
+        volume=listing.volume,
+        fte=listing.fte,
+        date_from=listing.available_from,
+        last_day=listing.expires_on,
+        contract_id=listing.contract_id,
+    )
 
 
 def update(listing: Listing, user: User, data: ListingData, today: date) -> Listing:
     """Change what the listing says (not its status); a matched listing stays as agreed."""
+    return change(listing, user, today, data=data)
+
+
+def move(listing: Listing, user: User | None, action: str, today: date) -> Listing:
+    """Publish, pause, resume, close or re-open (the owner). A listing goes into the open only
+    with a last day that has not passed."""
+    with _one_transaction():
+        _move(listing, user, action, today)
+    return listing
+
+
+def change(
+    listing: Listing,
+    user: User,
+    today: date,
+    *,
+    data: ListingData | None = None,
+    status: str | None = None,
+) -> Listing:
+    """New contents and/or a new status (the API's PATCH) in one transaction: the status is
+    reached by the owner's move that leads there from the current one (re-open with a new date
+    works in one change); when either part is refused nothing is saved."""
+    with _one_transaction():
+        if data is not None:
+            _update(listing, user, data, today)
+        if status is not None and status != listing.status:
+            action = rules.action_towards(listing.status, status)
+            if action is None:
+                msg = _("This is not possible in the listing's current state.")
+                raise ServiceError(msg, {"status": msg}, code="not_allowed")
+            _move(listing, user, action, today)
+    return listing
+
+
+@contextmanager
+def _one_transaction() -> Iterator[None]:
+    """Commit what the block wrote, or roll all of it back when the block refuses."""
+    try:
+        yield
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def _update(listing: Listing, user: User, data: ListingData, today: date) -> None:
     if not rules.can_edit(listing.status):
         raise ServiceError(
             _("This listing led to a deal and can no longer be changed."), code="not_editable"
@@ -292,8 +402,6 @@ def update(listing: Listing, user: User, data: ListingData, today: date) -> List
     before = _snapshot(listing)
     _apply(listing, listing.kind, data)
     _save(listing, "updated", before, user)
-    db.session.commit()
-    return listing
 
 
 _REFUSALS = {
@@ -305,9 +413,7 @@ _REFUSALS = {
 }
 
 
-def move(listing: Listing, user: User | None, action: str, today: date) -> Listing:
-    """Publish, pause, resume, close or re-open (the owner), or expire (the daily job). A
-    listing goes into the open only with a last day that has not passed."""
+def _move(listing: Listing, user: User | None, action: str, today: date) -> None:
     try:
         status = rules.transition(listing.status, action, verified=listing.organisation.is_verified)
     except rules.TransitionRefused as refused:
@@ -321,8 +427,6 @@ def move(listing: Listing, user: User | None, action: str, today: date) -> Listi
         listing.published_at = listing.published_at or utcnow()
         listing.expiry_notice_sent_at = None
     _save(listing, action, before, user)
-    db.session.commit()
-    return listing
 
 
 def delete_draft(listing: Listing, user: User) -> None:
@@ -335,6 +439,16 @@ def delete_draft(listing: Listing, user: User) -> None:
     audit.record("listing.deleted", listing, before=_snapshot(listing), actor=user)
     db.session.delete(listing)
     db.session.commit()
+
+
+def withdraw(listing: Listing, user: User, today: date) -> None:
+    """Take a listing off the market (the API's DELETE): a draft is deleted for good, an open,
+    paused or in-conversation one is closed and kept (proposals and deals refer to it), one
+    already closed or expired stays as it is. A matched listing belongs to its deal: refused."""
+    if listing.status == "draft":
+        delete_draft(listing, user)
+    elif listing.status not in ("closed", "expired"):
+        move(listing, user, "close", today)
 
 
 # expiry ------------------------------------------------------------------------------------------

@@ -27,6 +27,12 @@ class BearerClient:
     def post(self, path: str, json: Any = None, **kwargs: Any):
         return self._client.post(path, json=json, headers=self.headers, **kwargs)
 
+    def patch(self, path: str, json: Any = None, **kwargs: Any):
+        return self._client.patch(path, json=json, headers=self.headers, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any):
+        return self._client.delete(path, headers=self.headers, **kwargs)
+
 
 @pytest.fixture
 def bearer(client) -> Callable[[User], BearerClient]:

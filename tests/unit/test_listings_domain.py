@@ -12,6 +12,7 @@ from marketplace.domain.listings import (
     ACTIONS,
     STATUSES,
     TransitionRefused,
+    action_towards,
     allowed_actions,
     can_edit,
     expiry_notice_due,
@@ -125,3 +126,22 @@ def test_the_expiry_notice_goes_once_and_only_for_listings_that_can_expire():
     assert not expiry_notice_due(soon, TODAY, status="closed", already_sent=False)
     assert expiry_notice_due(soon, TODAY, status="paused", already_sent=False)
     assert not expiry_notice_due(None, TODAY, status="open", already_sent=False)
+
+
+@pytest.mark.parametrize(
+    ("status", "target", "action"),
+    [
+        ("draft", "open", "publish"),
+        ("paused", "open", "resume"),
+        ("closed", "open", "reopen"),
+        ("expired", "open", "reopen"),
+        ("open", "paused", "pause"),
+        ("in_conversation", "closed", "close"),
+        ("open", "matched", None),
+        ("open", "expired", None),
+        ("draft", "closed", None),
+        ("open", "bogus", None),
+    ],
+)
+def test_an_asked_status_is_reached_by_the_owners_move_that_leads_there(status, target, action):
+    assert action_towards(status, target) == action
