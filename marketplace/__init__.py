@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.blueprints.contractor.routes import bp as contractor_bp
     from marketplace.blueprints.contracts.routes import bp as contracts_bp
     from marketplace.blueprints.main.routes import bp as main_bp
+    from marketplace.blueprints.market import search as market_search  # noqa: F401 (its routes)
     from marketplace.blueprints.market.routes import bp as market_bp
     from marketplace.blueprints.officer.routes import bp as officer_bp
     from marketplace.blueprints.orgs.routes import bp as orgs_bp

@@ -107,6 +107,11 @@ def sector_label(sector: str) -> str:
     return SECTORS.get(sector, sector)
 
 
+def search_kind_label(kind: str) -> str:
+    """What a search result is: demand, an offering or an organisation."""
+    return _("Organisation") if kind == "organisation" else listing_kind_label(kind)
+
+
 def certification_labels() -> dict[str, str]:
     """A supplier's purchase-credit certification, short (docs/domain.md "Purchase credit by
     supplier certification")."""
@@ -150,3 +155,24 @@ def match_reason_label(code: str, params: Mapping[str, str]) -> str:
             return _("new today") if days == 0 else _("new since yesterday")
         return _("new, %(days)s days ago", days=days)
     return code
+
+
+def search_facet_labels() -> dict[str, str]:
+    """The filters of the search page and the directory, by facet (services/search.py)."""
+    return {
+        "kind": _("What"),
+        "sector": _("Sector"),
+        "type": _("Type"),
+        "region": _("Region"),
+        "certification": _("Certification"),
+        "pso": _("PSO level"),
+    }
+
+
+def search_sort_labels() -> dict[str, str]:
+    return {
+        "relevance": _("Best match"),
+        "newest": _("Newest"),
+        "closing": _("Closing soonest"),
+        "name": _("Name"),
+    }

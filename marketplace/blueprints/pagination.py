@@ -7,7 +7,7 @@ says so instead of showing an empty list that reads as "no realisations yet"."""
 from __future__ import annotations
 
 from flask import abort, request, url_for
-from flask_sqlalchemy.pagination import SelectPagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import Select, func
 
 from marketplace.extensions import db
@@ -33,6 +33,26 @@ class CountedPagination(SelectPagination):
 
     def _query_count(self) -> int:
         return self._counted if self._counted is not None else super()._query_count()
+
+
+class ResultsPagination(Pagination):
+    """A page a service already fetched (its items, total and last page), for the `pagination`
+    macro: the search results, whose service pages and counts on its own."""
+
+    def __init__(self, items: list, total: int, page: int, per_page: int, pages: int) -> None:
+        self._given = (items, total)
+        self._last = pages
+        super().__init__(page=page, per_page=per_page, error_out=False)
+
+    def _query_items(self) -> list:
+        return self._given[0]
+
+    def _query_count(self) -> int:
+        return self._given[1]
+
+    @property
+    def pages(self) -> int:
+        return self._last
 
 
 def paginate(select: Select, page: int, per_page: int) -> CountedPagination:

@@ -193,13 +193,14 @@ def directory(
     return search(text_, listed, sort or ("relevance" if has_words else "name"), page)
 
 
-def newest(kind: str, limit: int = 5) -> list[Hit]:
-    """The newest findable documents of one kind (the front page)."""
+def newest(kind: str, limit: int = 5, organisation_id: int | None = None) -> list[Hit]:
+    """The newest findable documents of one kind (the front page), or of one organisation (its
+    open offerings on its directory profile)."""
+    stmt = _hit_select().where(SearchDocument.kind == kind)
+    if organisation_id is not None:
+        stmt = stmt.where(SearchDocument.organisation_id == organisation_id)
     rows = db.session.execute(
-        _hit_select()
-        .where(SearchDocument.kind == kind)
-        .order_by(SearchDocument.published_at.desc(), SearchDocument.id.desc())
-        .limit(limit)
+        stmt.order_by(SearchDocument.published_at.desc(), SearchDocument.id.desc()).limit(limit)
     )
     return [Hit(**row._mapping) for row in rows]
 
@@ -434,7 +435,7 @@ def _listing_findable(listing: Listing) -> bool:
     return listing.status in FINDABLE_STATUSES and listing.visibility == "public"
 
 
-def _organisation_listed(org: Organisation) -> bool:
+def in_directory(org: Organisation) -> bool:
     return org.kind in DIRECTORY_KINDS and org.is_verified
 
 
@@ -531,7 +532,7 @@ def index_organisation(org: Organisation) -> None:
     db.session.flush()
     standing = _standings([org], clock.today())[org.id]
     _remove("organisation", org.id)
-    if _organisation_listed(org):
+    if in_directory(org):
         _write_organisation(org, standing)
     listings = db.session.scalars(select(Listing).where(Listing.organisation_id == org.id))
     for listing in listings:
@@ -554,7 +555,7 @@ def reindex_all(batch: int = 1000) -> dict[str, int]:
         standings.update(_standings(orgs[start : start + batch], today))
     by_id = {o.id: o for o in orgs}
     for org in orgs:
-        if _organisation_listed(org):
+        if in_directory(org):
             _write_organisation(org, standings[org.id])
             written["organisation"] += 1
     findable = select(Listing).where(

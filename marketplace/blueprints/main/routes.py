@@ -7,7 +7,9 @@ from urllib.parse import urlparse
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from marketplace.services import organisations
+from marketplace import clock
+from marketplace.blueprints.market.search import VALUE_LABELS, hit_url
+from marketplace.services import market_figures, organisations, search
 from marketplace.services.contracts import CONTRACTOR_KINDS
 
 bp = Blueprint("main", __name__)
@@ -47,7 +49,14 @@ def index():
         return redirect(url_for("market.mine"))
     if org is not None and org.kind in CONTRACTOR_KINDS:
         return redirect(url_for("contractor.index"))
-    return render_template("main/index.html")
+    return render_template(
+        "main/index.html",
+        newest_demand=search.newest("demand"),
+        newest_offerings=search.newest("offering"),
+        figures=market_figures.this_year(clock.today()),
+        hit_url=hit_url,
+        value_labels=VALUE_LABELS,
+    )
 
 
 @bp.post("/taal/<lang>")

@@ -6,10 +6,14 @@ from flask import Blueprint, flash, g, redirect, render_template, session, url_f
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from marketplace import clock
 from marketplace.blueprints.formhelpers import apply_service_error
+from marketplace.blueprints.market.search import VALUE_LABELS, hit_url
 from marketplace.blueprints.orgs.forms import InviteForm, OrganisationForm, RoleForm
+from marketplace.domain.obligation import pso_level_label
 from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS, SECTORS
-from marketplace.services import organisations
+from marketplace.labels import certification_label
+from marketplace.services import directory, organisations
 from marketplace.services.errors import ServiceError
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisaties")
@@ -56,10 +60,23 @@ def register():
 
 @bp.route("/<slug>")
 def profile(slug: str):
-    org = organisations.by_slug(slug)
+    """An organisation's public page, also its profile in the directory: sectors, regions,
+    capacity, certification badges and open offerings (services/directory.py)."""
+    found = directory.profile(slug, clock.today())
+    org = found.organisation
     role = organisations.role_of(current_user, org)
     sectors = [SECTORS.get(s, s) for s in org.sectors or []]
-    return render_template("orgs/profile.html", org=org, role=role, sectors=sectors)
+    return render_template(
+        "orgs/profile.html",
+        org=org,
+        role=role,
+        sectors=sectors,
+        profile=found,
+        hit_url=hit_url,
+        value_labels=VALUE_LABELS,
+        certification_label=certification_label,
+        pso_level_label=pso_level_label,
+    )
 
 
 @bp.route("/<slug>/leden", methods=["GET", "POST"])

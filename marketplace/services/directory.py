@@ -1,0 +1,84 @@
+"""The public profile of a social enterprise or werkbedrijf in the directory (`/organisaties`):
+what it does, where, how much, and the certifications the platform verified, shown as badges
+(docs/architecture.md "Search" for the listing itself).
+
+Choices where the rules are silent:
+- Every organisation keeps the public page it had; the directory links to those it lists
+  (verified social enterprises and werkbedrijven, services/search.py), and `listed` says so.
+- A badge shows a certification only while it counts (domain/certification.py): verified and
+  valid today. An expired or unverified one is not shown at all, rather than shown as doubtful.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import Organisation, OrganisationCertification, PsoCertificate
+from marketplace.services import search
+from marketplace.services.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Badge:
+    """One certification as the profile shows it: its code (a key of labels.certification_labels
+    or "pso"), the PSO level when it is one, and until when it is valid (None: open-ended)."""
+
+    code: str
+    level: str | None = None
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    organisation: Organisation
+    badges: list[Badge]
+    offerings: list[search.Hit]
+
+    @property
+    def listed(self) -> bool:
+        return search.in_directory(self.organisation)
+
+
+def profile(slug: str, today: date) -> Profile:
+    """The public profile of the organisation with `slug`: its verified, valid certifications
+    and its open offerings. NotFound for an unknown slug."""
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        raise NotFound()
+    return Profile(org, _badges(org, today), search.newest("offering", 50, org.id))
+
+
+def _badges(org: Organisation, today: date) -> list[Badge]:
+    badges = []
+    pso = db.session.scalars(
+        select(PsoCertificate)
+        .where(
+            PsoCertificate.organisation_id == org.id,
+            PsoCertificate.verified_at.is_not(None),
+            PsoCertificate.rejected_at.is_(None),
+            PsoCertificate.valid_until >= today,
+        )
+        .order_by(PsoCertificate.valid_until.desc())
+    ).first()
+    if pso is not None:
+        badges.append(Badge("pso", pso.level, pso.valid_until))
+    if org.kind == "werkbedrijf":
+        badges.append(Badge("werkbedrijf"))
+    for cert in db.session.scalars(
+        select(OrganisationCertification)
+        .where(
+            OrganisationCertification.organisation_id == org.id,
+            OrganisationCertification.verified_at.is_not(None),
+            OrganisationCertification.valid_from <= today,
+            (OrganisationCertification.valid_until.is_(None))
+            | (OrganisationCertification.valid_until >= today),
+        )
+        .order_by(OrganisationCertification.code)
+    ):
+        if cert.code != "werkbedrijf" or org.kind != "werkbedrijf":
+            badges.append(Badge(cert.code, None, cert.valid_until))
+    return badges
