@@ -81,12 +81,19 @@ def register(app: Flask) -> None:
         """The daily jobs, for embedded mode without a worker (call it from cron)."""
         from marketplace.services.jobs import (
             cleanup_report_files,
+            listing_expiry_sweep,
             nightly_recompute,
             pso_expiry_sweep,
             realisation_reminders,
         )
 
-        daily = (nightly_recompute, pso_expiry_sweep, realisation_reminders, cleanup_report_files)
+        daily = (
+            nightly_recompute,
+            pso_expiry_sweep,
+            realisation_reminders,
+            listing_expiry_sweep,
+            cleanup_report_files,
+        )
         for job in daily:
             job()
             click.echo(f"{job.__name__}: done")

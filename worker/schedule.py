@@ -7,5 +7,6 @@ PERIODIC: list[tuple[str, str]] = [
     ("nightly_recompute", "30 2 * * *"),
     ("pso_expiry_sweep", "0 6 * * *"),
     ("realisation_reminders", "15 6 * * *"),
+    ("listing_expiry_sweep", "30 6 * * *"),
     ("cleanup_report_files", "45 * * * *"),
 ]

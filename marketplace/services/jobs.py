@@ -15,7 +15,7 @@ from flask import Flask
 
 from marketplace import clock
 from marketplace.models._types import utcnow
-from marketplace.services import fulfilment, mail, outbox, pso, reminders, report_files
+from marketplace.services import fulfilment, listings, mail, outbox, pso, reminders, report_files
 
 JOBS: dict[str, Callable[..., Any]] = {}
 # How long RQ lets a job run before it kills it as stuck (RQ's own default, 180 s). A mail or a
@@ -75,6 +75,12 @@ def pso_expiry_sweep() -> None:
 @job()
 def realisation_reminders() -> None:
     reminders.send_reminders(clock.today())
+
+
+@job()
+def listing_expiry_sweep() -> None:
+    """Expire marketplace listings past their last day; tell owners once, 7 days before."""
+    listings.expiry_sweep(clock.today())
 
 
 @job(timeout=REPORT_TIMEOUT)
