@@ -186,11 +186,12 @@ def directory(
     filters: Filters = Filters(),  # noqa: B008
     sort: str | None = None,
     page: int = 1,
+    per_page: int = PER_PAGE,
 ) -> Results:
     """The directory: `search` over organisations only, by name unless asked otherwise."""
     listed = Filters(**{**filters.chosen(), "kind": ("organisation",)})
     has_words = bool(parse_query(text_).terms)
-    return search(text_, listed, sort or ("relevance" if has_words else "name"), page)
+    return search(text_, listed, sort or ("relevance" if has_words else "name"), page, per_page)
 
 
 def newest(kind: str, limit: int = 5, organisation_id: int | None = None) -> list[Hit]:

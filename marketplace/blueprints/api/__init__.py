@@ -19,6 +19,7 @@ def register_api(app: Flask) -> None:
     from marketplace.blueprints.api.matches import blp as matches_blp
     from marketplace.blueprints.api.policies import blp as policies_blp
     from marketplace.blueprints.api.realisations import blp as realisations_blp
+    from marketplace.blueprints.api.search import blp as search_blp
     from marketplace.extensions import csrf
 
     api.init_app(app)
@@ -30,6 +31,7 @@ def register_api(app: Flask) -> None:
         policies_blp,
         matches_blp,
         listings_blp,
+        search_blp,
     ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
