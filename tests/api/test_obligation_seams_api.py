@@ -7,12 +7,22 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import time_machine
 
 from marketplace.extensions import db
-from marketplace.models import Contract, Organisation, User
+from marketplace.models import Contract, Organisation, Realisation, User
 from tests.factories import make_policy, make_verified_certificate
 
 CONTRACTS = "/api/v1/contracts"
+FIGURES = (
+    "approved_cents",
+    "pending_cents",
+    "remaining_cents",
+    "expected_cents",
+    "forecast_cents",
+    "percent",
+    "status",
+)
 
 
 @pytest.fixture
@@ -102,4 +112,25 @@ def test_api_invoice_is_valued_with_the_policys_credit_table(bearer, officer, co
 
     # 1.234.567 × 80% = 987.653,6 -> 987.654 (the default table would give 100%)
     assert response.status_code == 201, response.get_json()
-    assert response.get_json()["value_cents"] == 987_654
+    realisation = response.get_json()
+    assert realisation["value_cents"] == 987_654
+    assert db.session.get(Realisation, realisation["id"]).value_cents == 987_654
+
+    approved = bearer(officer).post(f"/api/v1/realisations/{realisation['id']}/approve")
+    assert approved.status_code == 200, approved.get_json()
+    with time_machine.travel(date(2027, 3, 1), tick=False):
+        detail = bearer(owner).get(f"{CONTRACTS}/{contract['id']}").get_json()
+
+    # owes the cap, 4.000.000; on 2027-03-01, 365 of 730 days: 2.000.000 expected;
+    # 987.654 / 4.000.000 = 24,69% -> 24.7; forecast 987.654 × 730/365 = 1.975.308
+    assert {k: detail["fulfilment"][k] for k in FIGURES} == {
+        "approved_cents": 987_654,
+        "pending_cents": 0,
+        "remaining_cents": 3_012_346,
+        "expected_cents": 2_000_000,
+        "forecast_cents": 1_975_308,
+        "percent": 24.7,
+        "status": "at_risk",
+    }
+    stored = db.session.get(Contract, contract["id"])
+    assert (stored.approved_cents, stored.pending_cents) == (987_654, 0)
