@@ -17,8 +17,9 @@ from sqlalchemy import text
 
 from marketplace import create_app
 from marketplace.extensions import db as _db
+from marketplace.models import Contract
 from tests import backends
-from tests.factories import PASSWORD, make_org, make_user
+from tests.factories import PASSWORD, Parties, make_org, make_parties, make_user
 from tests.served import LiveServer, serving
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "marketplace" / "translations"
@@ -190,6 +191,26 @@ def contractor(app):
 def authority(app):
     owner = make_user("officer@authority.example.com")
     return make_org("authority", owner=owner, name="Gemeente Test")
+
+
+@pytest.fixture
+def policy_fields() -> dict[str, Any]:
+    """make_policy's overrides for the `parties` policy; a module overrides this fixture to
+    publish another policy (e.g. its own PSO table)."""
+    return {}
+
+
+@pytest.fixture
+def parties(authority, contractor, policy_fields) -> Parties:
+    """The authority with its officer and a policy (factories.make_policy), the verified
+    contractor with its owner, and `parties.contract` between them when a test asks for it."""
+    return make_parties(authority, contractor, **policy_fields)
+
+
+@pytest.fixture
+def contract(parties) -> Contract:
+    """The factory contract: € 1.200.000, 2026-03-01 to 2028-02-29, obligation € 60.000."""
+    return parties.contract
 
 
 def free_port() -> int:

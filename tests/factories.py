@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
+from functools import cached_property
 
 from marketplace.extensions import db
-from marketplace.models import Organisation, OrganisationMember, User
+from marketplace.models import (
+    Contract,
+    Organisation,
+    OrganisationMember,
+    Realisation,
+    SroiPolicy,
+    User,
+)
 from marketplace.models._types import utcnow
 from marketplace.services import accounts, organisations
 
@@ -218,3 +227,48 @@ def make_listing(org: Organisation, kind: str = "offering", *, status: str = "op
         listing.status = status
         db.session.commit()
     return listing
+
+
+@dataclass
+class Parties:
+    """Both sides of a contract: the authority with its officer and policy, the contractor with its
+    owner (the `parties` fixture of tests/conftest.py)."""
+
+    authority: Organisation
+    officer: User
+    contractor: Organisation
+    owner: User
+    policy: SroiPolicy
+
+    @cached_property
+    def contract(self) -> Contract:
+        """The factory contract (€ 1.200.000 from 2026-03-01 to 2028-02-29, obligation € 60.000),
+        registered when first asked for: a test picks the day it is registered on (time_machine),
+        and a test that registers its own contracts gets no other one."""
+        return self.register(title="Onderhoud openbare ruimte", reference="EMM-01")
+
+    def register(self, **overrides) -> Contract:
+        """Another contract between the two (make_contract's defaults, `overrides` applied)."""
+        return make_contract(self.authority, self.contractor, self.officer, **overrides)
+
+    def approved(self, contract: Contract, data=None) -> Realisation:
+        """`data` (fte_realisation() by default) submitted by the owner, approved by the officer."""
+        from marketplace.services import realisations
+
+        realisation = realisations.submit(contract, data or fte_realisation(), self.owner)
+        realisations.approve([realisation.id], self.officer)
+        return realisation
+
+
+def make_parties(authority: Organisation, contractor: Organisation, **policy) -> Parties:
+    """The contractor verified and the authority's policy published (make_policy, `policy`
+    applied); the officer and the owner are the organisations' first members."""
+    contractor.verified_at = contractor.verified_at or utcnow()
+    db.session.commit()
+    return Parties(
+        authority=authority,
+        officer=authority.members[0].user,
+        contractor=contractor,
+        owner=contractor.members[0].user,
+        policy=make_policy(authority, **policy),
+    )

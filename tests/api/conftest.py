@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from marketplace.models import Contract, Organisation, User
+from marketplace.models import User
 from marketplace.services import accounts
-from tests.factories import make_contract, make_policy
 
 
 class BearerClient:
@@ -38,28 +36,3 @@ class BearerClient:
 def bearer(client) -> Callable[[User], BearerClient]:
     """bearer(user) -> a client acting as `user` through a fresh API token."""
     return lambda user: BearerClient(client, user)
-
-
-@dataclass
-class Parties:
-    authority: Organisation
-    contractor: Organisation
-    officer: User
-    owner: User
-
-
-@pytest.fixture
-def parties(authority, contractor) -> Parties:
-    """The authority with a policy (factories.make_policy), its officer and the contractor."""
-    make_policy(authority)
-    return Parties(
-        authority,
-        contractor,
-        accounts.find_by_email("officer@authority.example.com"),
-        accounts.find_by_email("owner@contractor.example.com"),
-    )
-
-
-@pytest.fixture
-def contract(parties) -> Contract:
-    return make_contract(parties.authority, parties.contractor, parties.officer)

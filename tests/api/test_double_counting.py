@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.models import Contract, Realisation
 from marketplace.services import accounts, realisations
-from tests.api.conftest import Parties
-from tests.factories import fte_realisation, make_contract
+from tests.factories import Parties, fte_realisation, make_contract
 from tests.served import at_once, bearer_post
 
 PW = {

@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from marketplace.extensions import db
 from marketplace.services import realisations
-from tests.factories import fte_realisation, make_contract, make_org, make_policy, make_user
+from tests.factories import fte_realisation, make_org, make_user
 
 TODAY = date(2026, 9, 1)
 OFFICER = "officer@authority.example.com"
@@ -19,14 +19,11 @@ CHART = "/rapportage/grafiek.svg"
 
 
 @pytest.fixture
-def contract(app, authority, contractor):
-    make_policy(authority)
-    officer, owner = authority.members[0].user, contractor.members[0].user
+def contract(parties):
+    """The parties' contract with one approved PW realisation, all on TODAY."""
     with time_machine.travel(TODAY, tick=False):
-        c = make_contract(authority, contractor, officer)
-        r = realisations.submit(c, fte_realisation("KAND-0001"), owner)
-        realisations.approve([r.id], officer)
-    return c
+        parties.approved(parties.contract, fte_realisation("KAND-0001"))
+    return parties.contract
 
 
 @pytest.fixture(autouse=True)

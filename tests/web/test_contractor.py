@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.models import Evidence, PsoCertificate, Realisation, User
 from marketplace.services import evidence, realisations
-from tests.factories import fte_realisation, make_contract, make_policy, make_user
+from tests.factories import fte_realisation, make_user
 
 OFFICER = "officer@authority.example.com"
 OWNER = "owner@contractor.example.com"
@@ -45,14 +45,6 @@ def pw_data() -> realisations.RealisationData:
 
 def user(email: str) -> User:
     return db.session.scalar(select(User).where(User.email == email))
-
-
-@pytest.fixture
-def contract(authority, contractor):
-    make_policy(authority)
-    return make_contract(
-        authority, contractor, user(OFFICER), title="Onderhoud openbare ruimte", reference="EMM-01"
-    )
 
 
 def form_url(contract) -> str:

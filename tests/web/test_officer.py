@@ -21,7 +21,6 @@ from tests.factories import (
     fte_realisation,
     make_contract,
     make_org,
-    make_policy,
     make_user,
 )
 
@@ -48,14 +47,8 @@ def owner(contractor):
 
 
 @pytest.fixture
-def policy(authority):
-    return make_policy(authority)
-
-
-@pytest.fixture
-def contract(authority, contractor, officer, policy):
-    """The factory contract: € 1.200.000, obligation € 60.000."""
-    return make_contract(authority, contractor, officer)
+def policy(parties):
+    return parties.policy
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 import time_machine
 
 from marketplace.services import realisations
-from tests.factories import fte_realisation, make_contract, make_org, make_policy, make_user
+from tests.factories import fte_realisation, make_contract, make_org, make_user
 
 TODAY = date(2026, 9, 1)
 OFFICER = "officer@authority.example.com"
@@ -22,14 +22,11 @@ OWNER = "owner@contractor.example.com"
 
 
 @pytest.fixture
-def contract(app, authority, contractor):
+def contract(parties):
     """A € 60.000 obligation with one approved PW realisation (submitted and decided on TODAY)."""
-    make_policy(authority)
-    officer, owner = authority.members[0].user, contractor.members[0].user
     with time_machine.travel(TODAY, tick=False):
-        c = make_contract(authority, contractor, officer, reference="EM-2026-014")
-        r = realisations.submit(c, fte_realisation("KAND-0001"), owner)
-        realisations.approve([r.id], officer)
+        c = parties.register(reference="EM-2026-014")
+        parties.approved(c, fte_realisation("KAND-0001"))
     return c
 
 
