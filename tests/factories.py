@@ -247,6 +247,10 @@ class Parties:
         and a test that registers its own contracts gets no other one."""
         return self.register(title="Onderhoud openbare ruimte", reference="EMM-01")
 
+    def sides(self) -> tuple[Organisation, Organisation, User, User]:
+        """(authority, contractor, officer, owner), for a test that unpacks them."""
+        return self.authority, self.contractor, self.officer, self.owner
+
     def register(self, **overrides) -> Contract:
         """Another contract between the two (make_contract's defaults, `overrides` applied)."""
         return make_contract(self.authority, self.contractor, self.officer, **overrides)

@@ -13,7 +13,7 @@ from bench.seed import BENCH_TODAY, seed_bench
 from marketplace.extensions import db
 from marketplace.models import Contract, FulfilmentSnapshot, Realisation
 from marketplace.services import fulfilment, realisations
-from tests.factories import make_contract, make_org, make_policy, make_verified_certificate
+from tests.factories import make_contract, make_org, make_verified_certificate
 
 LATER = BENCH_TODAY + timedelta(days=120)
 
@@ -65,16 +65,15 @@ def _invoices(contract: Contract, owner, approved: list[int], pending: list[int]
         realisations.approve(ids[: len(approved)], officer)
 
 
-def test_sweep_gives_hand_computed_statuses(app, authority, contractor):
-    officer = authority.members[0].user
-    owner = contractor.members[0].user
-    make_policy(authority)  # 5% from € 250.000 and 6 months: € 1.200.000 owes 6.000.000 cents
+def test_sweep_gives_hand_computed_statuses(parties):
+    # the parties' policy: 5% from € 250.000 and 6 months, so € 1.200.000 owes 6.000.000 cents
     exempt_contractor = make_org("contractor")
     make_verified_certificate(exempt_contractor, "trede_2", valid_until=date(2026, 12, 31))
 
     def contract(approved=(), pending=(), **fields):
-        c = make_contract(authority, fields.pop("to", contractor), officer, **fields)
-        _invoices(c, owner, list(approved), list(pending), officer)
+        to = fields.pop("to", parties.contractor)
+        c = make_contract(parties.authority, to, parties.officer, **fields)
+        _invoices(c, parties.owner, list(approved), list(pending), parties.officer)
         return c.id
 
     ids = {

@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from datetime import date
 
-import pytest
 import time_machine
 from sqlalchemy import event
 
@@ -16,12 +15,6 @@ from marketplace.services import charts, realisations, reports
 from tests.factories import fte_realisation, make_contract, make_policy
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def setup(app, authority, contractor):
-    make_policy(authority)
-    return authority, contractor, authority.members[0].user, contractor.members[0].user
 
 
 def approve_on(contract, owner, officer, day: date, candidate: str, start: date, end: date):
@@ -37,8 +30,8 @@ def register_on(day: date, *args, **kw):
         return make_contract(*args, **kw)
 
 
-def test_contract_chart_steps_follow_snapshots_and_reach_today(setup):
-    authority, contractor, officer, owner = setup
+def test_contract_chart_steps_follow_snapshots_and_reach_today(parties):
+    authority, contractor, officer, owner = parties.sides()
     contract = register_on(date(2026, 2, 1), authority, contractor, officer)
     r = approve_on(
         contract, owner, officer, date(2026, 6, 1), "KAND-1", date(2026, 3, 1), date(2026, 5, 31)
@@ -51,16 +44,16 @@ def test_contract_chart_steps_follow_snapshots_and_reach_today(setup):
     assert chart.rows[-1].approved_cents == r.value_cents
 
 
-def test_contract_chart_expected_row_is_the_expected_amount_of_the_day(setup):
-    authority, contractor, officer, _owner = setup
+def test_contract_chart_expected_row_is_the_expected_amount_of_the_day(parties):
+    authority, contractor, officer, _owner = parties.sides()
     contract = register_on(date(2026, 2, 1), authority, contractor, officer)
     chart = charts.contract_chart(contract, date(2027, 3, 1))
     # 365 of 730 days (2026-03-01 .. 2028-02-29) of 6.000.000 cents: 3.000.000
     assert chart.rows[-1].expected_cents == 3_000_000
 
 
-def test_authority_chart_adds_contracts_that_changed_on_different_days(setup):
-    authority, contractor, officer, owner = setup
+def test_authority_chart_adds_contracts_that_changed_on_different_days(parties):
+    authority, contractor, officer, owner = parties.sides()
     first = register_on(date(2026, 2, 1), authority, contractor, officer)
     second = register_on(date(2026, 2, 1), authority, contractor, officer)
     a = approve_on(
@@ -76,8 +69,8 @@ def test_authority_chart_adds_contracts_that_changed_on_different_days(setup):
     assert chart.obligation_cents == 2 * 6000000
 
 
-def test_authority_expected_total_is_the_sum_of_the_contracts(setup):
-    authority, contractor, officer, _owner = setup
+def test_authority_expected_total_is_the_sum_of_the_contracts(parties):
+    authority, contractor, officer, _owner = parties.sides()
     register_on(date(2026, 2, 1), authority, contractor, officer)
     register_on(
         date(2026, 2, 1),
@@ -93,8 +86,8 @@ def test_authority_expected_total_is_the_sum_of_the_contracts(setup):
     assert chart.rows[-1].expected_cents in (5_276_757, 5_276_758)
 
 
-def test_chart_svg_is_well_formed_with_title_and_description(setup):
-    authority, contractor, officer, _owner = setup
+def test_chart_svg_is_well_formed_with_title_and_description(parties):
+    authority, contractor, officer, _owner = parties.sides()
     contract = register_on(date(2026, 2, 1), authority, contractor, officer, reference="EM-7")
     root = ET.fromstring(charts.svg(charts.contract_chart(contract, date(2026, 9, 1))))
     assert root.tag == f"{SVG}svg"
@@ -103,8 +96,8 @@ def test_chart_svg_is_well_formed_with_title_and_description(setup):
     assert root.find(f".//{SVG}style") is None
 
 
-def test_authority_chart_without_contracts_still_draws(setup):
-    authority, *_ = setup
+def test_authority_chart_without_contracts_still_draws(parties):
+    authority = parties.authority
     root = ET.fromstring(charts.svg(charts.authority_chart(authority, date(2026, 9, 1))))
     assert root.find(f"{SVG}title") is not None
 
@@ -121,8 +114,8 @@ def counted_queries():
     event.remove(db.engine, "before_cursor_execute", record)
 
 
-def test_export_rows_are_read_with_one_query_whatever_their_number(setup):
-    authority, contractor, officer, owner = setup
+def test_export_rows_are_read_with_one_query_whatever_their_number(parties):
+    authority, contractor, officer, owner = parties.sides()
     for n in range(4):
         contract = register_on(date(2026, 2, 1), authority, contractor, officer)
         approve_on(
@@ -143,15 +136,15 @@ def test_export_rows_are_read_with_one_query_whatever_their_number(setup):
     assert len(statements) == 2
 
 
-def test_csv_cells_that_look_like_formulas_are_neutralised(setup):
-    authority, contractor, officer, _owner = setup
+def test_csv_cells_that_look_like_formulas_are_neutralised(parties):
+    authority, contractor, officer, _owner = parties.sides()
     register_on(date(2026, 2, 1), authority, contractor, officer, title="=HYPERLINK(1)")
     text = "".join(reports.csv_chunks(reports.contracts_table(authority, date(2026, 9, 1))))
     assert ";'=HYPERLINK(1);" in text
 
 
-def test_year_report_lists_contracts_active_in_the_year_and_its_approvals(setup):
-    authority, contractor, officer, owner = setup
+def test_year_report_lists_contracts_active_in_the_year_and_its_approvals(parties):
+    authority, contractor, officer, owner = parties.sides()
     active = register_on(date(2026, 2, 1), authority, contractor, officer, reference="ACTIVE")
     register_on(
         date(2026, 2, 1),
@@ -176,8 +169,8 @@ def test_year_report_lists_contracts_active_in_the_year_and_its_approvals(setup)
     assert report.totals.obligation_cents == 6000000
 
 
-def test_year_report_of_a_year_without_contracts_is_empty(setup):
-    authority, contractor, officer, _owner = setup
+def test_year_report_of_a_year_without_contracts_is_empty(parties):
+    authority, contractor, officer, _owner = parties.sides()
     register_on(date(2026, 2, 1), authority, contractor, officer)
     report = reports.year_report(authority, 2019, date(2026, 9, 1))
     assert report.rows == []

@@ -22,28 +22,17 @@ from tests.mailbox import outbox_messages
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def setup(app, authority, contractor):
-    officer = make_user("inkoper@gemeente.example.com")
-    from tests.factories import add_member
-
-    add_member(authority, officer)
-    owner = contractor.members[0].user
-    make_policy(authority)
-    return authority, contractor, officer, owner
-
-
 @time_machine.travel(date(2026, 9, 1), tick=False)
-def test_obligation_is_computed_and_explained(setup):
-    authority, contractor, officer, _owner = setup
+def test_obligation_is_computed_and_explained(parties):
+    authority, contractor, officer, _owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     assert contract.obligation_cents == 6000000
     assert contract.obligation_status == "due"
     assert "5% van € 1.200.000,00 = € 60.000,00" in contract.obligation_explanation
 
 
-def test_pso_certificate_on_award_date_halves_the_obligation(setup):
-    authority, contractor, officer, _owner = setup
+def test_pso_certificate_on_award_date_halves_the_obligation(parties):
+    authority, contractor, officer, _owner = parties.sides()
     db.session.add(
         PsoCertificate(
             organisation_id=contractor.id,
@@ -59,8 +48,8 @@ def test_pso_certificate_on_award_date_halves_the_obligation(setup):
     assert "PSO trede 1: 50%" in contract.obligation_explanation
 
 
-def test_new_policy_version_does_not_change_awarded_contracts(setup):
-    authority, contractor, officer, _owner = setup
+def test_new_policy_version_does_not_change_awarded_contracts(parties):
+    authority, contractor, officer, _owner = parties.sides()
     old = make_contract(authority, contractor, officer, award_date=date(2026, 2, 1))
     make_policy(authority, effective_from=date(2026, 6, 1), percentage_bp=300)
     new = make_contract(authority, contractor, officer, award_date=date(2026, 7, 1))
@@ -69,30 +58,30 @@ def test_new_policy_version_does_not_change_awarded_contracts(setup):
     assert new.obligation_cents == 3600000
 
 
-def test_contract_without_policy_in_force_is_refused(setup):
-    authority, contractor, officer, _owner = setup
+def test_contract_without_policy_in_force_is_refused(parties):
+    authority, contractor, officer, _owner = parties.sides()
     with pytest.raises(ServiceError) as err:
         make_contract(authority, contractor, officer, award_date=date(2020, 1, 1))
     assert "award_date" in err.value.fields
     assert db.session.scalar(select(Contract)) is None
 
 
-def test_end_before_start_is_refused(setup):
-    authority, contractor, officer, _owner = setup
+def test_end_before_start_is_refused(parties):
+    authority, contractor, officer, _owner = parties.sides()
     with pytest.raises(ServiceError) as err:
         make_contract(authority, contractor, officer, end_date=date(2026, 1, 1))
     assert "end_date" in err.value.fields
 
 
-def test_only_officers_of_the_authority_register_contracts(setup):
-    authority, contractor, _officer, owner = setup
+def test_only_officers_of_the_authority_register_contracts(parties):
+    authority, contractor, _officer, owner = parties.sides()
     with pytest.raises(Forbidden):
         make_contract(authority, contractor, owner)
 
 
 @time_machine.travel(date(2026, 9, 1), tick=False)
-def test_submit_approve_recompute_and_notify(setup):
-    authority, contractor, officer, owner = setup
+def test_submit_approve_recompute_and_notify(parties):
+    authority, contractor, officer, owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     r = realisations.submit(
         contract, fte_realisation(attributes=["age_50_plus"]), owner, [Upload("a.pdf", PDF)]
@@ -114,16 +103,16 @@ def test_submit_approve_recompute_and_notify(setup):
     assert "realisation.approved" in actions
 
 
-def test_bsn_as_candidate_reference_is_refused(setup):
-    authority, contractor, officer, owner = setup
+def test_bsn_as_candidate_reference_is_refused(parties):
+    authority, contractor, officer, owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     with pytest.raises(ServiceError) as err:
         realisations.submit(contract, fte_realisation(candidate="111222333"), owner)
     assert err.value.code == "bsn_refused"
 
 
-def test_overlapping_candidate_on_other_contract_is_refused(setup):
-    authority, contractor, officer, owner = setup
+def test_overlapping_candidate_on_other_contract_is_refused(parties):
+    authority, contractor, officer, owner = parties.sides()
     first = make_contract(authority, contractor, officer)
     second = make_contract(authority, contractor, officer)
     realisations.submit(first, fte_realisation(), owner)
@@ -137,8 +126,8 @@ def test_overlapping_candidate_on_other_contract_is_refused(setup):
     )
 
 
-def test_invoice_counts_once(setup):
-    authority, contractor, officer, owner = setup
+def test_invoice_counts_once(parties):
+    authority, contractor, officer, owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     inv = realisations.RealisationData(
         block_code="INK",
@@ -155,8 +144,8 @@ def test_invoice_counts_once(setup):
     assert err.value.code == "invoice_used"
 
 
-def test_file_that_is_not_what_its_extension_says_saves_nothing(setup):
-    authority, contractor, officer, owner = setup
+def test_file_that_is_not_what_its_extension_says_saves_nothing(parties):
+    authority, contractor, officer, owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     with pytest.raises(ServiceError) as err:
         realisations.submit(contract, fte_realisation(), owner, [Upload("fake.pdf", b"just text")])
@@ -164,8 +153,8 @@ def test_file_that_is_not_what_its_extension_says_saves_nothing(setup):
     assert realisations.of_contract(contract.id, "contractor") == []
 
 
-def test_below_min_hours_is_refused_with_field(setup):
-    authority, contractor, officer, owner = setup
+def test_below_min_hours_is_refused_with_field(parties):
+    authority, contractor, officer, owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     data = fte_realisation()
     data.hours_per_week = Decimal(8)
@@ -174,8 +163,8 @@ def test_below_min_hours_is_refused_with_field(setup):
     assert "hours_per_week" in err.value.fields
 
 
-def test_officer_of_other_authority_cannot_approve(setup):
-    authority, contractor, officer, owner = setup
+def test_officer_of_other_authority_cannot_approve(parties):
+    authority, contractor, officer, owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     r = realisations.submit(contract, fte_realisation(), owner)
     other = make_user("ander@gemeente.example.com")
@@ -186,8 +175,8 @@ def test_officer_of_other_authority_cannot_approve(setup):
     assert r.state == "submitted"
 
 
-def test_reject_needs_reason_and_bulk_is_all_or_nothing(setup):
-    authority, contractor, officer, owner = setup
+def test_reject_needs_reason_and_bulk_is_all_or_nothing(parties):
+    authority, contractor, officer, owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     a = realisations.submit(contract, fte_realisation("KAND-A"), owner)
     b = realisations.submit(contract, fte_realisation("KAND-B"), owner)
@@ -203,8 +192,8 @@ def test_reject_needs_reason_and_bulk_is_all_or_nothing(setup):
     assert (b.state, b.rejection_reason) == ("rejected", "Geen bewijs")
 
 
-def test_nightly_recompute_moves_status_and_notifies_once(setup):
-    authority, contractor, officer, owner = setup
+def test_nightly_recompute_moves_status_and_notifies_once(parties):
+    authority, contractor, officer, owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     fulfilment.recompute_all(date(2026, 3, 1))
     db.session.refresh(contract)
@@ -220,8 +209,8 @@ def test_nightly_recompute_moves_status_and_notifies_once(setup):
     assert contract.status == "overdue"
 
 
-def test_contract_ids_cannot_be_probed(setup):
-    authority, contractor, officer, _owner = setup
+def test_contract_ids_cannot_be_probed(parties):
+    authority, contractor, officer, _owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     stranger = make_user("stranger@example.com")
     from marketplace.services.errors import NotFound
@@ -230,8 +219,8 @@ def test_contract_ids_cannot_be_probed(setup):
         contracts.contract_for_party(contract.id, stranger)
 
 
-def test_contract_keeps_its_contractor_once_a_realisation_is_reported(setup):
-    authority, contractor, officer, owner = setup
+def test_contract_keeps_its_contractor_once_a_realisation_is_reported(parties):
+    authority, contractor, officer, owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     realisations.submit(contract, fte_realisation(), owner, [Upload("loonstrook.pdf", PDF)])
     newcomer = make_org("contractor")
@@ -255,11 +244,11 @@ def test_contract_keeps_its_contractor_once_a_realisation_is_reported(setup):
 
 
 @time_machine.travel(date(2026, 9, 1), tick=False)
-def test_realisation_is_refused_on_a_contract_handed_to_another_contractor_meanwhile(setup):
+def test_realisation_is_refused_on_a_contract_handed_to_another_contractor_meanwhile(parties):
     """The officer's change of contractor (allowed while nothing is reported) commits between
     the contractor's request reading the contract and saving its realisation: the realisation
     must not land on what is now another company's contract, which would see it and its files."""
-    authority, contractor, officer, owner = setup
+    authority, contractor, officer, owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     other = make_org("contractor", owner=make_user("ander@bedrijf.example.com"))
     assert contract.contractor_id == contractor.id  # read by the contractor's request
@@ -283,8 +272,8 @@ def test_realisation_is_refused_on_a_contract_handed_to_another_contractor_meanw
         (date(2026, 2, 28), date(2026, 8, 31), "start_date"),  # one day before the start
     ],
 )
-def test_period_outside_the_contracts_term_is_refused_and_saves_nothing(setup, start, end, field):
-    authority, contractor, officer, owner = setup
+def test_period_outside_the_contracts_term_is_refused_and_saves_nothing(parties, start, end, field):
+    authority, contractor, officer, owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     data = fte_realisation(start=start, end=end)
     for attempt in (realisations.preview, realisations.submit):
@@ -295,8 +284,8 @@ def test_period_outside_the_contracts_term_is_refused_and_saves_nothing(setup, s
     assert db.session.scalar(select(func.count()).select_from(Realisation)) == 0
 
 
-def test_period_on_the_terms_first_and_last_day_counts(setup):
-    authority, contractor, officer, owner = setup
+def test_period_on_the_terms_first_and_last_day_counts(parties):
+    authority, contractor, officer, owner = parties.sides()
     contract = make_contract(authority, contractor, officer)
     whole = fte_realisation(start=date(2026, 3, 1), end=date(2028, 2, 29))
     assert realisations.submit(contract, whole, owner).value_cents > 0

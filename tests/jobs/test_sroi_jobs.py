@@ -11,23 +11,15 @@ from sqlalchemy import select, update
 from marketplace.extensions import db
 from marketplace.models import Contract, OutboxJob, PsoCertificate
 from marketplace.services import pso, realisations, reminders
-from tests.factories import add_member, fte_realisation, make_contract, make_policy, make_user
+from tests.factories import fte_realisation, make_contract
 from tests.jobs.conftest import run_burst_worker
 from tests.mailbox import outbox_messages
-
-
-@pytest.fixture
-def parties(app, authority, contractor):
-    officer = make_user("inkoper@gemeente.example.com")
-    add_member(authority, officer)
-    make_policy(authority)
-    return officer, contractor.members[0].user
 
 
 def test_approval_recomputes_the_contract_through_real_rq(
     rq_app, redis_conn, parties, authority, contractor
 ):
-    officer, owner = parties
+    officer, owner = parties.officer, parties.owner
     contract = make_contract(authority, contractor, officer)
     run_burst_worker(redis_conn)
     submitted = realisations.submit(contract, fte_realisation(), owner)
@@ -81,7 +73,7 @@ def test_expired_pso_certificate_is_noticed_once_and_no_longer_counts(contractor
 
 
 def test_quiet_open_obligation_is_reminded_once_per_90_days(parties, authority, contractor):
-    officer, owner = parties
+    officer, owner = parties.officer, parties.owner
     contract = make_contract(authority, contractor, officer)
     db.session.execute(update(Contract).values(created_at=date(2026, 1, 1), status="at_risk"))
     db.session.commit()
@@ -93,7 +85,7 @@ def test_quiet_open_obligation_is_reminded_once_per_90_days(parties, authority, 
 
 
 def test_recent_submission_means_no_reminder(parties, authority, contractor):
-    officer, owner = parties
+    officer = parties.officer
     make_contract(authority, contractor, officer)
     db.session.execute(update(Contract).values(created_at=date(2026, 1, 1)))
     db.session.commit()

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import AuditLog, Contract, PsoCertificate
-from tests.factories import add_member, make_contract, make_org, make_policy, make_user
+from tests.factories import add_member, make_org, make_user
 from tests.served import at_once
 from tests.web.test_contractor import PDF, field_error
 
@@ -32,9 +32,14 @@ def _today():
 
 
 @pytest.fixture
-def officer(authority):
-    make_policy(authority, pso_remaining_bp={"trede_1": 5000, "trede_2": 0, "trede_3": 0})
-    return authority.members[0].user
+def policy_fields():
+    """The parties' policy exempts trede 2 and trede 3."""
+    return {"pso_remaining_bp": {"trede_1": 5000, "trede_2": 0, "trede_3": 0}}
+
+
+@pytest.fixture
+def officer(parties):
+    return parties.officer
 
 
 def record_with_file(client, content: bytes):
@@ -63,9 +68,9 @@ def cert(client, auth, contractor) -> PsoCertificate:
 
 
 @pytest.fixture
-def contract(authority, contractor, officer, cert) -> Contract:
+def contract(parties, cert) -> Contract:
     """Registered while the certificate awaits verification: computed without it."""
-    return make_contract(authority, contractor, officer)
+    return parties.contract
 
 
 def page(response) -> str:
@@ -107,7 +112,7 @@ def test_contract_page_says_the_obligation_is_computed_without_the_unverified_ce
 
 
 def test_officer_verifies_after_confirming_and_the_obligation_is_recalculated(
-    client, auth, contract, cert
+    client, auth, parties, contract, cert
 ):
     auth.login(OFFICER)
     listing = page(client.get("/inkoop/pso-certificaten"))
@@ -123,11 +128,7 @@ def test_officer_verifies_after_confirming_and_the_obligation_is_recalculated(
     assert db.session.get(PsoCertificate, cert.id).verification == "verified"
     assert db.session.get(Contract, contract.id).obligation_cents == 0
     assert NOT_VERIFIED not in page(client.get(f"/contracten/{contract.id}"))
-    assert make_contract(*_parties(contract)).obligation_status == "exempt"
-
-
-def _parties(contract: Contract):
-    return contract.authority, contract.contractor, contract.authority.members[0].user
+    assert parties.register().obligation_status == "exempt"
 
 
 def test_officer_of_an_unrelated_authority_cannot_see_verify_or_download(
