@@ -90,13 +90,26 @@ class Matches:
 @dataclass(frozen=True)
 class Gap:
     """What a contract still owes and the offerings that would close it ("Zo dicht je het
-    tekort"), with what a new demand for it would be pre-filled with."""
+    tekort"), with what a new demand for it is pre-filled with."""
 
     contract: Contract
     remaining_cents: int
     sector: str | None
     region: str | None
     offerings: list[ListingMatch]
+
+    @property
+    def new_demand(self) -> dict[str, str | int]:
+        """The query of the new-demand form pre-filled from the contract: the contract, its
+        sector and region, and the remaining obligation as the budget."""
+        prefill: dict[str, str | int] = {"contract": self.contract.id}
+        if self.sector:
+            prefill["sector"] = self.sector
+        if self.region:
+            prefill["region"] = self.region
+        if self.remaining_cents > 0:
+            prefill["budget"] = self.remaining_cents
+        return prefill
 
 
 def matches_of(listing: Listing, viewer: User | None, limit: int = DEFAULT_LIMIT) -> Matches | None:
@@ -202,36 +215,66 @@ def matches_for_offering(
 
 def closing_the_gap(contract: Contract, limit: int = 5) -> Gap:
     """The open offerings that best fit what `contract` still owes, each with what buying it
-    would add (docs/domain.md "Matches and their SROI value"). The sector is that of the newest
-    demand serving the contract, else the contractor's first sector; the region is the
-    authority's arbeidsmarktregio, else the contractor's. The caller has checked that the viewer
-    belongs to the contract's contractor."""
-    remaining = contract.remaining_cents
-    sector = _gap_sector(contract)
-    region = contract.authority.arbeidsmarktregio or contract.contractor.arbeidsmarktregio or None
-    block = _invoice_blocks([contract]).get(contract.policy_id)
-    if remaining <= 0 or block is None:
-        return Gap(contract, remaining, sector, region, [])
-    wanted = ListingFacts(0, sector or "", "", region or "")
-    offerings = _candidates("offering", wanted, exclude_org=contract.contractor_id)
-    facts = certifications.supplier_facts({o.organisation for o in offerings})
-    rules = policies.block_rules(block)
-    today = clock.today()
-    ranked = matching.rank(
-        (
-            matching.match_offering(wanted, _facts(o), facts[o.organisation_id], today, rules)
-            for o in offerings
-        ),
-        limit,
+    would add (docs/domain.md "Matches and their SROI value"). The caller has checked that the
+    viewer belongs to the contract's contractor."""
+    return gaps_of([contract], limit)[0]
+
+
+def gaps_of(contracts_: list[Contract], limit: int = 5) -> list[Gap]:
+    """`closing_the_gap` for each of a contractor's contracts, in a few queries whatever their
+    number: one per distinct sector and region among them, and four more. The sector is that of
+    the newest demand serving the contract, else the contractor's first sector; the region is the
+    authority's arbeidsmarktregio, else the contractor's."""
+    sectors = _gap_sectors(contracts_)
+    blocks = _invoice_blocks(list(contracts_))
+    wanted = {
+        c.id: ListingFacts(
+            0,
+            sectors.get(c.id) or "",
+            "",
+            c.authority.arbeidsmarktregio or c.contractor.arbeidsmarktregio or "",
+        )
+        for c in contracts_
+    }
+    open_ = [c for c in contracts_ if c.remaining_cents > 0 and c.policy_id in blocks]
+    keys = {(wanted[c.id].sector, wanted[c.id].region, c.contractor_id) for c in open_}
+    candidates = {
+        (sector, region, contractor): _candidates(
+            "offering", ListingFacts(0, sector, "", region), contractor
+        )
+        for sector, region, contractor in keys
+    }
+    facts = certifications.supplier_facts(
+        {o.organisation for offerings in candidates.values() for o in offerings}
     )
-    by_id = {o.id: o for o in offerings}
-    items = [
-        _listing_match(m, by_id[m.candidate_id], preview)
-        for m in ranked
-        if (preview := _preview(None, by_id[m.candidate_id], contract, block, facts, True))
-        and preview.value_cents > 0
-    ]
-    return Gap(contract, remaining, sector, region, items)
+    today = clock.today()
+    gaps = []
+    for c in contracts_:
+        w = wanted[c.id]
+        items: list[ListingMatch] = []
+        if c in open_:
+            offerings = candidates[w.sector, w.region, c.contractor_id]
+            rules = policies.block_rules(blocks[c.policy_id])
+            ranked = matching.rank(
+                (
+                    matching.match_offering(w, _facts(o), facts[o.organisation_id], today, rules)
+                    for o in offerings
+                ),
+                limit,
+            )
+            by_id = {o.id: o for o in offerings}
+            items = [
+                _listing_match(m, by_id[m.candidate_id], preview)
+                for m in ranked
+                if (
+                    preview := _preview(
+                        None, by_id[m.candidate_id], c, blocks[c.policy_id], facts, True
+                    )
+                )
+                and preview.value_cents > 0
+            ]
+        gaps.append(Gap(c, c.remaining_cents, w.sector or None, w.region or None, items))
+    return gaps
 
 
 def _listing_match(m: Match, listing: Listing, preview: SroiPreview | None) -> ListingMatch:
@@ -246,7 +289,8 @@ def _facts(listing: Listing) -> ListingFacts:
 
 
 def _profile(org: Organisation) -> ProfileFacts:
-    regions = (org.arbeidsmarktregio,) if org.arbeidsmarktregio else ()
+    """An organisation's sectors and regions: its own arbeidsmarktregio and those it serves."""
+    regions = ((org.arbeidsmarktregio,) if org.arbeidsmarktregio else ()) + tuple(org.regions or ())
     return ProfileFacts(org.id, tuple(org.sectors or ()), regions)
 
 
@@ -321,15 +365,20 @@ def _invoice_blocks(contracts: list[Contract | None]) -> dict[int, BuildingBlock
     return realisations.invoice_blocks({c.policy_id for c in contracts if c is not None})
 
 
-def _gap_sector(contract: Contract) -> str | None:
-    newest = db.session.scalar(
-        select(Listing.sector)
-        .where(Listing.contract_id == contract.id, Listing.kind == "demand")
-        .order_by(Listing.created_at.desc(), Listing.id.desc())
-        .limit(1)
-    )
-    sectors = contract.contractor.sectors or []
-    return newest or (sectors[0] if sectors else None)
+def _gap_sectors(contracts_: list[Contract]) -> dict[int, str]:
+    """The sector each contract's gap is looked for in, by contract id: its newest demand's,
+    else its contractor's first."""
+    newest: dict[int, str] = {}
+    if contracts_:
+        for contract_id, sector in db.session.execute(
+            select(Listing.contract_id, Listing.sector)
+            .where(Listing.contract_id.in_([c.id for c in contracts_]), Listing.kind == "demand")
+            .order_by(Listing.created_at.desc(), Listing.id.desc())
+        ):
+            newest.setdefault(contract_id, sector)
+    return {
+        c.id: newest.get(c.id) or next(iter(c.contractor.sectors or []), "") for c in contracts_
+    }
 
 
 def _sees_contract(viewer: User | None, contract: Contract) -> bool:

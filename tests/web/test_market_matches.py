@@ -111,3 +111,47 @@ def test_a_listing_page_in_english_says_the_reasons_in_english(client, buyer, em
         session["locale"] = "en"
     page = client.get(f"/markt/vraag/{demand.id}").get_data(as_text=True)
     assert "same sector" in page and "Code Sociale Ondernemingen" in page
+
+
+def test_the_contract_page_shows_how_to_close_the_gap(client, auth, buyer, emco, contract):
+    make_listing(emco, title="Groenonderhoud Emmen", sector="groenvoorziening", amount_cents=None)
+    buyer.sectors = ["groenvoorziening"]
+    db.session.commit()
+
+    auth.login("koper@example.com")
+    page = client.get(f"/contracten/{contract.id}").get_data(as_text=True)
+
+    assert "Zo dicht je het tekort" in page
+    assert "Groenonderhoud Emmen" in page
+    assert "Een inkoop van €\xa060.000,00 telt voor €\xa060.000,00 mee." in page
+    prefill = (
+        f"/markt/nieuw?soort=vraag&amp;contract={contract.id}&amp;sector=groenvoorziening"
+        "&amp;region=Drenthe&amp;budget=6000000"
+    )
+    assert prefill in page
+
+
+def test_the_gap_button_starts_a_demand_pre_filled_from_the_contract(client, auth, buyer, contract):
+    auth.login("koper@example.com")
+    form = client.get(
+        f"/markt/nieuw?soort=vraag&contract={contract.id}&sector=groenvoorziening"
+        "&region=Drenthe&budget=6000000"
+    ).get_data(as_text=True)
+    assert f'<option selected value="{contract.id}">' in form
+    assert '<option selected value="groenvoorziening">' in form
+    assert 'id="amount_cents" name="amount_cents" type="text" value="60.000"' in form
+
+
+def test_the_officer_is_not_shown_the_contractors_gap(client, auth, buyer, emco, contract):
+    make_listing(emco)
+    auth.login("officer@authority.example.com")
+    page = client.get(f"/contracten/{contract.id}").get_data(as_text=True)
+    assert "Zo dicht je het tekort" not in page
+
+
+def test_the_obligation_card_shows_how_to_close_the_gap(client, auth, buyer, emco, contract):
+    make_listing(emco, title="Schoonmaakploeg", amount_cents=2_000_000)
+    auth.login("koper@example.com")
+    page = client.get("/opdrachtnemer/").get_data(as_text=True)
+    assert "Zo dicht je het tekort" in page
+    assert "Een inkoop van €\xa020.000,00 telt voor €\xa020.000,00 mee." in page

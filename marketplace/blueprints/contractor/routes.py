@@ -38,12 +38,15 @@ from marketplace.blueprints.formhelpers import apply_service_error
 from marketplace.domain import pso as pso_rules
 from marketplace.domain.fulfilment import worst_first_key
 from marketplace.models import Contract, Realisation
-from marketplace.services import contracts, evidence, fulfilment, pso, realisations
+from marketplace.services import contracts, evidence, fulfilment, matches, pso, realisations
 from marketplace.services.errors import NotFound, ServiceError
 from marketplace.templating import eur
 
 bp = Blueprint("contractor", __name__, url_prefix="/opdrachtnemer")
 bp.context_processor(display_helpers)
+# The obligation cards that show how to close their gap: the first ones, which need attention
+# most; the others link to their contract page, where it is shown too.
+GAP_CARDS = 5
 
 
 def _contract_url(contract_id: int) -> str:
@@ -69,7 +72,13 @@ def index():
     )
     # Worst first, as of today; the service's end-date order stays within a status.
     rows.sort(key=lambda row: worst_first_key(row[1].status))
-    return render_template("contractor/obligations.html", org=org, rows=rows)
+    gaps = matches.gaps_of([c for c, _f in rows[:GAP_CARDS]], limit=2)
+    return render_template(
+        "contractor/obligations.html",
+        org=org,
+        rows=rows,
+        gaps={gap.contract.id: gap for gap in gaps},
+    )
 
 
 def _own_contract(contract_id: int) -> Contract:

@@ -16,7 +16,7 @@ from marketplace.blueprints.contracts.display import (
 )
 from marketplace.blueprints.formhelpers import page_arg
 from marketplace.blueprints.pagination import paginate
-from marketplace.services import contracts, fulfilment, pso
+from marketplace.services import contracts, fulfilment, matches, pso
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracten")
 bp.context_processor(display_helpers)
@@ -43,4 +43,5 @@ def detail(contract_id: int):
         history=history,
         history_rows=history_entries(history.items),
         unverified_certificate=pso.unverified_for(contract),
+        gap=matches.closing_the_gap(contract) if side == "contractor" else None,
     )
