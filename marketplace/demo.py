@@ -153,6 +153,17 @@ USERS = [
     ),
     ("accountmanager.emco@example.com", "Accountmanager EMCO", "EMCO-groep", "owner", False),
     ("netwerk.metwerk@example.com", "Coördinator MetWerk", "MetWerk", "owner", False),
+    ("accountmanager.menso@example.com", "Accountmanager Menso", "Menso", "owner", False),
+    ("accountmanager.wvs@example.com", "Accountmanager WVS-groep", "WVS-groep", "owner", False),
+    (
+        "accountmanager.weenerxl@example.com",
+        "Accountmanager Weener XL",
+        "Weener XL",
+        "owner",
+        False,
+    ),
+    ("accountmanager.wedeka@example.com", "Accountmanager Wedeka", "Wedeka", "owner", False),
+    ("buurtsupport@example.com", "Coördinator Buurtsupport", "Buurtsupport Emmen", "owner", False),
 ]
 
 
@@ -202,9 +213,11 @@ def seed_demo() -> dict[str, int]:
     )
     db.session.commit()
     from marketplace import clock
+    from marketplace.demo_market import seed_market
     from marketplace.demo_sroi import seed_sroi
 
     created.update(seed_sroi(admin, clock.today()))
+    created.update(seed_market(clock.today()))
     return created
 
 

@@ -30,6 +30,7 @@ LAYERS = {
     "marketplace.transport": "helpers",
     "marketplace.demo": "cli",
     "marketplace.demo_sroi": "cli",
+    "marketplace.demo_market": "cli",
     "marketplace.domain": "domain",
     "marketplace.models": "models",
     "marketplace.services": "services",
