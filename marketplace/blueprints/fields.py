@@ -17,7 +17,7 @@ from wtforms import Field, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from marketplace.domain.money import MAX_CENTS, format_eur, parse_eur
+from marketplace.domain.money import FULL_BP, MAX_CENTS, format_eur, parse_eur
 from marketplace.domain.numbers import MAX_ID, NumberError, bounded_decimal, bounded_int
 from marketplace.domain.obligation import PSO_LEVELS, pso_level_label
 from marketplace.domain.valuation import BONUS_ATTRIBUTES, CERTIFICATIONS
@@ -79,9 +79,10 @@ class PercentField(_TypedTextField):
         if not text:
             return None
         number = _decimal(text)
-        if number is None or not 0 <= number <= 100 or (number * 100) % 1:
+        bp = None if number is None else number * 100
+        if bp is None or not 0 <= bp <= FULL_BP or bp % 1:
             raise ValueError(_("Enter a percentage from 0 to 100, e.g. 5 or 2,5."))
-        return int(number * 100)
+        return int(bp)
 
     def to_text(self, data: int) -> str:
         whole, fraction = divmod(data, 100)

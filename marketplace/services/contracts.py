@@ -12,6 +12,7 @@ from sqlalchemy import update as sql_update
 
 from marketplace.domain import obligation as obligation_rules
 from marketplace.domain.fulfilment import STATUSES, worst_first_key
+from marketplace.domain.money import FULL_BP
 from marketplace.extensions import db
 from marketplace.models import (
     Contract,
@@ -74,7 +75,7 @@ def _validate(data: ContractData) -> None:
         fields["value_cents"] = _("This amount is not realistic for a contract.")
     if data.end_date < data.start_date:
         fields["end_date"] = _("The end date is before the start date.")
-    if data.labour_share_bp is not None and not 0 <= data.labour_share_bp <= 10000:
+    if data.labour_share_bp is not None and not 0 <= data.labour_share_bp <= FULL_BP:
         fields["labour_share_bp"] = _("Enter a percentage between 0 and 100.")
     if fields:
         raise ServiceError(_("Some fields are not valid."), fields)

@@ -22,6 +22,7 @@ Choices where docs/domain.md is silent:
 
 from __future__ import annotations
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from marketplace import clock
@@ -34,14 +35,25 @@ from marketplace.blueprints.api.schemas.calculator import (
     ValuateRequestSchema,
     ValuationSchema,
 )
+from marketplace.blueprints.errors import error_response
 from marketplace.domain import fulfilment, inputs, obligation, valuation
-from marketplace.services.errors import ServiceError
+
+
+def _refused(exc: valuation.ValuationError | obligation.ObligationInputError) -> Response:
+    """Input the domain refused: 422 with the domain's code, and its message at its field."""
+    return error_response(422, exc.message, code=exc.code, fields={exc.field: exc.message})
 
 
 class _CalculatorBlueprint(Blueprint):
-    """Public: no bearer token, unlike the compliance API's blueprints; the same strict JSON."""
+    """Public: no bearer token, unlike the compliance API's blueprints; the same strict JSON.
+    The views call the rules; what the rules refuse answers 422 here."""
 
     ARGUMENTS_PARSER = StrictJSONParser()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.register_error_handler(valuation.ValuationError, _refused)
+        self.register_error_handler(obligation.ObligationInputError, _refused)
 
 
 blp = _CalculatorBlueprint(
@@ -50,18 +62,6 @@ blp = _CalculatorBlueprint(
     url_prefix="/sroi",
     description="SROI calculator: value a building block, compute an obligation and its status",
 )
-
-
-class CalculatorInputError(ServiceError):
-    """Input the domain refused: rendered by errors.py as 422 with the domain's code and field."""
-
-    status = 422
-
-    @classmethod
-    def from_domain(
-        cls, exc: valuation.ValuationError | obligation.ObligationInputError
-    ) -> CalculatorInputError:
-        return cls(exc.message, fields={exc.field: exc.message}, code=exc.code)
 
 
 # --- valuate ----------------------------------------------------------------------------------
@@ -77,11 +77,7 @@ def valuate(args):
     rounded half up to cents on its own (docs/domain.md "Building blocks").
     """
     block = inputs.block_from(args["block"])
-    realisation = inputs.realisation_from(args["realisation"])
-    try:
-        result = valuation.valuate(block, realisation)
-    except valuation.ValuationError as exc:
-        raise CalculatorInputError.from_domain(exc) from exc
+    result = valuation.valuate(block, inputs.realisation_from(args["realisation"]))
     return {
         "value_cents": result.value_cents,
         "breakdown": [
@@ -103,11 +99,7 @@ def compute_obligation(args):
     rounding at the end (docs/domain.md "The SROI obligation of a contract").
     """
     policy = inputs.policy_from(args["policy"])
-    terms = inputs.terms_from(args["contract"])
-    try:
-        result = obligation.obligation_for(terms, policy)
-    except obligation.ObligationInputError as exc:
-        raise CalculatorInputError.from_domain(exc) from exc
+    result = obligation.obligation_for(inputs.terms_from(args["contract"]), policy)
     return {
         "obligation_cents": result.obligation_cents,
         "status": result.status,

@@ -26,7 +26,8 @@ from marketplace.blueprints.fields import (
     plausible_date,
     pso_choices,
 )
-from marketplace.domain.valuation import UNITS
+from marketplace.domain.obligation import MAX_DURATION_MONTHS
+from marketplace.domain.valuation import MAX_BLOCK_DAYS, MAX_QUANTITY, UNITS
 
 UNIT_LABELS = {
     "fte_year": _l("Per FTE-year (a job or placement)"),
@@ -63,7 +64,11 @@ class ObligationForm(FlaskForm):
         default=6,
         validators=[
             InputRequired(message=_l("Enter the minimum duration.")),
-            NumberRange(min=0, max=1200, message=_l("Enter a number of months from 0 to 1200.")),
+            NumberRange(
+                min=0,
+                max=MAX_DURATION_MONTHS,
+                message=_l("Enter a number of months from 0 to 1200."),
+            ),
         ],
     )
     labour_share = PercentField(
@@ -140,7 +145,9 @@ class BlockForm(FlaskForm):
         default=730,
         validators=[
             Optional(),
-            NumberRange(min=1, max=100_000, message=_l("Enter a whole number of at least 1.")),
+            NumberRange(
+                min=1, max=MAX_BLOCK_DAYS, message=_l("Enter a whole number of at least 1.")
+            ),
         ],
         description=_l("Per FTE-year or month block; optional (730 days is two years)."),
     )
@@ -162,7 +169,7 @@ class BlockForm(FlaskForm):
         _l("Number of occurrences"),
         validators=[
             Optional(),
-            NumberRange(min=1, max=1_000_000, message=_l("Enter a whole number of at least 1.")),
+            NumberRange(min=1, max=MAX_QUANTITY, message=_l("Enter a whole number of at least 1.")),
         ],
     )
     cost = EuroField(_l("Costs incurred (excl. VAT)"), validators=[Optional()])

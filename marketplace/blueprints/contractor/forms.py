@@ -31,6 +31,7 @@ from marketplace.blueprints.fields import (
     plausible_date,
     pso_choices,
 )
+from marketplace.domain.valuation import MAX_QUANTITY
 from marketplace.models import SroiPolicy
 from marketplace.services.evidence import ALLOWED
 
@@ -151,7 +152,7 @@ class RealisationForm(FlaskForm):
         _l("Number"),
         validators=[
             Optional(),
-            NumberRange(min=1, max=1_000_000, message=_l("Enter a whole number of at least 1.")),
+            NumberRange(min=1, max=MAX_QUANTITY, message=_l("Enter a whole number of at least 1.")),
         ],
         render_kw={"inputmode": "numeric"},
     )

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from marketplace.blueprints.api.schemas.common import PolicyRulesSchema, RealisationAmountsSchema
 from marketplace.blueprints.api.schemas.fields import (
-    MAX_HOURS,
     Hours,
     basis_points,
     cents,
     iso_date,
     optional_cents,
-    optional_quantity,
 )
 from marketplace.domain import obligation, valuation
+from marketplace.domain.valuation import MAX_HOURS
 
 CreditTableSchema = ma.Schema.from_dict(
     {certification: basis_points() for certification in valuation.CERTIFICATIONS},
@@ -47,17 +47,12 @@ class BlockSchema(ma.Schema):
     )
 
 
-class RealisationSchema(ma.Schema):
+class RealisationSchema(RealisationAmountsSchema):
+    # Hours per week are bounded by size only: the domain refuses more than a week has, with its
+    # own code (hours_out_of_range).
     start = iso_date(allow_none=True, load_default=None)
     end = iso_date(allow_none=True, load_default=None)
     hours_per_week = Hours(MAX_HOURS, allow_none=True, load_default=None)
-    hours = Hours(MAX_HOURS, allow_none=True, load_default=None)
-    quantity = optional_quantity()
-    cost_excl_vat_cents = optional_cents()
-    invoice_excl_vat_cents = optional_cents()
-    supplier_certification = ma.fields.String(
-        allow_none=True, load_default=None, validate=ma.validate.OneOf(valuation.CERTIFICATIONS)
-    )
     attributes = ma.fields.List(
         ma.fields.String(validate=ma.validate.Length(min=1, max=50)), load_default=list
     )
@@ -78,15 +73,7 @@ class ValuationSchema(ma.Schema):
     breakdown = ma.fields.List(ma.fields.Nested(LineSchema), required=True)
 
 
-class PolicySchema(ma.Schema):
-    threshold_cents = cents(required=True)
-    min_duration_months = ma.fields.Integer(
-        strict=True, required=True, validate=ma.validate.Range(min=0, max=1200)
-    )
-    percentage_bp = basis_points(required=True)
-    low_labour_share_bp = basis_points(allow_none=True, load_default=None)
-    low_labour_percentage_bp = basis_points(allow_none=True, load_default=None)
-    cap_cents = optional_cents()
+class PolicySchema(PolicyRulesSchema):
     pso_remaining_bp = ma.fields.Nested(
         PsoRemainingSchema,
         allow_none=True,

@@ -12,12 +12,11 @@ from decimal import Decimal
 
 import marshmallow as ma
 
-from marketplace.domain.money import MAX_CENTS
+from marketplace.domain.money import FULL_BP, MAX_CENTS
 from marketplace.domain.numbers import NumberError, bounded_decimal
-from marketplace.domain.valuation import CERTIFICATIONS, MESSAGES_EN
+from marketplace.domain.obligation import MAX_DURATION_MONTHS
+from marketplace.domain.valuation import CERTIFICATIONS, MAX_QUANTITY, MESSAGES_EN
 
-MAX_HOURS_PER_WEEK = 168
-MAX_HOURS = 1_000_000
 FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2199, 12, 31)
 MAX_ID = 2**31 - 1  # integer primary keys on PostgreSQL
@@ -37,8 +36,8 @@ def cents(**kwargs) -> ma.fields.Integer:
 def basis_points(**kwargs) -> ma.fields.Integer:
     return ma.fields.Integer(
         strict=True,
-        validate=ma.validate.Range(min=0, max=10000),
-        metadata={"description": "Basis points, 0..10000 (500 = 5%)"},
+        validate=ma.validate.Range(min=0, max=FULL_BP),
+        metadata={"description": f"Basis points, 0..{FULL_BP} (500 = 5%)"},
         **kwargs,
     )
 
@@ -61,12 +60,24 @@ def optional_quantity() -> ma.fields.Integer:
         strict=True,
         allow_none=True,
         load_default=None,
-        validate=ma.validate.Range(min=1, max=1_000_000),
+        validate=ma.validate.Range(min=1, max=MAX_QUANTITY),
     )
 
 
 def optional_cents() -> ma.fields.Integer:
     return cents(allow_none=True, load_default=None)
+
+
+def months(**kwargs) -> ma.fields.Integer:
+    """A policy's minimum duration in months, 0..MAX_DURATION_MONTHS."""
+    return ma.fields.Integer(
+        strict=True, validate=ma.validate.Range(min=0, max=MAX_DURATION_MONTHS), **kwargs
+    )
+
+
+def amounts_by_code(**kwargs) -> ma.fields.Dict:
+    """Whole numbers by code, as stored (bonuses, credit and PSO tables), in responses."""
+    return ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), **kwargs)
 
 
 def credit_table(description: str) -> ma.fields.Dict:

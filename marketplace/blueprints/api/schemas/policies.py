@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from marketplace.blueprints.api.schemas.common import PolicyRulesSchema
 from marketplace.blueprints.api.schemas.fields import (
     ATTRIBUTE,
-    MAX_HOURS_PER_WEEK,
     Hours,
+    amounts_by_code,
     basis_points,
     cents,
     credit_table,
@@ -16,7 +17,7 @@ from marketplace.blueprints.api.schemas.fields import (
     text,
 )
 from marketplace.domain.obligation import PSO_LEVELS
-from marketplace.domain.valuation import UNITS
+from marketplace.domain.valuation import MAX_BLOCK_DAYS, MAX_HOURS_PER_WEEK, UNITS
 
 
 class BlockRequestSchema(ma.Schema):
@@ -29,7 +30,7 @@ class BlockRequestSchema(ma.Schema):
         strict=True,
         allow_none=True,
         load_default=None,
-        validate=ma.validate.Range(min=1, max=100_000),
+        validate=ma.validate.Range(min=1, max=MAX_BLOCK_DAYS),
     )
     bonuses = ma.fields.Dict(
         keys=ma.fields.String(validate=ma.validate.Regexp(ATTRIBUTE)),
@@ -40,17 +41,9 @@ class BlockRequestSchema(ma.Schema):
     credit_bp_by_certification = credit_table("Purchase credit (invoice); null: the policy's")
 
 
-class PolicyRequestSchema(ma.Schema):
+class PolicyRequestSchema(PolicyRulesSchema):
     name = text(200, min_length=1, required=True)
     effective_from = iso_date(required=True)
-    threshold_cents = cents(required=True)
-    min_duration_months = ma.fields.Integer(
-        strict=True, required=True, validate=ma.validate.Range(min=0, max=1200)
-    )
-    percentage_bp = basis_points(required=True)
-    low_labour_share_bp = basis_points(allow_none=True, load_default=None)
-    low_labour_percentage_bp = basis_points(allow_none=True, load_default=None)
-    cap_cents = optional_cents()
     pso_remaining_bp = ma.fields.Dict(
         keys=ma.fields.String(validate=ma.validate.OneOf(PSO_LEVELS)),
         values=basis_points(),
@@ -74,10 +67,8 @@ class BuildingBlockSchema(ma.Schema):
     rate_cents = ma.fields.Integer(allow_none=True)
     min_hours_per_week = ma.fields.Float(allow_none=True)
     max_days = ma.fields.Integer(allow_none=True)
-    bonuses = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
-    credit_bp_by_certification = ma.fields.Dict(
-        keys=ma.fields.String(), values=ma.fields.Integer(), allow_none=True
-    )
+    bonuses = amounts_by_code()
+    credit_bp_by_certification = amounts_by_code(allow_none=True)
 
 
 class PolicyVersionSchema(ma.Schema):
@@ -91,9 +82,7 @@ class PolicyVersionSchema(ma.Schema):
     low_labour_share_bp = ma.fields.Integer(allow_none=True)
     low_labour_percentage_bp = ma.fields.Integer(allow_none=True)
     cap_cents = ma.fields.Integer(allow_none=True)
-    pso_remaining_bp = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
-    credit_bp_by_certification = ma.fields.Dict(
-        keys=ma.fields.String(), values=ma.fields.Integer(), allow_none=True
-    )
+    pso_remaining_bp = amounts_by_code()
+    credit_bp_by_certification = amounts_by_code(allow_none=True)
     source = ma.fields.String(allow_none=True)
     blocks = ma.fields.List(ma.fields.Nested(BuildingBlockSchema), required=True)

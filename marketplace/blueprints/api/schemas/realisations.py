@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from marketplace.blueprints.api.schemas.common import BreakdownLineSchema
+from marketplace.blueprints.api.schemas.common import (
+    BreakdownLineSchema,
+    RealisationAmountsSchema,
+)
 from marketplace.blueprints.api.schemas.fields import (
     ATTRIBUTE,
-    MAX_HOURS,
-    MAX_HOURS_PER_WEEK,
     Hours,
     UtcDateTime,
     iso_date,
-    optional_cents,
-    optional_quantity,
     text,
 )
-from marketplace.domain.valuation import CERTIFICATIONS
+from marketplace.domain.valuation import MAX_HOURS_PER_WEEK
 from marketplace.models.sroi import REALISATION_STATES
 
 
@@ -24,7 +23,7 @@ class RealisationQuerySchema(ma.Schema):
     state = ma.fields.String(validate=ma.validate.OneOf(REALISATION_STATES))
 
 
-class RealisationRequestSchema(ma.Schema):
+class RealisationRequestSchema(RealisationAmountsSchema):
     """What a contractor reports; which fields count depends on the block's unit."""
 
     block_code = text(20, min_length=1, required=True)
@@ -43,17 +42,10 @@ class RealisationRequestSchema(ma.Schema):
     start_date = iso_date(allow_none=True, load_default=None)
     end_date = iso_date(allow_none=True, load_default=None)
     hours_per_week = Hours(MAX_HOURS_PER_WEEK, allow_none=True, load_default=None)
-    hours = Hours(MAX_HOURS, allow_none=True, load_default=None)
-    quantity = optional_quantity()
-    cost_excl_vat_cents = optional_cents()
-    invoice_excl_vat_cents = optional_cents()
     invoice_number = text(60, allow_none=True, load_default=None)
     supplier_name = text(200, allow_none=True, load_default=None)
     supplier_kvk = ma.fields.String(
         allow_none=True, load_default=None, validate=ma.validate.Regexp(r"^\d{8}$")
-    )
-    supplier_certification = ma.fields.String(
-        allow_none=True, load_default=None, validate=ma.validate.OneOf(CERTIFICATIONS)
     )
     description = text(5000, load_default="")
     draft = ma.fields.Boolean(
