@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from marketplace.extensions import db
-from marketplace.models import Organisation, OrganisationMember, User
+from marketplace.models import Organisation, OrganisationMember
 from marketplace.models._types import utcnow
 from marketplace.services import accounts, organisations
 
@@ -219,7 +219,3 @@ def seed_demo() -> dict[str, int]:
     created.update(seed_sroi(admin, clock.today()))
     created.update(seed_market(clock.today()))
     return created
-
-
-def demo_users() -> list[User]:
-    return list(db.session.scalars(select(User).order_by(User.id)))

@@ -12,8 +12,6 @@ from marketplace.extensions import db
 from marketplace.models._types import utcnow
 from marketplace.models.accounts import Organisation
 
-REPORT_FILE_STATES = ("queued", "running", "done", "failed")
-
 
 class ReportFile(db.Model):
     """A report asked for by `requested_by` for `organisation`: only that organisation's members
