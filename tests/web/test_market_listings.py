@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.models import Listing
+from marketplace.models import Listing, Organisation
 from tests.factories import (
     add_member,
     make_contract,
@@ -19,6 +19,7 @@ from tests.factories import (
     make_policy,
     make_user,
 )
+from tests.querycount import counting_statements
 
 TODAY = date(2026, 12, 1)
 
@@ -245,3 +246,33 @@ def test_an_expired_listing_reopens_only_after_a_new_date(client, auth, emco):
         db.session.commit()
         client.post(f"/markt/aanbod/{listing.id}/reopen")
         assert db.session.get(Listing, listing.id).status == "expired"
+
+
+def page_statements(client, path: str) -> int:
+    """Statements of one request, starting from an empty session as a real request does."""
+    db.session.remove()
+    with counting_statements(db.engine) as statements:
+        assert client.get(path).status_code == 200
+    return statements.count
+
+
+def test_listing_pages_send_the_same_few_statements_at_10_and_at_many_listings(client, auth, emco):
+    auth.login("emco@example.com")
+    emco_id = emco.id
+    for n in range(10):
+        make_listing(emco, title=f"Aanbod nummer {n:03d}")
+    first_id = make_listing(emco, title="Het aanbod dat we bekijken").id
+    paths = (
+        "/markt/mijn",
+        "/markt/mijn?status=open&page=1",
+        f"/markt/aanbod/{first_id}",
+        f"/markt/aanbod/{first_id}/bewerken",
+        "/markt/nieuw?soort=aanbod",
+    )
+    few = [page_statements(client, path) for path in paths]
+    emco = db.session.get(Organisation, emco_id)
+    for n in range(10, 70):
+        make_listing(emco, title=f"Aanbod nummer {n:03d}")
+    many = [page_statements(client, path) for path in paths]
+    assert many == few
+    assert max(many) <= 10, dict(zip(paths, many, strict=True))
