@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_jobs(app)
     register_links(app)
     register_blueprints(app)
+    register_page_context(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -103,6 +104,15 @@ def register_blueprints(app: Flask) -> None:
     register_api(app)
 
 
+def register_page_context(app: Flask) -> None:
+    """What every page knows: the user's organisations and the selected one before the route
+    runs, the nav's count when a template renders (blueprints/layout.py)."""
+    from marketplace.blueprints.layout import load_current_org, nav_counts
+
+    app.before_request(load_current_org)
+    app.context_processor(nav_counts)
+
+
 def register_errorhandlers(app: Flask) -> None:
     from marketplace.blueprints.errors import register
 
@@ -110,11 +120,21 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from marketplace.blueprints.contracts.display import display_helpers
+    from marketplace.blueprints.market.routes import listing_helpers
     from marketplace.blueprints.orgs.forms import kind_label
     from marketplace.blueprints.pagination import page_url
+    from marketplace.services.charts import summary
     from marketplace.templating import register
 
-    register(app, page_url=page_url, org_kind_label=kind_label)
+    register(
+        app,
+        page_url=page_url,
+        org_kind_label=kind_label,
+        chart_summary=summary,
+        **display_helpers(),
+        **listing_helpers(),
+    )
 
 
 def register_commands(app: Flask) -> None:

@@ -10,8 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from marketplace.blueprints.api.envelope import flatten_messages
-from marketplace.extensions import db
-from marketplace.services.errors import ServiceError
+from marketplace.services.errors import ServiceError, discard_refused_write
 
 
 def _wants_json() -> bool:
@@ -69,7 +68,7 @@ def register(app: Flask) -> None:
         e-mail or date at once, after both passed the service's own check. The database kept
         one; the other gets a 409 (never a 500). Services turn the conflicts they check for into
         field messages; this is the net under all of them."""
-        db.session.rollback()
+        discard_refused_write()
         app.logger.info("integrity error on %s: %s", request.path, exc.orig)
         message = _("This already exists or was saved by someone else at the same time.")
         return error_response(409, message, code="conflict")

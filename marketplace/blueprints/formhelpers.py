@@ -28,7 +28,7 @@ def page_arg(name: str = "page") -> int:
     """The page number asked for in the query string, 1 when it is not one (absent, text, 0, or
     beyond MAX_PAGE), as Werkzeug's `type=int` did for text; never an int the database refuses.
 
-    A page past the last one stays as asked: `pagination.paginate` answers 404 for it."""
+    A page past the last one stays as asked: `services/pages.existing_page` answers 404 for it."""
     try:
         return bounded_int(request.args.get(name, ""), minimum=1, maximum=MAX_PAGE)
     except NumberError:

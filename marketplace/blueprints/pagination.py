@@ -1,38 +1,11 @@
-"""Pages of long lists on the server-rendered pages (dashboard, approval queue, contract page).
-
-The page number comes from the query string through `formhelpers.page_arg` (never fails);
-`paginate` answers 404 for a page past the end, so a shared link to a page that no longer exists
-says so instead of showing an empty list that reads as "no realisations yet"."""
+"""Links to the pages of long lists on the server-rendered pages (dashboard, approval queue,
+contract page). The pages themselves are loaded by the services (`services/pages.py`); the page
+number comes from the query string through `formhelpers.page_arg` (never fails)."""
 
 from __future__ import annotations
 
-from flask import abort, request, url_for
-from flask_sqlalchemy.pagination import Pagination, SelectPagination
-from sqlalchemy import Select, func
-
-from marketplace.extensions import db
-
-
-class CountedPagination(SelectPagination):
-    """A page of an ORM select and its total in one statement, for pages over thousands of rows.
-
-    The page's ids are ranked first on the id and sort columns alone (a narrow sort), the total
-    is a scalar subquery, and only the rows of the page are joined and eager-loaded. Only a page
-    without rows (past the end, or nothing at all) counts separately."""
-
-    def _query_items(self) -> list:
-        base = self._query_args["select"]
-        key = base.column_descriptions[0]["entity"].id
-        page_ids = base.with_only_columns(key, maintain_column_froms=True)
-        page_ids = page_ids.limit(self.per_page).offset(self._query_offset)
-        total = base.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-        select = base.where(key.in_(page_ids)).add_columns(total.scalar_subquery().label("total"))
-        rows = self._query_args["session"].execute(select).unique().all()
-        self._counted = rows[0].total if rows else None
-        return [row[0] for row in rows]
-
-    def _query_count(self) -> int:
-        return self._counted if self._counted is not None else super()._query_count()
+from flask import request, url_for
+from flask_sqlalchemy.pagination import Pagination
 
 
 class ResultsPagination(Pagination):
@@ -53,17 +26,6 @@ class ResultsPagination(Pagination):
     @property
     def pages(self) -> int:
         return self._last
-
-
-def paginate(select: Select, page: int, per_page: int) -> CountedPagination:
-    """Page `page` of `select` (ordered by the caller); 404 for a page past the last one. Page 1
-    of an empty list is a page: the template shows its empty state."""
-    result = CountedPagination(
-        select=select, session=db.session, page=page, per_page=per_page, error_out=False
-    )
-    if page > 1 and not result.items:
-        abort(404)
-    return result
 
 
 def page_url(number: int, param: str = "page", anchor: str | None = None) -> str:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy import update as sql_update
+from sqlalchemy.orm import joinedload
 
 from marketplace.domain import obligation as obligation_rules
 from marketplace.domain.fulfilment import STATUSES, worst_first_key
@@ -22,9 +23,10 @@ from marketplace.models import (
     SroiPolicy,
     User,
 )
-from marketplace.services import audit, organisations, policies
-from marketplace.services.errors import Conflict, NotFound, ServiceError
+from marketplace.services import audit, organisations, pages, policies
+from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from marketplace.services.outbox import enqueue
+from marketplace.services.pages import CountedPagination
 
 CONTRACTOR_KINDS = ("contractor", "social_enterprise", "werkbedrijf")
 
@@ -163,12 +165,17 @@ def register(authority: Organisation, data: ContractData, by: User) -> Contract:
 
 
 def update(contract: Contract, data: ContractData, by: User) -> Contract:
-    """Edit a contract; the obligation is recomputed under the policy in force on the award date."""
+    """Edit a contract; the obligation is recomputed under the policy in force on the award date.
+    A refusal rolls back: the contract keeps its stored fields and its row lock is released."""
     policies.require_officer(by, contract.authority)
     organisations.require_verified(contract.authority)
-    _keep_contractor_with_its_evidence(contract, data.contractor_id)
     before = _snapshot(contract)
-    _apply(contract, data, contract.authority)
+    try:
+        _keep_contractor_with_its_evidence(contract, data.contractor_id)
+        _apply(contract, data, contract.authority)
+    except ServiceError:
+        db.session.rollback()
+        raise
     audit.record("contract.updated", contract, before=before, after=_snapshot(contract), actor=by)
     enqueue("recompute_contract", contract.id)
     db.session.commit()
@@ -288,6 +295,48 @@ def authority_contracts(authority_id: int, f: ContractFilter | None = None) -> S
         q = q.where(or_(Contract.title.ilike(like), Contract.reference.ilike(like)))
     rank = case({s: worst_first_key(s) for s in STATUSES}, value=Contract.status, else_=99)
     return q.order_by(rank, Contract.end_date, Contract.id)
+
+
+def authority_contracts_page(
+    authority_id: int, f: ContractFilter, number: int, per_page: int
+) -> CountedPagination:
+    """Page `number` of the authority's contracts (`authority_contracts`) with their contractor,
+    for the dashboard. NotFound for a page past the last one."""
+    selection = authority_contracts(authority_id, f).options(joinedload(Contract.contractor))
+    return pages.existing_page(selection, number, per_page)
+
+
+def visible_to(user: User, status: str | None, number: int, per_page: int) -> CountedPagination:
+    """Page `number` of the contracts on the officer side or the contractor side of the user's
+    organisations, by end date, then id (stable pages); with `status`, only those whose cached
+    status it is. Empty past the last page (the API's list)."""
+    orgs = organisations.organisations_of(user)
+    authority_ids = [o.id for o in orgs if o.kind == "authority"]
+    contractor_ids = [o.id for o in orgs if o.kind in CONTRACTOR_KINDS]
+    query = select(Contract).where(
+        or_(Contract.authority_id.in_(authority_ids), Contract.contractor_id.in_(contractor_ids))
+    )
+    if status:
+        query = query.where(Contract.status == status)
+    return pages.page_of(query.order_by(Contract.end_date, Contract.id), number, per_page)
+
+
+def registering_authority(user: User, authority_id: int | None) -> Organisation:
+    """The authority the user registers a contract for: the one asked for, which the user must be
+    a member of (403), or without one the user's only authority (with several, a field message
+    asks to choose; with none, 403)."""
+    authorities = [o for o in organisations.organisations_of(user) if o.kind == "authority"]
+    if authority_id is None:
+        if len(authorities) == 1:
+            return authorities[0]
+        if not authorities:
+            raise Forbidden(_("Only procurement officers of an authority register contracts."))
+        msg = _("You are an officer of several authorities: choose one.")
+        raise ServiceError(msg, {"authority_id": msg}, code="authority_required")
+    for authority in authorities:
+        if authority.id == authority_id:
+            return authority
+    raise Forbidden(_("You are not a procurement officer of this authority."))
 
 
 def status_counts(authority_id: int) -> dict[str, int]:

@@ -1,6 +1,9 @@
-"""Errors services raise for the caller to show: a message per field, never a 500."""
+"""Errors services raise for the caller to show: a message per field, never a 500; and the net
+under the services' own clean-up for a write the database refused."""
 
 from __future__ import annotations
+
+from marketplace.extensions import db
 
 
 class ServiceError(Exception):
@@ -31,3 +34,10 @@ class Forbidden(ServiceError):
 
 class Conflict(ServiceError):
     status = 409
+
+
+def discard_refused_write() -> None:
+    """Roll back a transaction whose write the database refused (an IntegrityError no service
+    turned into a field message: two requests inserted the same row at once, after both passed
+    the service's own check), so the error page that says so can still read the database."""
+    db.session.rollback()

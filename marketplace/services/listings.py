@@ -27,8 +27,9 @@ from marketplace.extensions import db
 from marketplace.models import Contract, Listing, Organisation, User
 from marketplace.models._types import utcnow
 from marketplace.models.market import LISTING_KINDS, LISTING_TYPES
-from marketplace.services import audit, contracts, notify, organisations, search
+from marketplace.services import audit, contracts, notify, organisations, pages, search
 from marketplace.services.errors import Forbidden, NotFound, ServiceError
+from marketplace.services.pages import CountedPagination
 
 TITLE_MIN, TITLE_MAX = 5, 160
 DESCRIPTION_MAX = 5000
@@ -106,6 +107,11 @@ def listings_of(org: Organisation, status: str | None = None, kind: str | None =
     if kind:
         query = query.where(Listing.kind == kind)
     return query.order_by(Listing.updated_at.desc(), Listing.id.desc())
+
+
+def page_of(org: Organisation, status: str | None, number: int, per_page: int) -> CountedPagination:
+    """Page `number` of the listings of `org` ('Mijn markt'); NotFound past the last page."""
+    return pages.existing_page(listings_of(org, status), number, per_page)
 
 
 def status_counts(org: Organisation) -> dict[str, int]:

@@ -87,6 +87,14 @@ def by_slug(slug: str) -> Organisation:
     return org
 
 
+def by_id(org_id: int) -> Organisation:
+    """The organisation with this id; NotFound (as for a page that does not exist) otherwise."""
+    org = db.session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound(_("Page not found"))
+    return org
+
+
 def role_of(user: User, org: Organisation) -> str | None:
     if user is None or not user.is_authenticated:
         return None

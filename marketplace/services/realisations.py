@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy import text as sa_text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from marketplace.domain import valuation
 from marketplace.domain.identifiers import identifier_key, looks_like_bsn
@@ -24,9 +24,18 @@ from marketplace.models.sroi import (
     CANDIDATE_PERIOD_CONSTRAINT,
     COUNTED_STATES,
 )
-from marketplace.services import audit, contracts, evidence, notify, organisations, policies
+from marketplace.services import (
+    audit,
+    contracts,
+    evidence,
+    notify,
+    organisations,
+    pages,
+    policies,
+)
 from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from marketplace.services.outbox import enqueue
+from marketplace.services.pages import CountedPagination
 
 PEOPLE_UNITS = ("fte_year", "month", "hour")
 _CANDIDATE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{2,39}$")
@@ -480,7 +489,16 @@ def _decide(realisation_ids: list[int], state: str, by: User, reason: str | None
     and no double counting"): each row changes with one conditional UPDATE (`... WHERE state =
     'submitted'`), so of two officers deciding at once the database lets exactly one through; the
     other gets a `Conflict` naming who decided first, and writes no audit row and sends no mail.
+    A refusal rolls the transaction back, so the page that shows it starts clean.
     """
+    try:
+        return _decide_all(realisation_ids, state, by, reason)
+    except ServiceError:
+        db.session.rollback()
+        raise
+
+
+def _decide_all(realisation_ids: list[int], state: str, by: User, reason: str | None) -> int:
     rows = list(
         db.session.scalars(
             select(Realisation).where(Realisation.id.in_(realisation_ids)).order_by(Realisation.id)
@@ -568,14 +586,33 @@ def _notify_decisions(rows: list[Realisation], reason: str | None) -> None:
 
 
 def of_contract(contract_id: int, side: str, state: str | None = None) -> list[Realisation]:
-    """The contract's realisations the given side sees (`visible_to`), newest first."""
+    """The contract's realisations the given side sees (`visible_to`), newest first, with their
+    building block. The contract page lists the contractor's drafts with it (`state="draft"`):
+    all of them, whatever page of the realisations is shown, since each waits to be submitted."""
     q = visible_to(side, select(Realisation).where(Realisation.contract_id == contract_id))
     if state:
         q = q.where(Realisation.state == state)
+    q = q.options(selectinload(Realisation.block))
     return list(db.session.scalars(q.order_by(Realisation.id.desc())))
 
 
-def awaiting_decision(authority_id: int):
+def page_of_contract(
+    contract: Contract, side: str, number: int, per_page: int
+) -> CountedPagination:
+    """Page `number` of the contract's realisations the given side sees, newest first, with block
+    and evidence loaded for the page's rows only (a contract can have a thousand). NotFound for
+    a page past the last one."""
+    q = visible_to(
+        side,
+        select(Realisation)
+        .where(Realisation.contract_id == contract.id)
+        .options(selectinload(Realisation.block), selectinload(Realisation.evidence))
+        .order_by(Realisation.id.desc()),
+    )
+    return pages.existing_page(q, number, per_page)
+
+
+def awaiting_decision(authority_id: int) -> Select:
     """Select of submitted realisations on the authority's contracts, oldest first."""
     return (
         select(Realisation)
@@ -583,3 +620,24 @@ def awaiting_decision(authority_id: int):
         .where(Contract.authority_id == authority_id, Realisation.state == "submitted")
         .order_by(Realisation.submitted_at, Realisation.id)
     )
+
+
+def awaiting_decision_page(
+    authority_id: int, number: int, per_page: int, *, with_evidence: bool = False
+) -> CountedPagination:
+    """Page `number` of the realisations awaiting the authority's decision, oldest first, with
+    contract, contractor and block in one query (and their evidence in a second one when asked:
+    the approval queue shows it). NotFound for a page past the last one."""
+    q = awaiting_decision(authority_id).options(
+        contains_eager(Realisation.contract).joinedload(Contract.contractor),
+        joinedload(Realisation.block),
+    )
+    if with_evidence:
+        q = q.options(selectinload(Realisation.evidence))
+    return pages.existing_page(q, number, per_page)
+
+
+def awaiting_count(authority_id: int) -> int:
+    """How many realisations await the authority's decision (the nav shows it)."""
+    q = awaiting_decision(authority_id).order_by(None).subquery()
+    return db.session.scalar(select(func.count()).select_from(q)) or 0

@@ -244,3 +244,76 @@ def test_our_modules_import_each_other_in_no_cycle():
             for group, cycle in cycles
         )
     )
+
+
+def database_reads_in_the_web() -> list[str]:
+    """Places in the web layer that reach the database themselves: the session (`db.session`,
+    `db.paginate`, ...), an import of `db` or of SQLAlchemy's `select`, a `select(...)` built
+    there. A route parses, calls one service and renders (docs/architecture.md, "Layering
+    rules"); the query belongs to the service, named after what it loads."""
+    found = []
+    for module, path in sorted(modules().items()):
+        if layer_of(module) != "web":
+            continue
+        nodes = sorted(
+            (n for n in ast.walk(ast.parse(path.read_text())) if hasattr(n, "lineno")),
+            key=lambda n: n.lineno,
+        )
+        for node in nodes:
+            if isinstance(node, ast.ImportFrom):
+                names = {alias.name for alias in node.names}
+                what = (
+                    "imports db"
+                    if node.module == "marketplace.extensions" and "db" in names
+                    else "imports select"
+                    if (node.module or "").startswith("sqlalchemy") and "select" in names
+                    else None
+                )
+            elif isinstance(node, ast.Attribute):
+                what = (
+                    "uses db"
+                    if isinstance(node.value, ast.Name) and node.value.id == "db"
+                    else None
+                )
+            elif isinstance(node, ast.Call):
+                func = node.func
+                called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                what = "builds a select" if called == "select" else None
+            else:
+                what = None
+            if what:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {module} {what}")
+    return found
+
+
+def test_the_web_layer_leaves_the_database_to_the_services():
+    found = database_reads_in_the_web()
+    assert not found, "database access in marketplace/blueprints (move it to a service):\n" + (
+        "\n".join(found)
+    )
+
+
+# Hooks and template context that reach every page, whichever blueprint serves it.
+APP_WIDE = {
+    "context_processor",
+    "app_context_processor",
+    "before_app_request",
+    "after_app_request",
+    "teardown_app_request",
+    "app_template_global",
+    "app_template_filter",
+}
+
+
+def test_app_wide_hooks_are_registered_by_the_factory():
+    """A blueprint module that registers an app-wide hook or context processor hides a piece of
+    every page in one area's routes; `create_app` registers them (its register_* steps,
+    `templating.register`), so the factory shows all there is."""
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {module} .{node.attr}"
+        for module, path in sorted(modules().items())
+        if layer_of(module) == "web"
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Attribute) and node.attr in APP_WIDE
+    ]
+    assert not found, "app-wide hooks registered outside create_app:\n" + "\n".join(found)

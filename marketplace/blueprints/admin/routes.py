@@ -8,13 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.blueprints.contracts.display import display_helpers
-from marketplace.extensions import db
-from marketplace.models import Organisation
 from marketplace.services import failed_jobs, organisations, pso
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
-bp.context_processor(display_helpers)
 
 
 def admin_required(view):
@@ -44,7 +40,7 @@ def index():
 @bp.post("/organisaties/<int:org_id>/verifieren")
 @admin_required
 def verify(org_id: int):
-    org = db.get_or_404(Organisation, org_id)
+    org = organisations.by_id(org_id)
     organisations.verify(org, current_user)
     flash(_("%(name)s is verified.", name=org.name), "ok")
     return redirect(url_for("admin.index"))

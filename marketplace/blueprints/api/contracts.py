@@ -13,9 +13,7 @@ Choices where the brief is silent:
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, or_, select
 
 from marketplace import clock
 from marketplace.blueprints.api.blueprint import ID, ComplianceBlueprint
@@ -27,10 +25,7 @@ from marketplace.blueprints.api.schemas.contracts import (
     ContractToday,
     RegisteredContractSchema,
 )
-from marketplace.extensions import db
-from marketplace.models import Contract, Organisation, User
-from marketplace.services import contracts, fulfilment, organisations, pso
-from marketplace.services.errors import Forbidden, ServiceError
+from marketplace.services import contracts, fulfilment, pso
 
 blp = ComplianceBlueprint(
     "api_contracts",
@@ -38,34 +33,6 @@ blp = ComplianceBlueprint(
     url_prefix="/contracts",
     description="Contracts with their SROI obligation and fulfilment",
 )
-
-
-def _visible(user: User, status: str | None) -> Select:
-    """Contracts on the officer side or the contractor side of the user's organisations."""
-    orgs = organisations.organisations_of(user)
-    authority_ids = [o.id for o in orgs if o.kind == "authority"]
-    contractor_ids = [o.id for o in orgs if o.kind in contracts.CONTRACTOR_KINDS]
-    query = select(Contract).where(
-        or_(Contract.authority_id.in_(authority_ids), Contract.contractor_id.in_(contractor_ids))
-    )
-    if status:
-        query = query.where(Contract.status == status)
-    return query.order_by(Contract.end_date, Contract.id)
-
-
-def _authority_for(user: User, authority_id: int | None) -> Organisation:
-    authorities = [o for o in organisations.organisations_of(user) if o.kind == "authority"]
-    if authority_id is None:
-        if len(authorities) == 1:
-            return authorities[0]
-        if not authorities:
-            raise Forbidden(_("Only procurement officers of an authority register contracts."))
-        msg = _("You are an officer of several authorities: choose one.")
-        raise ServiceError(msg, {"authority_id": msg}, code="authority_required")
-    for authority in authorities:
-        if authority.id == authority_id:
-            return authority
-    raise Forbidden(_("You are not a procurement officer of this authority."))
 
 
 @blp.route("")
@@ -79,11 +46,8 @@ class Contracts(MethodView):
         For authority members their authority's contracts, for contractor members their own;
         filtered by cached `status`, `per_page` at most 100.
         """
-        page = db.paginate(
-            _visible(current_user, args.get("status")),
-            page=args["page"],
-            per_page=args["per_page"],
-            error_out=False,
+        page = contracts.visible_to(
+            current_user, args.get("status"), args["page"], args["per_page"]
         )
         return {
             "items": page.items,
@@ -101,7 +65,7 @@ class Contracts(MethodView):
         The obligation is computed under the authority's policy in force on the award date and
         the contractor's PSO certificate then (docs/domain.md "The SROI obligation of a contract").
         """
-        authority = _authority_for(current_user, args.pop("authority_id"))
+        authority = contracts.registering_authority(current_user, args.pop("authority_id"))
         return contracts.register(authority, contracts.ContractData(**args), current_user)
 
 

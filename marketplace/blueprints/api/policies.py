@@ -13,9 +13,8 @@ from flask_login import current_user
 
 from marketplace.blueprints.api.blueprint import ID, ComplianceBlueprint
 from marketplace.blueprints.api.schemas.policies import PolicyRequestSchema, PolicyVersionSchema
-from marketplace.extensions import db
 from marketplace.models import Organisation
-from marketplace.services import policies
+from marketplace.services import organisations, policies
 
 blp = ComplianceBlueprint(
     "api_policies",
@@ -26,7 +25,7 @@ blp = ComplianceBlueprint(
 
 
 def _authority(authority_id: int) -> Organisation:
-    authority = db.get_or_404(Organisation, authority_id)
+    authority = organisations.by_id(authority_id)
     policies.require_officer(current_user, authority)
     return authority
 

@@ -31,7 +31,6 @@ from marketplace.blueprints.contractor.forms import (
     fieldset_units,
     unit_labels,
 )
-from marketplace.blueprints.contracts.display import display_helpers
 from marketplace.blueprints.downloads import attachment
 from marketplace.blueprints.fields import BONUS_LABELS
 from marketplace.blueprints.formhelpers import apply_service_error
@@ -43,7 +42,6 @@ from marketplace.services.errors import NotFound, ServiceError
 from marketplace.templating import eur
 
 bp = Blueprint("contractor", __name__, url_prefix="/opdrachtnemer")
-bp.context_processor(display_helpers)
 # The obligation cards that show how to close their gap: the first ones, which need attention
 # most; the others link to their contract page, where it is shown too.
 GAP_CARDS = 5

@@ -7,19 +7,10 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from marketplace import clock
-from marketplace.blueprints.contracts.display import (
-    display_helpers,
-    drafts_of,
-    history_entries,
-    history_of,
-    realisations_of,
-)
 from marketplace.blueprints.formhelpers import page_arg
-from marketplace.blueprints.pagination import paginate
-from marketplace.services import contracts, fulfilment, matches, pso
+from marketplace.services import charts, contracts, fulfilment, history, matches, pso, realisations
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracten")
-bp.context_processor(display_helpers)
 
 # A contract can have a thousand realisations and three history rows for each: the whole page
 # was 777 kB of HTML and took a second to render. Realisations and history page independently.
@@ -31,17 +22,20 @@ HISTORY_PER_PAGE = 50
 @login_required
 def detail(contract_id: int):
     contract, side = contracts.contract_for_party(contract_id, current_user)
-    realisations = paginate(realisations_of(contract, side), page_arg(), REALISATIONS_PER_PAGE)
-    history = paginate(history_of(contract, side), page_arg("history"), HISTORY_PER_PAGE)
+    today = clock.today()
+    # Only a due obligation has a course over time to draw.
+    due = contract.obligation_status == "due"
     return render_template(
         "contracts/detail.html",
         contract=contract,
         side=side,
-        fulfilment=fulfilment.fulfilment_of(contract, clock.today()),
-        realisations=realisations,
-        drafts=drafts_of(contract) if side == "contractor" else [],
-        history=history,
-        history_rows=history_entries(history.items),
+        fulfilment=fulfilment.fulfilment_of(contract, today),
+        realisations=realisations.page_of_contract(
+            contract, side, page_arg(), REALISATIONS_PER_PAGE
+        ),
+        drafts=realisations.of_contract(contract.id, side, "draft") if side == "contractor" else [],
+        history=history.of_contract(contract, side, page_arg("history"), HISTORY_PER_PAGE),
+        chart=charts.contract_chart(contract, today) if due else None,
         unverified_certificate=pso.unverified_for(contract),
         gap=matches.closing_the_gap(contract) if side == "contractor" else None,
     )

@@ -1,15 +1,16 @@
-"""Home, language switch, the current-organisation switch."""
+"""Home, language switch, the current-organisation switch (the selected organisation is loaded
+for every page by `blueprints/layout.py: load_current_org`)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlparse
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from marketplace import clock
 from marketplace.blueprints.market.search import VALUE_LABELS, hit_url
-from marketplace.services import market_figures, organisations, search
+from marketplace.services import market_figures, search
 from marketplace.services.contracts import CONTRACTOR_KINDS
 
 bp = Blueprint("main", __name__)
@@ -17,18 +18,6 @@ bp = Blueprint("main", __name__)
 # Social enterprises, werkbedrijven and networks come to offer and find work: their home is the
 # marketplace ('Mijn markt'), not the contractor's obligations page they may also use.
 MARKET_HOME_KINDS = ("social_enterprise", "werkbedrijf", "network")
-
-
-@bp.before_app_request
-def load_current_org() -> None:
-    """Put the user's organisations and the selected one on `g` for every page."""
-    g.user_orgs, g.current_org = [], None
-    if current_user.is_authenticated:
-        g.user_orgs = organisations.organisations_of(current_user)
-        chosen = session.get("org_id")
-        g.current_org = next((o for o in g.user_orgs if o.id == chosen), None) or (
-            g.user_orgs[0] if g.user_orgs else None
-        )
 
 
 def _safe_next(target: str | None) -> str:

@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 from marketplace import clock
 from marketplace.blueprints.formhelpers import apply_service_error, page_arg
 from marketplace.blueprints.market.forms import ListingForm
-from marketplace.blueprints.pagination import paginate
 from marketplace.domain.listings import STATUSES
 from marketplace.labels import (
     listing_kind_label,
@@ -38,8 +37,9 @@ PER_PAGE = 20
 OWNER_MOVES = ("publish", "pause", "resume", "reopen")
 
 
-@bp.context_processor
 def listing_helpers() -> dict:
+    """Template helpers for the marketplace pages, which create_app makes global to every
+    template."""
     return {
         "listing_url": listing_url,
         "listing_kind_label": listing_kind_label,
@@ -222,7 +222,7 @@ def mine():
     status = request.args.get("status") or None
     if status is not None and status not in STATUSES:
         raise NotFound()
-    page = paginate(listings.listings_of(org, status), page_arg(), PER_PAGE)
+    page = listings.page_of(org, status, page_arg(), PER_PAGE)
     return render_template(
         "market/mine.html",
         org=org,

@@ -16,13 +16,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from marketplace import clock
-from marketplace.blueprints.contracts.display import display_helpers
 from marketplace.blueprints.downloads import attachment
 from marketplace.blueprints.formhelpers import apply_service_error, page_arg
+from marketplace.blueprints.layout import remember_awaiting
 from marketplace.blueprints.officer.forms import (
     CertificateRejectionForm,
     ContractForm,
@@ -30,10 +28,8 @@ from marketplace.blueprints.officer.forms import (
     FilterForm,
     PolicyForm,
 )
-from marketplace.blueprints.pagination import paginate
 from marketplace.domain.fulfilment import STATUSES, worst_first_key
-from marketplace.extensions import db
-from marketplace.models import Contract, Organisation, Realisation
+from marketplace.models import Contract, Organisation
 from marketplace.services import (
     contracts,
     fulfilment,
@@ -41,11 +37,11 @@ from marketplace.services import (
     policies,
     pso,
     realisations,
+    reports,
 )
 from marketplace.services.errors import Forbidden, NotFound, ServiceError
 
 bp = Blueprint("officer", __name__, url_prefix="/inkoop")
-bp.context_processor(display_helpers)
 
 CONTRACTS_PER_PAGE = 50
 QUEUE_PER_PAGE = 50
@@ -67,38 +63,12 @@ def _authority() -> Organisation:
 
 
 def _queue(authority: Organisation, page: int, per_page: int, *, evidence: bool = False):
-    """Submitted realisations, oldest first, with contract, contractor and block in one query
-    (and their evidence in a second one when asked)."""
-    q = realisations.awaiting_decision(authority.id).options(
-        contains_eager(Realisation.contract).joinedload(Contract.contractor),
-        joinedload(Realisation.block),
+    """A page of the realisations awaiting a decision; its total is the nav's count too."""
+    result = realisations.awaiting_decision_page(
+        authority.id, page, per_page, with_evidence=evidence
     )
-    if evidence:
-        q = q.options(selectinload(Realisation.evidence))
-    result = paginate(q, page, per_page)
-    g.awaiting_count = result.total
+    remember_awaiting(result.total)
     return result
-
-
-@bp.before_app_request
-def forget_awaiting_count() -> None:
-    """`g` outlives a request when an app context was pushed around it (tests, scripts)."""
-    g.pop("awaiting_count", None)
-
-
-@bp.app_context_processor
-def officer_nav() -> dict:
-    """`awaiting_count()` for the nav: the number of realisations to decide on, counted only when
-    the nav asks (officers only) and at most once per request."""
-
-    def awaiting_count() -> int:
-        if "awaiting_count" not in g:
-            org = g.get("current_org")
-            q = realisations.awaiting_decision(org.id).order_by(None).subquery()
-            g.awaiting_count = db.session.scalar(select(func.count()).select_from(q))
-        return g.awaiting_count
-
-    return {"awaiting_count": awaiting_count}
 
 
 @bp.route("/")
@@ -108,9 +78,8 @@ def dashboard():
     counts = contracts.status_counts(authority.id)
     filters = FilterForm(formdata=request.args)
     filters.set_choices(contracts.contractors_of(authority.id), contracts.departments(authority.id))
-    selection = contracts.authority_contracts(authority.id, filters.contract_filter())
-    page = paginate(
-        selection.options(joinedload(Contract.contractor)), page_arg(), CONTRACTS_PER_PAGE
+    page = contracts.authority_contracts_page(
+        authority.id, filters.contract_filter(), page_arg(), CONTRACTS_PER_PAGE
     )
     # The queue and the chart are the overview of the first page; further pages are for going
     # through the list, so they skip those queries (the nav still counts the queue).
@@ -133,6 +102,7 @@ def dashboard():
         rows=[(c, fulfilment.fulfilment_of(c, today)) for c in page.items],
         queue=_queue(authority, 1, QUEUE_PREVIEW) if overview else None,
         certificates_waiting=len(pso.awaiting_verification(authority)) if overview else 0,
+        report_years=reports.report_years(authority, today) if overview else [],
     )
 
 
@@ -224,7 +194,6 @@ def contract_edit(contract_id: int):
         try:
             contracts.update(contract, form.contract_data(), current_user)
         except ServiceError as exc:
-            db.session.rollback()
             apply_service_error(form, exc)
         else:
             flash(_("Contract %(ref)s is saved.", ref=contract.reference), "ok")
@@ -289,7 +258,6 @@ def _decide(form: DecisionForm, *, inline_errors: bool) -> bool:
         else:
             n = realisations.reject(form.ids.data, current_user, form.reason.data or "")
     except ServiceError as exc:
-        db.session.rollback()
         if exc.status in (403, 404):
             raise
         if inline_errors:

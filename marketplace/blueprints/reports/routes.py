@@ -33,18 +33,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TABLES = {"contracten": reports.contracts_table, "realisaties": reports.realisations_table}
 
 
-@bp.app_context_processor
-def chart_helpers() -> dict:
-    """For the includes on other areas' pages (contract page, officer dashboard): the chart's
-    figures for its data table, and the years an annual report exists for."""
-    return {
-        "contract_chart": lambda contract: charts.contract_chart(contract, clock.today()),
-        "authority_chart": lambda org: charts.authority_chart(org, clock.today()),
-        "chart_summary": charts.summary,
-        "report_years": lambda org: reports.report_years(org, clock.today()),
-    }
-
-
 def _authority():
     return reports.require_authority(current_user, g.get("current_org"))
 
@@ -67,9 +55,12 @@ def _svg(document: str) -> Response:
 @login_required
 def index():
     authority = _authority()
+    today = clock.today()
     return render_template(
         "reports/index.html",
         authority=authority,
+        chart=charts.authority_chart(authority, today),
+        report_years=reports.report_years(authority, today),
         files=report_files.recent_of(authority),
         describe=report_files.describe,
         state_of=report_files.state_label,

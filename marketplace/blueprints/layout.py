@@ -1,0 +1,42 @@
+"""What every page's layout needs besides its route's data: the user's organisations and the
+selected one (loaded before the route runs, which acts for it) and the nav's count of
+realisations awaiting a decision. `create_app` registers these for the whole app."""
+
+from __future__ import annotations
+
+from flask import g, session
+from flask_login import current_user
+
+from marketplace.services import organisations, realisations
+
+
+def load_current_org() -> None:
+    """Put the user's organisations and the selected one on `g` for every page, and forget the
+    previous request's nav count (`g` outlives a request when an app context was pushed around
+    it: tests, scripts)."""
+    g.pop("awaiting_count", None)
+    g.user_orgs, g.current_org = [], None
+    if current_user.is_authenticated:
+        g.user_orgs = organisations.organisations_of(current_user)
+        chosen = session.get("org_id")
+        g.current_org = next((o for o in g.user_orgs if o.id == chosen), None) or (
+            g.user_orgs[0] if g.user_orgs else None
+        )
+
+
+def nav_counts() -> dict[str, int]:
+    """`awaiting_count` for an authority's pages (the nav and the dashboard show it): taken from
+    the approval queue when the route has loaded a page of it (`remember_awaiting`), otherwise
+    counted once per request."""
+    org = g.get("current_org")
+    if org is None or org.kind != "authority":
+        return {}
+    if "awaiting_count" not in g:
+        g.awaiting_count = realisations.awaiting_count(org.id)
+    return {"awaiting_count": g.awaiting_count}
+
+
+def remember_awaiting(total: int) -> None:
+    """The number awaiting a decision, as a route just read it with a page of the queue: the nav
+    shows it without counting again."""
+    g.awaiting_count = total
