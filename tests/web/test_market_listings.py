@@ -103,8 +103,13 @@ def test_an_unverified_organisation_saves_a_draft_and_is_told_why_it_cannot_publ
     form = client.get("/markt/nieuw?soort=aanbod").get_data(as_text=True)
     assert "nog niet geverifieerd" in form
     assert "Opslaan en publiceren" not in form
-    client.post("/markt/nieuw?soort=aanbod", data={**offering_form(), "action": "publish"})
+    response = client.post(
+        "/markt/nieuw?soort=aanbod", data={**offering_form(), "action": "publish"}
+    )
     assert db.session.scalars(select(Listing.status)).one() == "draft"
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Je concept is opgeslagen." in detail
+    assert "nog niet geverifieerd" in detail
 
 
 def test_the_form_marks_every_wrong_field_at_once_and_saves_nothing(client, auth, emco):

@@ -83,13 +83,13 @@ def _all_errors(form: ListingForm, listing: Listing | None) -> None:
         apply_service_error(form, ServiceError(_("Some fields are not valid."), unmarked))
 
 
-def _publish_after_save(listing: Listing) -> None:
-    """The 'save and publish' button: publish, or say why the listing stays a draft."""
-    try:
-        listings.move(listing, current_user, "publish", clock.today())
+def _saved(listing: Listing) -> None:
+    if listing.status == "draft":
+        flash(_("Your draft is saved."), "ok")
+    elif listing.published_at is not None and request.form.get("action") == "publish":
         flash(_("Your listing is published."), "ok")
-    except ServiceError as exc:
-        flash(exc.message, "error")
+    else:
+        flash(_("Your changes are saved."), "ok")
 
 
 @bp.route("/markt/nieuw", methods=["GET", "POST"])
@@ -109,14 +109,16 @@ def new():
     if request.method == "GET":
         form.prefill(request.args)
     elif form.validate():
+        # An unverified organisation has no publish button; a forged click saves the draft.
+        publish = request.form.get("action") == "publish" and org.is_verified
         try:
-            listing = listings.create(org, current_user, kind, form.listing_data(), clock.today())
+            listing = listings.create(
+                org, current_user, kind, form.listing_data(), clock.today(), publish=publish
+            )
         except ServiceError as exc:
             _refused(exc, form)
         else:
-            flash(_("Your draft is saved."), "ok")
-            if request.form.get("action") == "publish":
-                _publish_after_save(listing)
+            _saved(listing)
             return redirect(listing_url(listing))
     else:
         _all_errors(form, None)
@@ -146,14 +148,23 @@ def edit(side: str, listing_id: int):
     if request.method == "GET":
         form.fill(listing)
     elif form.validate():
+        publish = (
+            request.form.get("action") == "publish"
+            and listing.status == "draft"
+            and listing.organisation.is_verified
+        )
         try:
-            listings.update(listing, current_user, form.listing_data(), clock.today())
+            listings.change(
+                listing,
+                current_user,
+                clock.today(),
+                data=form.listing_data(),
+                status="open" if publish else None,
+            )
         except ServiceError as exc:
             _refused(exc, form)
         else:
-            flash(_("Your changes are saved."), "ok")
-            if request.form.get("action") == "publish" and listing.status == "draft":
-                _publish_after_save(listing)
+            _saved(listing)
             return redirect(listing_url(listing))
     else:
         _all_errors(form, listing)
