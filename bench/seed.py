@@ -29,19 +29,22 @@ from marketplace.domain import obligation as obligation_rules
 from marketplace.domain import valuation
 from marketplace.domain.fulfilment import elapsed_share, fulfilment_status
 from marketplace.domain.identifiers import identifier_key
+from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS
 from marketplace.extensions import db
 from marketplace.models import (
     BuildingBlock,
     Contract,
     FulfilmentSnapshot,
+    Listing,
     Organisation,
+    OrganisationCertification,
     OrganisationMember,
     PsoCertificate,
     Realisation,
     SroiPolicy,
     User,
 )
-from marketplace.services import accounts, organisations, policies
+from marketplace.services import accounts, organisations, policies, search
 from marketplace.services.realisations import PEOPLE_UNITS
 
 BENCH_TODAY = date(2026, 6, 1)
@@ -527,3 +530,162 @@ def bench_counts() -> dict[str, int]:
         "contracts": db.session.scalar(select(func.count()).select_from(Contract)) or 0,
         "realisations": db.session.scalar(select(func.count()).select_from(Realisation)) or 0,
     }
+
+
+# --- the marketplace: organisations and listings for the search bench ------------------------
+
+MARKET_PREFIX = "Bench Markt"
+# Per sector: the words of titles, so that a word like "schoonmaak" matches a realistic share.
+SECTOR_WORK = {
+    "schoonmaak": ("Schoonmaak", "Glasbewassing", "Schoonmaakonderhoud", "Dagelijkse schoonmaak"),
+    "groenvoorziening": ("Groenonderhoud", "Maaiwerk", "Snoeiwerk", "Onkruidbestrijding"),
+    "logistiek": ("Inpakwerk", "Magazijnwerk", "Orderpicken", "Bezorging"),
+    "horeca_catering": ("Catering", "Lunchverzorging", "Bedrijfsrestaurant", "Koffievoorziening"),
+    "productie_assemblage": ("Assemblage", "Montagewerk", "Metaalbewerking", "Houtbewerking"),
+    "facilitair": ("Receptie", "Postkamer", "Facilitaire dienstverlening", "Beveiliging"),
+    "ict_administratie": ("Digitaliseren", "Scanwerk", "Data-invoer", "Administratie"),
+    "textiel": ("Naaiwerk", "Wasserij", "Textielherstel", "Bedrijfskleding"),
+    "drukwerk_post": ("Drukwerk", "Postverwerking", "Mailings", "Archivering"),
+    "bouw": ("Sloopwerk", "Schilderwerk", "Renovatie", "Tegelwerk"),
+}
+MARKET_PLACES = (
+    "kantoorpanden",
+    "scholen",
+    "sporthallen",
+    "bedrijventerreinen",
+    "parken",
+    "woonwijken",
+    "zorglocaties",
+    "gemeentehuizen",
+)
+LISTING_STATUS_WEIGHTS = {"open": 80, "in_conversation": 5, "draft": 7, "paused": 4, "closed": 4}
+
+
+def market_is_seeded() -> bool:
+    """Whether the marketplace bench organisations already exist in this database."""
+    name = f"{MARKET_PREFIX} 00001"
+    return db.session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None
+
+
+def seed_market(
+    n_listings: int = 100_000,
+    n_organisations: int = 5_000,
+    *,
+    today: date = BENCH_TODAY,
+    seed: int = 1,
+) -> dict[str, int]:
+    """Organisations (7 in 10 verified social enterprises and werkbedrijven, some certified,
+    the others contractors) and listings of every status, bulk inserted, then the search index
+    built by the search service itself (`search.reindex_all`, as `flask reindex-search` does).
+    Refuses to run twice on one database."""
+    if market_is_seeded():
+        raise ValueError("The marketplace benchmark data set is already in this database.")
+    rng = random.Random(seed)
+    verified = datetime.combine(today - timedelta(days=400), time(9))
+    regions = list(ARBEIDSMARKTREGIOS)
+    sectors = list(SECTOR_WORK)
+    rows = []
+    for i in range(n_organisations):
+        supplier = rng.random() < 0.7
+        own = rng.sample(sectors, rng.randint(1, 3))
+        name = f"{MARKET_PREFIX} {i + 1:05d}"
+        rows.append(
+            {
+                "slug": organisations.slugify(name),
+                "name": name,
+                "kind": rng.choice(("social_enterprise", "werkbedrijf"))
+                if supplier
+                else "contractor",
+                "kvk_number": f"{90000001 + i}",
+                "city": rng.choice(("Utrecht", "Emmen", "Breda", "Enschede", "Zwolle", "Tilburg")),
+                "arbeidsmarktregio": rng.choice(regions),
+                "regions": rng.sample(regions, rng.randint(0, 2)),
+                "capacity": f"{rng.randint(2, 400)} medewerkers" if supplier else "",
+                "description": " ".join(SECTOR_WORK[s][0] for s in own) + " met mensen met een "
+                "afstand tot de arbeidsmarkt.",
+                "sectors": own,
+                "verified_at": verified,
+            }
+        )
+    _bulk_insert(Organisation, rows)
+    ids = _ids(
+        select(Organisation.name, Organisation.id).where(
+            Organisation.name.like(f"{MARKET_PREFIX}%")
+        )
+    )
+    by_kind = {"supplier": [], "contractor": []}
+    for row in rows:
+        by_kind["contractor" if row["kind"] == "contractor" else "supplier"].append(
+            (ids[row["name"]], row)
+        )
+    suppliers = by_kind["supplier"]
+    _bulk_insert(
+        PsoCertificate,
+        [
+            {
+                "organisation_id": oid,
+                "level": rng.choice(("trede_1", "trede_2", "trede_3", "pso_30_plus")),
+                "number": f"PSO-M-{oid}",
+                "valid_until": today + timedelta(days=rng.randint(30, 700)),
+                "verified_at": verified,
+            }
+            for oid, _row in suppliers
+            if rng.random() < 0.15
+        ],
+    )
+    _bulk_insert(
+        OrganisationCertification,
+        [
+            {
+                "organisation_id": oid,
+                "code": rng.choice(("code_sociale_ondernemingen", "social_enterprise_nl")),
+                "reference": f"REG-{oid}",
+                "valid_from": today - timedelta(days=300),
+                "valid_until": None,
+                "verified_at": verified,
+            }
+            for oid, _row in suppliers
+            if rng.random() < 0.2
+        ],
+    )
+    statuses = list(LISTING_STATUS_WEIGHTS)
+    weights = list(LISTING_STATUS_WEIGHTS.values())
+    listings = []
+    for i in range(n_listings):
+        offering = rng.random() < 0.6 or not by_kind["contractor"]
+        oid, org = rng.choice(suppliers if offering else by_kind["contractor"])
+        sector = rng.choice(org["sectors"]) if offering else rng.choice(sectors)
+        work = rng.choice(SECTOR_WORK[sector])
+        place = rng.choice(MARKET_PLACES)
+        status = rng.choices(statuses, weights)[0]
+        published = datetime.combine(today - timedelta(days=rng.randint(0, 365)), time(8))
+        last_day = today + timedelta(days=rng.randint(10, 300)) if rng.random() < 0.7 else None
+        listings.append(
+            {
+                "organisation_id": oid,
+                "kind": "offering" if offering else "demand",
+                "title": f"{work} {place} {i + 1}",
+                "description": f"{work} voor {place} in de regio, met een vast team en "
+                f"begeleiding op de werkvloer. Referentie {i + 1}.",
+                "sector": sector,
+                "type": rng.choice(("service", "service", "product", "placement")),
+                "region": rng.choice([*regions, "national"]),
+                "amount_cents": rng.randrange(500_000, 50_000_000, 100_000),
+                "volume": f"{rng.randint(1, 12)} fte",
+                "expires_on": last_day,
+                "wanted_by": last_day if not offering else None,
+                "visibility": "public",
+                "status": status,
+                "published_at": None if status == "draft" else published,
+                "created_at": published,
+                "updated_at": published,
+            }
+        )
+        if len(listings) == CHUNK:
+            _bulk_insert(Listing, listings)
+            listings = []
+    _bulk_insert(Listing, listings)
+    db.session.flush()
+    written = search.reindex_all(batch=2000)
+    _tidy()
+    return {"organisations": n_organisations, "listings": n_listings, "indexed": written}

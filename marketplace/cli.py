@@ -21,14 +21,22 @@ def register(app: Flask) -> None:
     @click.option("--contracts", default=10_000, show_default=True)
     @click.option("--realisations", default=200_000, show_default=True)
     @click.option("--contractors", default=500, show_default=True)
-    def seed_bench_command(contracts: int, realisations: int, contractors: int) -> None:
-        """Load the large benchmark data set (bench/README.md); refuses to load it twice.
+    @click.option("--listings", default=0, help="Load the marketplace data set instead.")
+    @click.option("--organisations", default=5_000, show_default=True, help="With --listings.")
+    def seed_bench_command(
+        contracts: int, realisations: int, contractors: int, listings: int, organisations: int
+    ) -> None:
+        """Load the large benchmark data set (bench/README.md), or with --listings the
+        marketplace's (organisations, listings, search index); refuses to load one twice.
         The seeding code lives in bench/ (docs/architecture.md), next to the harness: run from a
         checkout."""
-        from bench.seed import seed_bench
+        from bench.seed import seed_bench, seed_market
 
         try:
-            created = seed_bench(contracts, realisations, contractors)
+            if listings:
+                created = seed_market(listings, organisations)
+            else:
+                created = seed_bench(contracts, realisations, contractors)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"bench data: created {created}")

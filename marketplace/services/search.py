@@ -20,6 +20,7 @@ Choices where the rules are silent:
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Iterable, Mapping
@@ -30,6 +31,7 @@ from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     Select,
+    TextClause,
     column,
     delete,
     func,
@@ -355,40 +357,75 @@ def _forget_counts() -> None:
     current_app.extensions.get("search_counts", {}).clear()
 
 
-def _terms_value(*texts: str):
-    """What goes into `terms`: the engine's own vector on PostgreSQL, Python stems elsewhere."""
-    if _postgres():
-        joined = " ".join(texts)
-        return func.to_tsvector(literal_column("'dutch'::regconfig"), joined).op("||")(
-            func.to_tsvector(literal_column("'simple'::regconfig"), joined)
-        )
-    return document_terms(*texts)
-
-
-def _remove(kind: str, ref_id: int) -> None:
-    documents = select(SearchDocument.id).where(
-        SearchDocument.kind == kind, SearchDocument.ref_id == ref_id
-    )
+def _remove(*conditions: ColumnElement) -> None:
+    """Take the documents matching `conditions` out of the index, with their facets."""
+    documents = select(SearchDocument.id).where(*conditions)
     db.session.execute(delete(SearchFacet).where(SearchFacet.document_id.in_(documents)))
-    db.session.execute(
-        delete(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref_id == ref_id)
-    )
+    db.session.execute(delete(SearchDocument).where(*conditions))
 
 
-def _write(values: dict, texts: tuple[str, ...], facets: dict[str, Iterable[str]]) -> None:
-    document_id = db.session.execute(
-        insert(SearchDocument)
-        .values(**values, terms=_terms_value(*texts))
-        .returning(SearchDocument.id)
-    ).scalar_one()
-    rows = [
-        {"document_id": document_id, "facet": facet, "value": value}
-        for facet, values_ in facets.items()
-        for value in dict.fromkeys(values_)
+@dataclass(frozen=True)
+class _Entry:
+    """A document to write: its columns, the text its `terms` come from, its facet values."""
+
+    values: dict
+    text: str
+    facets: dict[str, list[str]]
+
+
+def _write(entries: list[_Entry]) -> None:
+    """Insert documents and their facets: two statements however many there are. On
+    PostgreSQL the database makes the vector from the text; elsewhere domain/search_text.py."""
+    if not entries:
+        return
+    if _postgres():
+        returned = db.session.execute(_postgres_insert(), {"rows": _json_rows(entries)})
+    else:
+        rows = [{**e.values, "terms": document_terms(e.text)} for e in entries]
+        returned = db.session.execute(
+            insert(SearchDocument).returning(
+                SearchDocument.kind, SearchDocument.ref_id, SearchDocument.id
+            ),
+            rows,
+        )
+    ids = {(kind, ref_id): document_id for kind, ref_id, document_id in returned}
+    facets = [
+        {
+            "document_id": ids[entry.values["kind"], entry.values["ref_id"]],
+            "facet": facet,
+            "value": value,
+        }
+        for entry in entries
+        for facet, values in entry.facets.items()
+        for value in dict.fromkeys(values)
         if value
     ]
-    if rows:
-        db.session.execute(insert(SearchFacet), rows)
+    if facets:
+        db.session.execute(insert(SearchFacet), facets)
+
+
+_COPIED = [c for c in _documents.columns if c.name not in ("id", "terms")]
+
+
+def _json_rows(entries: list[_Entry]) -> str:
+    return json.dumps(
+        [{**e.values, "search_text": e.text} for e in entries], default=lambda v: v.isoformat()
+    )
+
+
+def _postgres_insert() -> TextClause:
+    """One INSERT ... SELECT over the rows as JSON, the vector made in the database: SQLAlchemy
+    would send the rows one statement each with the vector as an expression."""
+    dialect = db.session.get_bind().dialect
+    names = ", ".join(c.name for c in _COPIED)
+    types = ", ".join(f"{c.name} {c.type.compile(dialect)}" for c in _COPIED)
+    return text(
+        f"INSERT INTO search_documents ({names}, terms) SELECT {names}, "
+        "to_tsvector('dutch'::regconfig, search_text) || "
+        "to_tsvector('simple'::regconfig, search_text) "
+        f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({types}, search_text text) "
+        "RETURNING kind, ref_id, id"
+    )
 
 
 @dataclass(frozen=True)
@@ -440,9 +477,8 @@ def in_directory(org: Organisation) -> bool:
     return org.kind in DIRECTORY_KINDS and org.is_verified
 
 
-def _write_listing(listing: Listing, org: Organisation, standing: _Standing) -> None:
-    closes_on = listing.expires_on or listing.wanted_by
-    _write(
+def _listing_entry(listing: Listing, org: Organisation, standing: _Standing) -> _Entry:
+    return _Entry(
         {
             "kind": listing.kind,
             "ref_id": listing.id,
@@ -456,32 +492,34 @@ def _write_listing(listing: Listing, org: Organisation, standing: _Standing) -> 
             "region": listing.region,
             "amount_cents": listing.amount_cents,
             "volume": listing.volume or "",
-            "closes_on": closes_on,
+            "closes_on": listing.expires_on or listing.wanted_by,
             "published_at": listing.published_at or listing.created_at,
         },
-        (
-            listing.title,
-            listing.description or "",
-            org.name,
-            SECTORS.get(listing.sector, ""),
-            listing.region,
-            listing.volume or "",
+        " ".join(
+            (
+                listing.title,
+                listing.description or "",
+                org.name,
+                SECTORS.get(listing.sector, ""),
+                listing.region,
+                listing.volume or "",
+            )
         ),
         {
             "kind": [listing.kind],
             "sector": [listing.sector],
             "type": [listing.type],
             "region": [listing.region],
-            "certification": standing.certifications,
+            "certification": list(standing.certifications),
             "pso": [standing.pso or ""],
         },
     )
 
 
-def _write_organisation(org: Organisation, standing: _Standing) -> None:
+def _organisation_entry(org: Organisation, standing: _Standing) -> _Entry:
     regions = [r for r in [org.arbeidsmarktregio, *(org.regions or [])] if r]
     sectors = list(org.sectors or [])
-    _write(
+    return _Entry(
         {
             "kind": "organisation",
             "ref_id": org.id,
@@ -498,19 +536,21 @@ def _write_organisation(org: Organisation, standing: _Standing) -> None:
             "closes_on": None,
             "published_at": org.verified_at or org.created_at,
         },
-        (
-            org.name,
-            org.description or "",
-            org.city or "",
-            " ".join(SECTORS.get(s, "") for s in sectors),
-            " ".join(regions),
-            org.capacity or "",
+        " ".join(
+            (
+                org.name,
+                org.description or "",
+                org.city or "",
+                " ".join(SECTORS.get(s, "") for s in sectors),
+                " ".join(regions),
+                org.capacity or "",
+            )
         ),
         {
             "kind": ["organisation"],
             "sector": sectors,
             "region": regions,
-            "certification": standing.certifications,
+            "certification": list(standing.certifications),
             "pso": [standing.pso or ""],
         },
     )
@@ -520,53 +560,60 @@ def index_listing(listing: Listing) -> None:
     """Put the listing in the index as it is now, or take it out when nobody else may find it
     (draft, paused, closed, network-only...). In the caller's transaction: no commit."""
     db.session.flush()
-    _remove(listing.kind, listing.id)
+    _remove(SearchDocument.kind == listing.kind, SearchDocument.ref_id == listing.id)
     if _listing_findable(listing):
         org = listing.organisation
-        _write_listing(listing, org, _standings([org], clock.today())[org.id])
+        _write([_listing_entry(listing, org, _standings([org], clock.today())[org.id])])
     _forget_counts()
 
 
 def index_organisation(org: Organisation) -> None:
-    """Put the organisation in the directory as it is now (or take it out), and refresh what its
-    findable listings show of it (name, certifications). In the caller's transaction."""
+    """Put the organisation in the directory as it is now (or take it out), and rewrite its
+    findable listings, which show its name and certifications. In the caller's transaction."""
     db.session.flush()
     standing = _standings([org], clock.today())[org.id]
-    _remove("organisation", org.id)
-    if in_directory(org):
-        _write_organisation(org, standing)
-    listings = db.session.scalars(select(Listing).where(Listing.organisation_id == org.id))
-    for listing in listings:
-        _remove(listing.kind, listing.id)
-        if _listing_findable(listing):
-            _write_listing(listing, org, standing)
+    _remove(SearchDocument.organisation_id == org.id)
+    entries = [_organisation_entry(org, standing)] if in_directory(org) else []
+    findable = _findable_listings().where(Listing.organisation_id == org.id)
+    entries += [_listing_entry(listing, org, standing) for listing in db.session.scalars(findable)]
+    _write(entries)
     _forget_counts()
+
+
+def _findable_listings() -> Select:
+    return select(Listing).where(
+        Listing.status.in_(FINDABLE_STATUSES), Listing.visibility == "public"
+    )
 
 
 def reindex_all(batch: int = 1000) -> dict[str, int]:
     """Rebuild the whole index from the listings and organisations (`flask reindex-search`), in
-    one transaction, so searches see the old index until the new one is complete."""
+    one transaction, so searches see the old index until the new one is complete; written
+    `batch` documents per statement."""
     today = clock.today()
     db.session.execute(delete(SearchFacet))
     db.session.execute(delete(SearchDocument))
-    written = {"organisation": 0, "demand": 0, "offering": 0}
     orgs = list(db.session.scalars(select(Organisation).order_by(Organisation.id)))
     standings = {}
     for start in range(0, len(orgs), batch):
         standings.update(_standings(orgs[start : start + batch], today))
+    listed = [_organisation_entry(o, standings[o.id]) for o in orgs if in_directory(o)]
+    written = {"organisation": len(listed), "demand": 0, "offering": 0}
+    for start in range(0, len(listed), batch):
+        _write(listed[start : start + batch])
     by_id = {o.id: o for o in orgs}
-    for org in orgs:
-        if in_directory(org):
-            _write_organisation(org, standings[org.id])
-            written["organisation"] += 1
-    findable = select(Listing).where(
-        Listing.status.in_(FINDABLE_STATUSES), Listing.visibility == "public"
+    listings = db.session.scalars(
+        _findable_listings().order_by(Listing.id).execution_options(yield_per=batch)
     )
-    for listing in db.session.scalars(findable.execution_options(yield_per=batch)):
-        _write_listing(listing, by_id[listing.organisation_id], standings[listing.organisation_id])
-        written[listing.kind] += 1
-    if not _postgres():
-        db.session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+    for chunk in listings.partitions():
+        _write(
+            [
+                _listing_entry(x, by_id[x.organisation_id], standings[x.organisation_id])
+                for x in chunk
+            ]
+        )
+        for listing in chunk:
+            written[listing.kind] += 1
     db.session.commit()
     _forget_counts()
     return written
