@@ -35,7 +35,7 @@ from marketplace.models import (
     Realisation,
     User,
 )
-from marketplace.services import fulfilment, realisations
+from marketplace.services import fulfilment, realisations, search
 
 RAW_SUMS = text(
     "SELECT contract_id,"
@@ -270,3 +270,57 @@ def realisations_xlsx_memory(database_url: str, sizes: tuple[int, ...] = (10_000
         )
         results[f"{rows}_rows"] = json.loads(done.stdout.strip().splitlines()[-1])
     return results
+
+
+# The search page's URLs, measured in turn: a broad word (every seeded description says "team":
+# most of the 100,000 listings match), a sector word, two words, a type-ahead prefix, filters
+# without words, and a later page.
+SEARCH_URLS = (
+    "/zoeken?q=team",
+    "/zoeken?q=schoonmaak",
+    "/zoeken?q=groenonderhoud+parken",
+    "/zoeken?q=schoonm",
+    "/zoeken?kind=offering&sector=logistiek&region=Twente",
+    "/zoeken?q=team&sort=newest&page=5",
+)
+
+
+def hello(browser: Browser, requests: int = 30) -> dict[str, Any]:
+    """The yardstick: GET /bench/hello (bench/wsgi.py), timed like the pages."""
+    browser.request("/bench/hello")
+    answers = [browser.request("/bench/hello") for _ in range(requests)]
+    return {
+        "client": _served(answers, "/bench/hello"),
+        "server": _percentiles([a.server_ms for a in answers]),
+    }
+
+
+def search_page(browser: Browser, rounds: int = 5) -> dict[str, Any]:
+    """GET /zoeken: each of SEARCH_URLS `rounds` times, as a visitor. The first request of a URL
+    computes its total and facet counts (`cold`), the others find them kept by the process for a
+    minute (`warm`, services/search.py); the rows are always queried. Server time is the app's
+    own (bench/wsgi.py); the broad query's total is reported to show it is broad."""
+    browser.request("/zoeken")  # warm-up: templates compiled
+    cold, warm, per_url = [], [], {}
+    for n in range(rounds):
+        for url in SEARCH_URLS:
+            answer = browser.request(url)
+            if answer.status != 200:
+                raise RuntimeError(f"{url} answered {answer.status}")
+            (cold if n == 0 else warm).append(answer)
+            per_url.setdefault(url, []).append(answer.server_ms)
+    every = cold + warm
+    return {
+        "server": _percentiles([a.server_ms for a in every]),
+        "server_cold": _percentiles([a.server_ms for a in cold]),
+        "server_warm": _percentiles([a.server_ms for a in warm]),
+        "client": _percentiles([a.ms for a in every]),
+        "statements_max": max(a.statements for a in every),
+        "bytes_max": max(a.size for a in every),
+        "per_url_server_ms": {url: _percentiles(ms) for url, ms in per_url.items()},
+    }
+
+
+def broad_query_total() -> int:
+    """How many documents the broad query of SEARCH_URLS matches."""
+    return search.search("team").total

@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Added to every response by bench/wsgi.py: the SQL statements the request sent.
 STATEMENTS_HEADER = "X-Bench-Statements"
+SERVER_MS_HEADER = "X-Bench-Server-Ms"
 START_TIMEOUT_S = 60
 
 
@@ -72,6 +73,11 @@ class Answer:
     statements: int
     size: int
     headers: dict[str, str]
+
+    @property
+    def server_ms(self) -> float:
+        """The app's own time for the request (bench/wsgi.py), without HTTP and the client."""
+        return float(self.headers.get(SERVER_MS_HEADER, -1))
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

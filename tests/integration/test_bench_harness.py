@@ -52,3 +52,17 @@ def test_dashboard_is_measured_through_requests_to_gunicorn(seeded, app):
     # A real request's statements: the session's user and organisations included.
     assert result["statements_max"] >= 5
     assert result["bytes_max"] > 10_000
+
+
+def test_search_page_is_timed_by_the_server_next_to_the_hello_route(app):
+    from bench.seed import seed_market
+
+    seed_market(40, 8)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with tempfile.TemporaryDirectory() as mail_dir, gunicorn(url, mail_dir) as base:
+        browser = Browser(base)
+        hello = measures.hello(browser, requests=3)
+        result = measures.search_page(browser, rounds=2)
+    assert hello["server"]["max"] >= 0
+    assert result["server"]["n"] == 2 * len(measures.SEARCH_URLS)
+    assert 0 <= result["server_warm"]["p50"] and result["statements_max"] <= 10

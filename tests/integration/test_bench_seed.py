@@ -37,3 +37,23 @@ def test_seed_bench_refuses_to_load_twice(runner):
 def test_seeded_cache_is_what_the_sweep_computes(runner):
     runner.invoke(args=SMALL)
     assert fulfilment.recompute_all(BENCH_TODAY) == {"contracts": 20, "changed": 0, "notified": 0}
+
+
+MARKET = ["seed-bench", "--listings", "60", "--organisations", "10"]
+
+
+def test_seed_bench_loads_the_marketplace_and_its_search_index(runner):
+    from marketplace.models import Listing
+    from marketplace.services import search
+
+    result = runner.invoke(args=MARKET)
+
+    assert result.exit_code == 0, result.output
+    assert _count(Listing) == 60
+    statuses = set(db.session.scalars(select(Listing.status).distinct()))
+    assert {"open", "draft"} <= statuses
+    findable = search.search("team")
+    assert 0 < findable.total < 60  # drafts, paused and closed ones are not found
+    assert search.directory("").total > 0
+    again = runner.invoke(args=MARKET)
+    assert again.exit_code != 0 and "already" in again.output
