@@ -65,4 +65,4 @@ def test_search_page_is_timed_by_the_server_next_to_the_hello_route(app):
         result = measures.search_page(browser, rounds=2)
     assert hello["server"]["max"] >= 0
     assert result["server"]["n"] == 2 * len(measures.SEARCH_URLS)
-    assert 0 <= result["server_warm"]["p50"] and result["statements_max"] <= 10
+    assert result["server_warm"]["p50"] >= 0 and result["statements_max"] <= 10
