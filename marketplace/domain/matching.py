@@ -77,10 +77,12 @@ __all__ = [
     "Match",
     "ProfileFacts",
     "Reason",
+    "Standing",
     "match_demand",
     "match_offering",
     "match_supplier",
     "rank",
+    "standing_of",
 ]
 
 SECTOR_POINTS = 35
@@ -123,6 +125,15 @@ class ProfileFacts:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """What a supplier's certification is worth to one buyer on one day (`standing_of`)."""
+
+    certification: str
+    credit_bp: int
+    pso_level: str | None
+
+
+@dataclass(frozen=True)
 class Reason:
     """Why a match scored: a stable `code` and its parameters (strings), rendered by labels.py."""
 
@@ -139,44 +150,43 @@ class Match:
     reasons: tuple[Reason, ...]
 
 
+def standing_of(
+    supplier: SupplierFacts, today: date, credit_block: Block | None = None
+) -> Standing:
+    """What `supplier`'s certification is worth to a buyer on `today`: its best certification and
+    that certification's credit under `credit_block`'s table (the invoice block of the demand's
+    contract; None: the defaults), and its PSO level. Computed once per supplier and table, then
+    used for every pair it is in."""
+    block = credit_block or DEFAULT_INVOICE_BLOCK
+    certification = best_certification(supplier, today, block)
+    return Standing(
+        certification, credit_bp_for(block, certification), pso_level_on(supplier, today)
+    )
+
+
 def match_offering(
-    demand: ListingFacts,
-    offering: ListingFacts,
-    supplier: SupplierFacts,
-    today: date,
-    credit_block: Block | None = None,
+    demand: ListingFacts, offering: ListingFacts, supplier: Standing, today: date
 ) -> Match:
-    """How well `offering` (by `supplier`) answers `demand`, the offering being the candidate:
-    its publication date counts for recency. `credit_block` is the invoice block whose credit table
-    applies (the demand's contract's), None for the defaults."""
-    reasons, points = _listing_points(demand, offering, supplier, today, credit_block)
+    """How well `offering` (by a supplier of `supplier` standing) answers `demand`, the offering
+    being the candidate: its publication date counts for recency."""
+    reasons, points = _listing_points(demand, offering, supplier)
     points += _recency(offering.published_on, today, reasons)
     return Match(offering.id, points, tuple(reasons))
 
 
 def match_demand(
-    offering: ListingFacts,
-    supplier: SupplierFacts,
-    demand: ListingFacts,
-    today: date,
-    credit_block: Block | None = None,
+    offering: ListingFacts, supplier: Standing, demand: ListingFacts, today: date
 ) -> Match:
-    """How well `offering` (by `supplier`) answers `demand`, the demand being the candidate: its
-    publication date counts for recency. `credit_block` as in `match_offering`."""
-    reasons, points = _listing_points(demand, offering, supplier, today, credit_block)
+    """How well `offering` (by a supplier of `supplier` standing) answers `demand`, the demand
+    being the candidate: its publication date counts for recency."""
+    reasons, points = _listing_points(demand, offering, supplier)
     points += _recency(demand.published_on, today, reasons)
     return Match(demand.id, points, tuple(reasons))
 
 
-def match_supplier(
-    demand: ListingFacts,
-    profile: ProfileFacts,
-    supplier: SupplierFacts,
-    today: date,
-    credit_block: Block | None = None,
-) -> Match:
+def match_supplier(demand: ListingFacts, profile: ProfileFacts, supplier: Standing) -> Match:
     """How well a supplier organisation fits `demand` by its profile (sectors, regions) and its
-    certification; type, capacity and recency do not apply to a profile."""
+    standing; type, capacity and recency do not apply to a profile."""
     reasons: list[Reason] = []
     points = 0
     if demand.sector in profile.sectors:
@@ -190,7 +200,7 @@ def match_supplier(
     if region_reason is not None:
         reasons.append(region_reason)
         points += region_points
-    points += _certification(supplier, today, credit_block, reasons)
+    points += _certification(supplier, reasons)
     return Match(profile.id, points, tuple(reasons))
 
 
@@ -203,11 +213,7 @@ def rank(matches: Iterable[Match], limit: int) -> list[Match]:
 
 
 def _listing_points(
-    demand: ListingFacts,
-    offering: ListingFacts,
-    supplier: SupplierFacts,
-    today: date,
-    credit_block: Block | None,
+    demand: ListingFacts, offering: ListingFacts, supplier: Standing
 ) -> tuple[list[Reason], int]:
     reasons: list[Reason] = []
     points = 0
@@ -224,7 +230,7 @@ def _listing_points(
     if demand.fte is not None and offering.fte is not None and offering.fte >= demand.fte > 0:
         reasons.append(Reason("capacity_fits", {"fte": _plain(offering.fte)}))
         points += CAPACITY_POINTS
-    points += _certification(supplier, today, credit_block, reasons)
+    points += _certification(supplier, reasons)
     return reasons, points
 
 
@@ -240,19 +246,13 @@ def _region(wanted: str, offered: str) -> tuple[int, Reason | None]:
     return 0, None
 
 
-def _certification(
-    supplier: SupplierFacts, today: date, credit_block: Block | None, reasons: list[Reason]
-) -> int:
+def _certification(supplier: Standing, reasons: list[Reason]) -> int:
     """Points for the credit the supplier's best certification earns and for its PSO level."""
-    block = credit_block or DEFAULT_INVOICE_BLOCK
-    certification = best_certification(supplier, today, block)
-    credit_bp = credit_bp_for(block, certification)
-    points = round_half_up(Fraction(CREDIT_POINTS * credit_bp, 10000))
-    if certification != "none" and certification not in PSO_CREDIT_CODES.values():
-        reasons.append(Reason("certified", {"certification": certification}))
-    level = pso_level_on(supplier, today)
-    if level in _PSO_REASON_LEVELS:
-        reasons.append(Reason("pso_level", {"level": level}))
+    points = round_half_up(Fraction(CREDIT_POINTS * supplier.credit_bp, 10000))
+    if supplier.certification != "none" and supplier.certification not in PSO_CREDIT_CODES.values():
+        reasons.append(Reason("certified", {"certification": supplier.certification}))
+    if supplier.pso_level in _PSO_REASON_LEVELS:
+        reasons.append(Reason("pso_level", {"level": supplier.pso_level}))
         points += PSO_POINTS
     return points
 

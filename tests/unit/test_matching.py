@@ -30,13 +30,14 @@ from marketplace.domain.matching import (
     match_offering,
     match_supplier,
     rank,
+    standing_of,
 )
 from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS, SECTORS
 from marketplace.domain.valuation import Block
 
 TODAY = date(2026, 12, 1)
 LONG_AGO = TODAY - timedelta(days=365)
-UNCERTIFIED = SupplierFacts("social_enterprise", True)
+UNCERTIFIED = standing_of(SupplierFacts("social_enterprise", True), TODAY)
 DEMAND = ListingFacts(1, "schoonmaak", "service", "Twente", Decimal("3"), TODAY)
 OFFERING = ListingFacts(2, "schoonmaak", "service", "Twente", Decimal("3"), LONG_AGO)
 
@@ -62,7 +63,9 @@ def test_a_perfect_match_scores_a_hundred_with_every_reason() -> None:
     werkbedrijf = SupplierFacts(
         "werkbedrijf", True, pso_certificates=(HeldPsoCertificate("trede_2", TODAY, True),)
     )
-    match = match_offering(DEMAND, replace(OFFERING, published_on=TODAY), werkbedrijf, TODAY)
+    match = match_offering(
+        DEMAND, replace(OFFERING, published_on=TODAY), standing_of(werkbedrijf, TODAY), TODAY
+    )
     assert match.score == 100
     assert match.reasons == (
         Reason("same_sector"),
@@ -123,19 +126,20 @@ def test_credit_points_follow_the_credit_table_in_use() -> None:
     member = SupplierFacts(
         "social_enterprise", True, (HeldCertification("social_enterprise_nl", None, None, True),)
     )
-    by_default = match_offering(DEMAND, OFFERING, member, TODAY)
+    by_default = match_offering(DEMAND, OFFERING, standing_of(member, TODAY), TODAY)
     assert Reason("certified", {"certification": "social_enterprise_nl"}) in by_default.reasons
     base = match_offering(DEMAND, OFFERING, UNCERTIFIED, TODAY).score
     assert by_default.score - base == CREDIT_POINTS // 2
     full = Block("INK", "invoice", credit_bp_by_certification={"social_enterprise_nl": 10000})
-    assert match_offering(DEMAND, OFFERING, member, TODAY, full).score - base == CREDIT_POINTS
+    with_table = standing_of(member, TODAY, full)
+    assert match_offering(DEMAND, OFFERING, with_table, TODAY).score - base == CREDIT_POINTS
 
 
 def test_pso_trede_3_shows_as_pso_level_with_its_credit() -> None:
     supplier = SupplierFacts(
         "social_enterprise", True, pso_certificates=(HeldPsoCertificate("trede_3", TODAY, True),)
     )
-    match = match_offering(DEMAND, OFFERING, supplier, TODAY)
+    match = match_offering(DEMAND, OFFERING, standing_of(supplier, TODAY), TODAY)
     assert Reason("pso_level", {"level": "trede_3"}) in match.reasons
     assert "certified" not in codes(match)
     base = match_offering(DEMAND, OFFERING, UNCERTIFIED, TODAY).score
@@ -148,7 +152,8 @@ def test_an_expired_pso_certificate_gives_no_reason() -> None:
         True,
         pso_certificates=(HeldPsoCertificate("trede_3", TODAY - timedelta(days=1), True),),
     )
-    assert "pso_level" not in codes(match_offering(DEMAND, OFFERING, supplier, TODAY))
+    expired = standing_of(supplier, TODAY)
+    assert "pso_level" not in codes(match_offering(DEMAND, OFFERING, expired, TODAY))
 
 
 def test_recency_counts_the_candidates_publication() -> None:
@@ -163,7 +168,7 @@ def test_recency_counts_the_candidates_publication() -> None:
 
 def test_a_supplier_profile_matches_on_its_sectors_and_best_region() -> None:
     profile = ProfileFacts(7, ("groenvoorziening", "schoonmaak"), ("Regio Zwolle", "Twente"))
-    match = match_supplier(DEMAND, profile, SupplierFacts("werkbedrijf", True), TODAY)
+    match = match_supplier(DEMAND, profile, standing_of(SupplierFacts("werkbedrijf", True), TODAY))
     assert match.candidate_id == 7
     assert match.reasons == (
         Reason("same_sector"),
@@ -174,7 +179,7 @@ def test_a_supplier_profile_matches_on_its_sectors_and_best_region() -> None:
 
 
 def test_a_supplier_profile_without_regions_scores_no_region() -> None:
-    match = match_supplier(DEMAND, ProfileFacts(7, ("schoonmaak",), ()), UNCERTIFIED, TODAY)
+    match = match_supplier(DEMAND, ProfileFacts(7, ("schoonmaak",), ()), UNCERTIFIED)
     assert match.score == SECTOR_POINTS
 
 
@@ -218,7 +223,7 @@ suppliers = st.builds(
         ),
         max_size=2,
     ).map(tuple),
-)
+).map(lambda facts: standing_of(facts, TODAY))
 
 
 @given(listings, listings, suppliers)
