@@ -194,6 +194,13 @@ def authority(app):
 
 
 @pytest.fixture
+def emco(app):
+    """A verified werkbedrijf with its owner (emco@example.com): a supplier in the marketplace."""
+    owner = make_user("emco@example.com")
+    return make_org("werkbedrijf", owner=owner, name="EMCO-groep", verified=True)
+
+
+@pytest.fixture
 def policy_fields() -> dict[str, Any]:
     """make_policy's overrides for the `parties` policy; a module overrides this fixture to
     publish another policy (e.g. its own PSO table)."""

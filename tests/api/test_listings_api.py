@@ -25,13 +25,6 @@ def frozen_today():
 
 
 @pytest.fixture
-def emco(app):
-    return make_org(
-        "werkbedrijf", owner=make_user("emco@example.com"), name="EMCO-groep", verified=True
-    )
-
-
-@pytest.fixture
 def emco_api(bearer, emco):
     return bearer(emco.members[0].user)
 

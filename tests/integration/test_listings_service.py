@@ -31,13 +31,6 @@ def frozen_today():
         yield
 
 
-@pytest.fixture
-def emco(app):
-    return make_org(
-        "werkbedrijf", owner=make_user("emco@example.com"), name="EMCO-groep", verified=True
-    )
-
-
 def test_a_new_listing_is_a_draft_with_its_audit_row(emco):
     listing = listings.create(emco, emco.members[0].user, "offering", listing_data(), TODAY)
     assert listing.status == "draft"

@@ -30,12 +30,6 @@ def frozen_today():
         yield
 
 
-@pytest.fixture
-def emco(app):
-    owner = make_user("emco@example.com")
-    return make_org("werkbedrijf", owner=owner, name="EMCO-groep", verified=True)
-
-
 def offering_form(**overrides) -> dict[str, str]:
     return {
         "title": "Groepsdetachering productie",

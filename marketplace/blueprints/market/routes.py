@@ -6,6 +6,8 @@ organisation's hidden listing is a 404, a change to another's visible one a 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -193,34 +195,48 @@ def move(side: str, listing_id: int, action: str):
     return redirect(url_for("market.mine") if back_to_mine else listing_url(listing))
 
 
+def _after_confirming(
+    listing: Listing, action: str, do: Callable[[], object], done: str, then: str
+):
+    """Closing and deleting end something for good: the GET asks on a page of its own, the POST
+    does it and goes to `then`."""
+    if request.method == "POST":
+        try:
+            do()
+        except ServiceError as exc:
+            _refused(exc)
+        else:
+            flash(done, "ok")
+            return redirect(then)
+    return render_template("market/confirm.html", listing=listing, action=action)
+
+
 @bp.route(f"/markt/{SIDE}/<int:listing_id>/sluiten", methods=["GET", "POST"])
 @login_required
 def close(side: str, listing_id: int):
-    """Closing ends the listing for everyone: asked for on a page of its own first."""
+    """Closing ends the listing for everyone until it is re-opened."""
     listing = _own(side, listing_id)
-    if request.method == "POST":
-        try:
-            listings.move(listing, current_user, "close", clock.today())
-            flash(_("The listing is closed. You can re-open it later."), "ok")
-            return redirect(listing_url(listing))
-        except ServiceError as exc:
-            _refused(exc)
-    return render_template("market/confirm.html", listing=listing, action="close")
+    return _after_confirming(
+        listing,
+        "close",
+        lambda: listings.move(listing, current_user, "close", clock.today()),
+        _("The listing is closed. You can re-open it later."),
+        listing_url(listing),
+    )
 
 
 @bp.route(f"/markt/{SIDE}/<int:listing_id>/verwijderen", methods=["GET", "POST"])
 @login_required
 def delete(side: str, listing_id: int):
-    """Deleting a draft is for good: asked for on a page of its own first."""
+    """Deleting a draft is for good."""
     listing = _own(side, listing_id)
-    if request.method == "POST":
-        try:
-            listings.delete_draft(listing, current_user)
-            flash(_("The draft is deleted."), "ok")
-            return redirect(url_for("market.mine"))
-        except ServiceError as exc:
-            _refused(exc)
-    return render_template("market/confirm.html", listing=listing, action="delete")
+    return _after_confirming(
+        listing,
+        "delete",
+        lambda: listings.delete_draft(listing, current_user),
+        _("The draft is deleted."),
+        url_for("market.mine"),
+    )
 
 
 @bp.route("/markt/mijn")
