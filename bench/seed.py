@@ -276,7 +276,7 @@ def _contracts(
                 "pso_valid_until": until,
                 "obligation_cents": result.obligation_cents,
                 "obligation_status": result.status,
-                "obligation_explanation": result.explanation,
+                "obligation_steps": [list(step) for step in result.steps],
                 "approved_cents": 0,
                 "pending_cents": 0,
                 "percent": Decimal("0.0"),

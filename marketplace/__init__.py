@@ -122,7 +122,6 @@ def register_errorhandlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from marketplace.blueprints.contracts.display import display_helpers
     from marketplace.blueprints.market.routes import listing_helpers
-    from marketplace.blueprints.orgs.forms import kind_label
     from marketplace.blueprints.pagination import page_url
     from marketplace.services.charts import summary
     from marketplace.templating import register
@@ -130,7 +129,6 @@ def register_template_helpers(app: Flask) -> None:
     register(
         app,
         page_url=page_url,
-        org_kind_label=kind_label,
         chart_summary=summary,
         **display_helpers(),
         **listing_helpers(),

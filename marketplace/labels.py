@@ -1,24 +1,47 @@
-"""Labels of realisation states, obligation outcomes and jobs, in the user's language.
+"""Every label and message the domain's codes are shown with, in the user's language.
 
-Pages, exports and PDF reports all show them, so they live here rather than in a blueprint (a
-service must not import one) or in one service. Functions, not constants: gettext runs per call,
-in the request's language.
+The domain speaks in codes (units, PSO levels, statuses, error codes, the steps of an obligation's
+explanation) and parameters, never in sentences; pages, forms, exports, PDFs, mails and the API
+turn them into words here, through the Babel catalogues. So there is one label per code, and a
+Dutch page and an English page show the same code the same way. Functions, not constants: gettext
+runs per call, in the request's language (Dutch in jobs and the CLI).
+
+`tests/unit/test_labels.py` checks that every code of the domain's enumerations has a label here
+and that no other module keeps a list of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from flask_babel import format_decimal
+from babel.dates import format_date
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 
-from marketplace.domain.obligation import pso_level_label
+from marketplace.domain.money import format_eur, percent_from_bp
 from marketplace.domain.taxonomy import SECTORS
 
 
+def _pick(labels: Mapping[str, str], code: str | None) -> str:
+    """A code's label; a code with none shows as itself rather than failing a page."""
+    if code is None:
+        return ""
+    return labels.get(code, code)
+
+
+def choices(codes: Iterable[str], labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Form options in the domain's own order, each with its label."""
+    return [(code, labels[code]) for code in codes]
+
+
+# --- realisations and obligations ---------------------------------------------------------------
+
+
 def state_labels() -> dict[str, str]:
-    """A realisation's states (docs/domain.md "Realisations")."""
+    """A realisation's states (docs/domain.md "Realisations, approval and no double counting")."""
     return {
         "draft": _("draft"),
         "submitted": _("submitted"),
@@ -28,7 +51,7 @@ def state_labels() -> dict[str, str]:
 
 
 def state_label(state: str) -> str:
-    return state_labels().get(state, state)
+    return _pick(state_labels(), state)
 
 
 def obligation_labels() -> dict[str, str]:
@@ -41,7 +64,124 @@ def obligation_labels() -> dict[str, str]:
 
 
 def obligation_label(status: str) -> str:
-    return obligation_labels().get(status, status)
+    return _pick(obligation_labels(), status)
+
+
+def status_labels() -> dict[str, str]:
+    """A contract's fulfilment status (docs/domain.md "Fulfilment status"), with the obligation
+    outcomes a contract's status can also hold."""
+    return {
+        "fulfilled": _("fulfilled"),
+        "overdue": _("overdue"),
+        "on_track": _("on track"),
+        "at_risk": _("at risk"),
+        "not_applicable": _("not applicable"),
+        "exempt": _("exempt (PSO)"),
+    }
+
+
+def status_label(status: str) -> str:
+    return _pick(status_labels(), status)
+
+
+# --- building blocks ----------------------------------------------------------------------------
+
+
+def unit_labels() -> dict[str, str]:
+    """A building block's unit (docs/domain.md "Building blocks"), short, as lists show it."""
+    return {
+        "fte_year": _("per FTE-year"),
+        "month": _("per month"),
+        "hour": _("per hour"),
+        "invoice": _("purchase (invoice)"),
+        "fixed": _("per occurrence"),
+        "cost": _("costs incurred"),
+    }
+
+
+def unit_label(unit: str) -> str:
+    return _pick(unit_labels(), unit)
+
+
+def unit_descriptions() -> dict[str, str]:
+    """The units as the public calculator offers them: what each is for, to someone choosing."""
+    return {
+        "fte_year": _("Per FTE-year (a job or placement)"),
+        "month": _("Per month (e.g. a work-experience place)"),
+        "hour": _("Per hour (e.g. social activity)"),
+        "invoice": _("Purchase from a social enterprise or werkbedrijf"),
+        "fixed": _("Fixed amount per occurrence (e.g. a diploma)"),
+        "cost": _("Costs incurred (training, supervision)"),
+    }
+
+
+def bonus_labels() -> dict[str, str]:
+    """The candidate attributes that earn a bonus (docs/domain.md "Bonuses")."""
+    return {
+        "age_50_plus": _("Aged 50 or over"),
+        "statushouder": _("Status holder (statushouder)"),
+        "permanent_contract": _("Permanent contract"),
+    }
+
+
+def certification_labels() -> dict[str, str]:
+    """A supplier's certification (docs/domain.md "Purchase credit by supplier certification")."""
+    return {
+        "code_sociale_ondernemingen": _("Listed in the Code Sociale Ondernemingen register"),
+        "werkbedrijf": _("Werkbedrijf / SW-bedrijf"),
+        "pso_30_plus": _("PSO 30+"),
+        "social_enterprise_nl": _("Member of Social Enterprise NL"),
+        "pso_trede_3": _("PSO trede 3"),
+        "none": _("None of these"),
+    }
+
+
+def pso_level_labels() -> dict[str, str]:
+    """The levels of the Prestatieladder Socialer Ondernemen (docs/domain.md "PSO"): Dutch
+    names, kept as such in English too."""
+    return {
+        "aspirant": _("PSO aspirant"),
+        "basistrede": _("PSO basistrede"),
+        "trede_1": _("PSO trede 1"),
+        "trede_2": _("PSO trede 2"),
+        "trede_3": _("PSO trede 3"),
+        "pso_30_plus": _("PSO 30+"),
+    }
+
+
+def pso_level_label(level: str | None) -> str:
+    return _pick(pso_level_labels(), level)
+
+
+# --- organisations ------------------------------------------------------------------------------
+
+
+def org_kind_labels() -> dict[str, str]:
+    """What an organisation is (docs/domain.md "Who uses it")."""
+    return {
+        "contractor": _("Contractor (opdrachtnemer)"),
+        "social_enterprise": _("Social enterprise"),
+        "werkbedrijf": _("Werkbedrijf / SW-bedrijf"),
+        "authority": _("Contracting authority"),
+        "network": _("Employers' network"),
+    }
+
+
+def org_kind_label(kind: str) -> str:
+    return _pick(org_kind_labels(), kind)
+
+
+def authority_type_labels() -> dict[str, str]:
+    """The kind of government a contracting authority is."""
+    return {
+        "gemeente": _("Municipality (gemeente)"),
+        "provincie": _("Province (provincie)"),
+        "rijk": _("Central government (Rijk)"),
+        "waterschap": _("Water authority (waterschap)"),
+    }
+
+
+# --- jobs ---------------------------------------------------------------------------------------
 
 
 def job_labels() -> dict[str, str]:
@@ -60,7 +200,10 @@ def job_labels() -> dict[str, str]:
 
 
 def job_label(name: str) -> str:
-    return job_labels().get(name, name)
+    return _pick(job_labels(), name)
+
+
+# --- the marketplace ---------------------------------------------------------------------------
 
 
 def listing_status_labels() -> dict[str, str]:
@@ -77,7 +220,7 @@ def listing_status_labels() -> dict[str, str]:
 
 
 def listing_status_label(status: str) -> str:
-    return listing_status_labels().get(status, status)
+    return _pick(listing_status_labels(), status)
 
 
 def listing_type_labels() -> dict[str, str]:
@@ -90,7 +233,7 @@ def listing_type_labels() -> dict[str, str]:
 
 
 def listing_type_label(type_: str) -> str:
-    return listing_type_labels().get(type_, type_)
+    return _pick(listing_type_labels(), type_)
 
 
 def listing_kind_label(kind: str) -> str:
@@ -113,21 +256,8 @@ def search_kind_label(kind: str) -> str:
     return _("Organisation") if kind == "organisation" else listing_kind_label(kind)
 
 
-def certification_labels() -> dict[str, str]:
-    """A supplier's purchase-credit certification, short (docs/domain.md "Purchase credit by
-    supplier certification")."""
-    return {
-        "code_sociale_ondernemingen": _("Code Sociale Ondernemingen"),
-        "werkbedrijf": _("Werkbedrijf / SW-bedrijf"),
-        "pso_30_plus": pso_level_label("pso_30_plus"),
-        "social_enterprise_nl": _("Social Enterprise NL member"),
-        "pso_trede_3": pso_level_label("trede_3"),
-        "none": _("no certification"),
-    }
-
-
 def certification_label(code: str) -> str:
-    return certification_labels().get(code, code)
+    return _pick(certification_labels(), code)
 
 
 def match_reason_label(code: str, params: Mapping[str, str]) -> str:
@@ -177,3 +307,115 @@ def search_sort_labels() -> dict[str, str]:
         "closing": _("Closing soonest"),
         "name": _("Name"),
     }
+
+
+# --- the domain's error codes -------------------------------------------------------------------
+
+
+def error_messages() -> dict[str, str]:
+    """The domain's error codes (`ValuationError`, `ObligationInputError`, `NumberError`): one
+    sentence per code, whichever rule raised it."""
+    return {
+        "below_min_hours": _("The hours per week are below the minimum of this building block."),
+        "missing_field": _("A required field is missing."),
+        "end_before_start": _("The end date is before the start date."),
+        "hours_out_of_range": _("The number of hours is out of range."),
+        "negative_amount": _("An amount must not be negative."),
+        "unknown_unit": _("The unit of this building block is unknown."),
+        "unknown_certification": _("The supplier certification is unknown."),
+        "too_many_decimals": _("Hours have at most two decimals."),
+        "invalid_number": _("This is not a valid number."),
+        "out_of_range": _("This number is out of range."),
+        "quantity_out_of_range": _("The quantity must be a whole number of at least 1."),
+        "invalid_block": _("The building block is not configured correctly."),
+        "bp_out_of_range": _("A percentage must be between 0% and 100%."),
+        "unknown_pso_level": _("The PSO level is unknown."),
+    }
+
+
+def error_message(code: str, params: Mapping[str, Any] | None = None) -> str:
+    """The sentence for a domain error `code`, its `%(name)s` placeholders filled from `params`."""
+    message = error_messages().get(code, _("The input cannot be processed."))
+    return message % dict(params) if params and "%(" in message else message
+
+
+# --- the explanation of an obligation -----------------------------------------------------------
+
+
+def _babel_locale() -> str:
+    return "nl_NL" if str(get_locale()) == "nl" else "en_GB"
+
+
+def _eur(cents: int) -> str:
+    # A plain space after the euro sign (Babel puts a no-break space there): the explanation is
+    # plain text in JSON, CSV and e-mail too, and reads as in docs/domain.md ("€ 60.000,00").
+    return format_eur(cents, _babel_locale()).replace("\xa0", " ")
+
+
+def _long_date(iso: str) -> str:
+    return format_date(date.fromisoformat(iso), format="long", locale=_babel_locale())
+
+
+def obligation_step(code: str, params: Mapping[str, Any]) -> str:
+    """One step of an obligation's explanation (domain.obligation's `steps`) as a sentence."""
+    p = params
+    level = pso_level_label(p.get("level"))
+    if code == "below_threshold":
+        return _(
+            "Contract value %(value)s is below the threshold of %(threshold)s",
+            value=_eur(p["value_cents"]),
+            threshold=_eur(p["threshold_cents"]),
+        )
+    if code == "too_short":
+        return ngettext(
+            "Duration shorter than %(num)d month",
+            "Duration shorter than %(num)d months",
+            p["months"],
+        )
+    if code == "low_labour_share":
+        return _(
+            "Labour share %(share)s is below %(limit)s: %(pct)s instead of %(normal)s",
+            share=percent_from_bp(p["labour_share_bp"]),
+            limit=percent_from_bp(p["low_labour_share_bp"]),
+            pct=percent_from_bp(p["percentage_bp"]),
+            normal=percent_from_bp(p["normal_percentage_bp"]),
+        )
+    if code == "percentage":
+        return _(
+            "%(pct)s of %(value)s = %(amount)s",
+            pct=percent_from_bp(p["percentage_bp"]),
+            value=_eur(p["value_cents"]),
+            amount=_eur(p["amount_cents"]),
+        )
+    if code == "capped":
+        return _("Capped at the maximum of %(cap)s", cap=_eur(p["cap_cents"]))
+    if code in ("pso_discount", "pso_exempt"):
+        values = {
+            "level": level,
+            "pct": percent_from_bp(p["remaining_bp"]),
+            "amount": _eur(p["amount_cents"]),
+        }
+        if code == "pso_exempt":
+            return _("%(level)s: %(pct)s → %(amount)s (exempt)", **values)
+        return _("%(level)s: %(pct)s → %(amount)s", **values)
+    if code == "pso_validity_unknown":
+        return _("%(level)s does not count: validity date unknown", level=level)
+    if code == "pso_expired":
+        return _(
+            "%(level)s does not count: certificate valid until %(valid_until)s, "
+            "before the award date %(award_date)s",
+            level=level,
+            valid_until=_long_date(p["valid_until"]),
+            award_date=_long_date(p["award_date"]),
+        )
+    return code
+
+
+def obligation_steps(steps: Iterable[Sequence[Any]] | None) -> list[str]:
+    """Stored or computed steps, each a (code, params) pair, as sentences in order."""
+    return [obligation_step(code, params) for code, params in steps or ()]
+
+
+def obligation_explanation(steps: Iterable[Sequence[Any]] | None) -> str:
+    """The steps as one line, joined by "; " as the API's `explanation` has always read."""
+    return "; ".join(obligation_steps(steps))

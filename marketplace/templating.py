@@ -1,7 +1,7 @@
 """Jinja filters and globals: money, dates, the current organisation.
 
 This module may not import the web layer (docs/architecture.md): helpers that belong to the
-web (pagination links, a form's choice labels) are handed to `register` by create_app."""
+web (pagination links) are handed to `register` by create_app."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, g
 from flask_babel import format_date, get_locale
 
+from marketplace import labels
 from marketplace.domain.money import format_eur
 
 
@@ -31,6 +32,9 @@ def register(app: Flask, **web_globals: Callable[..., Any]) -> None:
     layer's own template functions, by the name templates call them)."""
     app.jinja_env.filters["eur"] = eur
     app.jinja_env.filters["date"] = short_date
+    app.jinja_env.globals.update(
+        org_kind_label=labels.org_kind_label, obligation_steps=labels.obligation_steps
+    )
     app.jinja_env.globals.update(web_globals)
 
     @app.after_request

@@ -112,6 +112,7 @@ settings.load_profile("repeatable")
 
 def _forget_login(sender, **extra) -> None:
     g.pop("_login_user", None)
+    g.pop("_flask_babel", None)  # Flask-Babel's locale, chosen per request like the user
 
 
 @pytest.fixture
@@ -119,7 +120,8 @@ def app(_schema):
     instance = Path(tempfile.mkdtemp(prefix="sr-test-"))
     app = make_test_app(_schema, instance, WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
     # The test keeps one app context around all its requests, and Flask-Login caches the user
-    # in `g`, which lives there: forget it when a request starts, as a fresh context would.
+    # and Flask-Babel the locale in `g`, which lives there: forget them when a request starts, as a
+    # fresh context would.
     with app.app_context(), request_started.connected_to(_forget_login, app):
         yield app
         _db.session.remove()

@@ -7,20 +7,25 @@ basis points, exact decimal hours); the rules themselves are the domain's and th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import Field, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from marketplace.domain.money import FULL_BP, MAX_CENTS, format_eur, parse_eur
 from marketplace.domain.numbers import MAX_ID, NumberError, bounded_decimal, bounded_int
-from marketplace.domain.obligation import PSO_LEVELS, pso_level_label
-from marketplace.domain.valuation import BONUS_ATTRIBUTES, CERTIFICATIONS
+from marketplace.domain.obligation import PSO_LEVELS
+from marketplace.domain.valuation import BONUS_ATTRIBUTES, CERTIFICATIONS, UNITS
+from marketplace.labels import (
+    bonus_labels,
+    certification_labels,
+    choices,
+    pso_level_labels,
+    unit_descriptions,
+)
 
 # Whole or decimal numbers as typed: "24", "15,5", "12.25" (no signs, no exponents).
 _NUMBER = re.compile(r"\d{1,9}(?:[.,]\d{1,9})?", re.ASCII)
@@ -138,34 +143,20 @@ def _decimal(text: str) -> Decimal | None:
 
 # --- choices ----------------------------------------------------------------------------------
 
-BONUS_LABELS = {
-    "age_50_plus": _l("Aged 50 or over"),
-    "statushouder": _l("Status holder (statushouder)"),
-    "permanent_contract": _l("Permanent contract"),
-}
-CERTIFICATION_LABELS = {
-    "code_sociale_ondernemingen": _l("Listed in the Code Sociale Ondernemingen register"),
-    "werkbedrijf": _l("Werkbedrijf / SW-bedrijf"),
-    "pso_30_plus": _l("PSO 30+"),
-    "social_enterprise_nl": _l("Member of Social Enterprise NL"),
-    "pso_trede_3": _l("PSO trede 3"),
-    "none": _l("None of these"),
-}
-
-
-def labelled(keys: Iterable[str], labels: Mapping[str, str]) -> list[tuple[str, str]]:
-    """Options in the domain's own order, each with its label."""
-    return [(key, labels[key]) for key in keys]
-
 
 def bonus_choices() -> list[tuple[str, str]]:
-    return labelled(BONUS_ATTRIBUTES, BONUS_LABELS)
+    return choices(BONUS_ATTRIBUTES, bonus_labels())
 
 
 def certification_choices() -> list[tuple[str, str]]:
-    return labelled(CERTIFICATIONS, CERTIFICATION_LABELS)
+    return choices(CERTIFICATIONS, certification_labels())
+
+
+def unit_choices() -> list[tuple[str, str]]:
+    """The units as the calculator offers them, each said with what it is for."""
+    return choices(UNITS, unit_descriptions())
 
 
 def pso_choices(placeholder: str) -> list[tuple[str, str]]:
     """The PSO levels after an empty option that says what choosing none means."""
-    return [("", placeholder)] + [(p, pso_level_label(p)) for p in PSO_LEVELS]
+    return [("", placeholder), *choices(PSO_LEVELS, pso_level_labels())]

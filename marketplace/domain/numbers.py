@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["MAX_ID", "NumberError", "bounded_decimal", "bounded_int"]
+__all__ = ["ERROR_CODES", "MAX_ID", "NumberError", "bounded_decimal", "bounded_int"]
 
 # Database ids are at most a signed 64-bit integer (BIGINT); no row has a larger one.
 MAX_ID = 2**63 - 1
@@ -31,20 +31,16 @@ MAX_NUMBER_TEXT = 40
 MAX_DIGITS = 30
 MAX_EXPONENT = 30
 
-MESSAGES_EN = {
-    "invalid_number": "This is not a valid number.",
-    "too_many_decimals": "This number has too many decimals.",
-    "out_of_range": "This number is out of range.",
-}
+ERROR_CODES = ("invalid_number", "too_many_decimals", "out_of_range")
 
 
 class NumberError(ValueError):
-    """Input that is not a number within bounds; `code` is one of MESSAGES_EN's keys."""
+    """Input that is not a number within bounds; `code` is one of ERROR_CODES (labels.error_message
+    words it)."""
 
     def __init__(self, code: str) -> None:
         self.code = code
-        self.message = MESSAGES_EN[code]
-        super().__init__(self.message)
+        super().__init__(code)
 
 
 def bounded_decimal(

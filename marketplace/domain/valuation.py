@@ -2,8 +2,8 @@
 
 A realisation is worth the sum of its breakdown lines: the block's own line first, then one line per
 bonus the candidate earns. Each line is computed exactly (`Fraction`) and rounded half up to cents
-on its own. Invalid input raises `ValuationError` with a stable `code` (translated by
-`MESSAGES_NL`), the realisation or block `field` it concerns and an English `message`.
+on its own. Invalid input raises `ValuationError` with a stable `code`, the realisation or block
+`field` it concerns and `params`; never a sentence (`marketplace/labels.py` words the codes).
 
 Choices where docs/domain.md is silent:
 - Bonuses apply to `fte_year` blocks only (docs/domain.md defines them pro rata on hours and days);
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from marketplace.domain.money import FULL_BP, round_half_up
 from marketplace.domain.numbers import NumberError, bounded_decimal
@@ -34,12 +35,12 @@ __all__ = [
     "BONUS_ATTRIBUTES",
     "CERTIFICATIONS",
     "DEFAULT_CREDIT_BP",
+    "ERROR_CODES",
     "FTE_HOURS",
     "MAX_BLOCK_DAYS",
     "MAX_HOURS",
     "MAX_HOURS_PER_WEEK",
     "MAX_QUANTITY",
-    "MESSAGES_NL",
     "UNITS",
     "Block",
     "Line",
@@ -70,6 +71,20 @@ DEFAULT_CREDIT_BP: Mapping[str, int] = {
     "none": 0,
 }
 BONUS_ATTRIBUTES = ("age_50_plus", "statushouder", "permanent_contract")
+# The codes a ValuationError can carry.
+ERROR_CODES = (
+    "below_min_hours",
+    "missing_field",
+    "end_before_start",
+    "hours_out_of_range",
+    "negative_amount",
+    "unknown_unit",
+    "unknown_certification",
+    "too_many_decimals",
+    "invalid_number",
+    "quantity_out_of_range",
+    "invalid_block",
+)
 FTE_HOURS = 36
 MAX_HOURS_PER_WEEK = 168
 # Bounds on what a block or a realisation may state, far beyond real work, so that no input makes
@@ -81,46 +96,16 @@ MAX_BLOCK_DAYS = 100_000
 DAYS_PER_YEAR = 365
 MONTHS_PER_YEAR = 12
 
-MESSAGES_EN: Mapping[str, str] = {
-    "below_min_hours": "The hours per week are below the minimum of this building block.",
-    "missing_field": "A required field is missing.",
-    "end_before_start": "The end date is before the start date.",
-    "hours_out_of_range": "The number of hours is out of range.",
-    "negative_amount": "An amount must not be negative.",
-    "unknown_unit": "The unit of this building block is unknown.",
-    "unknown_certification": "The supplier certification is unknown.",
-    "too_many_decimals": "Hours have at most two decimals.",
-    "invalid_number": "This is not a valid number.",
-    "quantity_out_of_range": "The quantity must be a whole number of at least 1.",
-    "invalid_block": "The building block is not configured correctly.",
-}
-
-MESSAGES_NL: Mapping[str, str] = {
-    "below_min_hours": "Het aantal uren per week ligt onder het minimum van dit bouwblok.",
-    "missing_field": "Een verplicht veld ontbreekt.",
-    "end_before_start": "De einddatum ligt vóór de begindatum.",
-    "hours_out_of_range": "Het aantal uren ligt buiten het toegestane bereik.",
-    "negative_amount": "Een bedrag mag niet negatief zijn.",
-    "unknown_unit": "De eenheid van dit bouwblok is onbekend.",
-    "unknown_certification": "De certificering van de leverancier is onbekend.",
-    "too_many_decimals": "Uren hebben maximaal twee decimalen.",
-    "invalid_number": "Dit is geen geldig getal.",
-    "quantity_out_of_range": "Het aantal moet een geheel getal van minimaal 1 zijn.",
-    "invalid_block": "Het bouwblok is niet goed ingesteld.",
-}
-
 
 class ValuationError(ValueError):
-    """A realisation or block that cannot be valued; `code` is stable, `field` names the input."""
+    """A realisation or block that cannot be valued: a stable `code`, the input `field` it
+    concerns and `params` for the message (labels.error_message words it)."""
 
-    def __init__(self, code: str, field: str, message: str | None = None) -> None:
+    def __init__(self, code: str, field: str, **params: Any) -> None:
         self.code = code
         self.field = field
-        self.message = message or MESSAGES_EN.get(code, "The realisation cannot be valued.")
-        super().__init__(self.message)
-
-    def __repr__(self) -> str:
-        return f"ValuationError(code={self.code!r}, field={self.field!r}, message={self.message!r})"
+        self.params = params
+        super().__init__(f"{code}: {field} {params}" if params else f"{code}: {field}")
 
 
 @dataclass(frozen=True)
@@ -191,19 +176,13 @@ def valuate(block: Block, r: RealisationInput) -> Valuation:
         rate = _rate(block)
         hours = _hours(r.hours, "hours")
         if hours < 0:
-            raise ValuationError(
-                "hours_out_of_range", "hours", f"Hours must not be negative: {hours}."
-            )
+            raise ValuationError("hours_out_of_range", "hours", hours=str(hours))
         return _single(block, rate * Fraction(hours))
     if block.unit == "fixed":
         rate = _rate(block)
         quantity = 1 if r.quantity is None else r.quantity
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise ValuationError(
-                "quantity_out_of_range",
-                "quantity",
-                f"The quantity must be a whole number of at least 1, not {quantity!r}.",
-            )
+            raise ValuationError("quantity_out_of_range", "quantity", quantity=repr(quantity))
         return _single(block, Fraction(rate * quantity))
     if block.unit == "cost":
         cost = _amount(r.cost_excl_vat_cents, "cost_excl_vat_cents")
@@ -211,16 +190,10 @@ def valuate(block: Block, r: RealisationInput) -> Valuation:
     if block.unit == "invoice":
         invoice = _amount(r.invoice_excl_vat_cents, "invoice_excl_vat_cents")
         if r.supplier_certification is None:
-            raise ValuationError(
-                "missing_field",
-                "supplier_certification",
-                "An invoice realisation needs the supplier's certification ('none' if none).",
-            )
+            raise ValuationError("missing_field", "supplier_certification")
         credit_bp = credit_bp_for(block, r.supplier_certification)
         return _single(block, Fraction(invoice * credit_bp, FULL_BP))
-    raise ValuationError(
-        "unknown_unit", "unit", f"Unknown unit {block.unit!r}; expected one of {', '.join(UNITS)}."
-    )
+    raise ValuationError("unknown_unit", "unit", unit=block.unit)
 
 
 def credit_bp_for(block: Block, certification: str) -> int:
@@ -235,10 +208,7 @@ def credit_bp_for(block: Block, certification: str) -> int:
         table = DEFAULT_CREDIT_BP
     if certification not in CERTIFICATIONS and certification not in table:
         raise ValuationError(
-            "unknown_certification",
-            "supplier_certification",
-            f"Unknown supplier certification {certification!r}; "
-            f"expected one of {', '.join(CERTIFICATIONS)}.",
+            "unknown_certification", "supplier_certification", certification=certification
         )
     credit_bp = table.get(certification, 0)
     if (
@@ -247,9 +217,7 @@ def credit_bp_for(block: Block, certification: str) -> int:
         or not 0 <= credit_bp <= FULL_BP
     ):
         raise ValuationError(
-            "invalid_block",
-            "credit_bp_by_certification",
-            f"The credit for {certification!r} must be 0 to 10000 basis points, not {credit_bp!r}.",
+            "invalid_block", "credit_bp_by_certification", certification=certification
         )
     return credit_bp
 
@@ -257,12 +225,12 @@ def credit_bp_for(block: Block, certification: str) -> int:
 def period_days(start: date | None, end: date | None) -> int:
     """Inclusive number of days of a period (docs/domain.md: days = (end - start).days + 1)."""
     if start is None:
-        raise ValuationError("missing_field", "start", "The start date is required.")
+        raise ValuationError("missing_field", "start")
     if end is None:
-        raise ValuationError("missing_field", "end", "The end date is required.")
+        raise ValuationError("missing_field", "end")
     if end < start:
         raise ValuationError(
-            "end_before_start", "end", f"The end date {end} is before the start date {start}."
+            "end_before_start", "end", start=start.isoformat(), end=end.isoformat()
         )
     return (end - start).days + 1
 
@@ -274,8 +242,7 @@ def _valuate_fte_year(block: Block, r: RealisationInput) -> Valuation:
         raise ValuationError(
             "hours_out_of_range",
             "hours_per_week",
-            f"Hours per week must be more than 0 and at most {MAX_HOURS_PER_WEEK}, "
-            f"not {hours_per_week}.",
+            maximum=MAX_HOURS_PER_WEEK,
         )
     if block.min_hours_per_week is not None:
         minimum = _hours(block.min_hours_per_week, "min_hours_per_week")
@@ -283,8 +250,7 @@ def _valuate_fte_year(block: Block, r: RealisationInput) -> Valuation:
             raise ValuationError(
                 "below_min_hours",
                 "hours_per_week",
-                f"{hours_per_week} hours per week is below the minimum of {minimum} hours "
-                f"for building block {block.code}.",
+                minimum=str(minimum),
             )
     days = _capped_days(block, r)
     # The share of a full FTE-year both the block and its bonuses count, exactly.
@@ -294,13 +260,9 @@ def _valuate_fte_year(block: Block, r: RealisationInput) -> Valuation:
     lines = [Line(block.code, round_half_up(rate * share))]
     for attribute, bonus_cents in block.bonuses.items():
         if isinstance(bonus_cents, bool) or not isinstance(bonus_cents, int):
-            raise ValuationError(
-                "invalid_block", "bonuses", f"Bonus {attribute!r} must be whole cents."
-            )
+            raise ValuationError("invalid_block", "bonuses", attribute=attribute)
         if bonus_cents < 0:
-            raise ValuationError(
-                "negative_amount", "bonuses", f"Bonus {attribute!r} must not be negative."
-            )
+            raise ValuationError("negative_amount", "bonuses", attribute=attribute)
         if attribute in r.attributes:
             value = round_half_up(bonus_cents * share)
             if value:
@@ -315,23 +277,21 @@ def _single(block: Block, exact: Fraction) -> Valuation:
 
 def _rate(block: Block) -> int:
     if block.rate_cents is None:
-        raise ValuationError(
-            "missing_field", "rate_cents", f"Building block {block.code} has no rate."
-        )
+        raise ValuationError("missing_field", "rate_cents", block=block.code)
     return _whole_cents(block.rate_cents, "rate_cents")
 
 
 def _amount(value: int | None, name: str) -> int:
     if value is None:
-        raise ValuationError("missing_field", name, f"The field {name} is required.")
+        raise ValuationError("missing_field", name)
     return _whole_cents(value, name)
 
 
 def _whole_cents(value: int, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValuationError("invalid_number", name, f"{name} must be a whole number of cents.")
+        raise ValuationError("invalid_number", name)
     if value < 0:
-        raise ValuationError("negative_amount", name, f"{name} must not be negative, got {value}.")
+        raise ValuationError("negative_amount", name)
     return value
 
 
@@ -344,9 +304,7 @@ def _capped_days(block: Block, r: RealisationInput) -> int:
         or not isinstance(block.max_days, int)
         or block.max_days < 1
     ):
-        raise ValuationError(
-            "invalid_block", "max_days", "max_days must be a whole number of at least 1."
-        )
+        raise ValuationError("invalid_block", "max_days")
     return min(days, block.max_days)
 
 
@@ -354,16 +312,14 @@ def _hours(value: Decimal | int | float | str | None, name: str) -> Decimal:
     """Hours as an exact Decimal with at most two decimals (docs/domain.md: never as floats),
     bounded before any arithmetic (domain/numbers.py: "1E-999999999" must not reach `Fraction`)."""
     if value is None:
-        raise ValuationError("missing_field", name, f"The field {name} is required.")
+        raise ValuationError("missing_field", name)
     if isinstance(value, float):
         value = repr(value)
     try:
         return bounded_decimal(value, max_decimals=2)
     except NumberError as exc:
         if exc.code == "too_many_decimals":
-            raise ValuationError(
-                "too_many_decimals", name, f"{name} has at most two decimals."
-            ) from None
+            raise ValuationError("too_many_decimals", name) from None
         if exc.code == "out_of_range":
-            raise ValuationError("hours_out_of_range", name, f"{name} is out of range.") from None
-        raise ValuationError("invalid_number", name, f"{name} must be a number.") from None
+            raise ValuationError("hours_out_of_range", name) from None
+        raise ValuationError("invalid_number", name) from None

@@ -151,7 +151,9 @@ class Contract(db.Model):
 
     obligation_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     obligation_status: Mapped[str] = mapped_column(String(20), default="due")
-    obligation_explanation: Mapped[str] = mapped_column(Text, default="")
+    # The steps of the obligation's explanation, [[code, params], ...] (domain.obligation `Step`),
+    # worded in the reader's language by labels.obligation_steps.
+    obligation_steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
     # Cached by the recompute job; expected and forecast depend on today and are derived on display.
     approved_cents: Mapped[int] = mapped_column(BigInteger, default=0)

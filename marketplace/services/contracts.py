@@ -129,7 +129,7 @@ def _fix_obligation(
     result = obligation_rules.obligation_for(terms, policies.rules_of(policy))
     contract.obligation_cents = result.obligation_cents
     contract.obligation_status = result.status
-    contract.obligation_explanation = result.explanation
+    contract.obligation_steps = [list(step) for step in result.steps]
 
 
 def _snapshot(contract: Contract) -> dict:

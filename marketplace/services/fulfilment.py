@@ -17,6 +17,7 @@ from marketplace.domain.fulfilment import (
     status_of,
 )
 from marketplace.extensions import db
+from marketplace.labels import status_label
 from marketplace.models import Contract, FulfilmentSnapshot, Realisation
 from marketplace.services import notify
 
@@ -212,19 +213,6 @@ def _notify_changes(changes: list[tuple[Contract, str]]) -> None:
             messages.append((org_id, subject, body))
     if messages:
         notify.organisations(messages)
-
-
-def status_label(status: str) -> str:
-    from flask_babel import gettext as _
-
-    return {
-        "fulfilled": _("fulfilled"),
-        "overdue": _("overdue"),
-        "on_track": _("on track"),
-        "at_risk": _("at risk"),
-        "not_applicable": _("not applicable"),
-        "exempt": _("exempt (PSO)"),
-    }.get(status, status)
 
 
 def snapshots_of(contract_id: int) -> list[FulfilmentSnapshot]:

@@ -17,9 +17,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from marketplace.domain.obligation import PSO_LEVELS, add_months, pso_counts, pso_level_label
+from marketplace.domain.obligation import PSO_LEVELS, add_months, pso_counts
 from marketplace.domain.pso import expiry_state
 from marketplace.extensions import db
+from marketplace.labels import pso_level_label
 from marketplace.models import Contract, Organisation, OrganisationMember, PsoCertificate, User
 from marketplace.models._types import utcnow
 from marketplace.services import audit, contracts, evidence, notify, organisations, search

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy import text as sa_text
@@ -18,6 +18,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from marketplace.domain import valuation
 from marketplace.domain.identifiers import identifier_key, looks_like_bsn
 from marketplace.extensions import db
+from marketplace.labels import error_message
 from marketplace.models import BuildingBlock, Contract, Evidence, Realisation, SroiPolicy, User
 from marketplace.models._types import utcnow
 from marketplace.models.sroi import (
@@ -58,12 +59,6 @@ class RealisationData:
     supplier_kvk: str | None = None
     supplier_certification: str | None = None
     description: str = ""
-
-
-def _message(error: valuation.ValuationError) -> str:
-    if str(get_locale()) == "nl":
-        return valuation.MESSAGES_NL.get(error.code, error.message)
-    return error.message
 
 
 def block_of(contract: Contract, code: str) -> BuildingBlock:
@@ -136,9 +131,8 @@ def _valuate(block: BuildingBlock, data: RealisationData) -> valuation.Valuation
     try:
         return valuation.valuate(policies.block_rules(block), inputs)
     except valuation.ValuationError as exc:
-        raise ServiceError(
-            _message(exc), {_field(exc.field): _message(exc)}, code=exc.code
-        ) from exc
+        message = error_message(exc.code, exc.params)
+        raise ServiceError(message, {_field(exc.field): message}, code=exc.code) from exc
 
 
 def _check_term(contract: Contract, block: BuildingBlock, data: RealisationData) -> None:

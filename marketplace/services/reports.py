@@ -31,7 +31,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from marketplace import clock, labels
-from marketplace.domain.fulfilment import STATUSES, Fulfilment, percent_realised
+from marketplace.domain.fulfilment import Fulfilment, percent_realised
 from marketplace.extensions import db
 from marketplace.labels import obligation_labels, state_labels
 from marketplace.models import BuildingBlock, Contract, Organisation, Realisation, User
@@ -198,7 +198,7 @@ def contract_figures(
 def _contract_rows(authority_id: int, today: date) -> Iterator[tuple[Any, ...]]:
     # Labels translated once, not per row: gettext costs more than the rest of a row.
     obligations = obligation_labels()
-    statuses = {s: fulfilment.status_label(s) for s in STATUSES}
+    statuses = labels.status_labels()
     for c in contract_figures(authority_id, today):
         f = c.fulfilment
         yield (
@@ -636,7 +636,8 @@ def _pdf_helpers() -> dict[str, Any]:
     """Labels and number formats of the PDF templates, passed in rather than from a context
     processor: a job renders them outside any request."""
     return {
-        "status_label": fulfilment.status_label,
+        "status_label": labels.status_label,
+        "obligation_steps": labels.obligation_steps,
         "state_label": labels.state_label,
         "obligation_label": labels.obligation_label,
         "local_date": local_date,

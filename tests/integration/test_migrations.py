@@ -14,7 +14,7 @@ from sqlalchemy import inspect, select, text
 
 from marketplace import create_app
 from marketplace.extensions import db
-from marketplace.models import Realisation
+from marketplace.models import Contract, Realisation
 from marketplace.models.search import described_by_models
 from marketplace.services import realisations
 from tests import backends
@@ -23,6 +23,8 @@ from tests.factories import fte_realisation, make_contract, make_org, make_polic
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 # The revision before "count a candidate's period and an invoice once" (d8e3b5c1a9f2).
 COUNT_ONCE_PARENT = "d7a1f0c3b9e2"
+# The revision before "store a contract's obligation explanation as steps" (e4b9c2d7a1f6).
+STEPS_PARENT = "a4c7e2d9b1f6"
 
 
 @pytest.fixture
@@ -140,3 +142,36 @@ def test_counting_once_backfills_keys_and_contractor_and_sets_clashes_aside(
     ]
     assert {r.contractor_id for r in rows} == {contractor.id}
     assert rows[0].id == first.id
+
+
+def test_obligation_steps_are_recomputed_on_upgrade_and_written_as_dutch_on_downgrade(
+    migration_app, tmp_path
+):
+    """Contracts registered before the steps were data get them from their terms and policy;
+    going back writes the Dutch explanation the old code showed."""
+    migration_app.config.update(MAIL_DIR=str(tmp_path / "mail"), UPLOAD_DIR=str(tmp_path / "up"))
+    flask_migrate.upgrade(directory=MIGRATIONS)
+    authority = make_org("authority")
+    officer = authority.members[0].user
+    make_policy(authority, cap_cents=5_000_000)
+    contract = make_contract(authority, make_org("contractor"), officer)
+    steps = [
+        [
+            "percentage",
+            {"percentage_bp": 500, "value_cents": 120_000_000, "amount_cents": 6_000_000},
+        ],
+        ["capped", {"cap_cents": 5_000_000}],
+    ]
+    assert contract.obligation_steps == steps
+    db.session.commit()
+
+    flask_migrate.downgrade(directory=MIGRATIONS, revision=STEPS_PARENT)
+    with db.engine.connect() as connection:
+        explanation = connection.execute(text("SELECT obligation_explanation FROM contracts"))
+        assert explanation.scalar_one() == (
+            "5% van € 1.200.000,00 = € 60.000,00; Begrensd op het maximum van € 50.000,00"
+        )
+
+    flask_migrate.upgrade(directory=MIGRATIONS)
+    db.session.expire_all()
+    assert db.session.get(Contract, contract.id).obligation_steps == steps

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from marketplace.extensions import db
+from marketplace.labels import obligation_explanation
 from marketplace.models import Contract, Organisation, User
 from marketplace.services import realisations
 from tests.factories import make_contract, make_policy, make_verified_certificate
@@ -44,7 +45,7 @@ def test_a_contract_above_the_cap_owes_the_cap(authority, contractor, officer):
     contract = register(authority, contractor, officer, labour_share_bp=4000)
 
     assert (contract.obligation_cents, contract.obligation_status) == (4_000_000, "due")
-    assert contract.obligation_explanation == (
+    assert obligation_explanation(contract.obligation_steps) == (
         "5% van € 1.200.000,00 = € 60.000,00; Begrensd op het maximum van € 40.000,00"
     )
 
@@ -56,7 +57,9 @@ def test_a_low_labour_share_owes_the_lower_percentage_rounded_once(authority, co
     )
 
     assert (contract.obligation_cents, contract.obligation_status) == (2_469_136, "due")
-    assert "2% van € 1.234.567,89 = € 24.691,36" in contract.obligation_explanation
+    assert "2% van € 1.234.567,89 = € 24.691,36" in obligation_explanation(
+        contract.obligation_steps
+    )
 
 
 def test_a_labour_share_on_the_limit_keeps_the_normal_percentage(authority, contractor, officer):
@@ -76,7 +79,9 @@ def test_a_verified_certificate_valid_until_the_award_date_counts(authority, con
 
     assert (contract.obligation_cents, contract.obligation_status) == (2_000_000, "due")
     assert (contract.pso_level, contract.pso_valid_until) == ("trede_1", AWARD)
-    assert contract.obligation_explanation.endswith("PSO trede 1: 50% → € 20.000,00")
+    assert obligation_explanation(contract.obligation_steps).endswith(
+        "PSO trede 1: 50% → € 20.000,00"
+    )
 
 
 def test_a_certificate_that_ended_the_day_before_the_award_does_not_count(

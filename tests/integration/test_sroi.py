@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from marketplace.extensions import db
+from marketplace.labels import obligation_explanation
 from marketplace.models import AuditLog, Contract, FulfilmentSnapshot, PsoCertificate, Realisation
 from marketplace.services import contracts, fulfilment, realisations
 from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -28,7 +29,9 @@ def test_obligation_is_computed_and_explained(parties):
     contract = make_contract(authority, contractor, officer)
     assert contract.obligation_cents == 6000000
     assert contract.obligation_status == "due"
-    assert "5% van € 1.200.000,00 = € 60.000,00" in contract.obligation_explanation
+    assert "5% van € 1.200.000,00 = € 60.000,00" in obligation_explanation(
+        contract.obligation_steps
+    )
 
 
 def test_pso_certificate_on_award_date_halves_the_obligation(parties):
@@ -45,7 +48,7 @@ def test_pso_certificate_on_award_date_halves_the_obligation(parties):
     db.session.commit()
     contract = make_contract(authority, contractor, officer)
     assert contract.obligation_cents == 3000000
-    assert "PSO trede 1: 50%" in contract.obligation_explanation
+    assert "PSO trede 1: 50%" in obligation_explanation(contract.obligation_steps)
 
 
 def test_new_policy_version_does_not_change_awarded_contracts(parties):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 
@@ -9,9 +10,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from marketplace.domain.money import format_eur
 from marketplace.domain.obligation import (
     PSO_LEVELS,
+    STEP_CODES,
     ContractTerms,
     Obligation,
     ObligationInputError,
@@ -50,16 +51,23 @@ def test_api_example_trede_1_halves_the_obligation() -> None:
     assert result.status == "due"
     assert result.percentage_bp == 500
     assert result.steps == (
-        "5% van € 1.200.000,00 = € 60.000,00",
-        "PSO trede 1: 50% → € 30.000,00",
+        (
+            "percentage",
+            {"percentage_bp": 500, "value_cents": 120_000_000, "amount_cents": 6_000_000},
+        ),
+        ("pso_discount", {"level": "trede_1", "remaining_bp": 5000, "amount_cents": 3_000_000}),
     )
-    assert result.explanation == "; ".join(result.steps)
 
 
 def test_without_pso_the_full_percentage_is_due() -> None:
     result = obligation_for(NO_PSO, POLICY)
     assert (result.obligation_cents, result.status) == (6_000_000, "due")
-    assert result.explanation == "5% van € 1.200.000,00 = € 60.000,00"
+    assert result.steps == (
+        (
+            "percentage",
+            {"percentage_bp": 500, "value_cents": 120_000_000, "amount_cents": 6_000_000},
+        ),
+    )
 
 
 # threshold and duration ------------------------------------------------------------------------
@@ -76,8 +84,7 @@ def test_value_one_cent_below_the_threshold_does_not_apply() -> None:
         obligation_cents=0,
         status="not_applicable",
         percentage_bp=500,
-        explanation="Contractwaarde € 249.999,99 ligt onder de drempel van € 250.000,00",
-        steps=("Contractwaarde € 249.999,99 ligt onder de drempel van € 250.000,00",),
+        steps=(("below_threshold", {"value_cents": 24_999_999, "threshold_cents": 25_000_000}),),
     )
 
 
@@ -90,21 +97,21 @@ def test_1_january_to_29_june_is_not_six_months() -> None:
     terms = replace(NO_PSO, start=date(2026, 1, 1), end=date(2026, 6, 29))
     result = obligation_for(terms, POLICY)
     assert (result.obligation_cents, result.status) == (0, "not_applicable")
-    assert result.explanation == "Looptijd korter dan 6 maanden"
+    assert result.steps == (("too_short", {"months": 6}),)
 
 
 def test_not_applicable_lists_every_reason() -> None:
     terms = replace(NO_PSO, value_cents=100, start=date(2026, 1, 1), end=date(2026, 1, 31))
     assert obligation_for(terms, POLICY).steps == (
-        "Contractwaarde € 1,00 ligt onder de drempel van € 250.000,00",
-        "Looptijd korter dan 6 maanden",
+        ("below_threshold", {"value_cents": 100, "threshold_cents": 25_000_000}),
+        ("too_short", {"months": 6}),
     )
 
 
-def test_one_month_minimum_is_singular_in_the_explanation() -> None:
+def test_a_one_month_minimum_is_one_month_in_the_explanation() -> None:
     policy = replace(POLICY, min_duration_months=1)
     terms = replace(NO_PSO, start=date(2026, 1, 1), end=date(2026, 1, 30))
-    assert obligation_for(terms, policy).explanation == "Looptijd korter dan 1 maand"
+    assert obligation_for(terms, policy).steps == (("too_short", {"months": 1}),)
 
 
 @pytest.mark.parametrize(
@@ -143,8 +150,19 @@ def test_low_labour_share_uses_the_lower_percentage() -> None:
     result = obligation_for(replace(NO_PSO, labour_share_bp=2000), POLICY)
     assert (result.obligation_cents, result.percentage_bp) == (2_400_000, 200)
     assert result.steps == (
-        "Arbeidsaandeel 20% ligt onder 30%: 2% in plaats van 5%",
-        "2% van € 1.200.000,00 = € 24.000,00",
+        (
+            "low_labour_share",
+            {
+                "labour_share_bp": 2000,
+                "low_labour_share_bp": 3000,
+                "percentage_bp": 200,
+                "normal_percentage_bp": 500,
+            },
+        ),
+        (
+            "percentage",
+            {"percentage_bp": 200, "value_cents": 120_000_000, "amount_cents": 2_400_000},
+        ),
     )
 
 
@@ -167,7 +185,7 @@ def test_cap_limits_the_obligation() -> None:
     policy = replace(POLICY, cap_cents=5_000_000)
     result = obligation_for(NO_PSO, policy)
     assert (result.obligation_cents, result.status) == (5_000_000, "due")
-    assert result.steps[-1] == "Begrensd op het maximum van € 50.000,00"
+    assert result.steps[-1] == ("capped", {"cap_cents": 5_000_000})
 
 
 def test_cap_applies_before_the_pso_discount() -> None:
@@ -175,7 +193,10 @@ def test_cap_applies_before_the_pso_discount() -> None:
     policy = replace(POLICY, cap_cents=5_000_000)
     result = obligation_for(CONTRACT, policy)
     assert result.obligation_cents == 2_500_000
-    assert result.steps[-1] == "PSO trede 1: 50% → € 25.000,00"
+    assert result.steps[-1] == (
+        "pso_discount",
+        {"level": "trede_1", "remaining_bp": 5000, "amount_cents": 2_500_000},
+    )
 
 
 def test_cap_above_the_obligation_changes_nothing() -> None:
@@ -198,35 +219,42 @@ def test_pso_certificate_expired_before_the_award_date_does_not_count() -> None:
     result = obligation_for(terms, POLICY)
     assert (result.obligation_cents, result.status) == (6_000_000, "due")
     assert result.steps[-1] == (
-        "PSO trede 1 telt niet: certificaat geldig tot 31 januari 2026, "
-        "vóór de gunningsdatum 1 februari 2026"
+        "pso_expired",
+        {"level": "trede_1", "valid_until": "2026-01-31", "award_date": "2026-02-01"},
     )
 
 
 def test_pso_level_without_validity_does_not_count() -> None:
     result = obligation_for(replace(CONTRACT, pso_valid_until=None), POLICY)
     assert result.obligation_cents == 6_000_000
+    assert result.steps[-1] == ("pso_validity_unknown", {"level": "trede_1"})
 
 
 def test_pso_level_not_in_the_policy_keeps_the_full_obligation() -> None:
     terms = replace(CONTRACT, pso_level="aspirant")
     result = obligation_for(terms, POLICY)
     assert (result.obligation_cents, result.status) == (6_000_000, "due")
-    assert result.steps[-1] == "PSO aspirant: 100% → € 60.000,00"
+    assert result.steps[-1] == (
+        "pso_discount",
+        {"level": "aspirant", "remaining_bp": 10000, "amount_cents": 6_000_000},
+    )
 
 
 @pytest.mark.parametrize("level", ["trede_2", "trede_3"])
 def test_pso_level_with_nothing_remaining_is_exempt(level: str) -> None:
     result = obligation_for(replace(CONTRACT, pso_level=level), POLICY)
     assert (result.obligation_cents, result.status) == (0, "exempt")
-    assert result.steps[-1].endswith("0% → € 0,00 (vrijgesteld)")
+    assert result.steps[-1] == (
+        "pso_exempt",
+        {"level": level, "remaining_bp": 0, "amount_cents": 0},
+    )
 
 
-def test_pso_30_plus_label() -> None:
+def test_pso_30_plus_exempts() -> None:
     policy = replace(POLICY, pso_remaining_bp={"pso_30_plus": 0})
     result = obligation_for(replace(CONTRACT, pso_level="pso_30_plus"), policy)
     assert result.status == "exempt"
-    assert result.steps[-1].startswith("PSO 30+: 0%")
+    assert result.steps[-1][0] == "pso_exempt"
 
 
 def test_one_rounding_at_the_end() -> None:
@@ -281,10 +309,17 @@ def test_pso_counts() -> None:
     assert not pso_counts(None, award)
 
 
-def test_explanation_amounts_are_format_eur_with_a_plain_space() -> None:
-    result = obligation_for(NO_PSO, POLICY)
-    assert format_eur(120_000_000).replace("\xa0", " ") in result.explanation
-    assert "\xa0" not in result.explanation
+def test_steps_are_plain_json_values() -> None:
+    """A contract stores its steps as JSON: codes, whole numbers and ISO dates, nothing else."""
+    terms = replace(CONTRACT, labour_share_bp=1000, pso_valid_until=date(2026, 1, 31))
+    result = obligation_for(terms, replace(POLICY, cap_cents=1_000_000))
+    assert [code for code, _params in result.steps] == [
+        "low_labour_share",
+        "percentage",
+        "capped",
+        "pso_expired",
+    ]
+    assert json.loads(json.dumps(result.steps)) == [list(step) for step in result.steps]
 
 
 # input errors ----------------------------------------------------------------------------------
@@ -369,7 +404,7 @@ def test_obligation_never_exceeds_the_cap_nor_the_percentage(
     assert result.obligation_cents * 10_000 <= terms.value_cents * result.percentage_bp + 5_000
     assert result.status in ("due", "not_applicable", "exempt")
     assert (result.status == "due") == (result.obligation_cents > 0)
-    assert result.explanation == "; ".join(result.steps)
+    assert all(code in STEP_CODES for code, _params in result.steps)
 
 
 @settings(max_examples=200)

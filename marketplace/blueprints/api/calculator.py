@@ -4,12 +4,14 @@ Three endpoints expose the pure domain rules as JSON; they hold no formulas of t
 `valuate` -> `domain.valuation.valuate`, `obligation` -> `domain.obligation.obligation_for`,
 `status` -> `domain.fulfilment.fulfilment_status`. The schemas only check shapes and ranges; the
 domain decides the rest and its `ValuationError` / `ObligationInputError` become a 422 carrying the
-domain's code (e.g. "below_min_hours") and `fields = {field: message}`.
+domain's code (e.g. "below_min_hours") and `fields = {field: message}`, the message worded by
+`labels.error_message` in the request's language (Dutch unless the session chose English).
 
 Choices where docs/domain.md is silent:
 - Domain error fields are the domain's flat field names ("hours_per_week", "end"); schema errors
-  keep webargs' nesting ({"realisation": {"hours_per_week": [...]}}). Messages are English; the
-  `code` is the stable part for clients.
+  keep webargs' nesting ({"realisation": {"hours_per_week": [...]}}). The `code` is the stable
+  part for clients; the `explanation` of an obligation is its steps worded in the request's
+  language, joined by "; ".
 - Dates are limited to the years 1900-2199 and money to 10^15 cents, so that no input can overflow
   a calendar computation or explode the exact arithmetic; both are far beyond real contracts.
 - Hours accept JSON numbers or strings and are read as exact decimals (never floats); more than two
@@ -37,11 +39,13 @@ from marketplace.blueprints.api.schemas.calculator import (
 )
 from marketplace.blueprints.errors import error_response
 from marketplace.domain import fulfilment, inputs, obligation, valuation
+from marketplace.labels import error_message, obligation_explanation
 
 
 def _refused(exc: valuation.ValuationError | obligation.ObligationInputError) -> Response:
     """Input the domain refused: 422 with the domain's code, and its message at its field."""
-    return error_response(422, exc.message, code=exc.code, fields={exc.field: exc.message})
+    message = error_message(exc.code, exc.params)
+    return error_response(422, message, code=exc.code, fields={exc.field: message})
 
 
 class _CalculatorBlueprint(Blueprint):
@@ -104,7 +108,7 @@ def compute_obligation(args):
         "obligation_cents": result.obligation_cents,
         "status": result.status,
         "percentage_bp": result.percentage_bp,
-        "explanation": result.explanation,
+        "explanation": obligation_explanation(result.steps),
     }
 
 

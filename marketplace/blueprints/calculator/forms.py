@@ -22,21 +22,12 @@ from marketplace.blueprints.fields import (
     PercentField,
     bonus_choices,
     certification_choices,
-    labelled,
     plausible_date,
     pso_choices,
+    unit_choices,
 )
 from marketplace.domain.obligation import MAX_DURATION_MONTHS
-from marketplace.domain.valuation import MAX_BLOCK_DAYS, MAX_QUANTITY, UNITS
-
-UNIT_LABELS = {
-    "fte_year": _l("Per FTE-year (a job or placement)"),
-    "month": _l("Per month (e.g. a work-experience place)"),
-    "hour": _l("Per hour (e.g. social activity)"),
-    "invoice": _l("Purchase from a social enterprise or werkbedrijf"),
-    "fixed": _l("Fixed amount per occurrence (e.g. a diploma)"),
-    "cost": _l("Costs incurred (training, supervision)"),
-}
+from marketplace.domain.valuation import MAX_BLOCK_DAYS, MAX_QUANTITY
 
 
 class ObligationForm(FlaskForm):
@@ -119,7 +110,7 @@ class BlockForm(FlaskForm):
 
     unit = SelectField(
         _l("Kind of building block"),
-        choices=lambda: labelled(UNITS, UNIT_LABELS),
+        choices=unit_choices,
         default="fte_year",
     )
     code = StringField(

@@ -4,18 +4,16 @@ Public (no login): a contractor estimates the SROI obligation of a tender and wh
 block is worth before bidding. Each form posts back to the page; the other form keeps its defaults.
 No formula lives here: the forms turn Dutch input into cents, basis points and exact hours, the
 domain (`obligation_for`, `valuate`) computes, and a domain refusal is shown next to its field in
-the user's language (the domain's `MESSAGES_NL` / `MESSAGES_EN` by error code).
+the user's language (`labels.error_message` of the domain's error code).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_babel import get_locale
 
 from marketplace.blueprints.calculator.forms import BlockForm, ObligationForm
-from marketplace.blueprints.fields import BONUS_LABELS
 from marketplace.domain import inputs, obligation, valuation
-from marketplace.labels import obligation_labels
+from marketplace.labels import bonus_labels, error_message, obligation_labels
 
 bp = Blueprint("calculator", __name__, url_prefix="/sroi-calculator")
 
@@ -63,7 +61,7 @@ def index():
         obligation_result=obligation_result,
         valuation_result=valuation_result,
         status_labels=obligation_labels(),
-        line_labels=BONUS_LABELS,
+        line_labels=bonus_labels(),
         posted=posted,
     )
 
@@ -81,7 +79,7 @@ def _compute_obligation(form: ObligationForm) -> obligation.Obligation | None:
     try:
         return obligation.obligation_for(inputs.terms_from(values), inputs.policy_from(values))
     except obligation.ObligationInputError as exc:
-        _show_error(form, _form_field(exc.field, _OBLIGATION_NAMES), exc.code, obligation)
+        _show_error(form, _form_field(exc.field, _OBLIGATION_NAMES), exc)
         return None
 
 
@@ -100,7 +98,7 @@ def _compute_valuation(form: BlockForm) -> valuation.Valuation | None:
         return valuation.valuate(inputs.block_from(values), inputs.realisation_from(values))
     except valuation.ValuationError as exc:
         field = _BLOCK_ERRORS_AT.get(exc.field) or _form_field(exc.field, _BLOCK_NAMES)
-        _show_error(form, field, exc.code, valuation)
+        _show_error(form, field, exc)
         return None
 
 
@@ -114,10 +112,11 @@ def _form_field(rules_name: str, names: dict[str, str]) -> str:
     return next((form_name for form_name, name in names.items() if name == rules_name), rules_name)
 
 
-def _show_error(form, field_name: str, code: str, domain) -> None:
-    """Put the domain's message for `code`, in the page's language, next to the field."""
-    messages = domain.MESSAGES_NL if str(get_locale()) == "nl" else domain.MESSAGES_EN
-    message = messages.get(code) or domain.MESSAGES_EN.get(code, code)
+def _show_error(
+    form, field_name: str, exc: valuation.ValuationError | obligation.ObligationInputError
+) -> None:
+    """Put the domain's message for its error, in the page's language, next to the field."""
+    message = error_message(exc.code, exc.params)
     field = getattr(form, field_name, None)
     if field is None:
         form.form_errors.append(message)

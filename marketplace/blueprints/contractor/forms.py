@@ -31,7 +31,8 @@ from marketplace.blueprints.fields import (
     plausible_date,
     pso_choices,
 )
-from marketplace.domain.valuation import MAX_QUANTITY
+from marketplace.domain.valuation import MAX_QUANTITY, UNITS
+from marketplace.labels import unit_labels
 from marketplace.models import SroiPolicy
 from marketplace.services.evidence import ALLOWED
 
@@ -76,22 +77,10 @@ FIELDSETS: list[tuple[str, tuple[str, ...]]] = [
 EVIDENCE_ACCEPT = ",".join([*ALLOWED, ".pdf", ".png", ".jpg", ".jpeg"])
 
 
-def unit_labels() -> dict[str, str]:
-    """Short names of block units, as a contractor reads them in the block list."""
-    return {
-        "fte_year": _l("per FTE-year"),
-        "month": _l("per month"),
-        "hour": _l("per hour"),
-        "invoice": _l("purchase (invoice)"),
-        "fixed": _l("per occurrence"),
-        "cost": _l("costs incurred"),
-    }
-
-
 def fieldset_units(names: tuple[str, ...]) -> list[str]:
     """The units a fieldset applies to: those of any of its fields, in the units' own order."""
     wanted = {unit for name in names for unit in FIELD_UNITS[name]}
-    return [unit for unit in unit_labels() if unit in wanted]
+    return [unit for unit in UNITS if unit in wanted]
 
 
 def block_choices(policy: SroiPolicy) -> list[tuple[str, str, dict[str, str]]]:

@@ -29,13 +29,12 @@ from marketplace.blueprints.contractor.forms import (
     RealisationForm,
     SelfScanForm,
     fieldset_units,
-    unit_labels,
 )
 from marketplace.blueprints.downloads import attachment
-from marketplace.blueprints.fields import BONUS_LABELS
 from marketplace.blueprints.formhelpers import apply_service_error
 from marketplace.domain import pso as pso_rules
 from marketplace.domain.fulfilment import worst_first_key
+from marketplace.labels import bonus_labels, unit_labels
 from marketplace.models import Contract, Realisation
 from marketplace.services import contracts, evidence, fulfilment, matches, pso, realisations
 from marketplace.services.errors import NotFound, ServiceError
@@ -153,7 +152,7 @@ def new_realisation(contract_id: int):
         field_units=FIELD_UNITS,
         line_labels={
             **{code: f"{code} — {b.label}" for code, b in blocks.items()},
-            **BONUS_LABELS,
+            **bonus_labels(),
         },
     )
     return page, 422 if request.method == "POST" and result is None else 200

@@ -1,4 +1,4 @@
-"""What the SROI pages show beyond the models: labels for units, statuses and states, and
+"""What the SROI pages show beyond the models: labels.py's labels of units, statuses and states, and
 numbers the local way. `create_app` hands them to every template (`display_helpers`)."""
 
 from __future__ import annotations
@@ -7,23 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 
 from marketplace.domain.money import percent_from_bp
-from marketplace.domain.obligation import pso_level_label
-from marketplace.labels import state_label
-from marketplace.services.fulfilment import status_label
-
-
-def unit_label(unit: str) -> str:
-    return {
-        "fte_year": _("per FTE-year"),
-        "month": _("per month"),
-        "hour": _("per hour"),
-        "invoice": _("purchase (invoice)"),
-        "fixed": _("fixed amount"),
-        "cost": _("costs incurred"),
-    }.get(unit, unit)
+from marketplace.labels import pso_level_label, state_label, status_label, unit_label
 
 
 def percent_1(value: Decimal | None) -> str:

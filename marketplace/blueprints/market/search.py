@@ -14,10 +14,10 @@ from flask import render_template, request, url_for
 from marketplace.blueprints.formhelpers import page_arg
 from marketplace.blueprints.market.routes import SIDES, bp
 from marketplace.blueprints.pagination import ResultsPagination
-from marketplace.domain.obligation import pso_level_label
 from marketplace.labels import (
     certification_label,
     listing_type_label,
+    pso_level_label,
     region_label,
     search_facet_labels,
     search_kind_label,

@@ -31,11 +31,11 @@ from marketplace.blueprints.fields import EuroField, PercentField, plausible_dat
 from marketplace.domain.fulfilment import STATUSES
 from marketplace.domain.inputs import field_names
 from marketplace.domain.obligation import MAX_DURATION_MONTHS, Policy
+from marketplace.labels import status_label
 from marketplace.models import SroiPolicy
 from marketplace.services import policies
 from marketplace.services.contracts import ContractData, ContractFilter
 from marketplace.services.errors import ServiceError
-from marketplace.services.fulfilment import status_label
 
 CSV_MAX_BYTES = 1024 * 1024
 # The PSO levels a policy can discount; a level left empty keeps the full obligation.

@@ -9,31 +9,15 @@ from wtforms.validators import URL, DataRequired, Email, Length, Optional, Valid
 
 from marketplace.domain.identifiers import normalise_btw, normalise_kvk, normalise_postcode
 from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS, PROVINCES, SECTORS
+from marketplace.labels import authority_type_labels, org_kind_labels
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    return [
-        ("contractor", _l("Contractor (opdrachtnemer)")),
-        ("social_enterprise", _l("Social enterprise")),
-        ("werkbedrijf", _l("Werkbedrijf / SW-bedrijf")),
-        ("authority", _l("Contracting authority")),
-        ("network", _l("Employers' network")),
-    ]
-
-
-def kind_label(kind: str) -> str:
-    """An organisation kind as the choice list names it (the templates' `org_kind_label`)."""
-    return str(dict(kind_choices()).get(kind, kind))
+    return list(org_kind_labels().items())
 
 
 def authority_type_choices() -> list[tuple[str, str]]:
-    return [
-        ("", _l("— not applicable —")),
-        ("gemeente", _l("Municipality (gemeente)")),
-        ("provincie", _l("Province (provincie)")),
-        ("rijk", _l("Central government (Rijk)")),
-        ("waterschap", _l("Water authority (waterschap)")),
-    ]
+    return [("", _l("— not applicable —")), *authority_type_labels().items()]
 
 
 class OrganisationForm(FlaskForm):

@@ -10,9 +10,8 @@ from marketplace import clock
 from marketplace.blueprints.formhelpers import apply_service_error
 from marketplace.blueprints.market.search import VALUE_LABELS, hit_url
 from marketplace.blueprints.orgs.forms import InviteForm, OrganisationForm, RoleForm
-from marketplace.domain.obligation import pso_level_label
 from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS, SECTORS
-from marketplace.labels import certification_label
+from marketplace.labels import certification_label, pso_level_label
 from marketplace.services import directory, organisations
 from marketplace.services.errors import ServiceError
 

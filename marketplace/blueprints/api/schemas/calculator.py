@@ -105,7 +105,9 @@ class ObligationSchema(ma.Schema):
         required=True, validate=ma.validate.OneOf(("due", "not_applicable", "exempt"))
     )
     percentage_bp = ma.fields.Integer(required=True)
-    explanation = ma.fields.String(required=True, metadata={"description": "Dutch, step by step"})
+    explanation = ma.fields.String(
+        required=True, metadata={"description": "Step by step, in the request's language"}
+    )
 
 
 class StatusRequestSchema(ma.Schema):

@@ -11,6 +11,7 @@ from marketplace.blueprints.api.schemas.common import PageQuerySchema, PageSchem
 from marketplace.blueprints.api.schemas.fields import basis_points, cents, ident, iso_date, text
 from marketplace.domain.fulfilment import STATUSES, Fulfilment
 from marketplace.domain.obligation import PSO_LEVELS
+from marketplace.labels import obligation_explanation
 from marketplace.models import Contract, PsoCertificate
 
 
@@ -33,6 +34,14 @@ class ContractRequestSchema(ma.Schema):
     award_date = iso_date(required=True)
     start_date = iso_date(required=True)
     end_date = iso_date(required=True)
+
+
+class Explanation(ma.fields.String):
+    """A contract's stored obligation steps ([code, params], ...) as the one line the API has
+    always answered, worded by labels.obligation_explanation."""
+
+    def _serialize(self, value, attr, obj, **kwargs) -> str:
+        return obligation_explanation(value)
 
 
 class RegisteredContractSchema(ma.Schema):
@@ -58,8 +67,10 @@ class RegisteredContractSchema(ma.Schema):
     obligation_status = ma.fields.String(
         required=True, validate=ma.validate.OneOf(("due", "not_applicable", "exempt"))
     )
-    obligation_explanation = ma.fields.String(
-        required=True, metadata={"description": "Dutch, one step per rule that applied"}
+    obligation_explanation = Explanation(
+        attribute="obligation_steps",
+        required=True,
+        metadata={"description": "One step per rule that applied, in the request's language"},
     )
     approved_cents = ma.fields.Integer(required=True)
     pending_cents = ma.fields.Integer(required=True)

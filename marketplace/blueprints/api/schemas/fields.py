@@ -15,7 +15,8 @@ import marshmallow as ma
 from marketplace.domain.money import FULL_BP, MAX_CENTS
 from marketplace.domain.numbers import NumberError, bounded_decimal
 from marketplace.domain.obligation import MAX_DURATION_MONTHS
-from marketplace.domain.valuation import CERTIFICATIONS, MAX_QUANTITY, MESSAGES_EN
+from marketplace.domain.valuation import CERTIFICATIONS, MAX_QUANTITY
+from marketplace.labels import error_message
 
 FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2199, 12, 31)
@@ -115,7 +116,7 @@ class Hours(ma.fields.Decimal):
             return bounded_decimal(value, max_decimals=2, minimum=0, maximum=self.maximum)
         except NumberError as exc:
             if exc.code == "too_many_decimals":
-                raise ma.ValidationError(MESSAGES_EN["too_many_decimals"]) from None
+                raise ma.ValidationError(error_message(exc.code)) from None
             if exc.code == "out_of_range":
                 raise ma.ValidationError(f"Must be between 0 and {self.maximum}.") from None
             raise self.make_error("invalid") from None
