@@ -15,6 +15,7 @@ policy's invoice block, the supplier's best certification today, through
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -27,8 +28,8 @@ from marketplace.domain.matching import ListingFacts, Match, ProfileFacts, Reaso
 from marketplace.domain.money import MAX_CENTS
 from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS
 from marketplace.extensions import db
-from marketplace.models import BuildingBlock, Contract, Listing, Organisation, User
-from marketplace.services import certifications, organisations, policies, realisations
+from marketplace.models import BuildingBlock, Contract, Listing, Organisation
+from marketplace.services import certifications, policies, realisations
 from marketplace.services.errors import ServiceError
 
 # At most this many candidates, the newest, from each index range. A bound, not a guarantee: with
@@ -119,23 +120,26 @@ class Gap:
         return prefill
 
 
-def matches_of(listing: Listing, viewer: User | None, limit: int = DEFAULT_LIMIT) -> Matches | None:
+def matches_of(
+    listing: Listing, viewer_orgs: Collection[int] = (), limit: int = DEFAULT_LIMIT
+) -> Matches | None:
     """The matches a listing's page shows: those of a demand or of an offering while it can
     still be answered (draft, open, paused, in conversation); None once it is closed, expired
     or matched."""
     if listing.status not in MATCHED_STATUSES:
         return None
     if listing.kind == "demand":
-        return matches_for_demand(listing, limit, viewer)
-    return matches_for_offering(listing, limit, viewer)
+        return matches_for_demand(listing, limit, viewer_orgs)
+    return matches_for_offering(listing, limit, viewer_orgs)
 
 
 def matches_for_demand(
-    demand: Listing, limit: int = DEFAULT_LIMIT, viewer: User | None = None
+    demand: Listing, limit: int = DEFAULT_LIMIT, viewer_orgs: Collection[int] = ()
 ) -> Matches:
     """The open offerings and the suppliers that best fit `demand`, ranked, with the SROI preview
     of each offering when the demand serves a contract. The contract itself is named only to a
-    viewer of the contractor's organisation."""
+    viewer who belongs to the contractor (`viewer_orgs`: the ids of the viewer's
+    organisations)."""
     today = clock.today()
     wanted = _facts(demand)
     offerings = _candidates("offering", wanted, exclude_org=demand.organisation_id)
@@ -154,7 +158,7 @@ def matches_for_demand(
         limit,
     )
     by_id = {o.id: o for o in offerings}
-    shown = contract is not None and contract.contractor_id in _orgs_of(viewer)
+    shown = contract is not None and contract.contractor_id in viewer_orgs
     listings = [
         _listing_match(
             m,
@@ -174,7 +178,7 @@ def matches_for_demand(
 
 
 def matches_for_offering(
-    offering: Listing, limit: int = DEFAULT_LIMIT, viewer: User | None = None
+    offering: Listing, limit: int = DEFAULT_LIMIT, viewer_orgs: Collection[int] = ()
 ) -> Matches:
     """The open demand that `offering` best answers, ranked, each with the SROI preview of buying
     the offering when the demand serves a contract."""
@@ -198,7 +202,6 @@ def matches_for_offering(
         limit,
     )
     by_id = {d.id: d for d in demands}
-    viewer_orgs = _orgs_of(viewer)
     listings = []
     for m in ranked:
         demand = by_id[m.candidate_id]
@@ -397,13 +400,6 @@ def _gap_sectors(contracts_: list[Contract]) -> dict[int, str]:
     return {
         c.id: newest.get(c.id) or next(iter(c.contractor.sectors or []), "") for c in contracts_
     }
-
-
-def _orgs_of(viewer: User | None) -> set[int]:
-    """The ids of the viewer's organisations (none for an anonymous visitor)."""
-    if viewer is None or not viewer.is_authenticated:
-        return set()
-    return {org.id for org in organisations.organisations_of(viewer)}
 
 
 def _preview(

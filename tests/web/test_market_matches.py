@@ -12,6 +12,7 @@ from marketplace.extensions import db
 from marketplace.models import OrganisationCertification
 from marketplace.models._types import utcnow
 from tests.factories import make_contract, make_listing, make_org, make_policy, make_user
+from tests.querycount import counting_statements
 
 TODAY = date(2026, 12, 1)
 
@@ -155,3 +156,27 @@ def test_the_obligation_card_shows_how_to_close_the_gap(client, auth, buyer, emc
     page = client.get("/opdrachtnemer/").get_data(as_text=True)
     assert "Zo dicht je het tekort" in page
     assert "Een inkoop van €\xa020.000,00 telt voor €\xa020.000,00 mee." in page
+
+
+def test_a_demand_page_with_matches_sends_the_same_few_statements_at_few_and_many(
+    client, auth, buyer, emco, contract
+):
+    demand_id = make_listing(buyer, "demand", contract_id=contract.id).id
+    other = make_org("social_enterprise", verified=True, sectors=["schoonmaak"])
+    for n in range(3):
+        make_listing(emco if n % 2 else other, title=f"Aanbod {n}")
+    auth.login("koper@example.com")
+
+    def statements() -> int:
+        db.session.remove()
+        with counting_statements(db.engine) as sent:
+            assert "Aanbod dat past" in client.get(f"/markt/vraag/{demand_id}").get_data(
+                as_text=True
+            )
+        return sent.count
+
+    few = statements()
+    emco, other = db.session.merge(emco), db.session.merge(other)
+    for n in range(40):
+        make_listing(emco if n % 2 else other, title=f"Meer aanbod {n}", region="Groningen")
+    assert statements() == few <= 10

@@ -14,6 +14,7 @@ Choices where the brief is silent:
 
 from __future__ import annotations
 
+from flask import g
 from flask.views import MethodView
 from flask_babel import force_locale
 from flask_login import current_user
@@ -51,7 +52,7 @@ def _item(m: matches.ListingMatch) -> dict:
 
 def _matches(kind: str, listing_id: int, limit: int) -> dict:
     listing = listings.visible_listing(listing_id, current_user, kind)
-    found = matches.matches_of(listing, current_user, limit)
+    found = matches.matches_of(listing, {o.id for o in g.user_orgs}, limit)
     with force_locale("nl"):
         return {"items": [_item(m) for m in found.listings] if found else []}
 

@@ -138,7 +138,7 @@ def detail(side: str, listing_id: int):
         listing=listing,
         owner=owner,
         actions=listings.actions_for(listing) if owner else (),
-        matches=matches.matches_of(listing, current_user),
+        matches=matches.matches_of(listing, {o.id for o in g.user_orgs}),
     )
 
 
