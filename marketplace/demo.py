@@ -8,7 +8,6 @@ from sqlalchemy import delete, select
 
 from marketplace.extensions import db
 from marketplace.models import Organisation, OrganisationMember
-from marketplace.models._types import utcnow
 from marketplace.services import accounts, organisations
 
 DEMO_PASSWORD = "demo-wachtwoord"
@@ -189,8 +188,7 @@ def seed_demo() -> dict[str, int]:
                 province=ARBEIDSMARKTREGIOS[spec["arbeidsmarktregio"]], **spec
             )
             org = organisations.register(data, admin)
-            org.verified_at = utcnow()
-            db.session.commit()
+            organisations.verify(org, admin)  # also lists it in the directory
             created["organisations"] += 1
     for email, _name, org_name, role, _admin in USERS:
         if org_name is None:

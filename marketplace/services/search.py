@@ -10,6 +10,9 @@ Choices where the rules are silent:
 - Relevance on PostgreSQL ranks the `RANK_CANDIDATES` newest matches with `ts_rank` (a broad
   word matches tens of thousands of listings; ranking them all costs more than the page), SQLite
   ranks every match with FTS5's bm25. Without words the sort is newest first.
+- The total is counted up to `COUNT_LIMIT` (beyond it the page says "more than 10.000"), and each
+  facet's counts are counted on at most `FACET_SAMPLE` matching documents and scaled up to the
+  whole (the page marks them "about"): a broad word then costs what a narrow one does.
 - The total and the facet counts of a query and its filters are kept `COUNTS_SECONDS` seconds in
   the process (the results themselves never are); a write to the index in this process forgets
   them, other processes see new counts at most that much later.
@@ -36,6 +39,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal,
     literal_column,
     select,
     table,
@@ -65,8 +69,11 @@ FINDABLE_STATUSES = ("open", "in_conversation")
 DIRECTORY_KINDS = ("social_enterprise", "werkbedrijf")
 PER_PAGE = 20
 MAX_PAGE = 50
-RANK_CANDIDATES = 1000
+RANK_CANDIDATES = 500
 COUNTS_SECONDS = 60
+# Past these, the total says "more than" and the facet counts are estimated from a sample.
+COUNT_LIMIT = 10_000
+FACET_SAMPLE = 1_000
 # A filter takes this many values per facet, each this long; more is not a real filter.
 MAX_FILTER_VALUES = 40
 MAX_FILTER_CHARS = 60
@@ -147,6 +154,9 @@ class Hit:
 
 @dataclass(frozen=True)
 class Results:
+    """A page of results. `total_exact`: False when there are more than `total` (COUNT_LIMIT);
+    `facets_exact`: False when the facet counts were estimated from a sample."""
+
     items: list[Hit]
     total: int
     facets: dict[str, dict[str, int]]
@@ -154,6 +164,8 @@ class Results:
     per_page: int
     sort: str
     filters: Filters = field(default_factory=Filters)
+    total_exact: bool = True
+    facets_exact: bool = True
 
     @property
     def pages(self) -> int:
@@ -178,9 +190,19 @@ def search(
     if query.finds_nothing or storable is None:
         return Results([], 0, {}, page, per_page, sort, filters)
     filters = storable
-    total, facets = _counts(query, filters)
-    items = _page(query, filters, sort, page, per_page) if total else []
-    return Results(items, total, facets, page, per_page, sort, filters)
+    counts = _counts(query, filters)
+    items = _page(query, filters, sort, page, per_page) if counts.total else []
+    return Results(
+        items,
+        counts.total,
+        counts.facets,
+        page,
+        per_page,
+        sort,
+        filters,
+        counts.total_exact,
+        counts.facets_exact,
+    )
 
 
 def directory(
@@ -307,47 +329,84 @@ def _page(query: SearchQuery, filters: Filters, sort: str, page: int, per_page: 
     return [Hit(**row._mapping) for row in rows]
 
 
-def _counts(query: SearchQuery, filters: Filters) -> tuple[int, dict[str, dict[str, int]]]:
+@dataclass(frozen=True)
+class _Counts:
+    total: int
+    total_exact: bool
+    facets: dict[str, dict[str, int]]
+    facets_exact: bool
+
+
+def _counts(query: SearchQuery, filters: Filters) -> _Counts:
     """The total and the facet counts, from the process's short-lived cache when there."""
     cache = current_app.extensions.setdefault("search_counts", {})
     key = (tuple(t.word for t in query.terms), filters)
     kept = cache.get(key)
     if kept and kept[0] > time.monotonic():
-        return kept[1], kept[2]
-    total = db.session.scalar(select(func.count()).where(*_matching(query, filters))) or 0
-    facets = _facet_counts(query, filters) if total else {}
+        return kept[1]
+    total = _bounded_count(_matching(query, filters))
+    facets, facets_exact = _facet_counts(query, filters, total) if total else ({}, True)
+    counts = _Counts(min(total, COUNT_LIMIT), total <= COUNT_LIMIT, facets, facets_exact)
     if len(cache) > 2000:
         cache.clear()
-    cache[key] = (time.monotonic() + COUNTS_SECONDS, total, facets)
-    return total, facets
+    cache[key] = (time.monotonic() + COUNTS_SECONDS, counts)
+    return counts
 
 
-def _facet_counts(query: SearchQuery, filters: Filters) -> dict[str, dict[str, int]]:
+def _matching_ids(conditions: list[ColumnElement], limit: int) -> Select:
+    return select(SearchDocument.id).where(*conditions).limit(limit)
+
+
+def _bounded_count(conditions: list[ColumnElement]) -> int:
+    """The number of matching documents up to COUNT_LIMIT + 1: past that, "more than"."""
+    return db.session.scalar(
+        select(func.count()).select_from(_matching_ids(conditions, COUNT_LIMIT + 1).subquery())
+    )
+
+
+def _facet_counts(
+    query: SearchQuery, filters: Filters, total: int
+) -> tuple[dict[str, dict[str, int]], bool]:
     """Counts per facet value in one statement: the facets without a filter over the matching
-    documents, and each filtered facet over the documents matching all the other filters."""
+    documents, and each filtered facet over the documents matching all the other filters. Each
+    part counts at most FACET_SAMPLE documents and scales up by the part's size, so a broad query
+    costs what a narrow one does; whether any part was scaled comes back with the counts."""
     chosen = filters.chosen()
-    parts = []
 
-    def grouped(facets: tuple[str, ...], documents: Filters) -> Select:
+    def grouped(facets: tuple[str, ...], documents: Filters, size) -> Select:
+        conditions = _matching(query, documents)
+        sample = _matching_ids(conditions, FACET_SAMPLE)
         return (
-            select(SearchFacet.facet, SearchFacet.value, func.count().label("n"))
-            .where(
-                SearchFacet.facet.in_(facets),
-                SearchFacet.document_id.in_(
-                    select(SearchDocument.id).where(*_matching(query, documents))
-                ),
+            select(
+                SearchFacet.facet,
+                SearchFacet.value,
+                func.count().label("n"),
+                size.label("size"),
             )
+            .where(SearchFacet.facet.in_(facets), SearchFacet.document_id.in_(sample))
             .group_by(SearchFacet.facet, SearchFacet.value)
         )
 
+    parts = []
     unfiltered = tuple(f for f in FACETS if f not in chosen)
     if unfiltered:
-        parts.append(grouped(unfiltered, filters))
-    parts += [grouped((facet,), filters.without(facet)) for facet in chosen]
+        parts.append(grouped(unfiltered, filters, literal(total)))
+    for facet in chosen:
+        others = _matching(query, filters.without(facet))
+        size = (
+            select(func.count())
+            .select_from(_matching_ids(others, COUNT_LIMIT + 1).subquery())
+            .scalar_subquery()
+        )
+        parts.append(grouped((facet,), filters.without(facet), size))
     counts: dict[str, dict[str, int]] = {}
-    for facet, value, n in db.session.execute(union_all(*parts)):
+    exact = True
+    for facet, value, n, size in db.session.execute(union_all(*parts)):
+        if size > FACET_SAMPLE:
+            exact = False
+            n = max(1, round(n * size / FACET_SAMPLE))
         counts.setdefault(facet, {})[value] = n
-    return counts
+    return counts, exact
 
 
 # --- writing ---------------------------------------------------------------------------------

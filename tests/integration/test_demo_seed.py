@@ -49,3 +49,14 @@ def test_the_demo_werkbedrijven_and_social_enterprise_offer_and_the_contractor_a
         select(Listing.contract_id).where(Listing.kind == "demand", Listing.status == "open")
     ).all()
     assert len([c for c in demand_contracts if c is not None]) == 3
+
+
+def test_demo_suppliers_are_in_the_directory_and_their_offerings_are_found(runner):
+    from marketplace.services import search
+
+    runner.invoke(args=["seed-demo"])
+
+    listed = {hit.title for hit in search.directory("").items}
+    assert {"EMCO-groep", "Menso", "WVS-groep", "Weener XL", "Wedeka"} <= listed
+    assert "Gemeente Emmen" not in listed
+    assert search.search("", search.Filters(kind=("offering",))).total > 0

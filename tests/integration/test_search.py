@@ -252,3 +252,17 @@ def test_the_listings_service_indexes_every_save(supplier):
     listings.move(listing, supplier.members[0].user, "pause", clock.today())
 
     assert search.search("schoonmaak", offerings).total == 0
+
+
+def test_a_broad_query_estimates_its_facet_counts_from_a_sample(app):
+    """More matches than FACET_SAMPLE: the counts are scaled from a sample and say so; the total
+    stays exact below COUNT_LIMIT."""
+    from bench.seed import seed_market
+
+    seed_market(1600, 12)
+    found = search.search("team")
+
+    assert found.total > search.FACET_SAMPLE and found.total_exact
+    assert not found.facets_exact
+    estimated = sum(found.facets["kind"].values())
+    assert abs(estimated - found.total) <= found.total * 0.05

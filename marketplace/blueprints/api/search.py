@@ -25,6 +25,8 @@ def _page(results: search.Results) -> dict:
         "items": results.items,
         "total": results.total,
         "facets": results.facets,
+        "total_exact": results.total_exact,
+        "facets_exact": results.facets_exact,
         "page": results.page,
         "per_page": results.per_page,
     }

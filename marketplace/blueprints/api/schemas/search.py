@@ -66,6 +66,14 @@ class HitSchema(ma.Schema):
 
 class SearchPageSchema(PageSchema):
     items = ma.fields.List(ma.fields.Nested(HitSchema), required=True)
+    total_exact = ma.fields.Boolean(
+        required=True,
+        metadata={"description": "False: there are more than `total` (10,000) results"},
+    )
+    facets_exact = ma.fields.Boolean(
+        required=True,
+        metadata={"description": "False: the facet counts are estimated from a sample"},
+    )
     facets = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer()),
