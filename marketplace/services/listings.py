@@ -2,8 +2,8 @@
 through their states, who sees them, and the daily expiry (rules in domain/listings.py,
 docs/domain.md "The marketplace" and "Listings").
 
-Every change of a listing goes through `_save`: the audit row and, when the search index lands,
-its update are written in the same transaction as the listing, so what is found is what is stored.
+Every change of a listing goes through `_save`: the audit row and the search index's entry
+(services/search.py) are written in the listing's transaction, so what is found is what is stored.
 Other organisations' drafts and paused listings answer 404 like ids that do not exist; a visible
 listing of another organisation cannot be changed (403).
 """
@@ -350,11 +350,6 @@ def data_of(listing: Listing) -> ListingData:
     )
 
 
-def update(listing: Listing, user: User, data: ListingData, today: date) -> Listing:
-    """Change what the listing says (not its status); a matched listing stays as agreed."""
-    return change(listing, user, today, data=data)
-
-
 def move(listing: Listing, user: User | None, action: str, today: date) -> Listing:
     """Publish, pause, resume, close or re-open (the owner). A listing goes into the open only
     with a last day that has not passed."""
@@ -371,9 +366,10 @@ def change(
     data: ListingData | None = None,
     status: str | None = None,
 ) -> Listing:
-    """New contents and/or a new status (the API's PATCH) in one transaction: the status is
-    reached by the owner's move that leads there from the current one (re-open with a new date
-    works in one change); when either part is refused nothing is saved."""
+    """New contents and/or a new status in one transaction (the edit form, the API's PATCH); a
+    matched listing's contents stay as agreed. The status is reached by the owner's move that
+    leads there from the current one (re-open with a new date works in one change); when either
+    part is refused nothing is saved."""
     with _one_transaction():
         if data is not None:
             _update(listing, user, data, today)

@@ -117,12 +117,14 @@ def test_a_date_that_has_passed_since_may_stay_but_a_new_one_must_not_be_past(em
     user = emco.members[0].user
     later = TODAY + timedelta(days=40)
     with time_machine.travel(later, tick=False):
-        listings.update(
-            listing, user, listing_data(title="Nog steeds beschikbaar", date_from=TODAY), later
+        listings.change(
+            listing, user, later, data=listing_data(title="Nog steeds beschikbaar", date_from=TODAY)
         )
         assert listing.title == "Nog steeds beschikbaar"
         with pytest.raises(ServiceError) as refused:
-            listings.update(listing, user, listing_data(date_from=TODAY + timedelta(days=1)), later)
+            listings.change(
+                listing, user, later, data=listing_data(date_from=TODAY + timedelta(days=1))
+            )
         assert set(refused.value.fields) == {"date_from"}
 
 
@@ -151,7 +153,7 @@ def test_a_listing_past_its_last_day_reopens_only_with_a_new_date(emco):
     with pytest.raises(ServiceError) as refused:
         listings.move(listing, user, "reopen", later)
     assert refused.value.code == "date_passed"
-    listings.update(listing, user, listing_data(last_day=later + timedelta(days=10)), later)
+    listings.change(listing, user, later, data=listing_data(last_day=later + timedelta(days=10)))
     assert listings.move(listing, user, "reopen", later).status == "open"
 
 

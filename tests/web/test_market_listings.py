@@ -146,7 +146,9 @@ def test_a_contractor_posts_demand_for_one_of_its_own_contracts(
     db.session.commit()
     auth.login("owner@contractor.example.com")
     form = client.get(f"/markt/nieuw?soort=vraag&contract={contract.id}&sector=groenvoorziening")
-    assert "Groenbeheer" in form.get_data(as_text=True)
+    assert f'<option selected value="{contract.id}">Groenbeheer' in form.get_data(as_text=True)
+    assert '<option selected value="groenvoorziening">' in form.get_data(as_text=True)
+    assert '<option selected value="Drenthe">' in form.get_data(as_text=True)
     assert "Nieuw aanbod" not in client.get("/markt/mijn").get_data(as_text=True)
     data = {
         **offering_form(sector="groenvoorziening", type="service"),

@@ -92,13 +92,16 @@ class ListingForm(FlaskForm):
         else:
             self.date_from.data = listing.available_from
 
-    def prefill(self, args: Mapping[str, str]) -> None:
-        """A new listing started from elsewhere (a contract's "close the gap"): sector, region,
-        budget in cents and contract from the query string; anything unknown is ignored."""
+    def prefill(self, args: Mapping[str, str], home_region: str) -> None:
+        """A new listing: in the poster's own region, or started from elsewhere (a contract's
+        "close the gap") with sector, region, budget in cents and contract from the query
+        string; anything unknown is ignored."""
         if args.get("sector") in SECTORS:
             self.sector.data = args["sector"]
-        if args.get("region") in listings.REGIONS:
-            self.region.data = args["region"]
+        for region in (args.get("region"), home_region):
+            if region in listings.REGIONS:
+                self.region.data = region
+                break
         with contextlib.suppress(NumberError):
             self.amount_cents.data = bounded_int(
                 args.get("budget", ""), minimum=0, maximum=MAX_CENTS

@@ -109,7 +109,7 @@ def new():
         return redirect(url_for("market.mine"))
     form = ListingForm(kind, listings.contract_choices(org) if kind == "demand" else [])
     if request.method == "GET":
-        form.prefill(request.args)
+        form.prefill(request.args, org.arbeidsmarktregio)
     elif form.validate():
         # An unverified organisation has no publish button; a forged click saves the draft.
         publish = request.form.get("action") == "publish" and org.is_verified
