@@ -91,6 +91,7 @@ def register(app: Flask) -> None:
             cleanup_report_files,
             listing_expiry_sweep,
             nightly_recompute,
+            nightly_reindex_search,
             pso_expiry_sweep,
             realisation_reminders,
         )
@@ -100,6 +101,7 @@ def register(app: Flask) -> None:
             pso_expiry_sweep,
             realisation_reminders,
             listing_expiry_sweep,
+            nightly_reindex_search,
             cleanup_report_files,
         )
         for job in daily:

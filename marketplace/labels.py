@@ -193,6 +193,7 @@ def job_labels() -> dict[str, str]:
         "pso_expiry_sweep": _("PSO expiry check"),
         "realisation_reminders": _("Realisation reminders"),
         "listing_expiry_sweep": _("Marketplace expiry check"),
+        "nightly_reindex_search": _("Rebuild the search index"),
         "relay_outbox": _("Relay jobs to the queue"),
         "generate_report": _("Make a report file"),
         "cleanup_report_files": _("Remove expired report files"),

@@ -8,5 +8,6 @@ PERIODIC: list[tuple[str, str]] = [
     ("pso_expiry_sweep", "0 6 * * *"),
     ("realisation_reminders", "15 6 * * *"),
     ("listing_expiry_sweep", "30 6 * * *"),
+    ("nightly_reindex_search", "0 3 * * *"),
     ("cleanup_report_files", "45 * * * *"),
 ]

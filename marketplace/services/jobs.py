@@ -15,7 +15,16 @@ from flask import Flask
 
 from marketplace import clock
 from marketplace.models._types import utcnow
-from marketplace.services import fulfilment, listings, mail, outbox, pso, reminders, report_files
+from marketplace.services import (
+    fulfilment,
+    listings,
+    mail,
+    outbox,
+    pso,
+    reminders,
+    report_files,
+    search,
+)
 
 JOBS: dict[str, Callable[..., Any]] = {}
 # How long RQ lets a job run before it kills it as stuck (RQ's own default, 180 s). A mail or a
@@ -81,6 +90,13 @@ def realisation_reminders() -> None:
 def listing_expiry_sweep() -> None:
     """Expire marketplace listings past their last day; tell owners once, 7 days before."""
     listings.expiry_sweep(clock.today())
+
+
+@job(timeout=REPORT_TIMEOUT)
+def nightly_reindex_search() -> None:
+    """Rebuild the search index, so a certification that lapsed overnight no longer counts as a
+    filter (idempotent: the index is rebuilt from the data)."""
+    search.reindex_all()
 
 
 @job(timeout=REPORT_TIMEOUT)

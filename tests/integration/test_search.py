@@ -266,3 +266,19 @@ def test_a_broad_query_estimates_its_facet_counts_from_a_sample(app):
     assert not found.facets_exact
     estimated = sum(found.facets["kind"].values())
     assert abs(estimated - found.total) <= found.total * 0.05
+
+
+def test_the_nightly_rebuild_drops_a_pso_level_that_lapsed(supplier):
+    import time_machine
+
+    from marketplace import clock
+    from marketplace.services import jobs
+
+    make_verified_certificate(supplier, "trede_3", clock.today() + timedelta(days=1))
+    listed(supplier, title="Schoonmaak met PSO")
+    by_level = Filters(kind=("offering",), pso=("trede_3",))
+    assert search.search("", by_level).total == 1
+
+    with time_machine.travel(clock.today() + timedelta(days=3), tick=False):
+        jobs.nightly_reindex_search()
+        assert search.search("", by_level).total == 0
