@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text, update
 
 from bench.served import Answer, Browser
 from marketplace.extensions import db
@@ -31,11 +31,12 @@ from marketplace.models import (
     AuditLog,
     Contract,
     FulfilmentSnapshot,
+    Listing,
     OutboxJob,
     Realisation,
     User,
 )
-from marketplace.services import fulfilment, realisations, search
+from marketplace.services import fulfilment, matches, realisations, search
 
 RAW_SUMS = text(
     "SELECT contract_id,"
@@ -324,3 +325,66 @@ def search_page(browser: Browser, rounds: int = 5) -> dict[str, Any]:
 def broad_query_total() -> int:
     """How many documents the broad query of SEARCH_URLS matches."""
     return search.search("team").total
+
+
+def demand_matches(demands: int = 60, warm_up: int = 10) -> dict[str, Any]:
+    """`matches.matches_for_demand` (top 10 offerings and suppliers) for `demands` open demands
+    drawn from the data set, as a demand's page calls it: the service's own time and statements,
+    the listing and its organisation loaded first, as the page has. Inside a rolled-back
+    transaction, every other demand is linked to a due contract when the bench has contracts,
+    so the SROI preview (contract, invoice block, valuation) is part of the work. The first
+    `warm_up` calls are not timed. `cpu` is this process's CPU time per call (the service's own
+    work, whatever else runs on the machine); `select_1` is a bare round trip timed between the
+    calls, the yardstick of the machine's load."""
+    open_ids = list(
+        db.session.scalars(
+            select(Listing.id)
+            .where(Listing.kind == "demand", Listing.status == "open")
+            .order_by(Listing.id)
+        )
+    )
+    if not open_ids:
+        return {"n": 0}
+    step = max(len(open_ids) // (demands + warm_up), 1)
+    ids = open_ids[::step][: demands + warm_up]
+    contract_id = db.session.scalar(
+        select(Contract.id).where(Contract.obligation_status == "due").order_by(Contract.id)
+    )
+    runs, cpu, round_trips, statements, with_preview = [], [], [], [], 0
+    with rolled_back():
+        if contract_id is not None:
+            db.session.execute(
+                update(Listing).where(Listing.id.in_(ids[::2])).values(contract_id=contract_id)
+            )
+            db.session.flush()
+        sent: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:
+            sent.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            for n, listing_id in enumerate(ids):
+                db.session.expunge_all()
+                demand = db.session.get(Listing, listing_id)
+                viewer_orgs = {demand.organisation.id}
+                sent.clear()
+                start, cpu_start = time.perf_counter(), time.process_time()
+                found = matches.matches_for_demand(demand, 10, viewer_orgs)
+                ms = _ms(time.perf_counter() - start)
+                cpu_ms = _ms(time.process_time() - cpu_start)
+                if n >= warm_up:
+                    runs.append(ms)
+                    cpu.append(cpu_ms)
+                    statements.append(len(sent))
+                    with_preview += any(m.sroi_preview for m in found.listings)
+                    round_trips.append(_timed(lambda: db.session.execute(text("SELECT 1")))[0])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    return {
+        **_percentiles(runs),
+        "cpu": _percentiles(cpu),
+        "statements_max": max(statements),
+        "with_sroi_preview": with_preview,
+        "select_1": _percentiles(round_trips),
+    }

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 
 from marketplace.domain.certification import (
     DEFAULT_INVOICE_BLOCK,
@@ -101,6 +102,11 @@ NATIONAL = "national"
 # PSO levels worth a reason and points: from trede 1 up (aspirant and basistrede are not a level
 # a buyer can rely on yet).
 _PSO_REASON_LEVELS = ("trede_1", "trede_2", "trede_3", "pso_30_plus")
+# Recency points by age in days: 5 × (30 - age) / 30, rounded half up, worked out once.
+_RECENCY_BY_AGE = tuple(
+    round_half_up(Fraction(RECENCY_POINTS * (RECENCY_DAYS - age), RECENCY_DAYS))
+    for age in range(RECENCY_DAYS + 1)
+)
 
 
 @dataclass(frozen=True)
@@ -248,7 +254,7 @@ def _region(wanted: str, offered: str) -> tuple[int, Reason | None]:
 
 def _certification(supplier: Standing, reasons: list[Reason]) -> int:
     """Points for the credit the supplier's best certification earns and for its PSO level."""
-    points = round_half_up(Fraction(CREDIT_POINTS * supplier.credit_bp, 10000))
+    points = _credit_points(supplier.credit_bp)
     if supplier.certification != "none" and supplier.certification not in PSO_CREDIT_CODES.values():
         reasons.append(Reason("certified", {"certification": supplier.certification}))
     if supplier.pso_level in _PSO_REASON_LEVELS:
@@ -257,13 +263,19 @@ def _certification(supplier: Standing, reasons: list[Reason]) -> int:
     return points
 
 
+@cache
+def _credit_points(credit_bp: int) -> int:
+    """CREDIT_POINTS × credit_bp / 10000, rounded half up; a table has a handful of credits."""
+    return round_half_up(Fraction(CREDIT_POINTS * credit_bp, 10000))
+
+
 def _recency(published_on: date | None, today: date, reasons: list[Reason]) -> int:
     if published_on is None:
         return 0
     age = max((today - published_on).days, 0)
     if age <= RECENT_REASON_DAYS:
         reasons.append(Reason("recent", {"days": str(age)}))
-    return round_half_up(Fraction(RECENCY_POINTS * max(RECENCY_DAYS - age, 0), RECENCY_DAYS))
+    return _RECENCY_BY_AGE[age] if age < len(_RECENCY_BY_AGE) else 0
 
 
 def _plain(fte: Decimal) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from sqlalchemy import Select, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from marketplace import clock
 from marketplace.domain import matching
@@ -33,19 +33,34 @@ from marketplace.services import certifications, policies, realisations
 from marketplace.services.errors import ServiceError
 
 # At most this many candidates, the newest, from each index range. A bound, not a guarantee: with
-# more than 40 open listings in the same sector and region, an older one among them that would
+# more than 30 open listings in the same sector and region, an older one among them that would
 # score a few points more (capacity, PSO) is not seen; the newest ones, nearly as good, are. The
 # bound keeps one page of matches well under 30 ms at 100,000 listings (bench/).
 CANDIDATES = {
-    "sector_region": 40,
-    "sector": 30,
-    "region": 20,
-    "national": 20,
-    "province_region": 6,
+    "sector_region": 30,
+    "sector": 20,
+    "region": 15,
+    "national": 10,
+    "province_region": 4,
 }
-SUPPLIER_CANDIDATES = 40
+SUPPLIER_CANDIDATES = 30
 DEFAULT_LIMIT = 10
 SUPPLIER_KINDS = ("social_enterprise", "werkbedrijf")
+_LISTING_COLUMNS = (
+    "organisation_id",
+    "kind",
+    "title",
+    "sector",
+    "type",
+    "region",
+    "amount_cents",
+    "fte",
+    "published_at",
+    "contract_id",
+    "status",
+)
+_ORGANISATION_COLUMNS = ("name", "slug", "kind", "verified_at", "city", "arbeidsmarktregio")
+_PROFILE_COLUMNS = (*_ORGANISATION_COLUMNS, "sectors", "regions")
 # The statuses of a listing that is still looking for the other side.
 MATCHED_STATUSES = ("draft", "open", "paused", "in_conversation")
 
@@ -352,7 +367,13 @@ def _candidates(kind: str, near: ListingFacts, exclude_org: int) -> list[Listing
     if not ranges:
         return []
     ids = union_all(*(select(r.subquery().c.id) for r in ranges)).subquery()
-    related = [joinedload(Listing.organisation)]
+    # Only the columns matching and the match list read: hundreds of rows are loaded per page.
+    related = [
+        load_only(*(getattr(Listing, c) for c in _LISTING_COLUMNS)),
+        joinedload(Listing.organisation).load_only(
+            *(getattr(Organisation, c) for c in _ORGANISATION_COLUMNS)
+        ),
+    ]
     if kind == "demand":
         related.append(joinedload(Listing.contract))
     return list(
@@ -370,6 +391,7 @@ def _supplier_candidates(near: ListingFacts, exclude_org: int) -> list[Organisat
     return list(
         db.session.scalars(
             select(Organisation)
+            .options(load_only(*(getattr(Organisation, c) for c in _PROFILE_COLUMNS)))
             .where(
                 Organisation.kind.in_(SUPPLIER_KINDS),
                 Organisation.verified_at.is_not(None),

@@ -8,13 +8,13 @@ import tempfile
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bench import measures
 from bench.seed import BENCH_TODAY, PASSWORD, biggest_authority_officer, seed_bench
 from bench.served import Browser, gunicorn
 from marketplace.extensions import db
-from marketplace.models import User
+from marketplace.models import Listing, User
 from marketplace.services import organisations
 
 CATCH_UP = BENCH_TODAY + timedelta(days=90)
@@ -66,3 +66,14 @@ def test_search_page_is_timed_by_the_server_next_to_the_hello_route(app):
     assert hello["server"]["max"] >= 0
     assert result["server"]["n"] == 2 * len(measures.SEARCH_URLS)
     assert result["server_warm"]["p50"] >= 0 and result["statements_max"] <= 10
+
+
+def test_demand_matches_are_timed_on_the_seeded_market_and_leave_it_as_it_was(contract):
+    from bench.seed import seed_market
+
+    seed_market(60, 10)
+    linked = select(func.count()).select_from(Listing).where(Listing.contract_id.is_not(None))
+    result = measures.demand_matches(demands=4, warm_up=1)
+    assert result["n"] == 4 and result["cpu"]["n"] == 4
+    assert result["statements_max"] <= 6  # with a contract: its invoice block too
+    assert db.session.scalar(linked) == 0  # the links to a contract were rolled back
