@@ -8,6 +8,14 @@ from marketplace.models.accounts import (
     OrganisationMember,
     User,
 )
+from marketplace.models.billing import (
+    Invoice,
+    InvoiceCounter,
+    Membership,
+    NetworkBilling,
+    Plan,
+    StripeCustomer,
+)
 from marketplace.models.market import Listing, OrganisationCertification
 from marketplace.models.ops import AuditLog, OutboxJob, SentMail
 from marketplace.models.reports import ReportFile
@@ -27,6 +35,12 @@ __all__ = [
     "BuildingBlock",
     "Contract",
     "Evidence",
+    "Invoice",
+    "InvoiceCounter",
+    "Membership",
+    "NetworkBilling",
+    "Plan",
+    "StripeCustomer",
     "FulfilmentSnapshot",
     "Listing",
     "OrganisationCertification",

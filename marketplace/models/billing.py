@@ -1,0 +1,196 @@
+"""Network memberships and their fees: plans, memberships, invoices and the counters of the
+gap-free invoice series. Rules: docs/domain.md "Memberships"."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.extensions import db
+from marketplace.models._types import utcnow
+from marketplace.models.accounts import Organisation, User
+
+# Plans by organisation size (docs/domain.md "Plans and periods"), in employees.
+PLAN_SIZE_BANDS = ("any", "up_to_10", "10_to_50", "50_to_250", "250_plus")
+INVOICE_STATUSES = ("open", "paid", "credited")
+
+# The states of a membership that still hold a place in the network; one such membership per
+# organisation and network, so a rejected or cancelled organisation may apply again.
+_OPEN_MEMBERSHIP = "status IN ('pending', 'active', 'past_due', 'suspended')"
+
+
+class Plan(db.Model):
+    """What a network offers: a yearly fee excluding VAT with its VAT treatment (a rate, or the
+    reason it is exempt, printed on the invoice) and the rule its periods follow."""
+
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("network_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    yearly_fee_cents: Mapped[int] = mapped_column(BigInteger)
+    size_band: Mapped[str] = mapped_column(String(20), default="any")
+    benefits: Mapped[str] = mapped_column(Text, default="")
+    vat_rate_bp: Mapped[int | None]
+    vat_exemption_reason: Mapped[str | None] = mapped_column(String(255))
+    billing_rule: Mapped[str] = mapped_column(String(30))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    network: Mapped[Organisation] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Plan {self.id} {self.name}>"
+
+
+class Membership(db.Model):
+    """An organisation's membership of a network, from its application on. `status` follows
+    domain/membership.py; the application's decision is recorded beside it (accepted_at, or
+    rejected_at with the reason)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        Index(
+            "uq_memberships_open_per_network",
+            "network_id",
+            "organisation_id",
+            unique=True,
+            postgresql_where=text(_OPEN_MEMBERSHIP),
+            sqlite_where=text(_OPEN_MEMBERSHIP),
+        ),
+        Index("ix_memberships_network_status", "network_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    applied_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime | None]
+    rejected_at: Mapped[datetime | None]
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    joined_on: Mapped[date | None]
+    current_period_start: Mapped[date | None]
+    current_period_end: Mapped[date | None]
+    comped_until: Mapped[date | None]
+    cancelled_at: Mapped[datetime | None]
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    network: Mapped[Organisation] = relationship(foreign_keys=[network_id])
+    organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
+    plan: Mapped[Plan] = relationship()
+    applied_by: Mapped[User | None] = relationship(foreign_keys=[applied_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.id} {self.status}>"
+
+
+class StripeCustomer(db.Model):
+    """The one Stripe customer of an organisation, whatever the number of its memberships:
+    both columns are unique, so a double click or a redirect racing a webhook cannot give an
+    organisation a second customer (the loser of the insert reads the winner's row)."""
+
+    __tablename__ = "stripe_customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
+    )
+    stripe_customer_id: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InvoiceCounter(db.Model):
+    """The last number used in a network's invoice series of one year. A number is taken with
+    one conditional UPDATE of this row in the transaction that inserts the invoice, so two
+    invoices never share a number and a rolled-back invoice gives its number back (no gap)."""
+
+    __tablename__ = "invoice_counters"
+    __table_args__ = (UniqueConstraint("network_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Invoice(db.Model):
+    """An issued invoice with everything Dutch invoice law asks copied onto it when issued
+    (docs/domain.md "Invoices"): later changes to a plan or an organisation never change it.
+    Never deleted; a cancellation is a credit invoice (`credit_of_id`) with negated amounts.
+    A single-line invoice: one membership fee for one period."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("network_id", "year", "sequence"),
+        Index("ix_invoices_network_status", "network_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # RESTRICT: an organisation with invoices cannot be deleted with them.
+    network_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("memberships.id", ondelete="RESTRICT"), index=True
+    )
+    year: Mapped[int]
+    sequence: Mapped[int]
+    number: Mapped[str] = mapped_column(String(20))
+    invoice_date: Mapped[date]
+    due_date: Mapped[date]
+    seller_name: Mapped[str] = mapped_column(String(200))
+    seller_address: Mapped[str] = mapped_column(String(400))
+    seller_kvk: Mapped[str] = mapped_column(String(8))
+    seller_btw: Mapped[str] = mapped_column(String(14))
+    seller_iban: Mapped[str] = mapped_column(String(34))
+    buyer_name: Mapped[str] = mapped_column(String(200))
+    buyer_address: Mapped[str] = mapped_column(String(400))
+    buyer_kvk: Mapped[str] = mapped_column(String(8))
+    buyer_btw: Mapped[str | None] = mapped_column(String(14))
+    description: Mapped[str] = mapped_column(String(400))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    amount_excl_vat_cents: Mapped[int] = mapped_column(BigInteger)
+    vat_rate_bp: Mapped[int | None]
+    vat_exemption_reason: Mapped[str | None] = mapped_column(String(255))
+    vat_cents: Mapped[int] = mapped_column(BigInteger)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    payment_reference: Mapped[str] = mapped_column(String(25))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    paid_at: Mapped[date | None]
+    paid_amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invoices.id", ondelete="RESTRICT"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    membership: Mapped[Membership] = relationship()
+    credit_of: Mapped[Invoice | None] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Invoice {self.number} {self.status}>"
+
+
+class NetworkBilling(db.Model):
+    """What a network's invoices need that an organisation does not hold: the IBAN members pay
+    to. Without it a network cannot issue manual invoices."""
+
+    __tablename__ = "network_billing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
+    )
+    iban: Mapped[str] = mapped_column(String(34))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
