@@ -11,12 +11,13 @@ from marketplace.models import (
     Contract,
     Organisation,
     OrganisationMember,
+    Plan,
     Realisation,
     SroiPolicy,
     User,
 )
 from marketplace.models._types import utcnow
-from marketplace.services import accounts, organisations
+from marketplace.services import accounts, invoices, organisations, plans
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -276,3 +277,30 @@ def make_parties(authority: Organisation, contractor: Organisation, **policy) ->
         owner=contractor.members[0].user,
         policy=make_policy(authority, **policy),
     )
+
+
+def make_network(
+    owner: User | None = None, *, name: str = "MetWerk", iban: bool = True
+) -> Organisation:
+    """A verified network (an employers' network) ready to invoice: address, BTW number and,
+    unless `iban=False`, the IBAN its members pay to; its owner is the network admin."""
+    owner = owner or make_user()
+    network = make_org(
+        "network", owner=owner, name=name, verified=True, btw_number="NL004495445B01"
+    )
+    if iban:
+        invoices.set_iban(network, "NL91 ABNA 0417 1643 00", owner)
+    return network
+
+
+def make_plan(network: Organisation, **overrides) -> Plan:
+    """A plan of € 1.200,00 a year with 21% VAT, billed per calendar year pro rata (the worked
+    examples in docs/domain.md "Memberships"); `overrides` applied."""
+    fields = {
+        "name": "Basis",
+        "yearly_fee_cents": 120_000,
+        "billing_rule": "calendar_year_pro_rata",
+        "vat_rate_bp": 2100,
+        **overrides,
+    }
+    return plans.create(network, plans.PlanData(**fields), network.members[0].user)

@@ -1,0 +1,282 @@
+"""Network memberships: an organisation applies with a plan, the network admin accepts or rejects
+it, the accepted member is invoiced and becomes active once the invoice is paid (docs/domain.md
+"Memberships", "Membership states").
+
+Every decision is one conditional UPDATE on the membership's state, so two admins deciding at
+once, or a double click, decide once; the loser gets a Conflict. Payment without Stripe is a
+manual invoice (services/invoices.py) that the admin marks paid."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from marketplace.domain import membership as rules
+from marketplace.domain.invoicing import first_period
+from marketplace.extensions import db
+from marketplace.models import Invoice, Membership, Organisation, Plan, User
+from marketplace.models._types import utcnow
+from marketplace.services import audit, invoices, notify, organisations, plans
+from marketplace.services.errors import Conflict, NotFound, ServiceError
+
+# The states that still hold a place in a network (one per organisation and network).
+OPEN_STATUSES = ("pending", "active", "past_due", "suspended")
+REASON_MAX = 1000
+
+
+def apply(org: Organisation, plan_id: int | None, by: User) -> Membership:
+    """An owner of `org` applies for a network's active plan; the network's admins are told.
+    Refused when the organisation already has an open membership of that network. Commits."""
+    organisations.require_role(by, org, "owner")
+    plan = db.session.get(Plan, plan_id) if plan_id is not None else None
+    if plan is None or not plan.active or plan.network.kind != "network":
+        msg = _("Choose one of the network's plans.")
+        raise ServiceError(msg, {"plan_id": msg})
+    if plan.network_id == org.id:
+        raise ServiceError(_("A network cannot be a member of itself."), code="own_network")
+    if open_membership(org, plan.network) is not None:
+        raise Conflict(
+            _("Your organisation already applied to or is a member of this network."),
+            code="already_member",
+        )
+    membership = Membership(
+        network_id=plan.network_id, organisation_id=org.id, plan=plan, applied_by_id=by.id
+    )
+    db.session.add(membership)
+    db.session.flush()
+    audit.record("membership.applied", membership, after={"plan": plan.name}, actor=by)
+    notify.organisation(
+        plan.network_id,
+        _("%(org)s applies for membership", org=org.name),
+        _(
+            "%(org)s applies for membership of %(network)s with plan %(plan)s. Accept or "
+            "reject the application on the network's applications page.",
+            org=org.name,
+            network=plan.network.name,
+            plan=plan.name,
+        ),
+    )
+    db.session.commit()
+    return membership
+
+
+def open_membership(org: Organisation, network: Organisation) -> Membership | None:
+    """The organisation's membership of the network that still holds a place, if any."""
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.organisation_id == org.id,
+            Membership.network_id == network.id,
+            Membership.status.in_(OPEN_STATUSES),
+        )
+    )
+
+
+def get_for_admin(membership_id: int, by: User) -> Membership:
+    """A membership its network's admin may manage; NotFound for anyone else."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or organisations.role_of(by, membership.network) != "owner":
+        raise NotFound()
+    return membership
+
+
+def _decide(membership: Membership, by: User, **values: object) -> None:
+    """Record the decision on an undecided application, once (Conflict for the second)."""
+    decided = db.session.execute(
+        update(Membership)
+        .where(
+            Membership.id == membership.id,
+            Membership.status == "pending",
+            Membership.accepted_at.is_(None),
+            Membership.rejected_at.is_(None),
+        )
+        .values(decided_by_id=by.id, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if decided != 1:
+        db.session.rollback()
+        raise Conflict(_("This application has already been decided."), code="decided")
+    db.session.refresh(membership)
+
+
+def accept(membership_id: int, by: User, today: date) -> Membership:
+    """Accept an application: the membership's first period starts today and its first invoice
+    is issued (a plan without a fee makes it active at once). The applicant is told. Nothing is
+    saved when the network cannot invoice yet. Commits."""
+    membership = get_for_admin(membership_id, by)
+    _decide(membership, by, accepted_at=utcnow())
+    plan = membership.plan
+    period = first_period(plan.billing_rule, today)
+    membership.joined_on = today
+    membership.current_period_start, membership.current_period_end = period.start, period.end
+    try:
+        invoice = (
+            invoices.add_membership_invoice(membership, period, today, by)
+            if plan.yearly_fee_cents > 0
+            else None
+        )
+    except ServiceError:
+        db.session.rollback()
+        raise
+    if invoice is None:
+        membership.status = rules.transition(membership.status, "pay")
+    audit.record(
+        "membership.accepted",
+        membership,
+        after={"status": membership.status, "invoice": invoice.number if invoice else None},
+        actor=by,
+    )
+    network = membership.network.name
+    if invoice is None:
+        body = _(
+            "%(network)s accepted your application. Your membership is active.", network=network
+        )
+    else:
+        body = _(
+            "%(network)s accepted your application. Your membership starts once the invoice "
+            "you receive separately is paid.",
+            network=network,
+        )
+    notify.organisation(
+        membership.organisation_id, _("Welcome to %(network)s", network=network), body
+    )
+    db.session.commit()
+    return membership
+
+
+def reject(membership_id: int, reason: str, by: User) -> Membership:
+    """Reject an application with the reason the applicant is told. Commits."""
+    membership = get_for_admin(membership_id, by)
+    reason = (reason or "").strip()
+    if not reason:
+        msg = _("Say why the application is rejected.")
+        raise ServiceError(msg, {"reason": msg})
+    _decide(
+        membership,
+        by,
+        rejected_at=utcnow(),
+        rejection_reason=reason[:REASON_MAX],
+        status="rejected",
+    )
+    audit.record("membership.rejected", membership, after={"reason": reason[:REASON_MAX]}, actor=by)
+    notify.organisation(
+        membership.organisation_id,
+        _("Your application to %(network)s", network=membership.network.name),
+        _(
+            "%(network)s did not accept your application. The reason: %(reason)s",
+            network=membership.network.name,
+            reason=reason[:REASON_MAX],
+        ),
+    )
+    db.session.commit()
+    return membership
+
+
+def get_invoice_for_admin(invoice_id: int, by: User) -> Invoice:
+    """An invoice its network's admin may manage; NotFound for anyone else."""
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None or organisations.role_of(by, invoice.membership.network) != "owner":
+        raise NotFound()
+    return invoice
+
+
+def get_invoice_for_member(invoice_id: int, by: User) -> Invoice:
+    """An invoice its member or its network may read; NotFound for anyone else."""
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None or not (
+        organisations.role_of(by, invoice.membership.organisation)
+        or organisations.role_of(by, invoice.membership.network) == "owner"
+    ):
+        raise NotFound()
+    return invoice
+
+
+def record_payment(
+    invoice_id: int, paid_on: date, amount_cents: int, seen_paid_cents: int, by: User
+) -> Invoice:
+    """The network admin records a transfer received for an invoice; once it is paid in full
+    the membership becomes active (docs/domain.md "Membership states"). Commits."""
+    invoice = get_invoice_for_admin(invoice_id, by)
+    paid = invoices.record_payment(invoice, paid_on, amount_cents, seen_paid_cents, by)
+    membership = invoice.membership
+    if paid and membership.status in rules.ACTIONS["pay"][0]:
+        before = membership.status
+        membership.status = rules.transition(membership.status, "pay")
+        if before != membership.status:
+            audit.record(
+                "membership.paid",
+                membership,
+                before={"status": before},
+                after={"status": membership.status, "invoice": invoice.number},
+                actor=by,
+            )
+            notify.organisation(
+                membership.organisation_id,
+                _("Your membership of %(network)s is active", network=membership.network.name),
+                _(
+                    "%(network)s received your payment of invoice %(number)s.",
+                    network=membership.network.name,
+                    number=invoice.number,
+                ),
+            )
+    db.session.commit()
+    return invoice
+
+
+def cancel_invoice(invoice_id: int, by: User, today: date) -> Invoice:
+    """Cancel an open invoice by a credit invoice; returns the credit invoice. Commits."""
+    invoice = get_invoice_for_admin(invoice_id, by)
+    credit = invoices.add_credit_invoice(invoice, today, by)
+    notify.organisation(
+        invoice.membership.organisation_id,
+        _("Invoice %(number)s cancelled", number=invoice.number),
+        _(
+            "%(network)s cancelled invoice %(number)s with credit invoice %(credit)s; you "
+            "need not pay it.",
+            network=invoice.seller_name,
+            number=invoice.number,
+            credit=credit.number,
+        ),
+    )
+    db.session.commit()
+    return credit
+
+
+def of_network(network: Organisation, by: User, *, statuses: tuple[str, ...]) -> list[Membership]:
+    """The network's memberships in `statuses`, for its admin: oldest application first."""
+    plans.require_network_admin(by, network)
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .options(joinedload(Membership.organisation), joinedload(Membership.plan))
+            .where(Membership.network_id == network.id, Membership.status.in_(statuses))
+            .order_by(Membership.applied_at, Membership.id)
+        )
+    )
+
+
+def invoices_of_network(network: Organisation, by: User) -> list[Invoice]:
+    """The network's invoices for its admin, newest first."""
+    plans.require_network_admin(by, network)
+    return list(
+        db.session.scalars(
+            select(Invoice)
+            .where(Invoice.network_id == network.id)
+            .order_by(Invoice.year.desc(), Invoice.sequence.desc())
+        )
+    )
+
+
+def of_organisation(org: Organisation, by: User) -> list[Membership]:
+    """An organisation's memberships of networks, for its members: newest first."""
+    organisations.require_role(by, org)
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .options(joinedload(Membership.network), joinedload(Membership.plan))
+            .where(Membership.organisation_id == org.id)
+            .order_by(Membership.applied_at.desc(), Membership.id.desc())
+        )
+    )
