@@ -251,3 +251,27 @@ def test_a_contract_of_the_contractor_makes_a_demand_it_can_close(bearer, partie
     assert count() == 0
     other_contract = make_contract(parties.authority, make_org("contractor"), parties.officer)
     assert other_contract.id != contract.id
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": ""},
+        {"price_cents": -1},
+        {"available_until": "2026-11-30"},
+        {"region": "Atlantis"},
+        {"contract_id": 1},
+        {"status": "expired"},
+        {"status": "matched"},
+        {"kind": "demand"},
+        {"organisation_id": 1},
+    ],
+)
+def test_a_hostile_patch_is_refused_and_changes_nothing(emco_api, emco, change):
+    listing = make_listing(emco)
+    before = (listing.title, listing.amount_cents, listing.region, listing.status)
+    response = emco_api.patch(f"{OFFERINGS}/{listing.id}", json=change)
+    assert response.status_code == 422, response.get_json()
+    db.session.expire_all()
+    stored = db.session.get(Listing, listing.id)
+    assert (stored.title, stored.amount_cents, stored.region, stored.status) == before
