@@ -296,19 +296,18 @@ def _page(query: SearchQuery, filters: Filters, sort: str, page: int, per_page: 
     offset = (page - 1) * per_page
     stmt = _hit_select().where(*conditions)
     if sort == "relevance" and _postgres():
+        # The newest candidates with everything a result shows and their rank, in one pass;
+        # then the best of them.
         candidates = (
-            select(SearchDocument.id)
+            _hit_select()
+            .add_columns(func.ts_rank(SearchDocument.terms, _tsquery(query)).label("rank"))
             .where(*conditions)
             .order_by(SearchDocument.published_at.desc())
             .limit(max(RANK_CANDIDATES, offset + per_page))
+            .subquery()
         )
-        stmt = (
-            _hit_select()
-            .where(SearchDocument.id.in_(candidates))
-            .order_by(
-                func.ts_rank(SearchDocument.terms, _tsquery(query)).desc(),
-                SearchDocument.published_at.desc(),
-            )
+        stmt = select(*(candidates.c[f.name] for f in fields(Hit))).order_by(
+            candidates.c.rank.desc(), candidates.c.published_at.desc()
         )
     elif sort == "relevance":
         stmt = (
