@@ -10,7 +10,7 @@ import time_machine
 
 from marketplace.extensions import db
 from marketplace.models._types import utcnow
-from tests.factories import make_listing, make_org, make_user
+from tests.factories import make_listing, make_user
 
 TODAY = date(2026, 12, 1)
 
@@ -26,11 +26,6 @@ def buyer(parties):
     parties.contractor.verified_at = utcnow()
     db.session.commit()
     return parties.contractor
-
-
-@pytest.fixture
-def emco(app):
-    return make_org("werkbedrijf", owner=make_user("emco@example.com"), verified=True)
 
 
 def test_a_demands_matches_have_dutch_reasons_and_the_sroi_preview(client, buyer, emco, contract):

@@ -29,12 +29,6 @@ def buyer(app):
 
 
 @pytest.fixture
-def emco(app):
-    owner = make_user("emco@example.com")
-    return make_org("werkbedrijf", owner=owner, name="EMCO-groep", verified=True)
-
-
-@pytest.fixture
 def contract(buyer, authority):
     make_policy(authority)
     return make_contract(authority, buyer, authority.members[0].user, title="Onderhoud wegen")
