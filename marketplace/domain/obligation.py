@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
+from marketplace.domain.errors import InputError
 from marketplace.domain.money import FULL_BP, round_half_up
 
 __all__ = [
@@ -81,15 +82,8 @@ STEP_CODES = (
 Step = tuple[str, dict[str, Any]]
 
 
-class ObligationInputError(ValueError):
-    """Terms or a policy that cannot be computed: a stable `code`, the input `field` it concerns
-    and `params` for the message (labels.error_message words it)."""
-
-    def __init__(self, code: str, field: str, **params: Any) -> None:
-        self.code = code
-        self.field = field
-        self.params = params
-        super().__init__(f"{code}: {field} {params}" if params else f"{code}: {field}")
+class ObligationInputError(InputError):
+    """Terms or a policy that cannot be computed (see domain/errors.py)."""
 
 
 @dataclass(frozen=True)

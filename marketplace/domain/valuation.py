@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
+from marketplace.domain.errors import InputError
 from marketplace.domain.money import FULL_BP, round_half_up
 from marketplace.domain.numbers import NumberError, bounded_decimal
 
@@ -97,15 +97,8 @@ DAYS_PER_YEAR = 365
 MONTHS_PER_YEAR = 12
 
 
-class ValuationError(ValueError):
-    """A realisation or block that cannot be valued: a stable `code`, the input `field` it
-    concerns and `params` for the message (labels.error_message words it)."""
-
-    def __init__(self, code: str, field: str, **params: Any) -> None:
-        self.code = code
-        self.field = field
-        self.params = params
-        super().__init__(f"{code}: {field} {params}" if params else f"{code}: {field}")
+class ValuationError(InputError):
+    """A realisation or block that cannot be valued (see domain/errors.py)."""
 
 
 @dataclass(frozen=True)
