@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 
 from marketplace.domain import listings as rules
 from marketplace.domain.money import MAX_CENTS
@@ -28,7 +28,7 @@ from marketplace.models import Contract, Listing, Organisation, User
 from marketplace.models._types import utcnow
 from marketplace.models.market import LISTING_KINDS, LISTING_TYPES
 from marketplace.services import audit, contracts, notify, organisations, pages, search
-from marketplace.services.errors import Forbidden, NotFound, ServiceError
+from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from marketplace.services.pages import CountedPagination
 
 TITLE_MIN, TITLE_MAX = 5, 160
@@ -416,6 +416,10 @@ _REFUSALS = {
 
 
 def _move(listing: Listing, user: User | None, action: str, today: date) -> None:
+    """One move, claimed in the database: the row changes only if its status is still the one
+    the move started from, so of two moves at once (publishing twice, closing while a proposal
+    opens a conversation) one wins and the other is told (docs/architecture.md "Rules that must
+    hold under concurrency")."""
     try:
         status = rules.transition(listing.status, action, verified=listing.organisation.is_verified)
     except rules.TransitionRefused as refused:
@@ -424,6 +428,17 @@ def _move(listing: Listing, user: User | None, action: str, today: date) -> None
         msg = _("The last day of this listing has passed: choose a new date first.")
         raise ServiceError(msg, {"last_day": msg}, code="date_passed")
     before = _snapshot(listing)
+    claimed = db.session.execute(
+        update(Listing)
+        .where(Listing.id == listing.id, Listing.status == listing.status)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise Conflict(
+            _("Someone else changed this listing at the same moment. Look at it again."),
+            code="changed_meanwhile",
+        )
     listing.status = status
     if status == "open":
         listing.published_at = listing.published_at or utcnow()

@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import requests
 import time_machine
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.models import Listing
+from marketplace.models import AuditLog, Listing
+from marketplace.services import accounts
 from tests.factories import add_member, make_contract, make_listing, make_org, make_user
+from tests.served import at_once
 
 TODAY = date(2026, 12, 1)
 OFFERINGS = "/api/v1/offerings"
@@ -275,3 +278,28 @@ def test_a_hostile_patch_is_refused_and_changes_nothing(emco_api, emco, change):
     db.session.expire_all()
     stored = db.session.get(Listing, listing.id)
     assert (stored.title, stored.amount_cents, stored.region, stored.status) == before
+
+
+def test_two_publishes_at_once_publish_once(emco, live):
+    draft = make_listing(emco, status="draft")
+    tokens = [accounts.create_token(emco.members[0].user, "t") for _ in range(2)]
+    url = f"{live.url}{OFFERINGS}/{draft.id}"
+
+    def publish(token: str):
+        return lambda: requests.patch(
+            url, json={"status": "open"}, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+
+    responses = at_once([publish(t) for t in tokens])
+
+    assert sorted(r.status_code for r in responses) in ([200, 409], [200, 422])
+    db.session.rollback()
+    publishes = db.session.scalars(
+        select(AuditLog.action).where(
+            AuditLog.object_type == "Listing",
+            AuditLog.object_id == draft.id,
+            AuditLog.action == "listing.publish",
+        )
+    ).all()
+    assert publishes == ["listing.publish"]
+    assert db.session.get(Listing, draft.id).status == "open"

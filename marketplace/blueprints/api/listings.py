@@ -15,6 +15,7 @@ Choices where the brief is silent:
   (re-open it with PATCH `"status": "open"`); one already closed or expired stays so. A matched
   listing belongs to its deal: 422.
 - A demand's `contract_id` is shown to the posting organisation only.
+- Of two status changes at once, one wins; the other answers 409 `changed_meanwhile`.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ def _register(kind: str, path: str, create, change, shown, page) -> None:
         def get(self, listing_id: int):
             return Shown(listings.visible_listing(listing_id, current_user, kind))
 
-        @blp.authenticated(400, 403, 404)
+        @blp.authenticated(400, 403, 404, 409)
         @blp.arguments(change(partial=True))
         @blp.response(200, shown)
         @blp.doc(summary=f"Change a {label} listing and/or its status (its organisation)")
@@ -154,7 +155,7 @@ def _register(kind: str, path: str, create, change, shown, page) -> None:
                 listings.change(listing, current_user, clock.today(), data=data, status=status)
             return Shown(listing)
 
-        @blp.authenticated(403, 404, 422)
+        @blp.authenticated(403, 404, 409, 422)
         @blp.response(204)
         @blp.doc(summary=f"Take a {label} listing off the market: delete a draft, close others")
         def delete(self, listing_id: int):
