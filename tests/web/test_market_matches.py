@@ -45,7 +45,8 @@ def test_a_demand_shows_the_offerings_that_fit_with_dutch_reasons(client, buyer,
     for reason in ("zelfde sector", "in jouw arbeidsmarktregio", "capaciteit 3 fte past"):
         assert reason in page
     assert "Werkbedrijf / SW-bedrijf" in page
-    assert "Leveranciers die passen" in page and "EMCO-groep" in page
+    assert "Leveranciers die passen" in page
+    assert f'href="/organisaties/{emco.slug}">EMCO-groep</a>' in page
 
 
 def test_the_contractor_sees_the_sroi_preview_naming_its_contract(
