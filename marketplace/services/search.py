@@ -267,8 +267,12 @@ def _fts5_condition(query: SearchQuery) -> ColumnElement:
 
 
 def _filter_conditions(filters: Filters) -> list[ColumnElement]:
+    """A document's kind is one value, a column of its own; the other facets may hold several
+    values (an organisation's sectors), so they are looked up in `search_facets`."""
     return [
-        SearchDocument.id.in_(
+        SearchDocument.kind.in_(values)
+        if facet == "kind"
+        else SearchDocument.id.in_(
             select(SearchFacet.document_id).where(
                 SearchFacet.facet == facet, SearchFacet.value.in_(values)
             )
