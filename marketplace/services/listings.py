@@ -353,7 +353,7 @@ def data_of(listing: Listing) -> ListingData:
 def move(listing: Listing, user: User | None, action: str, today: date) -> Listing:
     """Publish, pause, resume, close or re-open (the owner). A listing goes into the open only
     with a last day that has not passed."""
-    with _one_transaction():
+    with _one_transaction(listing):
         _move(listing, user, action, today)
     return listing
 
@@ -370,7 +370,7 @@ def change(
     matched listing's contents stay as agreed. The status is reached by the owner's move that
     leads there from the current one (re-open with a new date works in one change); when either
     part is refused nothing is saved."""
-    with _one_transaction():
+    with _one_transaction(listing):
         if data is not None:
             _update(listing, user, data, today)
         if status is not None and status != listing.status:
@@ -383,14 +383,32 @@ def change(
 
 
 @contextmanager
-def _one_transaction() -> Iterator[None]:
-    """Commit what the block wrote, or roll all of it back when the block refuses."""
+def _one_transaction(listing: Listing | None = None) -> Iterator[None]:
+    """Commit what the block wrote, or roll all of it back when the block refuses. A stored
+    `listing` is first locked and read afresh, so a change made at the same moment waits for this
+    one and then decides on what it left: a double publish publishes once, an edit racing a pause
+    does not put the paused listing back in the search index, and a listing deleted meanwhile is
+    a 404 (docs/architecture.md "Rules that must hold under concurrency")."""
     try:
+        if listing is not None:
+            _lock(listing)
         yield
     except Exception:
         db.session.rollback()
         raise
     db.session.commit()
+
+
+def _lock(listing: Listing) -> None:
+    """Hold `listing`'s row until the transaction ends, with its columns as committed now."""
+    locked = db.session.scalar(
+        select(Listing)
+        .where(Listing.id == listing.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if locked is None:
+        raise NotFound()
 
 
 def _update(listing: Listing, user: User, data: ListingData, today: date) -> None:
@@ -449,23 +467,28 @@ def _move(listing: Listing, user: User | None, action: str, today: date) -> None
 def delete_draft(listing: Listing, user: User) -> None:
     """Remove a draft for good (it was never public); other listings are closed instead, so
     proposals and deals keep what they answered."""
+    with _one_transaction(listing):
+        _delete_draft(listing, user)
+
+
+def _delete_draft(listing: Listing, user: User) -> None:
     if listing.status != "draft":
         raise ServiceError(
             _("Only drafts can be deleted; close a published listing instead."), code="not_draft"
         )
     audit.record("listing.deleted", listing, before=_snapshot(listing), actor=user)
     db.session.delete(listing)
-    db.session.commit()
 
 
 def withdraw(listing: Listing, user: User, today: date) -> None:
     """Take a listing off the market (the API's DELETE): a draft is deleted for good, an open,
     paused or in-conversation one is closed and kept (proposals and deals refer to it), one
     already closed or expired stays as it is. A matched listing belongs to its deal: refused."""
-    if listing.status == "draft":
-        delete_draft(listing, user)
-    elif listing.status not in ("closed", "expired"):
-        move(listing, user, "close", today)
+    with _one_transaction(listing):
+        if listing.status == "draft":
+            _delete_draft(listing, user)
+        elif listing.status not in ("closed", "expired"):
+            _move(listing, user, "close", today)
 
 
 # expiry ------------------------------------------------------------------------------------------
