@@ -106,3 +106,18 @@ def test_pages_send_the_same_few_statements_at_10_and_200_listings(client, suppl
         counts.append(statements.count)
         assert statements.count <= MAX_STATEMENTS, str(statements)
     assert counts[0] == counts[1]
+
+
+def test_a_signed_in_member_sees_the_search_page_in_the_same_few_statements(
+    client, auth, supplier
+):
+    auth.login(supplier.members[0].user.email)
+    counts = []
+    for n in (10, 190):
+        _many(supplier, n)
+        search._forget_counts()
+        with counting_statements(db.engine) as statements:
+            assert client.get("/zoeken?q=schoonmaak&sector=schoonmaak").status_code == 200
+        counts.append(statements.count)
+        assert statements.count <= MAX_STATEMENTS, str(statements)
+    assert counts[0] == counts[1]
