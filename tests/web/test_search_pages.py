@@ -108,9 +108,7 @@ def test_pages_send_the_same_few_statements_at_10_and_200_listings(client, suppl
     assert counts[0] == counts[1]
 
 
-def test_a_signed_in_member_sees_the_search_page_in_the_same_few_statements(
-    client, auth, supplier
-):
+def test_a_signed_in_member_sees_the_search_page_in_the_same_few_statements(client, auth, supplier):
     auth.login(supplier.members[0].user.email)
     counts = []
     for n in (10, 190):
