@@ -131,6 +131,29 @@ def test_the_sroi_preview_values_the_offering_price_as_its_invoice_realisation(
     assert offering.id == demand.id + 1
 
 
+def test_the_submitted_invoice_realisation_is_worth_exactly_the_preview(contractor, contract):
+    demand = listing(contractor, "demand", contract_id=contract.id)
+    member = supplier()
+    member_of_social_enterprise_nl(member)
+    listing(member, amount_cents=333_333)
+    preview = matches.matches_for_demand(demand).listings[0].sroi_preview
+
+    realisation = realisations.submit(
+        contract,
+        realisations.RealisationData(
+            block_code="INK",
+            invoice_excl_vat_cents=preview.amount_cents,
+            invoice_number="F-2026-001",
+            supplier_name=member.name,
+            supplier_kvk=member.kvk_number,
+            supplier_certification=preview.certification,
+        ),
+        contractor.members[0].user,
+    )
+
+    assert realisation.value_cents == preview.value_cents == 166_667  # 333.333 × 50%, half up
+
+
 def test_without_price_the_preview_uses_the_demands_budget(contractor, contract):
     demand = listing(contractor, "demand", contract_id=contract.id, amount_cents=1_000_000)
     listing(supplier(kind="werkbedrijf"))
