@@ -420,3 +420,27 @@ def obligation_steps(steps: Iterable[Sequence[Any]] | None) -> list[str]:
 def obligation_explanation(steps: Iterable[Sequence[Any]] | None) -> str:
     """The steps as one line, joined by "; " as the API's `explanation` has always read."""
     return "; ".join(obligation_steps(steps))
+
+
+def proposal_status_labels() -> dict[str, str]:
+    """A proposal's statuses (services/proposals.py)."""
+    return {
+        "open": _("open"),
+        "revision_requested": _("revision requested"),
+        "accepted": _("accepted"),
+        "declined": _("declined"),
+        "withdrawn": _("withdrawn"),
+    }
+
+
+def proposal_status_label(status: str) -> str:
+    return proposal_status_labels().get(status, status)
+
+
+def deal_status_labels() -> dict[str, str]:
+    """A deal's statuses (services/deals.py)."""
+    return {"agreed": _("agreed"), "delivered": _("delivered")}
+
+
+def deal_status_label(status: str) -> str:
+    return deal_status_labels().get(status, status)

@@ -12,6 +12,8 @@ ENDPOINTS = {
     "confirm_email": "auth.confirm",
     "reset_password": "auth.reset_password",
     "accept_invitation": "orgs.accept_invitation",
+    "proposal": "deals.proposal",
+    "deal": "deals.deal",
 }
 
 

@@ -16,6 +16,7 @@ from marketplace.models.billing import (
     Plan,
     StripeCustomer,
 )
+from marketplace.models.deals import Deal, Proposal, ProposalMessage, Review
 from marketplace.models.market import Listing, OrganisationCertification
 from marketplace.models.ops import AuditLog, OutboxJob, SentMail
 from marketplace.models.reports import ReportFile
@@ -34,6 +35,7 @@ __all__ = [
     "ApiToken",
     "BuildingBlock",
     "Contract",
+    "Deal",
     "Evidence",
     "Invoice",
     "InvoiceCounter",
@@ -44,11 +46,14 @@ __all__ = [
     "FulfilmentSnapshot",
     "Listing",
     "OrganisationCertification",
+    "Proposal",
+    "ProposalMessage",
     "PsoCertificate",
     "Realisation",
     "ReportFile",
     "SearchDocument",
     "SearchFacet",
+    "Review",
     "SroiPolicy",
     "AuditLog",
     "Invitation",

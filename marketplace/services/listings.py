@@ -464,6 +464,25 @@ def _move(listing: Listing, user: User | None, action: str, today: date) -> None
     _save(listing, action, before, user)
 
 
+def advance(listing: Listing, action: str, actor: User | None) -> bool:
+    """Move the listing by a step of proposals and deals ("start_conversation", "match") in one
+    conditional UPDATE in the caller's transaction, which the caller commits. False when the
+    listing is no longer in a status the step starts from: of two accepts at once the database
+    lets one through (docs/architecture.md "Rules that must hold under concurrency")."""
+    step = rules.ACTIONS[action]
+    before = _snapshot(listing)
+    moved = db.session.execute(
+        update(Listing)
+        .where(Listing.id == listing.id, Listing.status.in_(step.sources))
+        .values(status=step.target)
+        .execution_options(synchronize_session="evaluate")
+    )
+    if moved.rowcount != 1:
+        return False
+    _save(listing, action, before, actor)
+    return True
+
+
 def delete_draft(listing: Listing, user: User) -> None:
     """Remove a draft for good (it was never public); other listings are closed instead, so
     proposals and deals keep what they answered."""

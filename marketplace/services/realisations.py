@@ -4,6 +4,7 @@ or reject them (docs/domain.md "Realisations, approval and no double counting").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -297,8 +298,12 @@ def submit(
     uploads: list[evidence.Upload] | None = None,
     *,
     draft: bool = False,
+    on_saved: Callable[[Realisation], None] | None = None,
 ) -> Realisation:
-    """Create a realisation (submitted, or a draft) with its evidence, all or nothing."""
+    """Create a realisation (submitted, or a draft) with its evidence, all or nothing.
+
+    `on_saved(realisation)` runs after the row has its id and before the commit, so a caller's
+    own changes (a deal linking the realisation it created) commit with it or not at all."""
     organisations.require_role(by, contract.contractor)
     if contract.obligation_status != "due":
         raise ServiceError(_("This contract has no social-return obligation to report on."))
@@ -328,6 +333,8 @@ def submit(
         if not draft:
             contract.last_submission_at = utcnow()
             enqueue("recompute_contract", contract.id)
+        if on_saved is not None:
+            on_saved(realisation)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
