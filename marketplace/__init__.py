@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.blueprints.contracts.routes import bp as contracts_bp
     from marketplace.blueprints.main.routes import bp as main_bp
     from marketplace.blueprints.market import search as market_search  # noqa: F401 (its routes)
+    from marketplace.blueprints.market.deals import bp as deals_bp
     from marketplace.blueprints.market.routes import bp as market_bp
     from marketplace.blueprints.officer.routes import bp as officer_bp
     from marketplace.blueprints.orgs.routes import bp as orgs_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         contractor_bp,
         reports_bp,
         market_bp,
+        deals_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)
@@ -121,6 +123,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from marketplace.blueprints.contracts.display import display_helpers
+    from marketplace.blueprints.market.deals import deal_helpers
     from marketplace.blueprints.market.routes import listing_helpers
     from marketplace.blueprints.pagination import page_url
     from marketplace.services.charts import summary
@@ -132,6 +135,7 @@ def register_template_helpers(app: Flask) -> None:
         chart_summary=summary,
         **display_helpers(),
         **listing_helpers(),
+        **deal_helpers(),
     )
 
 

@@ -15,6 +15,7 @@ def register_api(app: Flask) -> None:
     from marketplace.blueprints.api.accounts import blp as accounts_blp
     from marketplace.blueprints.api.calculator import blp as calculator_blp
     from marketplace.blueprints.api.contracts import blp as contracts_blp
+    from marketplace.blueprints.api.deals import blp as deals_blp
     from marketplace.blueprints.api.listings import blp as listings_blp
     from marketplace.blueprints.api.matches import blp as matches_blp
     from marketplace.blueprints.api.policies import blp as policies_blp
@@ -32,6 +33,7 @@ def register_api(app: Flask) -> None:
         matches_blp,
         listings_blp,
         search_blp,
+        deals_blp,
     ):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

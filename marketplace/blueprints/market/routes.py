@@ -26,7 +26,7 @@ from marketplace.labels import (
     sector_label,
 )
 from marketplace.models import Listing
-from marketplace.services import listings, matches
+from marketplace.services import deals, listings, matches, proposals
 from marketplace.services.errors import NotFound, ServiceError
 
 bp = Blueprint("market", __name__)
@@ -139,6 +139,11 @@ def detail(side: str, listing_id: int):
         owner=owner,
         actions=listings.actions_for(listing) if owner else (),
         matches=matches.matches_of(listing, {o.id for o in g.user_orgs}),
+        panel=(
+            proposals.panel_for(listing, current_user, g.current_org)
+            if listing.kind == "demand"
+            else None
+        ),
     )
 
 
@@ -259,4 +264,7 @@ def mine():
         page=page,
         may_post={kind: listings.may_post(org, kind) for kind in SIDES},
         actions_by_id={listing.id: listings.actions_for(listing) for listing in page.items},
+        proposals_in=proposals.incoming(org),
+        proposals_out=proposals.outgoing(org),
+        deals=deals.deals_of(org),
     )

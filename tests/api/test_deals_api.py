@@ -1,0 +1,241 @@
+"""/api/v1 proposals and deals: a supplier proposes on a demand, the poster accepts (once, also
+when two accepts arrive at once), the buyer enters the invoice and gets the realisation it
+created; others' proposals and deals are 404."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.models import Deal, Realisation
+from marketplace.services import accounts, proposals
+from tests.deal_parties import DealParties, make_deal_parties
+from tests.factories import add_member, make_org
+from tests.served import at_once, bearer_post
+
+OFFER = {"message": "Wij doen dit met 3 fte.", "amount_cents": 1800000, "volume": "3 fte"}
+INVOICE = {"invoice_number": "F-2026-0042", "invoice_date": "2026-06-30", "amount_cents": 1234567}
+
+
+@pytest.fixture
+def p(app) -> DealParties:
+    return make_deal_parties()
+
+
+@pytest.fixture(autouse=True)
+def summer(app):
+    with time_machine.travel(datetime(2026, 7, 1, 10, 0), tick=False):
+        yield
+
+
+def proposals_path(p: DealParties) -> str:
+    return f"/api/v1/demands/{p.demand.id}/proposals"
+
+
+def proposed(bearer, p: DealParties, seller=None) -> int:
+    response = bearer(seller or p.seller).post(proposals_path(p), OFFER)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return response.get_json()["id"]
+
+
+def test_a_supplier_proposes_on_a_demand(bearer, p):
+    response = bearer(p.seller).post(proposals_path(p), OFFER)
+
+    assert response.status_code == 201
+    body = response.get_json()
+    assert (body["demand_id"], body["organisation_id"], body["status"]) == (
+        p.demand.id,
+        p.supplier.id,
+        "open",
+    )
+
+
+def test_a_second_proposal_of_the_same_supplier_is_a_conflict(bearer, p):
+    proposed(bearer, p)
+
+    response = bearer(p.seller).post(proposals_path(p), OFFER)
+
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "proposal_exists"
+
+
+def test_a_contractor_cannot_propose(bearer, p):
+    response = bearer(p.outsider).post(proposals_path(p), OFFER)
+
+    assert response.status_code == 403
+
+
+def test_a_proposal_without_message_is_refused_with_its_field(bearer, p):
+    response = bearer(p.seller).post(proposals_path(p), {"amount_cents": 100})
+
+    assert response.status_code == 422
+    assert "message" in response.get_json()["error"]["fields"]
+
+
+def test_a_negative_price_is_refused(bearer, p):
+    response = bearer(p.seller).post(proposals_path(p), {**OFFER, "amount_cents": -1})
+
+    assert response.status_code == 422
+
+
+def test_a_proposal_on_a_demand_that_does_not_exist_is_404(bearer, p):
+    response = bearer(p.seller).post("/api/v1/demands/999999/proposals", OFFER)
+
+    assert response.status_code == 404
+
+
+def test_a_member_of_two_suppliers_says_which_one_proposes(bearer, p):
+    add_member(p.other_supplier, p.seller)
+
+    unnamed = bearer(p.seller).post(proposals_path(p), OFFER)
+    named = bearer(p.seller).post(
+        proposals_path(p), {**OFFER, "organisation_id": p.other_supplier.id}
+    )
+
+    assert unnamed.status_code == 422
+    assert "organisation_id" in unnamed.get_json()["error"]["fields"]
+    assert named.get_json()["organisation_id"] == p.other_supplier.id
+
+
+def test_the_poster_accepts_and_gets_the_deal(bearer, p):
+    proposal_id = proposed(bearer, p)
+
+    response = bearer(p.buyer).post(f"/api/v1/proposals/{proposal_id}/accept", {})
+
+    assert response.status_code == 201
+    deal = response.get_json()
+    assert (deal["status"], deal["contract_id"], deal["agreed_amount_cents"]) == (
+        "agreed",
+        p.contract.id,
+        1800000,
+    )
+    assert bearer(p.seller).get(f"/api/v1/deals/{deal['id']}").status_code == 200
+
+
+def test_the_supplier_cannot_accept_its_own_proposal(bearer, p):
+    proposal_id = proposed(bearer, p)
+
+    response = bearer(p.seller).post(f"/api/v1/proposals/{proposal_id}/accept", {})
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("action", ["accept", "decline"])
+def test_others_cannot_see_or_decide_a_proposal(bearer, p, action):
+    proposal_id = proposed(bearer, p)
+
+    response = bearer(p.other_seller).post(f"/api/v1/proposals/{proposal_id}/{action}", {})
+
+    assert response.status_code == 404
+
+
+def test_the_poster_declines(bearer, p):
+    proposal_id = proposed(bearer, p)
+
+    response = bearer(p.buyer).post(f"/api/v1/proposals/{proposal_id}/decline")
+
+    assert (response.status_code, response.get_json()["status"]) == (200, "declined")
+
+
+def test_a_deal_is_404_for_others(bearer, p):
+    proposal_id = proposed(bearer, p)
+    deal_id = bearer(p.buyer).post(f"/api/v1/proposals/{proposal_id}/accept", {}).get_json()["id"]
+
+    for stranger in (p.outsider, p.other_seller, p.officer):
+        assert bearer(stranger).get(f"/api/v1/deals/{deal_id}").status_code == 404
+        assert bearer(stranger).post(f"/api/v1/deals/{deal_id}/invoice", INVOICE).status_code == 404
+
+
+def test_the_invoice_answers_with_the_realisation_and_its_value(bearer, p):
+    proposal_id = proposed(bearer, p)
+    deal_id = bearer(p.buyer).post(f"/api/v1/proposals/{proposal_id}/accept", {}).get_json()["id"]
+
+    response = bearer(p.buyer).post(f"/api/v1/deals/{deal_id}/invoice", INVOICE)
+
+    assert response.status_code == 201, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["status"] == "delivered"
+    realisation = db.session.get(Realisation, body["realisation"]["id"])
+    assert body["realisation"]["value_cents"] == realisation.value_cents == 1234567
+    assert body["realisation"]["state"] == "submitted"
+
+
+def test_the_supplier_cannot_enter_the_invoice(bearer, p):
+    proposal_id = proposed(bearer, p)
+    deal_id = bearer(p.buyer).post(f"/api/v1/proposals/{proposal_id}/accept", {}).get_json()["id"]
+
+    response = bearer(p.seller).post(f"/api/v1/deals/{deal_id}/invoice", INVOICE)
+
+    assert response.status_code == 403
+
+
+def test_an_invoice_without_date_is_refused(bearer, p):
+    proposal_id = proposed(bearer, p)
+    deal_id = bearer(p.buyer).post(f"/api/v1/proposals/{proposal_id}/accept", {}).get_json()["id"]
+
+    response = bearer(p.buyer).post(
+        f"/api/v1/deals/{deal_id}/invoice", {**INVOICE, "invoice_date": None}
+    )
+
+    assert response.status_code == 422
+    assert "invoice_date" in response.get_json()["error"]["fields"]
+
+
+def test_an_invoice_entered_twice_is_a_conflict(bearer, p):
+    proposal_id = proposed(bearer, p)
+    deal_id = bearer(p.buyer).post(f"/api/v1/proposals/{proposal_id}/accept", {}).get_json()["id"]
+    bearer(p.buyer).post(f"/api/v1/deals/{deal_id}/invoice", INVOICE)
+
+    again = bearer(p.buyer).post(f"/api/v1/deals/{deal_id}/invoice", INVOICE)
+
+    assert again.status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(Realisation)) == 1
+
+
+# --- at once, against a served app ------------------------------------------------------------
+
+
+def test_two_proposals_accepted_at_once_make_one_deal(p, live):
+    """Two accepts of different proposals on one demand: the database lets one through."""
+    first = proposals.propose(p.demand, p.supplier, proposals.ProposalData("A", 100), p.seller)
+    second = proposals.propose(
+        p.demand, p.other_supplier, proposals.ProposalData("B", 200), p.other_seller
+    )
+    token = accounts.create_token(p.buyer, "race")
+    paths = [f"/api/v1/proposals/{x.id}/accept" for x in (first, second)] * 2
+
+    responses = at_once([lambda path=path: bearer_post(live, token, path, {}) for path in paths])
+
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409], [
+        r.text for r in responses
+    ]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Deal)) == 1
+
+
+def test_an_invoice_entered_twice_at_once_counts_once(p, live):
+    from marketplace.services import deals
+
+    proposal = proposals.propose(p.demand, p.supplier, proposals.ProposalData("A", 100), p.seller)
+    deal = deals.accept(proposal, p.buyer)
+    token = accounts.create_token(p.buyer, "race")
+    path = f"/api/v1/deals/{deal.id}/invoice"
+
+    responses = at_once([lambda: bearer_post(live, token, path, INVOICE)] * 3)
+
+    assert sorted(r.status_code for r in responses) == [201, 409, 409], [r.text for r in responses]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Realisation)) == 1
+
+
+def test_an_unverified_werkbedrijf_cannot_propose(bearer, p):
+    owner = accounts.find_by_email("iemand@elders.example.com")
+    make_org("werkbedrijf", owner=owner, verified=False)
+
+    response = bearer(owner).post(proposals_path(p), OFFER)
+
+    assert response.status_code == 403
