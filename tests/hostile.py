@@ -8,7 +8,7 @@ The classes: text a database cannot store (a NUL byte, a lone surrogate), whole 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter, Rule
 
 from marketplace.extensions import db, limiter
-from marketplace.models import Organisation, OutboxJob, Realisation, User
-from marketplace.services import pso, realisations
+from marketplace.models import Deal, Organisation, OutboxJob, Proposal, Realisation, User
+from marketplace.services import deals, proposals, pso, realisations
 from tests.factories import (
     PASSWORD,
     add_member,
@@ -74,8 +74,9 @@ class World:
     """An authority with its officer and policy, a contractor with its owner and a member, a
     contract with a submitted and a draft realisation, an admin with two organisations (so the
     organisation switch shows), an unverified organisation and PSO certificate (so their
-    verification shows), a failed job (so its retry shows) and an open demand of the
-    contractor (so its pages and moves show)."""
+    verification shows), a failed job (so its retry shows), an open demand of the
+    contractor (so its pages and moves show) with a werkbedrijf's proposal on it, and a deal on
+    another demand (so the proposal and deal pages and their actions are posted too)."""
 
     officer: User
     owner: User
@@ -84,6 +85,8 @@ class World:
     authority: Organisation
     contractor: Organisation
     path_values: dict[str, Any]
+    # Pages no GET route reaches with the path values, e.g. a second deal in another state.
+    extra_pages: list[str] = field(default_factory=list)
 
     def users(self) -> dict[str, User]:
         return {"owner": self.owner, "officer": self.officer, "admin": self.admin}
@@ -98,7 +101,7 @@ def make_world() -> World:
     colleague = make_user("collega@aannemer.example.com")
     add_member(contractor, colleague)
     make_org("contractor", owner=admin, name="Beheer Eén")
-    make_org("social_enterprise", owner=admin, name="Beheer Twee")
+    supplier = make_org("social_enterprise", owner=admin, name="Beheer Twee", verified=True)
     policy = make_policy(authority)
     contract = make_contract(authority, contractor, officer)
     submitted = realisations.submit(contract, fte_realisation("KAND-A"), owner)
@@ -117,6 +120,7 @@ def make_world() -> World:
     db.session.add(failed)
     db.session.commit()
     demand = make_listing(contractor, "demand", contract_id=contract.id)
+    proposal, deal, delivered = _deals(contractor, contract, supplier, owner, admin)
     return World(
         officer=officer,
         owner=owner,
@@ -140,8 +144,31 @@ def make_world() -> World:
             "listing_id": demand.id,
             "side": "vraag",
             "action": "pause",
+            "proposal_id": proposal.id,
+            "deal_id": deal.id,
         },
+        extra_pages=[f"/markt/deals/{delivered.id}"],
     )
+
+
+def _deals(contractor, contract, supplier, buyer, seller) -> tuple[Proposal, Deal, Deal]:
+    """On demands of their own (the world's open demand keeps its moves): a proposal with a
+    revised offer asked for (the buyer's and the supplier's forms on one page), an agreed deal
+    (the invoice form) and a delivered one (the review form)."""
+    offer = proposals.ProposalData("Wij doen het.", 100000, "1 fte")
+
+    def proposed() -> Proposal:
+        demand = make_listing(contractor, "demand", contract_id=contract.id)
+        return proposals.propose(demand, supplier, offer, seller)
+
+    proposal = proposals.request_revision(proposed(), "Kan het goedkoper?", buyer)
+    deal = deals.accept(proposed(), buyer)
+    delivered = deals.deliver(
+        deals.accept(proposed(), buyer),
+        deals.InvoiceData("F-PROEF-1", date(2026, 6, 1), 1000),
+        buyer,
+    )
+    return proposal, deal, delivered
 
 
 def login(client, user: User) -> None:

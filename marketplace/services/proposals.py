@@ -280,13 +280,14 @@ def post_message(proposal: Proposal, body: str, by: User) -> ProposalMessage:
 
 
 def request_revision(proposal: Proposal, note: str, by: User) -> Proposal:
-    """The poster asks the supplier for a revised offer, saying what should change."""
+    """The poster asks the supplier for a revised offer, saying what should change (again, if
+    the first answer was not it yet)."""
     _require_side(proposal, by, "buyer")
     text = (note or "").strip()
     if not text or len(text) > MAX_MESSAGE:
         msg = _("Say what should change in the offer.")
         raise ServiceError(msg, {"note": msg})
-    _move(proposal, ("open",), "revision_requested", by)
+    _move(proposal, ACTIVE_PROPOSAL_STATES, "revision_requested", by)
     db.session.add(
         ProposalMessage(
             proposal_id=proposal.id,

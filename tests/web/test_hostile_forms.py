@@ -132,7 +132,7 @@ def forms(app, world, clients) -> list[Form]:
     pages = _page_urls(app, world)
     own_org = {"officer": world.authority, "owner": world.contractor}
     for role, client in clients.items():
-        role_pages = list(pages)
+        role_pages = list(pages) + world.extra_pages
         if role in own_org:
             role_pages.append(f"/organisaties/{own_org[role].slug}/leden")
         if role == "visitor":

@@ -29,17 +29,17 @@ blp = ComplianceBlueprint(
 )
 
 
-@blp.route(f"/demands/<{ID}:demand_id>/proposals", methods=["POST"])
+@blp.route(f"/demands/<{ID}:listing_id>/proposals", methods=["POST"])
 @blp.authenticated(403, 404, 409, 422)
 @blp.arguments(ProposalRequestSchema)
 @blp.response(201, ProposalSchema)
-def propose(args, demand_id: int):
+def propose(args, listing_id: int):
     """Propose on an open demand (a verified social enterprise or werkbedrijf)
 
     One proposal under discussion per supplier per demand (409 `proposal_exists`). Attachments
     are added on the proposal's page.
     """
-    demand = proposals.open_demand(demand_id, current_user)
+    demand = proposals.open_demand(listing_id, current_user)
     supplier = proposals.supplier_for(current_user, args.pop("organisation_id"))
     return proposals.propose(demand, supplier, proposals.ProposalData(**args), current_user)
 
