@@ -1,7 +1,8 @@
 """Deals: the poster accepts one proposal on a demand, the buyer marks the deal delivered with the
 supplier's invoice, and that invoice becomes an `invoice` realisation on the demand's contract,
-submitted for the officer's approval, without re-typing (docs/domain.md "The marketplace",
-"Purchase credit by supplier certification", "Realisations, approval and no double counting").
+submitted for the officer's approval, without re-typing (docs/domain.md "Proposals, deals and
+reviews", "Purchase credit by supplier certification", "Realisations, approval and no double
+counting").
 After delivery both sides may review each other.
 
 Choices where docs/domain.md is silent:

@@ -1,6 +1,6 @@
 """Proposals: a social supplier answers an open demand, and the two sides talk in a thread on it
 until the poster accepts it (services/deals.py), asks for a revised offer or declines it
-(docs/domain.md "The marketplace").
+(docs/domain.md "Proposals, deals and reviews").
 
 Choices where docs/domain.md is silent:
 - Only a verified social enterprise or werkbedrijf proposes: buying from anyone else earns no
@@ -423,7 +423,12 @@ def _snapshot(p: Proposal) -> dict:
 def of_demand(demand: Listing, user: User) -> list[Proposal]:
     """The demand's proposals the user sees: all of them for the poster's members, the user's
     own organisations' for a supplier, none for anyone else."""
-    q = select(Proposal).where(Proposal.listing_id == demand.id).order_by(Proposal.id)
+    q = (
+        select(Proposal)
+        .where(Proposal.listing_id == demand.id)
+        .options(joinedload(Proposal.organisation))
+        .order_by(Proposal.id)
+    )
     if organisations.role_of(user, demand.organisation) is None:
         q = q.where(Proposal.organisation_id.in_(_member_orgs(user)))
     return list(db.session.scalars(q))
