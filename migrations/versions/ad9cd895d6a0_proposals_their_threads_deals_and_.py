@@ -1,7 +1,7 @@
 """marketplace: proposals on demand with their threads, the deals they become, and reviews
 
 Revision ID: ad9cd895d6a0
-Revises: e4b9c2d7a1f6
+Revises: 7c0c4a6bd614
 Create Date: 2026-12-01 03:47:24.193182
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ad9cd895d6a0'
-down_revision = 'e4b9c2d7a1f6'
+down_revision = '7c0c4a6bd614'
 branch_labels = None
 depends_on = None
 
