@@ -530,9 +530,10 @@ def expiry_sweep(today: date) -> dict[str, int]:
     messages: list[tuple[int, str, str]] = []
     for listing in candidates:
         if rules.is_expired(listing.expires_on, today):
-            before = _snapshot(listing)
-            listing.status = rules.transition(listing.status, "expire", verified=True)
-            _save(listing, "expired", before, None)
+            try:
+                _move(listing, None, "expire", today)
+            except Conflict:
+                continue  # its owner moved it meanwhile; tomorrow's run looks again
             expired += 1
         elif rules.expiry_notice_due(
             listing.expires_on,

@@ -11,7 +11,7 @@ import time_machine
 
 from marketplace.extensions import db
 from marketplace.models import Listing
-from marketplace.services import jobs, listings
+from marketplace.services import audit, jobs, listings
 from tests.factories import add_member, make_listing, make_org, make_user
 from tests.mailbox import outbox_messages
 
@@ -53,6 +53,7 @@ def test_the_owner_is_told_once_a_week_before_and_the_listing_expires_after_its_
     run_on(last_day + timedelta(days=1))
     assert status(listing) == "expired"
     assert len(outbox_messages("wvs@example.com")) == 1
+    assert [entry.action for entry in audit.history("Listing", listing.id)][0] == "listing.expire"
 
 
 def test_listings_without_a_date_drafts_and_closed_ones_are_left_alone(app):
