@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import literal, null, select, union_all
 
 from marketplace.domain.certification import (
     HeldCertification,
@@ -26,37 +26,40 @@ from marketplace.models import Organisation, OrganisationCertification, PsoCerti
 
 
 def supplier_facts(orgs: Iterable[Organisation]) -> dict[int, SupplierFacts]:
-    """The certification facts of each organisation, by id, in two queries whatever their
-    number: its kind and verification, its recorded certifications and its PSO certificates (a
-    rejected PSO certificate is never verified: a rejection clears the verification). Only the
-    columns the rule reads are loaded: matching asks this for hundreds of suppliers at once."""
+    """The certification facts of each organisation, by id, in one query whatever their number:
+    its kind and verification (from `orgs`), its recorded certifications and its PSO
+    certificates (a rejected PSO certificate is never verified: a rejection clears the
+    verification). Only the columns the rule reads are loaded: matching asks this for a hundred
+    suppliers at once."""
     by_id = {org.id: org for org in orgs}
-    ids = set(by_id)
-    if not ids:
+    if not by_id:
         return {}
+    recorded = select(
+        OrganisationCertification.organisation_id,
+        literal(False).label("pso"),
+        OrganisationCertification.code,
+        OrganisationCertification.valid_from,
+        OrganisationCertification.valid_until,
+        OrganisationCertification.verified_at,
+    ).where(OrganisationCertification.organisation_id.in_(by_id))
+    pso_certificates = select(
+        PsoCertificate.organisation_id,
+        literal(True).label("pso"),
+        PsoCertificate.level,
+        null().label("valid_from"),
+        PsoCertificate.valid_until,
+        PsoCertificate.verified_at,
+    ).where(PsoCertificate.organisation_id.in_(by_id))
     held: dict[int, list[HeldCertification]] = defaultdict(list)
-    for org_id, code, valid_from, valid_until, verified_at in db.session.execute(
-        select(
-            OrganisationCertification.organisation_id,
-            OrganisationCertification.code,
-            OrganisationCertification.valid_from,
-            OrganisationCertification.valid_until,
-            OrganisationCertification.verified_at,
-        ).where(OrganisationCertification.organisation_id.in_(ids))
-    ):
-        held[org_id].append(
-            HeldCertification(code, valid_from, valid_until, verified_at is not None)
-        )
     pso: dict[int, list[HeldPsoCertificate]] = defaultdict(list)
-    for org_id, level, valid_until, verified_at in db.session.execute(
-        select(
-            PsoCertificate.organisation_id,
-            PsoCertificate.level,
-            PsoCertificate.valid_until,
-            PsoCertificate.verified_at,
-        ).where(PsoCertificate.organisation_id.in_(ids))
+    for org_id, is_pso, code, valid_from, valid_until, verified_at in db.session.execute(
+        union_all(recorded, pso_certificates)
     ):
-        pso[org_id].append(HeldPsoCertificate(level, valid_until, verified_at is not None))
+        verified = verified_at is not None
+        if is_pso:
+            pso[org_id].append(HeldPsoCertificate(code, valid_until, verified))
+        else:
+            held[org_id].append(HeldCertification(code, valid_from, valid_until, verified))
     return {
         org_id: SupplierFacts(
             kind=org.kind,
