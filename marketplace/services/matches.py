@@ -136,16 +136,17 @@ class Gap:
 
 
 def matches_of(
-    listing: Listing, viewer_orgs: Collection[int] = (), limit: int = DEFAULT_LIMIT
+    listing: Listing, viewer_orgs: Collection[int] | None = (), limit: int = DEFAULT_LIMIT
 ) -> Matches | None:
     """The matches a listing's page shows: those of a demand or of an offering while it can
     still be answered (draft, open, paused, in conversation); None once it is closed, expired
-    or matched."""
+    or matched. `viewer_orgs`: the ids of the viewer's organisations (None or empty: nobody's,
+    as for a visitor or a job, which then see no contract named)."""
     if listing.status not in MATCHED_STATUSES:
         return None
     if listing.kind == "demand":
-        return matches_for_demand(listing, limit, viewer_orgs)
-    return matches_for_offering(listing, limit, viewer_orgs)
+        return matches_for_demand(listing, limit, viewer_orgs or ())
+    return matches_for_offering(listing, limit, viewer_orgs or ())
 
 
 def matches_for_demand(

@@ -253,3 +253,10 @@ def test_matches_cost_the_same_queries_at_few_and_many_listings(contractor, cont
     for i in range(40):
         listing(suppliers[i % 4], amount_cents=1000 * i, region="Groningen")
     assert queries() == few <= 8
+
+
+def test_a_job_asking_for_nobody_sees_the_preview_without_the_contract(contractor, contract):
+    demand = listing(contractor, "demand", contract_id=contract.id, amount_cents=100_000)
+    listing(supplier(kind="werkbedrijf"))
+    found = matches.matches_of(demand, None)
+    assert not found.listings[0].sroi_preview.contract_shown
