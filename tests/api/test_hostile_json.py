@@ -1,9 +1,9 @@
-"""Every JSON endpoint of the API, posted with hostile values in any of its fields, answers below
+"""Every JSON endpoint of the API, sent hostile values in any of its fields, answers below
 500: a NUL byte or lone surrogate anywhere in the body is a 400 from the request boundary, whole
 numbers beyond 64 bits and decimals with a huge exponent a 4xx with field errors.
 
-The endpoints and their fields are not listed by hand: every POST route under /api/ is taken from
-the app's url_map and its request body from the OpenAPI document the app serves.
+The endpoints and their fields are not listed by hand: every POST, PUT and PATCH route under /api/
+is taken from the app's url_map and its request body from the OpenAPI document the app serves.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ RAW = "\x01raw:"  # marks a value written into the JSON text as a bare number to
 # Most leaves keep a plausible value, so that a hostile one is often the only thing wrong and
 # reaches the rules behind the schema (the valuation, for hours).
 ONE_IN_FIVE = st.integers(min_value=0, max_value=4).map(lambda n: n == 0)
+BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
 def _resolve(spec: dict, schema: dict) -> dict:
@@ -65,19 +66,22 @@ def world(app) -> hostile.World:
 
 
 @pytest.fixture
-def endpoints(app, client, world) -> list[tuple[str, dict]]:
-    """(path, request body schema) of every POST route under /api/, ids from the world."""
+def endpoints(app, client, world) -> list[tuple[str, str, dict]]:
+    """(method, path, request body schema) of every route under /api/ that takes a body (POST,
+    PUT, PATCH), ids from the world."""
     spec = client.get("/api/v1/openapi.json").get_json()
     found = []
     with app.test_request_context():
-        for rule in hostile.rules(app, "POST", api=True):
-            template = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
-            operation = spec["paths"][template]["post"]
-            content = operation.get("requestBody", {}).get("content", {})
-            schema = content.get("application/json", {}).get("schema", {})
-            values = {name: world.path_values[name] for name in rule.arguments}
-            found.append((url_for(rule.endpoint, **values), _resolve(spec, schema)))
-    return [(path, {"spec": spec, "schema": schema}) for path, schema in found]
+        for method in BODY_METHODS:
+            for rule in hostile.rules(app, method, api=True):
+                template = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
+                operation = spec["paths"][template][method.lower()]
+                content = operation.get("requestBody", {}).get("content", {})
+                schema = content.get("application/json", {}).get("schema", {})
+                values = {name: world.path_values[name] for name in rule.arguments}
+                path = url_for(rule.endpoint, **values)
+                found.append((method, path, _resolve(spec, schema)))
+    return [(method, path, {"spec": spec, "schema": schema}) for method, path, schema in found]
 
 
 @pytest.fixture
@@ -110,13 +114,17 @@ def _encode(body: Any) -> str:
 
 
 def _post_everywhere(client, endpoints, tokens, data, values) -> None:
-    for path, found in endpoints:
-        body = _hostile_body(data, found["spec"], found["schema"], values, path)
+    for method, path, found in endpoints:
+        body = _hostile_body(data, found["spec"], found["schema"], values, f"{method} {path}")
         for headers in tokens:
-            response = client.post(
-                path, data=_encode(body), content_type="application/json", headers=headers
+            response = client.open(
+                path,
+                method=method,
+                data=_encode(body),
+                content_type="application/json",
+                headers=headers,
             )
-            where = f"POST {path} {body!r}"
+            where = f"{method} {path} {body!r}"
             if hostile.contains_unstorable(body):
                 assert response.status_code == 400, where
                 assert response.get_json()["error"]["code"] == "unstorable_text"
