@@ -10,7 +10,7 @@ another one). One check before every view also covers fields added later, which 
 each form field would have to remember.
 
 Whole numbers in paths: `BoundedIntConverter` replaces Werkzeug's `int` converter for every
-route, so `/contracten/99999999999999999999` is a 404 instead of an overflow in the database.
+route, so `/contracten/2147483648` is a 404 instead of an overflow in the database.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:...>` bounded to 1..2^63-1 (a BIGINT id), at most 19 digits: a path with a larger
+    """`<int:...>` bounded to 1..2^31-1 (an INTEGER id), at most 19 digits: a path with a larger
     number does not match and answers 404; `min`/`max` given on a route narrow it further."""
 
     regex = r"\d{1,19}"

@@ -25,8 +25,9 @@ from decimal import Decimal, InvalidOperation
 
 __all__ = ["ERROR_CODES", "MAX_ID", "NumberError", "bounded_decimal", "bounded_int"]
 
-# Database ids are at most a signed 64-bit integer (BIGINT); no row has a larger one.
-MAX_ID = 2**63 - 1
+# Database ids are INTEGER primary keys, a signed 32-bit integer on PostgreSQL: no row has a larger
+# one, and a larger number compared with an id column there is an "integer out of range" error.
+MAX_ID = 2**31 - 1
 MAX_NUMBER_TEXT = 40
 MAX_DIGITS = 30
 MAX_EXPONENT = 30

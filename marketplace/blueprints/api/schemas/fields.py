@@ -13,14 +13,13 @@ from decimal import Decimal
 import marshmallow as ma
 
 from marketplace.domain.money import FULL_BP, MAX_CENTS
-from marketplace.domain.numbers import NumberError, bounded_decimal
+from marketplace.domain.numbers import MAX_ID, NumberError, bounded_decimal
 from marketplace.domain.obligation import MAX_DURATION_MONTHS
 from marketplace.domain.valuation import CERTIFICATIONS, MAX_QUANTITY
 from marketplace.labels import error_message
 
 FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2199, 12, 31)
-MAX_ID = 2**31 - 1  # integer primary keys on PostgreSQL
 # Bonus attributes as the policy service accepts them (services/policies.py _BONUS_CODE).
 ATTRIBUTE = r"^[a-z0-9_]{2,40}$"
 
