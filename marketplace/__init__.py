@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.blueprints.market import search as market_search  # noqa: F401 (its routes)
     from marketplace.blueprints.market.deals import bp as deals_bp
     from marketplace.blueprints.market.routes import bp as market_bp
+    from marketplace.blueprints.networks.routes import bp as networks_bp
     from marketplace.blueprints.officer.routes import bp as officer_bp
     from marketplace.blueprints.orgs.routes import bp as orgs_bp
     from marketplace.blueprints.reports.routes import bp as reports_bp
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
         reports_bp,
         market_bp,
         deals_bp,
+        networks_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

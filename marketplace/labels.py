@@ -204,6 +204,71 @@ def job_label(name: str) -> str:
     return _pick(job_labels(), name)
 
 
+# --- memberships -------------------------------------------------------------------------------
+
+
+def membership_status_labels() -> dict[str, str]:
+    """A network membership's states (docs/domain.md "Membership states")."""
+    return {
+        "pending": _("pending"),
+        "active": _("active"),
+        "past_due": _("payment overdue"),
+        "suspended": _("suspended"),
+        "cancelled": _("cancelled"),
+        "rejected": _("rejected"),
+    }
+
+
+def membership_status_label(status: str) -> str:
+    return _pick(membership_status_labels(), status)
+
+
+def invoice_status_labels() -> dict[str, str]:
+    """A membership invoice's states (docs/domain.md "Invoices")."""
+    return {"open": _("open"), "paid": _("paid"), "credited": _("credited")}
+
+
+def invoice_status_label(status: str) -> str:
+    return _pick(invoice_status_labels(), status)
+
+
+def billing_rule_labels() -> dict[str, str]:
+    """How a plan's periods run (docs/domain.md "Plans and periods")."""
+    return {
+        "yearly_from_join": _("Yearly from the join date"),
+        "calendar_year_pro_rata": _("Per calendar year, the first year pro rata"),
+    }
+
+
+def billing_rule_label(rule: str) -> str:
+    return _pick(billing_rule_labels(), rule)
+
+
+def size_band_labels() -> dict[str, str]:
+    """The organisation sizes a plan is meant for, in employees."""
+    return {
+        "any": _("Any size"),
+        "up_to_10": _("Up to 10 employees"),
+        "10_to_50": _("10 to 50 employees"),
+        "50_to_250": _("50 to 250 employees"),
+        "250_plus": _("250 employees or more"),
+    }
+
+
+def size_band_label(band: str) -> str:
+    return _pick(size_band_labels(), band)
+
+
+def vat_treatment_labels() -> dict[str, str]:
+    """The VAT treatments a plan offers: a rate in basis points, or exempt with a reason."""
+    return {
+        "2100": _("21% VAT"),
+        "900": _("9% VAT"),
+        "0": _("0% VAT"),
+        "exempt": _("Exempt from VAT"),
+    }
+
+
 # --- the marketplace ---------------------------------------------------------------------------
 
 

@@ -18,14 +18,16 @@ from werkzeug.routing import IntegerConverter, Rule
 
 from marketplace.extensions import db, limiter
 from marketplace.models import Deal, Organisation, OutboxJob, Proposal, Realisation, User
-from marketplace.services import deals, proposals, pso, realisations
+from marketplace.services import deals, invoices, memberships, proposals, pso, realisations
 from tests.factories import (
     PASSWORD,
     add_member,
     fte_realisation,
     make_contract,
     make_listing,
+    make_network,
     make_org,
+    make_plan,
     make_policy,
     make_user,
 )
@@ -121,6 +123,7 @@ def make_world() -> World:
     db.session.commit()
     demand = make_listing(contractor, "demand", contract_id=contract.id)
     proposal, deal, delivered = _deals(contractor, contract, supplier, owner, admin)
+    network_pages = _network_pages(admin, contractor, make_org("contractor", owner=admin))
     return World(
         officer=officer,
         owner=owner,
@@ -147,7 +150,7 @@ def make_world() -> World:
             "proposal_id": proposal.id,
             "deal_id": deal.id,
         },
-        extra_pages=[f"/markt/deals/{delivered.id}"],
+        extra_pages=[f"/markt/deals/{delivered.id}", *network_pages],
     )
 
 
@@ -169,6 +172,27 @@ def _deals(contractor, contract, supplier, buyer, seller) -> tuple[Proposal, Dea
         buyer,
     )
     return proposal, deal, delivered
+
+
+def _network_pages(admin: User, applicant: Organisation, member: Organisation) -> list[str]:
+    """A network of the admin's with a plan, the applicant's open application and the member's
+    accepted one with its invoice: the public page first, then the network admin's pages."""
+    network = make_network(admin, name="Netwerk Proef")
+    plan = make_plan(network)
+    waiting = memberships.apply(applicant, plan.id, applicant.members[0].user)
+    accepted = memberships.apply(member, plan.id, admin)
+    memberships.accept(accepted.id, admin, date(2026, 6, 1))
+    [invoice] = invoices.of_membership(accepted)
+    admin_pages = f"/netwerken/{network.slug}/beheer"
+    return [
+        f"/netwerken/{network.slug}",
+        f"{admin_pages}/pakketten",
+        f"{admin_pages}/pakketten/{plan.id}",
+        f"{admin_pages}/aanmeldingen",
+        f"{admin_pages}/aanmeldingen/{waiting.id}/accepteren",
+        f"{admin_pages}/facturen/{invoice.id}/betaling",
+        f"{admin_pages}/facturen/{invoice.id}/annuleren",
+    ]
 
 
 def login(client, user: User) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,7 +21,7 @@ from stdnum.exceptions import ValidationError
 
 from marketplace.domain import invoicing
 from marketplace.domain.invoicing import InvoiceLine, Period
-from marketplace.domain.money import MAX_CENTS
+from marketplace.domain.money import MAX_CENTS, percent_from_bp
 from marketplace.extensions import db
 from marketplace.models import (
     Invoice,
@@ -30,7 +31,7 @@ from marketplace.models import (
     Organisation,
     User,
 )
-from marketplace.services import audit, notify, plans
+from marketplace.services import audit, notify, plans, reports
 from marketplace.services.errors import Conflict, ServiceError
 
 
@@ -292,6 +293,13 @@ _COPIED_TO_CREDIT = (
     "vat_rate_bp",
     "vat_exemption_reason",
 )
+
+
+def pdf(invoice: Invoice) -> bytes:
+    """The invoice as a PDF (the caller checked who may read it): every field Dutch invoice law
+    asks, as copied onto the invoice when it was issued."""
+    html = render_template("networks/invoice_pdf.html", invoice=invoice, percent=percent_from_bp)
+    return reports.pdf_of_page(html)
 
 
 def of_membership(membership: Membership) -> list[Invoice]:

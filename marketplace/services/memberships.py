@@ -63,6 +63,23 @@ def apply(org: Organisation, plan_id: int | None, by: User) -> Membership:
     return membership
 
 
+def network_for_admin(slug: str, by: User) -> Organisation:
+    """The network whose admin pages `by` may open; NotFound for anyone but its owners (and
+    for an organisation that is not a network), as if the pages did not exist."""
+    network = organisations.by_slug(slug)
+    if network.kind != "network" or organisations.role_of(by, network) != "owner":
+        raise NotFound()
+    return network
+
+
+def public_network(slug: str) -> Organisation:
+    """A network's public page: any network organisation, NotFound for other kinds."""
+    network = organisations.by_slug(slug)
+    if network.kind != "network":
+        raise NotFound()
+    return network
+
+
 def open_membership(org: Organisation, network: Organisation) -> Membership | None:
     """The organisation's membership of the network that still holds a place, if any."""
     return db.session.scalar(

@@ -97,10 +97,15 @@ def update(plan: Plan, data: PlanData, by: User) -> Plan:
     return plan
 
 
-def get_for_admin(plan_id: int, by: User) -> Plan:
-    """A plan its network's admin may edit; NotFound for anyone else (as if it did not exist)."""
+def get_for_admin(network: Organisation, plan_id: int, by: User) -> Plan:
+    """A plan of `network` its admin may edit; NotFound for anyone else, and for another
+    network's plan (as if it did not exist)."""
     plan = db.session.get(Plan, plan_id)
-    if plan is None or organisations.role_of(by, plan.network) != "owner":
+    if (
+        plan is None
+        or plan.network_id != network.id
+        or organisations.role_of(by, plan.network) != "owner"
+    ):
         raise NotFound()
     return plan
 

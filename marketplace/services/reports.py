@@ -632,6 +632,11 @@ def _pdf_of(html: str, root: Path) -> bytes:
     return document.write_pdf()
 
 
+def pdf_of_page(html: str) -> bytes:
+    """A one-part PDF of rendered HTML (an invoice), reading only static/ like the reports."""
+    return _pdf_of(html, Path(current_app.static_folder).resolve())
+
+
 def _pdf_helpers() -> dict[str, Any]:
     """Labels and number formats of the PDF templates, passed in rather than from a context
     processor: a job renders them outside any request."""

@@ -12,8 +12,9 @@ import pytest
 from flask_babel import force_locale
 
 from marketplace import labels
-from marketplace.domain import numbers, obligation, valuation
+from marketplace.domain import invoicing, membership, numbers, obligation, valuation
 from marketplace.domain.fulfilment import STATUSES
+from marketplace.models.billing import INVOICE_STATUSES, PLAN_SIZE_BANDS
 from marketplace.models.sroi import REALISATION_STATES
 from marketplace.services.contracts import CONTRACTOR_KINDS
 
@@ -35,6 +36,10 @@ ENUMERATIONS = {
     "realisation states": (REALISATION_STATES, labels.state_labels),
     "organisation kinds": (ORG_KINDS, labels.org_kind_labels),
     "authority types": (AUTHORITY_TYPES, labels.authority_type_labels),
+    "membership states": (membership.STATUSES, labels.membership_status_labels),
+    "invoice states": (INVOICE_STATUSES, labels.invoice_status_labels),
+    "billing rules": (invoicing.BILLING_RULES, labels.billing_rule_labels),
+    "plan size bands": (PLAN_SIZE_BANDS, labels.size_band_labels),
     "error codes": (
         valuation.ERROR_CODES + obligation.ERROR_CODES + numbers.ERROR_CODES,
         labels.error_messages,

@@ -1,0 +1,325 @@
+"""Network pages: the public page with its plans and the application form, the network admin's
+plans, applications, members and invoices, and the member's "Lidmaatschap" page
+(docs/domain.md "Memberships")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace import clock
+from marketplace.blueprints.formhelpers import apply_service_error
+from marketplace.blueprints.networks.forms import (
+    EXEMPT,
+    ApplyForm,
+    IbanForm,
+    PaymentForm,
+    PlanForm,
+    RejectForm,
+)
+from marketplace.labels import (
+    billing_rule_label,
+    invoice_status_label,
+    membership_status_label,
+    size_band_label,
+)
+from marketplace.services import invoices, memberships, plans
+from marketplace.services.errors import ServiceError
+
+bp = Blueprint("networks", __name__, url_prefix="/netwerken")
+T = TypeVar("T")
+
+_LABELS = {
+    "billing_rule_label": billing_rule_label,
+    "invoice_status_label": invoice_status_label,
+    "membership_status_label": membership_status_label,
+    "size_band_label": size_band_label,
+}
+# The admin's list of members: every state but a rejected application.
+MEMBER_STATUSES = ("pending", "active", "past_due", "suspended", "cancelled")
+
+
+@bp.route("/<slug>")
+def network_page(slug: str):
+    """A network's public page: what it is and its plans; an organisation's owner applies."""
+    network = memberships.public_network(slug)
+    form = ApplyForm()
+    offered = plans.of_network(network, active_only=True)
+    form.plan_id.choices = [(p.id, p.name) for p in offered]
+    return render_template(
+        "networks/network.html", network=network, plans=offered, form=form, **_LABELS
+    )
+
+
+@bp.post("/<slug>/aanmelden")
+@login_required
+def apply(slug: str):
+    """The current organisation applies for the chosen plan."""
+    network = memberships.public_network(slug)
+    form = ApplyForm()
+    form.plan_id.choices = [(p.id, p.name) for p in plans.of_network(network, active_only=True)]
+    if g.current_org is None:
+        flash(_("Register or choose your organisation first."), "error")
+    elif form.validate_on_submit():
+        try:
+            memberships.apply(g.current_org, form.plan_id.data, current_user)
+        except ServiceError as exc:
+            if exc.status == 403:
+                raise
+            flash(exc.message, "error")
+        else:
+            flash(_("Your application has been sent to %(network)s.", network=network.name), "ok")
+            return redirect(url_for("networks.membership_page"))
+    else:
+        flash(_("Choose one of the network's plans."), "error")
+    return redirect(url_for("networks.network_page", slug=slug))
+
+
+# --- the network admin ---------------------------------------------------------------------------
+
+
+@bp.route("/<slug>/beheer/pakketten", methods=["GET", "POST"])
+@login_required
+def plans_page(slug: str):
+    """The network's plans, and a new one; the IBAN its invoices carry."""
+    network = memberships.network_for_admin(slug, current_user)
+    form = PlanForm(prefix="plan")
+    if form.validate_on_submit() and _save_plan(
+        form, lambda data: plans.create(network, data, current_user)
+    ):
+        flash(_("The plan is saved."), "ok")
+        return redirect(url_for("networks.plans_page", slug=slug))
+    return render_template(
+        "networks/plans.html",
+        network=network,
+        plans=plans.of_network(network, active_only=False),
+        form=form,
+        iban_form=IbanForm(prefix="iban", iban=invoices.iban_of(network.id)),
+        missing=invoices.seller_problems(network),
+        **_LABELS,
+    )
+
+
+@bp.route("/<slug>/beheer/pakketten/<int:plan_id>", methods=["GET", "POST"])
+@login_required
+def edit_plan(slug: str, plan_id: int):
+    network = memberships.network_for_admin(slug, current_user)
+    plan = plans.get_for_admin(network, plan_id, current_user)
+    form = PlanForm(prefix="plan", obj=plan)
+    if request.method == "GET":
+        form.vat_rate_bp.data = EXEMPT if plan.vat_rate_bp is None else str(plan.vat_rate_bp)
+    if form.validate_on_submit() and _save_plan(
+        form, lambda data: plans.update(plan, data, current_user)
+    ):
+        flash(_("The plan is saved."), "ok")
+        return redirect(url_for("networks.plans_page", slug=slug))
+    return render_template("networks/plan_edit.html", network=network, plan=plan, form=form)
+
+
+def _save_plan(form: PlanForm, save) -> bool:
+    """Hand the form's plan to `save`; a refusal marks its fields. Whether it was saved."""
+    rate, reason = form.vat()
+    data = plans.PlanData(
+        name=form.name.data,
+        yearly_fee_cents=form.yearly_fee_cents.data,
+        billing_rule=form.billing_rule.data,
+        vat_rate_bp=rate,
+        vat_exemption_reason=reason,
+        description=form.description.data or "",
+        size_band=form.size_band.data,
+        benefits=form.benefits.data or "",
+        active=form.active.data,
+    )
+    try:
+        save(data)
+    except ServiceError as exc:
+        if exc.status == 403:
+            raise
+        apply_service_error(form, exc)
+        return False
+    return True
+
+
+@bp.post("/<slug>/beheer/iban")
+@login_required
+def set_iban(slug: str):
+    network = memberships.network_for_admin(slug, current_user)
+    form = IbanForm(prefix="iban")
+    if form.validate_on_submit():
+        try:
+            invoices.set_iban(network, form.iban.data, current_user)
+            flash(_("The IBAN is saved."), "ok")
+        except ServiceError as exc:
+            flash(exc.message, "error")
+    else:
+        flash(_("Enter a valid IBAN."), "error")
+    return redirect(url_for("networks.plans_page", slug=slug))
+
+
+@bp.route("/<slug>/beheer/aanmeldingen")
+@login_required
+def applications(slug: str):
+    """Applications waiting for a decision, each with accept and reject."""
+    network = memberships.network_for_admin(slug, current_user)
+    waiting = [
+        m
+        for m in memberships.of_network(network, current_user, statuses=("pending",))
+        if m.accepted_at is None
+    ]
+    return render_template(
+        "networks/applications.html", network=network, applications=waiting, form=RejectForm()
+    )
+
+
+@bp.route("/<slug>/beheer/aanmeldingen/<int:membership_id>/accepteren", methods=["GET", "POST"])
+@login_required
+def accept(slug: str, membership_id: int):
+    """Accepting issues the first invoice: the GET asks on a page of its own, the POST does it."""
+    network = memberships.network_for_admin(slug, current_user)
+    membership = memberships.get_for_admin(membership_id, current_user)
+    if request.method == "POST":
+        _confirmed(
+            lambda: memberships.accept(membership.id, current_user, clock.today()),
+            lambda _m: _("%(org)s is accepted.", org=membership.organisation.name),
+        )
+        return redirect(url_for("networks.applications", slug=slug))
+    return render_template("networks/accept.html", network=network, membership=membership)
+
+
+def _confirmed(do: Callable[[], T], done: Callable[[T], str]) -> None:
+    """Do what the admin confirmed and say so, or say why it was refused (404 stays 404)."""
+    try:
+        result = do()
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+    else:
+        flash(done(result), "ok")
+
+
+@bp.post("/<slug>/beheer/aanmeldingen/<int:membership_id>/afwijzen")
+@login_required
+def reject(slug: str, membership_id: int):
+    network = memberships.network_for_admin(slug, current_user)
+    membership = memberships.get_for_admin(membership_id, current_user)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            memberships.reject(membership.id, form.reason.data, current_user)
+        except ServiceError as exc:
+            if exc.status == 404:
+                raise
+            apply_service_error(form, exc)
+        else:
+            flash(_("%(org)s is rejected.", org=membership.organisation.name), "ok")
+            return redirect(url_for("networks.applications", slug=slug))
+    return render_template(
+        "networks/reject.html", network=network, membership=membership, form=form
+    )
+
+
+@bp.route("/<slug>/beheer/leden")
+@login_required
+def members(slug: str):
+    network = memberships.network_for_admin(slug, current_user)
+    return render_template(
+        "networks/members.html",
+        network=network,
+        members=memberships.of_network(network, current_user, statuses=MEMBER_STATUSES),
+        **_LABELS,
+    )
+
+
+@bp.route("/<slug>/beheer/facturen")
+@login_required
+def invoice_list(slug: str):
+    network = memberships.network_for_admin(slug, current_user)
+    return render_template(
+        "networks/invoices.html",
+        network=network,
+        invoices=memberships.invoices_of_network(network, current_user),
+        **_LABELS,
+    )
+
+
+@bp.route("/<slug>/beheer/facturen/<int:invoice_id>/betaling", methods=["GET", "POST"])
+@login_required
+def record_payment(slug: str, invoice_id: int):
+    """Record a transfer received: date and amount; a partial payment leaves the invoice open."""
+    network = memberships.network_for_admin(slug, current_user)
+    invoice = memberships.get_invoice_for_admin(invoice_id, current_user)
+    form = PaymentForm()
+    if request.method == "GET":
+        form.paid_on.data = clock.today()
+        form.seen_paid_cents.data = str(invoice.paid_amount_cents)
+    elif form.validate_on_submit():
+        try:
+            memberships.record_payment(
+                invoice.id,
+                form.paid_on.data,
+                form.amount.data,
+                _seen(form.seen_paid_cents.data),
+                current_user,
+            )
+        except ServiceError as exc:
+            if exc.status == 404:
+                raise
+            apply_service_error(form, exc)
+        else:
+            flash(_("The payment is recorded."), "ok")
+            return redirect(url_for("networks.invoice_list", slug=slug))
+    return render_template("networks/payment.html", network=network, invoice=invoice, form=form)
+
+
+def _seen(text: str | None) -> int:
+    """The hidden amount the admin saw; anything but digits counts as -1, which never matches."""
+    return int(text) if text and text.isdigit() and len(text) <= 16 else -1
+
+
+@bp.route("/<slug>/beheer/facturen/<int:invoice_id>/annuleren", methods=["GET", "POST"])
+@login_required
+def cancel_invoice(slug: str, invoice_id: int):
+    """Cancelling issues a credit invoice: asked on a page of its own first."""
+    network = memberships.network_for_admin(slug, current_user)
+    invoice = memberships.get_invoice_for_admin(invoice_id, current_user)
+    if request.method == "POST":
+        _confirmed(
+            lambda: memberships.cancel_invoice(invoice.id, current_user, clock.today()),
+            lambda credit: _("Credit invoice %(number)s is issued.", number=credit.number),
+        )
+        return redirect(url_for("networks.invoice_list", slug=slug))
+    return render_template("networks/cancel_invoice.html", network=network, invoice=invoice)
+
+
+# --- the member ----------------------------------------------------------------------------------
+
+
+@bp.route("/lidmaatschap")
+@login_required
+def membership_page():
+    """The current organisation's memberships: plan, status, period and invoices."""
+    org = g.current_org
+    found = memberships.of_organisation(org, current_user) if org is not None else []
+    return render_template(
+        "networks/membership.html",
+        org=org,
+        memberships=[(m, invoices.of_membership(m)) for m in found],
+        **_LABELS,
+    )
+
+
+@bp.route("/facturen/<int:invoice_id>.pdf")
+@login_required
+def invoice_pdf(invoice_id: int):
+    """An invoice as PDF, for its member and its network's admin (404 for anyone else)."""
+    invoice = memberships.get_invoice_for_member(invoice_id, current_user)
+    return Response(
+        invoices.pdf(invoice),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="factuur-{invoice.number}.pdf"'},
+    )
