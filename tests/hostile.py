@@ -78,7 +78,8 @@ class World:
     organisation switch shows), an unverified organisation and PSO certificate (so their
     verification shows), a failed job (so its retry shows), an open demand of the
     contractor (so its pages and moves show) with a werkbedrijf's proposal on it, and a deal on
-    another demand (so the proposal and deal pages and their actions are posted too)."""
+    another demand (so the proposal and deal pages and their actions are posted too), and a
+    network of the admin's with an application and an invoice (so its admin pages show)."""
 
     officer: User
     owner: User
