@@ -18,6 +18,12 @@ from marketplace.models.billing import (
 )
 from marketplace.models.deals import Deal, Proposal, ProposalMessage, Review
 from marketplace.models.market import Listing, OrganisationCertification
+from marketplace.models.notifications import (
+    MatchNotice,
+    Notification,
+    NotificationOptOut,
+    SavedSearch,
+)
 from marketplace.models.ops import AuditLog, OutboxJob, SentMail
 from marketplace.models.reports import ReportFile
 from marketplace.models.search import SearchDocument, SearchFacet
@@ -30,6 +36,7 @@ from marketplace.models.sroi import (
     Realisation,
     SroiPolicy,
 )
+from marketplace.models.trust import ListingReport
 
 __all__ = [
     "ApiToken",
@@ -45,12 +52,17 @@ __all__ = [
     "StripeCustomer",
     "FulfilmentSnapshot",
     "Listing",
+    "ListingReport",
+    "MatchNotice",
+    "Notification",
+    "NotificationOptOut",
     "OrganisationCertification",
     "Proposal",
     "ProposalMessage",
     "PsoCertificate",
     "Realisation",
     "ReportFile",
+    "SavedSearch",
     "SearchDocument",
     "SearchFacet",
     "Review",
