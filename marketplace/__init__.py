@@ -82,10 +82,12 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.blueprints.contractor.routes import bp as contractor_bp
     from marketplace.blueprints.contracts.routes import bp as contracts_bp
     from marketplace.blueprints.main.routes import bp as main_bp
+    from marketplace.blueprints.market import reports as market_reports  # noqa: F401 (its routes)
     from marketplace.blueprints.market import search as market_search  # noqa: F401 (its routes)
     from marketplace.blueprints.market.deals import bp as deals_bp
     from marketplace.blueprints.market.routes import bp as market_bp
     from marketplace.blueprints.networks.routes import bp as networks_bp
+    from marketplace.blueprints.notifications.routes import bp as notifications_bp
     from marketplace.blueprints.officer.routes import bp as officer_bp
     from marketplace.blueprints.orgs.routes import bp as orgs_bp
     from marketplace.blueprints.reports.routes import bp as reports_bp
@@ -103,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
         market_bp,
         deals_bp,
         networks_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -94,6 +94,7 @@ def register(app: Flask) -> None:
             nightly_reindex_search,
             pso_expiry_sweep,
             realisation_reminders,
+            saved_search_digest,
         )
 
         daily = (
@@ -102,6 +103,7 @@ def register(app: Flask) -> None:
             realisation_reminders,
             listing_expiry_sweep,
             nightly_reindex_search,
+            saved_search_digest,
             cleanup_report_files,
         )
         for job in daily:

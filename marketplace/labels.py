@@ -197,6 +197,8 @@ def job_labels() -> dict[str, str]:
         "relay_outbox": _("Relay jobs to the queue"),
         "generate_report": _("Make a report file"),
         "cleanup_report_files": _("Remove expired report files"),
+        "notify_listing_matches": _("Tell the best matches of a new listing"),
+        "saved_search_digest": _("Daily digest of saved searches"),
     }
 
 
@@ -509,3 +511,76 @@ def deal_status_labels() -> dict[str, str]:
 
 def deal_status_label(status: str) -> str:
     return deal_status_labels().get(status, status)
+
+
+def notification_kind_labels() -> dict[str, str]:
+    """The kinds of notification a user can turn off (services/notifications.py `KINDS`)."""
+    return {
+        "listing_match": _("A new listing matches your organisation"),
+        "saved_search": _("New results for a saved search (daily)"),
+        "proposal_received": _("A proposal on your demand"),
+        "proposal_message": _("A message in a proposal's conversation"),
+        "proposal_revision": _("A revised offer is asked for"),
+        "proposal_accepted": _("Your proposal is accepted"),
+        "proposal_declined": _("Your proposal is declined"),
+        "deal_update": _("News about a deal"),
+    }
+
+
+def notification_text(kind: str, params: Mapping[str, Any]) -> str:
+    """One notification in words, from its kind and parameters; an unknown kind by its label
+    or its code."""
+    title = params.get("title", "")
+    organisation = params.get("organisation", "")
+    if kind == "listing_match":
+        if params.get("kind") == "demand":
+            return _(
+                "New demand that fits you: %(title)s (%(organisation)s)",
+                title=title,
+                organisation=organisation,
+            )
+        return _(
+            "New offering that fits you: %(title)s (%(organisation)s)",
+            title=title,
+            organisation=organisation,
+        )
+    if kind == "saved_search":
+        count = int(params.get("count", 0))
+        if params.get("query"):
+            return ngettext(
+                "%(num)d new result for your saved search “%(query)s”",
+                "%(num)d new results for your saved search “%(query)s”",
+                count,
+                query=params["query"],
+            )
+        return ngettext(
+            "%(num)d new result for your saved search",
+            "%(num)d new results for your saved search",
+            count,
+        )
+    if kind == "proposal_received":
+        return _("New proposal on %(title)s from %(organisation)s", **_named(params))
+    if kind == "proposal_message":
+        return _("New message about %(title)s from %(organisation)s", **_named(params))
+    if kind == "proposal_revision":
+        return _("%(organisation)s asks for a revised offer on %(title)s", **_named(params))
+    if kind == "proposal_accepted":
+        return _("Your proposal on %(title)s is accepted", title=title)
+    if kind == "proposal_declined":
+        return _("Your proposal on %(title)s is declined", title=title)
+    if kind == "deal_update":
+        return _("News about the deal on %(title)s", title=title)
+    return notification_kind_labels().get(kind, kind)
+
+
+def _named(params: Mapping[str, Any]) -> dict[str, str]:
+    return {"title": params.get("title", ""), "organisation": params.get("organisation", "")}
+
+
+def report_state_labels() -> dict[str, str]:
+    """What became of a reported listing (models/trust.py)."""
+    return {
+        "open": _("open"),
+        "dismissed": _("dismissed"),
+        "listing_closed": _("listing closed"),
+    }

@@ -9,5 +9,6 @@ PERIODIC: list[tuple[str, str]] = [
     ("realisation_reminders", "15 6 * * *"),
     ("listing_expiry_sweep", "30 6 * * *"),
     ("nightly_reindex_search", "0 3 * * *"),
+    ("saved_search_digest", "0 7 * * *"),
     ("cleanup_report_files", "45 * * * *"),
 ]

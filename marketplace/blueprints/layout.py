@@ -1,13 +1,14 @@
 """What every page's layout needs besides its route's data: the user's organisations and the
-selected one (loaded before the route runs, which acts for it) and the nav's count of
-realisations awaiting a decision. `create_app` registers these for the whole app."""
+selected one (loaded before the route runs, which acts for it) and the nav's counts: unread
+notifications, and realisations awaiting a decision. `create_app` registers these for the
+whole app."""
 
 from __future__ import annotations
 
 from flask import g, session
 from flask_login import current_user
 
-from marketplace.services import organisations, realisations
+from marketplace.services import notifications, organisations, realisations
 
 
 def load_current_org() -> None:
@@ -15,6 +16,7 @@ def load_current_org() -> None:
     previous request's nav count (`g` outlives a request when an app context was pushed around
     it: tests, scripts)."""
     g.pop("awaiting_count", None)
+    g.pop("unread_notifications", None)
     g.user_orgs, g.current_org = [], None
     if current_user.is_authenticated:
         g.user_orgs = organisations.organisations_of(current_user)
@@ -25,15 +27,20 @@ def load_current_org() -> None:
 
 
 def nav_counts() -> dict[str, int]:
-    """`awaiting_count` for an authority's pages (the nav and the dashboard show it): taken from
-    the approval queue when the route has loaded a page of it (`remember_awaiting`), otherwise
-    counted once per request."""
+    """`unread_notifications` for a logged-in user, and `awaiting_count` for an authority's
+    pages (the nav and the dashboard show it): taken from the approval queue when the route
+    has loaded a page of it (`remember_awaiting`); each counted at most once per request."""
+    counts: dict[str, int] = {}
+    if current_user.is_authenticated:
+        if "unread_notifications" not in g:
+            g.unread_notifications = notifications.unread_count(current_user)
+        counts["unread_notifications"] = g.unread_notifications
     org = g.get("current_org")
-    if org is None or org.kind != "authority":
-        return {}
-    if "awaiting_count" not in g:
-        g.awaiting_count = realisations.awaiting_count(org.id)
-    return {"awaiting_count": g.awaiting_count}
+    if org is not None and org.kind == "authority":
+        if "awaiting_count" not in g:
+            g.awaiting_count = realisations.awaiting_count(org.id)
+        counts["awaiting_count"] = g.awaiting_count
+    return counts
 
 
 def remember_awaiting(total: int) -> None:

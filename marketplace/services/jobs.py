@@ -19,10 +19,12 @@ from marketplace.services import (
     fulfilment,
     listings,
     mail,
+    match_notices,
     outbox,
     pso,
     reminders,
     report_files,
+    saved_searches,
     search,
 )
 
@@ -90,6 +92,18 @@ def realisation_reminders() -> None:
 def listing_expiry_sweep() -> None:
     """Expire marketplace listings past their last day; tell owners once, 7 days before."""
     listings.expiry_sweep(clock.today())
+
+
+@job()
+def notify_listing_matches(listing_id: int) -> None:
+    """After a listing is published: tell its best matches, once per organisation."""
+    match_notices.notify_matches(listing_id)
+
+
+@job()
+def saved_search_digest() -> None:
+    """Daily: tell each user of the new hits of their saved searches (once a day)."""
+    saved_searches.daily_digest(clock.today(), utcnow())
 
 
 @job(timeout=REPORT_TIMEOUT)

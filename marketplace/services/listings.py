@@ -27,7 +27,7 @@ from marketplace.extensions import db
 from marketplace.models import Contract, Listing, Organisation, User
 from marketplace.models._types import utcnow
 from marketplace.models.market import LISTING_KINDS, LISTING_TYPES
-from marketplace.services import audit, contracts, notify, organisations, pages, search
+from marketplace.services import audit, contracts, notify, organisations, outbox, pages, search
 from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from marketplace.services.pages import CountedPagination
 
@@ -462,6 +462,9 @@ def _move(listing: Listing, user: User | None, action: str, today: date) -> None
         listing.published_at = listing.published_at or utcnow()
         listing.expiry_notice_sent_at = None
     _save(listing, action, before, user)
+    if action == "publish":
+        # The best matches hear of it once the publication is committed (match_notices).
+        outbox.enqueue("notify_listing_matches", listing.id)
 
 
 def advance(listing: Listing, action: str, actor: User | None) -> bool:

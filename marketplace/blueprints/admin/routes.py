@@ -1,4 +1,4 @@
-"""Platform admin: verify organisations, see failed jobs."""
+"""Platform admin: verify organisations, decide on reported listings, see failed jobs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.services import failed_jobs, organisations, pso
+from marketplace.services import failed_jobs, listing_reports, organisations, pso
+from marketplace.services.errors import ServiceError
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -34,6 +35,7 @@ def index():
         similar={o.id: organisations.similar_organisations(o) for o in unverified},
         failed=failed_jobs.listing(),
         certificates=pso.awaiting_verification(None),
+        reports=listing_reports.open_reports(current_user),
     )
 
 
@@ -56,3 +58,27 @@ def retry_job(job_id: int):
         flash(_("Job %(id)s is started again.", id=job_id), "ok")
         return redirect(url_for("admin.index"))
     return render_template("admin/retry_job.html", job=job)
+
+
+@bp.post("/meldingen/<int:report_id>/afwijzen")
+@admin_required
+def dismiss_report(report_id: int):
+    """Nothing wrong with the listing: the report is closed, the listing stays."""
+    listing_reports.dismiss(report_id, current_user)
+    flash(_("The report is dismissed."), "ok")
+    return redirect(url_for("admin.index", _anchor="reported-listings"))
+
+
+@bp.post("/meldingen/<int:report_id>/vermelding-sluiten")
+@admin_required
+def close_reported_listing(report_id: int):
+    """Take the reported listing off the market; its open reports are decided with it."""
+    try:
+        listing_reports.close_listing(report_id, current_user)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+    else:
+        flash(_("The listing is closed."), "ok")
+    return redirect(url_for("admin.index", _anchor="reported-listings"))

@@ -1,0 +1,203 @@
+"""Notifications: in the app (the list at /meldingen with its unread count) and by e-mail
+through the outbox, each kind turned off per user and channel (issue 13, "Notifications").
+
+`notify` is the one way anything is told to a user or to an organisation's members: it skips
+the users who turned the kind off on a channel, writes the in-app rows and queues the mails in
+the caller's transaction, which the caller commits. A notification keeps its kind, parameters
+and link name, not text: `labels.notification_text` renders it in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+
+from marketplace import labels, links
+from marketplace.extensions import db
+from marketplace.models import (
+    Notification,
+    NotificationOptOut,
+    Organisation,
+    OrganisationMember,
+    User,
+)
+from marketplace.models._types import utcnow
+from marketplace.models.notifications import CHANNELS
+from marketplace.services import mail, pages
+from marketplace.services.errors import NotFound
+from marketplace.services.pages import CountedPagination
+
+# Every kind a user can turn off, in the order the settings page lists them.
+KINDS = (
+    "listing_match",
+    "saved_search",
+    "proposal_received",
+    "proposal_message",
+    "proposal_revision",
+    "proposal_accepted",
+    "proposal_declined",
+    "deal_update",
+)
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page by its name in `marketplace/links.py` and its values."""
+
+    name: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Mail:
+    """The text of a notification's e-mail when its sender words it itself."""
+
+    subject: str
+    body: str
+
+
+def notify(
+    to: User | Organisation | int,
+    kind: str,
+    params: Mapping[str, Any],
+    link: Link | None = None,
+    mail_text: Mail | None = None,
+) -> int:
+    """Tell a user, or every member of an organisation (an `Organisation` or its id), about
+    `kind` with `params`: an in-app notification and an e-mail, each unless the user turned
+    that channel of the kind off. The mail says `notification_text` and the link, unless
+    `mail_text` words it. Returns how many users were told on some channel."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    users = [to] if isinstance(to, User) else _members(to if isinstance(to, int) else to.id)
+    if not users:
+        return 0
+    off = _opted_out({u.id for u in users}, kind)
+    told = 0
+    for user in users:
+        in_app = (user.id, "in_app") not in off
+        by_mail = (user.id, "email") not in off
+        if in_app:
+            db.session.add(
+                Notification(
+                    user_id=user.id,
+                    kind=kind,
+                    params=dict(params),
+                    link_name=link.name if link else None,
+                    link_args=dict(link.args) if link else {},
+                )
+            )
+        if by_mail:
+            text = mail_text or _mail_for(kind, params, link)
+            mail.send(user.email, text.subject, text.body)
+        told += in_app or by_mail
+    return told
+
+
+def _members(org_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(OrganisationMember, OrganisationMember.user_id == User.id)
+            .where(OrganisationMember.organisation_id == org_id)
+            .order_by(OrganisationMember.id)
+        )
+    )
+
+
+def _opted_out(user_ids: set[int], kind: str) -> set[tuple[int, str]]:
+    rows = db.session.execute(
+        select(NotificationOptOut.user_id, NotificationOptOut.channel).where(
+            NotificationOptOut.user_id.in_(user_ids), NotificationOptOut.kind == kind
+        )
+    )
+    return {(user_id, channel) for user_id, channel in rows}
+
+
+def _mail_for(kind: str, params: Mapping[str, Any], link: Link | None) -> Mail:
+    subject = labels.notification_text(kind, params)
+    lines = [subject, *(f"- {item}" for item in params.get("items", ()))]
+    if link is not None:
+        lines += ["", links.url(link.name, **link.args)]
+    return Mail(subject, "\n".join(lines))
+
+
+# reading and marking -----------------------------------------------------------------------------
+
+
+def page_of(user: User, page: int, per_page: int = PER_PAGE) -> CountedPagination:
+    """One page of the user's notifications, newest first, with how many there are in all; 404
+    for a page past the last one."""
+    return pages.existing_page(
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()),
+        page,
+        per_page,
+    )
+
+
+def unread_count(user: User) -> int:
+    """How many of the user's notifications are unread (the navigation shows it)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def mark_read(user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read; another user's answers 404, like an id that
+    does not exist."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        raise NotFound()
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+    return notification
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+# preferences -------------------------------------------------------------------------------------
+
+
+def preferences(user: User) -> dict[tuple[str, str], bool]:
+    """Per (kind, channel): on (True) unless the user turned it off."""
+    off = {
+        (kind, channel)
+        for kind, channel in db.session.execute(
+            select(NotificationOptOut.kind, NotificationOptOut.channel).where(
+                NotificationOptOut.user_id == user.id
+            )
+        )
+    }
+    return {(k, c): (k, c) not in off for k in KINDS for c in CHANNELS}
+
+
+def set_preferences(user: User, enabled: Iterable[tuple[str, str]]) -> None:
+    """Keep on exactly the (kind, channel) pairs in `enabled`, turn the others off; unknown
+    pairs are ignored."""
+    on = set(enabled)
+    db.session.execute(delete(NotificationOptOut).where(NotificationOptOut.user_id == user.id))
+    for kind in KINDS:
+        for channel in CHANNELS:
+            if (kind, channel) not in on:
+                db.session.add(NotificationOptOut(user_id=user.id, kind=kind, channel=channel))
+    db.session.commit()
