@@ -1,7 +1,7 @@
 """notifications, saved searches, match notices and listing reports
 
 Revision ID: 70564676ee12
-Revises: a4c7e2d9b1f6
+Revises: 7c0c4a6bd614
 Create Date: 2026-12-01 04:22:25.979052
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '70564676ee12'
-down_revision = 'a4c7e2d9b1f6'
+down_revision = '7c0c4a6bd614'
 branch_labels = None
 depends_on = None
 
