@@ -18,7 +18,18 @@ from werkzeug.routing import IntegerConverter, Rule
 
 from marketplace.extensions import db, limiter
 from marketplace.models import Deal, Organisation, OutboxJob, Proposal, Realisation, User
-from marketplace.services import deals, invoices, memberships, proposals, pso, realisations
+from marketplace.services import (
+    deals,
+    invoices,
+    listing_reports,
+    memberships,
+    notifications,
+    proposals,
+    pso,
+    realisations,
+    saved_searches,
+)
+from marketplace.services.search import Filters
 from tests.factories import (
     PASSWORD,
     add_member,
@@ -125,6 +136,11 @@ def make_world() -> World:
     demand = make_listing(contractor, "demand", contract_id=contract.id)
     proposal, deal, delivered = _deals(contractor, contract, supplier, owner, admin)
     network_pages = _network_pages(admin, contractor, make_org("contractor", owner=admin))
+    # A notification and a saved search of the owner, and a report in the admin's queue.
+    notifications.notify(owner, "listing_match", {"title": demand.title, "kind": "demand"})
+    db.session.commit()
+    saved_searches.save(owner, "schoonmaak", Filters(sector=("schoonmaak",)))
+    listing_reports.report(demand.id, officer, "Deze vraag lijkt geen echte vraag te zijn.")
     return World(
         officer=officer,
         owner=owner,
