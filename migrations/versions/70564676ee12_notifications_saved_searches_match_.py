@@ -1,7 +1,7 @@
 """notifications, saved searches, match notices and listing reports
 
 Revision ID: 70564676ee12
-Revises: 7c0c4a6bd614
+Revises: ad9cd895d6a0
 Create Date: 2026-12-01 04:22:25.979052
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '70564676ee12'
-down_revision = '7c0c4a6bd614'
+down_revision = 'ad9cd895d6a0'
 branch_labels = None
 depends_on = None
 
