@@ -391,7 +391,7 @@ def _one_transaction(listing: Listing | None = None) -> Iterator[None]:
     a 404 (docs/architecture.md "Rules that must hold under concurrency")."""
     try:
         if listing is not None:
-            _lock(listing)
+            lock(listing)
         yield
     except Exception:
         db.session.rollback()
@@ -399,8 +399,9 @@ def _one_transaction(listing: Listing | None = None) -> Iterator[None]:
     db.session.commit()
 
 
-def _lock(listing: Listing) -> None:
-    """Hold `listing`'s row until the transaction ends, with its columns as committed now."""
+def lock(listing: Listing) -> None:
+    """Hold `listing`'s row until the transaction ends, with its columns as committed now: what
+    is decided on its status then holds until the commit (a 404 when it was deleted meanwhile)."""
     locked = db.session.scalar(
         select(Listing)
         .where(Listing.id == listing.id)

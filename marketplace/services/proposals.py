@@ -172,6 +172,7 @@ def propose(
     organisations.require_role(by, supplier)
     if demand.kind != "demand":
         raise NotFound()
+    listings.lock(demand)  # an accept at the same moment declines this proposal or refuses it
     if demand.status not in OPEN_DEMAND:
         raise Conflict(_("This demand no longer takes proposals."), code="demand_closed")
     if supplier.kind not in SUPPLIER_KINDS or not supplier.is_verified:

@@ -11,10 +11,11 @@ import time_machine
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.models import Deal, Realisation
+from marketplace.models import Deal, Proposal, Realisation
+from marketplace.models.deals import ACTIVE_PROPOSAL_STATES
 from marketplace.services import accounts, proposals
 from tests.deal_parties import DealParties, make_deal_parties
-from tests.factories import add_member, make_org
+from tests.factories import add_member, make_listing, make_org
 from tests.served import at_once, bearer_post
 
 OFFER = {"message": "Wij doen dit met 3 fte.", "amount_cents": 1800000, "volume": "3 fte"}
@@ -239,3 +240,32 @@ def test_an_unverified_werkbedrijf_cannot_propose(bearer, p):
     response = bearer(owner).post(proposals_path(p), OFFER)
 
     assert response.status_code == 403
+
+
+def test_a_proposal_made_while_another_is_accepted_is_refused_or_declined(p, live):
+    """A supplier proposes at the moment the buyer accepts another proposal: the new proposal is
+    refused (409), or it came first and is declined with the others; never left open on a
+    matched demand."""
+    buyer = accounts.create_token(p.buyer, "race")
+    seller = accounts.create_token(p.other_seller, "race")
+    for _ in range(3):
+        demand = make_listing(p.contractor, "demand", title="Groenonderhoud van de parken")
+        first = proposals.propose(demand, p.supplier, proposals.ProposalData("A", 100), p.seller)
+        accept = f"/api/v1/proposals/{first.id}/accept"
+        propose = f"/api/v1/demands/{demand.id}/proposals"
+
+        responses = at_once(
+            [
+                lambda path=accept: bearer_post(live, buyer, path, {}),
+                lambda path=propose: bearer_post(live, seller, path, OFFER),
+            ]
+        )
+
+        assert all(r.status_code < 500 for r in responses), [r.text for r in responses]
+        db.session.rollback()
+        left_open = db.session.scalars(
+            select(Proposal.id).where(
+                Proposal.listing_id == demand.id, Proposal.status.in_(ACTIVE_PROPOSAL_STATES)
+            )
+        ).all()
+        assert left_open == []
