@@ -373,10 +373,12 @@ def review(deal: Deal, rating: int, text: str, by: User) -> Review:
     return row
 
 
-def visible_reviews(deal: Deal, side: str, now: datetime) -> list[Review]:
-    """The deal's published reviews, and the side's own one even before publication."""
+def visible_reviews(deal: Deal, side: str, now: datetime) -> tuple[list[Review], bool]:
+    """The deal's published reviews, and the side's own one even before publication; and
+    whether the side has written its review already."""
     own = deal.buyer_id if side == "buyer" else deal.supplier_id
-    return [r for r in deal.reviews if r.published_at <= now or r.author_id == own]
+    shown = [r for r in deal.reviews if r.published_at <= now or r.author_id == own]
+    return shown, any(r.author_id == own for r in shown)
 
 
 def published_reviews_of(org: Organisation, now: datetime) -> list[Review]:

@@ -439,17 +439,21 @@ def panel_for(demand: Listing, user: User, org: Organisation | None) -> Proposal
     """The proposals part of a demand's page for `user` acting for `org` (the current one)."""
     is_poster = organisations.role_of(user, demand.organisation) is not None
     seen = of_demand(demand, user) if user.is_authenticated else []
-    why_not = ""
     if is_poster or demand.status not in OPEN_DEMAND:
-        pass
-    elif org is None or org.kind not in SUPPLIER_KINDS:
-        why_not = _("Social enterprises and werkbedrijven can make a proposal on this demand.")
-    elif not org.is_verified:
-        why_not = _("Your organisation can make proposals once the platform has verified it.")
-    elif any(p.organisation_id == org.id and p.status in ACTIVE_PROPOSAL_STATES for p in seen):
-        why_not = _("Your organisation has a proposal under discussion for this demand.")
-    can_propose = not is_poster and demand.status in OPEN_DEMAND and not why_not
-    return ProposalPanel(seen, is_poster, can_propose, why_not)
+        return ProposalPanel(seen, is_poster, can_propose=False)
+    why_not = _why_not(org, seen)
+    return ProposalPanel(seen, is_poster, can_propose=not why_not, why_not=why_not)
+
+
+def _why_not(org: Organisation | None, seen: list[Proposal]) -> str:
+    """Why `org` cannot propose on an open demand of another organisation ("" if it can)."""
+    if org is None or org.kind not in SUPPLIER_KINDS:
+        return _("Social enterprises and werkbedrijven can make a proposal on this demand.")
+    if not org.is_verified:
+        return _("Your organisation can make proposals once the platform has verified it.")
+    if any(p.organisation_id == org.id and p.status in ACTIVE_PROPOSAL_STATES for p in seen):
+        return _("Your organisation has a proposal under discussion for this demand.")
+    return ""
 
 
 def _member_orgs(user: User):

@@ -214,15 +214,14 @@ def deal(deal_id: int):
 
 def _deal_page(found, side: str, status: int = 200, **forms):
     now = utcnow()
-    reviews = deals.visible_reviews(found, side, now)
-    own = found.buyer_id if side == "buyer" else found.supplier_id
+    reviews, reviewed = deals.visible_reviews(found, side, now)
     page = render_template(
         "market/deal.html",
         deal=found,
         side=side,
         now=now,
         reviews=reviews,
-        own_review=any(r.author_id == own for r in reviews),
+        own_review=reviewed,
         invoice_form=forms.get("invoice_form") or InvoiceForm(formdata=None),
         review_form=forms.get("review_form") or ReviewForm(formdata=None),
     )
