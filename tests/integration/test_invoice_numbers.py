@@ -14,12 +14,17 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import Invoice, User
 from marketplace.services import invoices, memberships
+from marketplace.services.errors import Conflict
 from tests import backends
 from tests.factories import make_network, make_org, make_plan
 from tests.served import at_once
 
 RACERS = 6
 DAY = date(2026, 7, 1)
+ON_POSTGRESQL = pytest.mark.skipif(
+    backends.backend() != "postgresql",
+    reason="a race needs concurrent writers; SQLite lets one writer in at a time",
+)
 
 
 def _accept_in_own_transaction(app: Flask, membership_id: int, admin_id: int) -> str:
@@ -32,10 +37,7 @@ def _accept_in_own_transaction(app: Flask, membership_id: int, admin_id: int) ->
         return number
 
 
-@pytest.mark.skipif(
-    backends.backend() != "postgresql",
-    reason="a race needs concurrent writers; SQLite lets one writer in at a time",
-)
+@ON_POSTGRESQL
 def test_invoices_issued_at_once_get_distinct_consecutive_numbers(app):
     network = make_network()
     admin_id = network.members[0].user.id
@@ -53,6 +55,26 @@ def test_invoices_issued_at_once_get_distinct_consecutive_numbers(app):
     db.session.rollback()
     stored = db.session.scalars(select(Invoice.sequence).order_by(Invoice.sequence)).all()
     assert stored == list(range(1, RACERS + 1))
+
+
+@ON_POSTGRESQL
+def test_one_application_accepted_at_once_is_invoiced_once(app):
+    network = make_network()
+    admin_id = network.members[0].user.id
+    org = make_org("contractor")
+    membership_id = memberships.apply(org, make_plan(network).id, org.members[0].user).id
+
+    def accept() -> str:
+        try:
+            return _accept_in_own_transaction(app, membership_id, admin_id)
+        except Conflict:
+            return "conflict"
+
+    outcomes = at_once([accept] * RACERS)
+
+    assert sorted(outcomes) == ["2026-0001"] + ["conflict"] * (RACERS - 1)
+    db.session.rollback()
+    assert db.session.scalars(select(Invoice.number)).all() == ["2026-0001"]
 
 
 def test_a_rolled_back_invoice_gives_its_number_back(app):
