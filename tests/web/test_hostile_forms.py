@@ -1,10 +1,11 @@
-"""Every form of every page, posted with hostile values in any of its fields, answers below 500:
+"""Every form of every page, sent with hostile values in any of its fields, answers below 500:
 a NUL byte or lone surrogate (400 from the request boundary), whole numbers beyond 64 bits and
 decimals with a huge exponent (a field message). And every path id of 20 digits is a 404.
 
 The forms are not listed by hand: each role's pages are fetched (every GET route of the app, with
-the world's ids filled in) and their POST forms read from the HTML, and every POST route of the
-app must be the action of one of them, so a new form is covered without editing this file.
+the world's ids filled in) and their forms read from the HTML, and every POST route of the app
+must be the action of one of them, so a new form is covered without editing this file. GET forms
+(search, filters, page choices) are sent as query strings the same way.
 """
 
 from __future__ import annotations
@@ -38,11 +39,12 @@ class Form:
     role: str
     action: str
     multipart: bool
+    method: str = "POST"
     fields: list[tuple[str, str, str]] = field(default_factory=list)  # (name, kind, value)
 
 
 class _FormParser(HTMLParser):
-    """The POST forms of a page with their named inputs, selects, textareas and buttons."""
+    """The forms of a page with their named inputs, selects, textareas and buttons."""
 
     def __init__(self, role: str, page: str) -> None:
         super().__init__()
@@ -54,11 +56,11 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
-            if a.get("method", "get").lower() == "post":
-                action = (a.get("action") or self.page).split("#")[0]
-                multipart = a.get("enctype") == "multipart/form-data"
-                self._form = Form(self.role, action, multipart)
-                self.forms.append(self._form)
+            method = a.get("method", "get").upper()
+            action = (a.get("action") or self.page).split("#")[0].split("?")[0]
+            multipart = a.get("enctype") == "multipart/form-data"
+            self._form = Form(self.role, action, multipart, method)
+            self.forms.append(self._form)
             return
         if self._form is None or not a.get("name"):
             if tag == "option" and self._form is not None and self._select:
@@ -127,7 +129,7 @@ def clients(app, world) -> dict[str, object]:
 
 @pytest.fixture
 def forms(app, world, clients) -> list[Form]:
-    """Every POST form on every page each role can open."""
+    """Every form on every page each role can open."""
     found: list[Form] = []
     pages = _page_urls(app, world)
     own_org = {"officer": world.authority, "owner": world.contractor}
@@ -149,14 +151,14 @@ def forms(app, world, clients) -> list[Form]:
     adapter = app.url_map.bind("localhost")
     unique: dict[tuple, Form] = {}
     for f in found:
-        endpoint = adapter.match(f.action, method="POST")[0]
-        unique.setdefault((endpoint, tuple(name for name, _k, _v in f.fields)), f)
+        endpoint = adapter.match(f.action, method=f.method)[0]
+        unique.setdefault((f.method, endpoint, tuple(name for name, _k, _v in f.fields)), f)
     return list(unique.values())
 
 
 def test_every_post_route_has_a_form_the_property_tests_reach(app, forms):
     adapter = app.url_map.bind("localhost")
-    reached = {adapter.match(f.action, method="POST")[0] for f in forms}
+    reached = {adapter.match(f.action, method="POST")[0] for f in forms if f.method == "POST"}
     wanted = {rule.endpoint for rule in hostile.rules(app, "POST", api=False)}
     assert wanted <= reached, f"POST routes without a form found: {sorted(wanted - reached)}"
 
@@ -177,6 +179,8 @@ def _post(client, form: Form, values: dict[str, str]):
                 data[name] = _as_sent(values[name])
         return client.post(form.action, data=data, content_type="multipart/form-data")
     body = urlencode([(name, values[name].encode("utf-8", "surrogatepass")) for name in values])
+    if form.method == "GET":
+        return client.get(form.action, query_string=body)
     return client.post(form.action, data=body, content_type="application/x-www-form-urlencoded")
 
 
@@ -202,7 +206,7 @@ def _post_hostile(
             sent[name] = data.draw(values, label=name) if hostile_value else plausible
         response = _post(clients[form.role], form, sent)
         arrived_nul = any("\x00" in _as_sent(v) for v in [*sent, *sent.values()])
-        where = f"{form.role} POST {form.action} {sent!r}"
+        where = f"{form.role} {form.method} {form.action} {sent!r}"
         if arrived_nul:
             assert response.status_code == 400, where
         else:
