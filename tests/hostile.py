@@ -3,7 +3,7 @@ tests/api/test_hostile_json.py): one world with something behind every route, th
 path parameter in it, and one hypothesis strategy per class of input that once made a 500.
 
 The classes: text a database cannot store (a NUL byte, a lone surrogate), whole numbers beyond
-64 bits, and decimals whose exponent is huge ("1E-999999999").
+64 bits, decimals whose exponent is huge ("1E-999999999"), and search syntax in query strings.
 """
 
 from __future__ import annotations
@@ -68,6 +68,38 @@ def huge_exponents() -> st.SearchStrategy[str]:
         st.sampled_from(["-", "+", ""]),
         st.sampled_from(["1", "0", "9.99", "0,5", "1.5"]),
         exponent,
+    )
+
+
+def query_syntax() -> st.SearchStrategy[str]:
+    """Text a full-text engine (FTS5 MATCH, tsquery) or a LIKE would read as syntax, and sizes
+    no one types: each must find nothing or something, never fail."""
+    return st.sampled_from(
+        [
+            '"',
+            '""',
+            "'",
+            "NEAR(",
+            "title:",
+            "*",
+            "-",
+            "-x",
+            "x*",
+            "AND",
+            "OR NOT",
+            "(",
+            ")",
+            "^",
+            "\\",
+            "%",
+            "_",
+            "😀",
+            "x" * 10_000,
+            "-1",
+            "0",
+            "1E-999999999",
+            "page=2",
+        ]
     )
 
 
