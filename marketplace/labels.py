@@ -523,6 +523,7 @@ def notification_kind_labels() -> dict[str, str]:
         "proposal_revision": _("A revised offer is asked for"),
         "proposal_accepted": _("Your proposal is accepted"),
         "proposal_declined": _("Your proposal is declined"),
+        "proposal_withdrawn": _("A proposal on your demand is withdrawn"),
         "deal_update": _("News about a deal"),
     }
 
@@ -558,8 +559,12 @@ def notification_text(kind: str, params: Mapping[str, Any]) -> str:
             "%(num)d new results for your saved search",
             count,
         )
+    if kind == "proposal_received" and params.get("revised"):
+        return _("Revised proposal on %(title)s from %(organisation)s", **_named(params))
     if kind == "proposal_received":
         return _("New proposal on %(title)s from %(organisation)s", **_named(params))
+    if kind == "proposal_withdrawn":
+        return _("%(organisation)s withdrew its proposal on %(title)s", **_named(params))
     if kind == "proposal_message":
         return _("New message about %(title)s from %(organisation)s", **_named(params))
     if kind == "proposal_revision":

@@ -53,7 +53,7 @@ from marketplace.services import (
     certifications,
     evidence,
     listings,
-    notify,
+    notifications,
     organisations,
     policies,
     proposals,
@@ -127,6 +127,8 @@ def accept(
         _decline_the_others(proposal, by)
         _tell(
             deal.supplier_id,
+            "proposal_accepted",
+            {"title": demand.title},
             _("Your proposal for %(title)s was accepted", title=demand.title),
             _(
                 "%(buyer)s accepted your proposal for %(title)s. The deal is recorded.",
@@ -158,18 +160,18 @@ def _decline_the_others(accepted: Proposal, by: User) -> None:
         audit.record(
             "proposal.declined", other, before=before, after={"status": "declined"}, actor=by
         )
-    notify.organisations(
-        [
-            (
-                other.organisation_id,
+    for other in others:
+        link = notifications.Link("proposal", {"proposal_id": other.id})
+        notifications.notify(
+            other.organisation_id,
+            "proposal_declined",
+            {"title": accepted.listing.title},
+            link,
+            notifications.Mail(
                 _("Your proposal for %(title)s", title=accepted.listing.title),
-                proposals.declined_text(other)
-                + "\n\n"
-                + links.url("proposal", proposal_id=other.id),
-            )
-            for other in others
-        ]
-    )
+                proposals.declined_text(other) + "\n\n" + links.url(link.name, **link.args),
+            ),
+        )
 
 
 def deal_for_party(deal_id: int, user: User) -> tuple[Deal, str]:
@@ -299,6 +301,8 @@ def _delivered(deal: Deal, by: User) -> None:
     )
     _tell(
         deal.supplier_id,
+        "deal_update",
+        {"title": deal.listing.title},
         _("Deal delivered: %(title)s", title=deal.listing.title),
         _(
             "%(buyer)s marked the deal for %(title)s delivered and entered your invoice "
@@ -420,8 +424,12 @@ def of_proposal(proposal: Proposal) -> Deal | None:
     return db.session.scalar(select(Deal).where(Deal.proposal_id == proposal.id))
 
 
-def _tell(org_id: int, subject: str, body: str, deal: Deal) -> None:
-    notify.organisation(org_id, subject, body + "\n\n" + links.url("deal", deal_id=deal.id))
+def _tell(org_id: int, kind: str, params: dict, subject: str, body: str, deal: Deal) -> None:
+    """Tell the organisation's members in the app and by mail, with a link to the deal; each
+    channel unless a member turned `kind` off (services/notifications)."""
+    link = notifications.Link("deal", {"deal_id": deal.id})
+    mail_text = notifications.Mail(subject, body + "\n\n" + links.url(link.name, **link.args))
+    notifications.notify(org_id, kind, params, link, mail_text)
 
 
 def _snapshot(deal: Deal) -> dict:

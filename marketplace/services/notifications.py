@@ -38,6 +38,7 @@ KINDS = (
     "proposal_revision",
     "proposal_accepted",
     "proposal_declined",
+    "proposal_withdrawn",
     "deal_update",
 )
 PER_PAGE = 20

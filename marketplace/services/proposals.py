@@ -38,7 +38,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.deals import ACTIVE_PROPOSAL_INDEX, ACTIVE_PROPOSAL_STATES
-from marketplace.services import audit, evidence, listings, notify, organisations
+from marketplace.services import audit, evidence, listings, notifications, organisations
 from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 
 SUPPLIER_KINDS = ("social_enterprise", "werkbedrijf")
@@ -202,6 +202,8 @@ def propose(
         audit.record("proposal.created", proposal, after=_snapshot(proposal), actor=by)
         _tell(
             demand.organisation_id,
+            "proposal_received",
+            {"title": demand.title, "organisation": supplier.name},
             _("New proposal for %(title)s", title=demand.title),
             _(
                 "%(supplier)s made a proposal for your demand %(title)s.",
@@ -266,6 +268,8 @@ def post_message(proposal: Proposal, body: str, by: User) -> ProposalMessage:
     audit.record("proposal.message", proposal, after={"message_id": message.id}, actor=by)
     _tell(
         _other_side(proposal, side),
+        "proposal_message",
+        {"title": proposal.listing.title, "organisation": message.organisation.name},
         _("New message about %(title)s", title=proposal.listing.title),
         _(
             "%(who)s wrote about the proposal for %(title)s:",
@@ -299,6 +303,8 @@ def request_revision(proposal: Proposal, note: str, by: User) -> Proposal:
     )
     _tell(
         proposal.organisation_id,
+        "proposal_revision",
+        {"title": proposal.listing.title, "organisation": proposal.listing.organisation.name},
         _("Revised offer requested for %(title)s", title=proposal.listing.title),
         _(
             "%(buyer)s asks you to revise your proposal for %(title)s:",
@@ -324,6 +330,12 @@ def revise(proposal: Proposal, data: ProposalData, by: User) -> Proposal:
     audit.record("proposal.revised", proposal, before=before, after=_snapshot(proposal), actor=by)
     _tell(
         proposal.listing.organisation_id,
+        "proposal_received",
+        {
+            "title": proposal.listing.title,
+            "organisation": proposal.organisation.name,
+            "revised": True,
+        },
         _("Revised proposal for %(title)s", title=proposal.listing.title),
         _(
             "%(supplier)s revised its proposal for %(title)s.",
@@ -342,6 +354,8 @@ def decline(proposal: Proposal, by: User) -> Proposal:
     _move(proposal, ACTIVE_PROPOSAL_STATES, "declined", by)
     _tell(
         proposal.organisation_id,
+        "proposal_declined",
+        {"title": proposal.listing.title},
         _("Your proposal for %(title)s", title=proposal.listing.title),
         declined_text(proposal),
         proposal,
@@ -356,6 +370,8 @@ def withdraw(proposal: Proposal, by: User) -> Proposal:
     _move(proposal, ACTIVE_PROPOSAL_STATES, "withdrawn", by)
     _tell(
         proposal.listing.organisation_id,
+        "proposal_withdrawn",
+        {"title": proposal.listing.title, "organisation": proposal.organisation.name},
         _("Proposal withdrawn for %(title)s", title=proposal.listing.title),
         _(
             "%(supplier)s withdrew its proposal for %(title)s.",
@@ -404,11 +420,14 @@ def _other_side(proposal: Proposal, side: str) -> int:
     return proposal.organisation_id if side == "buyer" else proposal.listing.organisation_id
 
 
-def _tell(org_id: int, subject: str, body: str, proposal: Proposal) -> None:
-    """Mail the organisation's members, through the outbox, with a link to the thread."""
-    notify.organisation(
-        org_id, subject, body + "\n\n" + links.url("proposal", proposal_id=proposal.id)
-    )
+def _tell(
+    org_id: int, kind: str, params: dict, subject: str, body: str, proposal: Proposal
+) -> None:
+    """Tell the organisation's members in the app and by mail (through the outbox), with a link
+    to the thread; each channel unless a member turned `kind` off (services/notifications)."""
+    link = notifications.Link("proposal", {"proposal_id": proposal.id})
+    mail_text = notifications.Mail(subject, body + "\n\n" + links.url(link.name, **link.args))
+    notifications.notify(org_id, kind, params, link, mail_text)
 
 
 def _snapshot(p: Proposal) -> dict:
