@@ -1,4 +1,5 @@
-"""Reports of listings by users, for the platform admin's queue (issue "Trust")."""
+"""Reports of listings by users, for the platform admin's queue (docs/architecture.md
+"Notifications")."""
 
 from __future__ import annotations
 

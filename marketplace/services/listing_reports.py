@@ -1,4 +1,4 @@
-"""Reported listings and the admin's queue (issue 13, "Trust").
+"""Reported listings and the admin's queue (docs/architecture.md "Notifications").
 
 Anyone logged in who can see a listing may report it with a reason; the report waits on the
 admin's page (/beheer/) until the admin dismisses it or closes the listing, both audited. A

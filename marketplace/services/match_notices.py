@@ -1,4 +1,4 @@
-"""Telling the best matches of a newly published listing (issue 13, "Notifications").
+"""Telling the best matches of a newly published listing (docs/architecture.md "Notifications").
 
 When a listing is published, `listings` enqueues the job `notify_listing_matches`; it ranks the
 listing's matches (services/matches.py, the same ranking its page shows) and tells the members

@@ -1,5 +1,6 @@
 """Notifications: in the app (the list at /meldingen with its unread count) and by e-mail
-through the outbox, each kind turned off per user and channel (issue 13, "Notifications").
+through the outbox, each kind turned off per user and channel (docs/architecture.md
+"Notifications").
 
 `notify` is the one way anything is told to a user or to an organisation's members: it skips
 the users who turned the kind off on a channel, writes the in-app rows and queues the mails in

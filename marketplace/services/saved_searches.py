@@ -1,4 +1,4 @@
-"""Saved searches and their daily digest (issue 13, "Notifications").
+"""Saved searches and their daily digest (docs/architecture.md "Notifications").
 
 A logged-in user keeps a search of /zoeken (its words and filters, as the page's GET
 arguments hold them); once a day `daily_digest` runs each saved search through
