@@ -19,6 +19,7 @@ from werkzeug.routing import IntegerConverter, Rule
 from marketplace.extensions import db, limiter
 from marketplace.models import Deal, Organisation, OutboxJob, Proposal, Realisation, User
 from marketplace.services import (
+    certifications,
     deals,
     invoices,
     listing_reports,
@@ -118,8 +119,8 @@ def contains_unstorable(value: Any) -> bool:
 class World:
     """An authority with its officer and policy, a contractor with its owner and a member, a
     contract with a submitted and a draft realisation, an admin with two organisations (so the
-    organisation switch shows), an unverified organisation and PSO certificate (so their
-    verification shows), a failed job (so its retry shows), an open demand of the
+    organisation switch shows), an unverified organisation, PSO certificate and certification
+    (so their verification shows), a failed job (so its retry shows), an open demand of the
     contractor (so its pages and moves show) with a werkbedrijf's proposal on it, and a deal on
     another demand (so the proposal and deal pages and their actions are posted too), and a
     network of the admin's with an application and an invoice (so its admin pages show)."""
@@ -156,6 +157,9 @@ def make_world() -> World:
     certificate = pso.record_certificate(
         contractor, "trede_1", "PSO-PROEF-1", date(2027, 6, 30), owner, date(2026, 6, 1)
     )
+    certification = certifications.record(
+        supplier, "code_sociale_ondernemingen", "CSO-PROEF-1", date(2026, 1, 1), None, admin
+    )
     failed = OutboxJob(
         job_name="recompute_contract",
         args=[contract.id],
@@ -187,6 +191,7 @@ def make_world() -> World:
             "draft_id": draft.id,
             "job_id": failed.id,
             "certificate_id": certificate.id,
+            "certification_id": certification.id,
             "authority_id": authority.id,
             "org_id": contractor.id,
             "member_id": member.id,
@@ -199,7 +204,11 @@ def make_world() -> World:
             "proposal_id": proposal.id,
             "deal_id": deal.id,
         },
-        extra_pages=[f"/markt/deals/{delivered.id}", *network_pages],
+        extra_pages=[
+            f"/markt/deals/{delivered.id}",
+            f"/organisaties/{contractor.slug}/keurmerken",
+            *network_pages,
+        ],
     )
 
 

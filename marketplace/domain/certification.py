@@ -37,16 +37,20 @@ from marketplace.domain.valuation import CERTIFICATIONS, Block, credit_bp_for
 __all__ = [
     "DEFAULT_INVOICE_BLOCK",
     "PSO_CREDIT_CODES",
+    "RECORDED_CODES",
     "HeldCertification",
     "HeldPsoCertificate",
     "SupplierFacts",
     "best_certification",
     "certifications_on",
     "pso_level_on",
+    "recordable_codes",
 ]
 
 # The PSO levels that have a row in the credit table, and that row's code.
 PSO_CREDIT_CODES = {"pso_30_plus": "pso_30_plus", "trede_3": "pso_trede_3"}
+# The certifications an organisation records itself (the others come from a PSO certificate).
+RECORDED_CODES = ("code_sociale_ondernemingen", "social_enterprise_nl", "werkbedrijf")
 # An invoice block without a table of its own: the defaults of docs/domain.md.
 DEFAULT_INVOICE_BLOCK = Block(code="invoice", unit="invoice")
 
@@ -80,6 +84,13 @@ class SupplierFacts:
     verified: bool
     certifications: tuple[HeldCertification, ...] = ()
     pso_certificates: tuple[HeldPsoCertificate, ...] = ()
+
+
+def recordable_codes(kind: str) -> tuple[str, ...]:
+    """The certifications an organisation of `kind` can record: not a PSO level (that is a PSO
+    certificate, docs/domain.md "PSO") and not what its kind already says (a werkbedrijf counts
+    as `werkbedrijf` by its verified kind, see `certifications_on`)."""
+    return tuple(code for code in RECORDED_CODES if not (kind == "werkbedrijf" == code))
 
 
 def pso_level_on(supplier: SupplierFacts, on: date) -> str | None:

@@ -95,7 +95,18 @@ class OrganisationCertification(db.Model):
     valid_until: Mapped[date | None]
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rejected_at: Mapped[datetime | None]
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
-    verified_by: Mapped[User | None] = relationship()
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+
+    @property
+    def verification(self) -> str:
+        """ "verified", "rejected" or "pending" (recorded by the organisation, not checked yet),
+        as for a PSO certificate."""
+        if self.verified_at is not None:
+            return "verified"
+        return "rejected" if self.rejected_at is not None else "pending"

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.domain.obligation import PSO_LEVELS, add_months, pso_counts
@@ -23,8 +23,16 @@ from marketplace.extensions import db
 from marketplace.labels import pso_level_label
 from marketplace.models import Contract, Organisation, OrganisationMember, PsoCertificate, User
 from marketplace.models._types import utcnow
-from marketplace.services import audit, contracts, evidence, notify, organisations, search
-from marketplace.services.errors import Conflict, NotFound, ServiceError
+from marketplace.services import (
+    audit,
+    contracts,
+    decisions,
+    evidence,
+    notify,
+    organisations,
+    search,
+)
+from marketplace.services.errors import NotFound, ServiceError
 
 WARN_DAYS = 60
 
@@ -158,32 +166,19 @@ def awaiting_verification(authority: Organisation | None) -> list[PsoCertificate
     )
 
 
-def _decide(cert: PsoCertificate, by: User, **values) -> None:
-    """Record a decision on a pending certificate in one conditional update, so of two
-    verifiers at once only the first counts; the other gets a Conflict naming the decision."""
-    done = db.session.execute(
-        update(PsoCertificate)
-        .where(
-            PsoCertificate.id == cert.id,
-            PsoCertificate.verified_at.is_(None),
-            PsoCertificate.rejected_at.is_(None),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.expire(cert)
-    if not done:
-        db.session.rollback()
-        if cert.verification == "verified":
-            raise Conflict(_("This certificate has already been verified."), code="decided")
-        raise Conflict(_("This certificate has already been rejected."), code="decided")
+def _already_decided() -> dict[str, str]:
+    """What the second of two verifiers at once is told."""
+    return {
+        "already_verified": _("This certificate has already been verified."),
+        "already_rejected": _("This certificate has already been rejected."),
+    }
 
 
 def verify(certificate_id: int, by: User) -> tuple[PsoCertificate, list[Contract]]:
     """Verify a certificate; from now on it counts for obligations. Returns it with the
     contracts whose obligation changed (contracts.apply_verified_certificate says which)."""
     cert = get_for_verifier(certificate_id, by)
-    _decide(cert, by, verified_at=utcnow(), verified_by_id=by.id)
+    decisions.decide_once(cert, verified_at=utcnow(), verified_by_id=by.id, **_already_decided())
     changed = contracts.apply_verified_certificate(cert, by)
     audit.record(
         "pso.verified",
@@ -209,12 +204,15 @@ def verify(certificate_id: int, by: User) -> tuple[PsoCertificate, list[Contract
 def reject(certificate_id: int, reason: str, by: User) -> PsoCertificate:
     """Reject a certificate with the reason the company is told; it never counts."""
     cert = get_for_verifier(certificate_id, by)
-    reason = reason.strip()
-    if not reason:
-        msg = _("Say why the certificate is rejected.")
-        raise ServiceError(msg, {"reason": msg})
-    _decide(cert, by, rejected_at=utcnow(), rejected_by_id=by.id, rejection_reason=reason[:500])
-    audit.record("pso.rejected", cert, after={"reason": reason[:500]}, actor=by)
+    reason = decisions.rejection_reason(reason, _("Say why the certificate is rejected."))
+    decisions.decide_once(
+        cert,
+        rejected_at=utcnow(),
+        rejected_by_id=by.id,
+        rejection_reason=reason,
+        **_already_decided(),
+    )
+    audit.record("pso.rejected", cert, after={"reason": reason}, actor=by)
     notify.organisation(
         cert.organisation_id,
         _("Your PSO certificate was not accepted"),
@@ -222,7 +220,7 @@ def reject(certificate_id: int, reason: str, by: User) -> PsoCertificate:
             "Your %(level)s certificate %(number)s was not accepted: %(reason)s",
             level=pso_level_label(cert.level),
             number=cert.number,
-            reason=reason[:500],
+            reason=reason,
         ),
     )
     db.session.commit()

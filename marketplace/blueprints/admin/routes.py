@@ -1,14 +1,18 @@
-"""Platform admin: verify organisations, decide on reported listings, see failed jobs."""
+"""Platform admin: verify organisations and their certifications, decide on reported listings,
+see failed jobs."""
 
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.services import failed_jobs, listing_reports, organisations, pso
+from marketplace.blueprints.formhelpers import apply_service_error
+from marketplace.blueprints.officer.forms import CertificateRejectionForm
+from marketplace.labels import certification_label
+from marketplace.services import certifications, failed_jobs, listing_reports, organisations, pso
 from marketplace.services.errors import ServiceError
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
@@ -36,6 +40,8 @@ def index():
         failed=failed_jobs.listing(),
         certificates=pso.awaiting_verification(None),
         reports=listing_reports.open_reports(current_user),
+        certifications=certifications.awaiting_verification(),
+        certification_label=certification_label,
     )
 
 
@@ -82,3 +88,58 @@ def close_reported_listing(report_id: int):
     else:
         flash(_("The listing is closed."), "ok")
     return redirect(url_for("admin.index", _anchor="reported-listings"))
+
+
+@bp.route("/keurmerken/<int:certification_id>")
+@admin_required
+def certification(certification_id: int):
+    """The certification with what verifying it does: the confirmation step before deciding."""
+    cert = certifications.get_for_verifier(certification_id, current_user)
+    return _certification_page(cert, CertificateRejectionForm())
+
+
+@bp.post("/keurmerken/<int:certification_id>/verifieren")
+@admin_required
+def certification_verify(certification_id: int):
+    cert = certifications.verify(certification_id, current_user)
+    flash(
+        _(
+            "%(name)s of %(org)s is verified.",
+            name=certification_label(cert.code),
+            org=cert.organisation.name,
+        ),
+        "ok",
+    )
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/keurmerken/<int:certification_id>/afwijzen")
+@admin_required
+def certification_reject(certification_id: int):
+    cert = certifications.get_for_verifier(certification_id, current_user)
+    form = CertificateRejectionForm()
+    if form.validate_on_submit():
+        try:
+            certifications.reject(cert.id, form.reason.data, current_user)
+        except ServiceError as exc:
+            if exc.status in (403, 404, 409):
+                raise
+            apply_service_error(form, exc)
+        else:
+            flash(
+                _(
+                    "%(name)s of %(org)s is rejected.",
+                    name=certification_label(cert.code),
+                    org=cert.organisation.name,
+                ),
+                "ok",
+            )
+            return redirect(url_for("admin.index"))
+    return _certification_page(cert, form, status=422)
+
+
+def _certification_page(cert, form: CertificateRejectionForm, status: int = 200) -> Response:
+    page = render_template(
+        "admin/certification.html", cert=cert, form=form, certification_label=certification_label
+    )
+    return Response(page, status=status)

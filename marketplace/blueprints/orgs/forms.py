@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
 
+from marketplace.blueprints.fields import plausible_date
+from marketplace.domain.certification import recordable_codes
 from marketplace.domain.identifiers import normalise_btw, normalise_kvk, normalise_postcode
 from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS, PROVINCES, SECTORS
-from marketplace.labels import authority_type_labels, org_kind_labels
+from marketplace.labels import authority_type_labels, certification_label, org_kind_labels
 
 
 def kind_choices() -> list[tuple[str, str]]:
@@ -97,3 +106,27 @@ class InviteForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[("member", _l("Member")), ("owner", _l("Owner"))])
+
+
+class CertificationForm(FlaskForm):
+    """Record a certification. Only the dates are parsed here; what is required and how the
+    fields relate is services/certifications.record's, which names every wrong field at once."""
+
+    code = SelectField(_l("Certification"), validate_choice=False)
+    reference = StringField(
+        _l("Register number or reference"),
+        description=_l("As in the public register or your membership confirmation."),
+    )
+    valid_from = DateField(_l("Valid from"), validators=[Optional(), plausible_date])
+    valid_until = DateField(
+        _l("Valid until"),
+        validators=[Optional(), plausible_date],
+        description=_l("Optional: leave empty when it has no end date."),
+    )
+
+    def __init__(self, kind: str, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.code.choices = [
+            ("", _l("— choose —")),
+            *((code, certification_label(code)) for code in recordable_codes(kind)),
+        ]

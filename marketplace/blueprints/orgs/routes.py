@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, session, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace import clock
 from marketplace.blueprints.formhelpers import apply_service_error
 from marketplace.blueprints.market.search import VALUE_LABELS, hit_url
-from marketplace.blueprints.orgs.forms import InviteForm, OrganisationForm, RoleForm
+from marketplace.blueprints.orgs.forms import (
+    CertificationForm,
+    InviteForm,
+    OrganisationForm,
+    RoleForm,
+)
 from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS, SECTORS
 from marketplace.labels import certification_label, pso_level_label
-from marketplace.services import directory, organisations
+from marketplace.services import certifications, directory, organisations
 from marketplace.services.errors import ServiceError
 
 bp = Blueprint("orgs", __name__, url_prefix="/organisaties")
@@ -100,6 +105,41 @@ def members(slug: str):
         role_form=RoleForm(),
         members=organisations.members(org),
     )
+
+
+@bp.route("/<slug>/keurmerken", methods=["GET", "POST"])
+@login_required
+def certifications_page(slug: str):
+    """The organisation's certifications with their verification, and the form to record one;
+    for its members only."""
+    org = organisations.by_slug(slug)
+    recorded = certifications.certifications_of(org, current_user)
+    form = CertificationForm(org.kind)
+    if form.validate_on_submit():
+        try:
+            certifications.record(
+                org,
+                form.code.data or "",
+                form.reference.data or "",
+                form.valid_from.data,
+                form.valid_until.data,
+                current_user,
+            )
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            apply_service_error(form, exc)
+        else:
+            flash(_("Certification recorded; the platform verifies it."), "ok")
+            return redirect(url_for("orgs.certifications_page", slug=slug))
+    page = render_template(
+        "orgs/certifications.html",
+        org=org,
+        recorded=recorded,
+        form=form,
+        certification_label=certification_label,
+    )
+    return Response(page, status=422 if form.errors else 200)
 
 
 @bp.post("/<slug>/leden/<int:member_id>/rol")
