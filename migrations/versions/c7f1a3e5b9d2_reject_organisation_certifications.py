@@ -4,7 +4,7 @@ An organisation records its own certification (Code Sociale Ondernemingen, Socia
 werkbedrijf); the platform admin verifies it or rejects it with a reason, as for PSO certificates.
 
 Revision ID: c7f1a3e5b9d2
-Revises: ad9cd895d6a0
+Revises: 70564676ee12
 Create Date: 2026-12-01 05:10:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c7f1a3e5b9d2'
-down_revision = 'ad9cd895d6a0'
+down_revision = '70564676ee12'
 branch_labels = None
 depends_on = None
 
