@@ -298,7 +298,12 @@ _COPIED_TO_CREDIT = (
 def pdf(invoice: Invoice) -> bytes:
     """The invoice as a PDF (the caller checked who may read it): every field Dutch invoice law
     asks, as copied onto the invoice when it was issued."""
-    html = render_template("networks/invoice_pdf.html", invoice=invoice, percent=percent_from_bp)
+    html = render_template(
+        "networks/invoice_pdf.html",
+        invoice=invoice,
+        percent=percent_from_bp,
+        iban=stdnum_iban.format(invoice.seller_iban),  # in groups of four, as banks print it
+    )
     return reports.pdf_of_page(html)
 
 

@@ -188,7 +188,7 @@ def test_the_invoice_pdf_carries_every_legal_field(client, auth, network, applic
         "btw 21%",
         "127,04",  # VAT
         "731,97",  # total
-        "NL91ABNA0417164300",
+        "NL91 ABNA 0417 1643 00",
         invoice.payment_reference,
     ):
         assert expected in text, expected
