@@ -60,10 +60,13 @@ def _claim(message_id: str, to: str) -> bool:
 
 
 def _compose(message_id: str, to: str, subject: str, body: str) -> EmailMessage:
+    """The message; the subject on one line, because it is built from text users typed (a
+    listing's title, an organisation's name) and a header with a line break is refused by the
+    email package, so the mail would never leave (and could otherwise add a header)."""
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = to
-    msg["Subject"] = subject
+    msg["Subject"] = " ".join(subject.split())
     msg["Message-ID"] = f"<{message_id}@sociaalrendement>"
     msg.set_content(body)
     return msg

@@ -105,3 +105,15 @@ def test_two_runs_at_the_same_moment_tell_each_organisation_once(app):
     for n in range(3):
         assert len(notifications_of(f"leverancier{n}@example.com")) == 1
     assert db.session.scalar(select(func.count()).select_from(MatchNotice)) == 3
+
+
+def test_a_title_with_line_breaks_still_reaches_the_matches_by_mail_on_one_subject_line(app):
+    """A title typed with a line break (the API takes any text) is one subject line in the
+    mail, never a header of its own, and the mail still goes out."""
+    supplier_with_offering("emco@example.com", "EMCO-groep")
+    buyer = make_org("contractor", owner=make_user("inkoop@bouw.example.com"), verified=True)
+    make_listing(buyer, "demand", title="Schoonmaak bouwketen\r\nBcc: iedereen@example.com")
+
+    [mail] = [m for m in outbox_messages("emco@example.com") if "bouwketen" in m["Subject"]]
+    assert "Schoonmaak bouwketen Bcc: iedereen@example.com" in mail["Subject"]
+    assert mail["Bcc"] is None
