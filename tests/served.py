@@ -16,6 +16,8 @@ import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.factories import PASSWORD
+
 
 class LiveServer:
     """The app on 127.0.0.1:<free port>; `app` is the same object the server runs."""
@@ -67,6 +69,19 @@ def at_once(calls: list[Callable[[], Any]], timeout: float = 30) -> list[Any]:
     if errors:
         raise errors[0]
     return results
+
+
+def logged_in(server: LiveServer, email: str) -> requests.Session:
+    """A session of the served app logged in as `email` (with the factories' password)."""
+    session = requests.Session()
+    response = session.post(
+        server.url + "/account/inloggen",
+        data={"email": email, "password": PASSWORD},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 302
+    return session
 
 
 def bearer_post(server: LiveServer, token: str, path: str, json: Any = None) -> requests.Response:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import requests
 import time_machine
 from sqlalchemy import select
 
@@ -16,7 +15,7 @@ from marketplace.extensions import db
 from marketplace.models import AuditLog, OrganisationCertification
 from tests.factories import make_contract, make_listing, make_org, make_policy, make_user
 from tests.mailbox import outbox_messages
-from tests.served import at_once
+from tests.served import at_once, logged_in
 
 OWNER = "sociaal@example.com"
 ADMIN = "admin@example.com"
@@ -176,15 +175,7 @@ def test_others_cannot_see_record_or_decide(client, auth, supplier, recorded, co
 
 def test_two_admins_verifying_at_once_decide_once(recorded, live):
     make_user("beheer2@example.com", admin=True)
-    sessions = []
-    for email in (ADMIN, "beheer2@example.com"):
-        session = requests.Session()
-        session.post(
-            live.url + "/account/inloggen",
-            data={"email": email, "password": "correct horse battery"},
-            timeout=30,
-        )
-        sessions.append(session)
+    sessions = [logged_in(live, email) for email in (ADMIN, "beheer2@example.com")]
     path = f"{live.url}/beheer/keurmerken/{recorded.id}/verifieren"
 
     responses = at_once(

@@ -21,7 +21,7 @@ from marketplace.models import Contract, Organisation, PsoCertificate, SroiPolic
 from marketplace.services import accounts
 from tests import backends
 from tests.factories import PASSWORD, make_policy
-from tests.served import LiveServer, at_once, bearer_post
+from tests.served import LiveServer, at_once, bearer_post, logged_in
 
 pytestmark = pytest.mark.skipif(
     backends.backend() != "postgresql",
@@ -43,21 +43,9 @@ def _count(model: Any, *where: Any) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def _logged_in(live: LiveServer, email: str) -> requests.Session:
-    session = requests.Session()
-    response = session.post(
-        live.url + "/account/inloggen",
-        data={"email": email, "password": PASSWORD},
-        allow_redirects=False,
-        timeout=30,
-    )
-    assert response.status_code == 302
-    return session
-
-
 def _race_form(live: LiveServer, email: str, path: str, form: dict) -> list[requests.Response]:
     """The same form posted at once by RACERS sessions of the user `email`."""
-    sessions = [_logged_in(live, email) for _ in range(RACERS)]
+    sessions = [logged_in(live, email) for _ in range(RACERS)]
     return _race([(lambda s=s: s.post(live.url + path, data=form, timeout=30)) for s in sessions])
 
 

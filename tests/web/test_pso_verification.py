@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import requests
 import time_machine
 from flask import current_app
 from sqlalchemy import func, select
@@ -17,7 +16,7 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.models import AuditLog, Contract, PsoCertificate
 from tests.factories import add_member, make_org, make_user
-from tests.served import at_once
+from tests.served import at_once, logged_in
 from tests.web.test_contractor import PDF, field_error
 
 OFFICER = "officer@authority.example.com"
@@ -189,15 +188,7 @@ def test_rejection_needs_a_reason_and_the_company_sees_it(client, auth, contract
 def test_two_officers_verifying_at_once_decide_once(authority, contract, cert, live):
     colleague = make_user("collega@authority.example.com")
     add_member(authority, colleague)
-    sessions = []
-    for email in (OFFICER, colleague.email):
-        session = requests.Session()
-        session.post(
-            live.url + "/account/inloggen",
-            data={"email": email, "password": "correct horse battery"},
-            timeout=30,
-        )
-        sessions.append(session)
+    sessions = [logged_in(live, email) for email in (OFFICER, colleague.email)]
     path = f"{live.url}/inkoop/pso-certificaten/{cert.id}/verifieren"
 
     responses = at_once(
