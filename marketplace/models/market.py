@@ -80,8 +80,10 @@ class Listing(db.Model):
 
 class OrganisationCertification(db.Model):
     """A social-enterprise certification (Code Sociale Ondernemingen, Social Enterprise NL, or
-    werkbedrijf) the platform verified. PSO certificates stay in `PsoCertificate`; a werkbedrijf
-    organisation counts as certified "werkbedrijf" by its verified kind without a row here."""
+    werkbedrijf) the organisation recorded; it counts only once the platform admin verified it,
+    never once rejected (services/certifications.py). PSO certificates stay in `PsoCertificate`;
+    a werkbedrijf organisation counts as certified "werkbedrijf" by its verified kind without a
+    row here."""
 
     __tablename__ = "organisation_certifications"
 

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from marketplace.blueprints.formhelpers import apply_service_error
 from marketplace.blueprints.officer.forms import CertificateRejectionForm
 from marketplace.labels import certification_label
+from marketplace.models import OrganisationCertification
 from marketplace.services import certifications, failed_jobs, listing_reports, organisations, pso
 from marketplace.services.errors import ServiceError
 
@@ -102,14 +103,7 @@ def certification(certification_id: int):
 @admin_required
 def certification_verify(certification_id: int):
     cert = certifications.verify(certification_id, current_user)
-    flash(
-        _(
-            "%(name)s of %(org)s is verified.",
-            name=certification_label(cert.code),
-            org=cert.organisation.name,
-        ),
-        "ok",
-    )
+    flash(_("%(name)s of %(org)s is verified.", **_named(cert)), "ok")
     return redirect(url_for("admin.index"))
 
 
@@ -126,19 +120,19 @@ def certification_reject(certification_id: int):
                 raise
             apply_service_error(form, exc)
         else:
-            flash(
-                _(
-                    "%(name)s of %(org)s is rejected.",
-                    name=certification_label(cert.code),
-                    org=cert.organisation.name,
-                ),
-                "ok",
-            )
+            flash(_("%(name)s of %(org)s is rejected.", **_named(cert)), "ok")
             return redirect(url_for("admin.index"))
     return _certification_page(cert, form, status=422)
 
 
-def _certification_page(cert, form: CertificateRejectionForm, status: int = 200) -> Response:
+def _named(cert: OrganisationCertification) -> dict[str, str]:
+    """The certification and its organisation, as the admin's messages name them."""
+    return {"name": certification_label(cert.code), "org": cert.organisation.name}
+
+
+def _certification_page(
+    cert: OrganisationCertification, form: CertificateRejectionForm, status: int = 200
+) -> Response:
     page = render_template(
         "admin/certification.html", cert=cert, form=form, certification_label=certification_label
     )
