@@ -116,6 +116,8 @@ def test_the_admin_verifies_it_and_the_badge_and_credit_follow(
     demand = make_listing(buyer, "demand", contract_id=contract.id, amount_cents=None)
     make_listing(supplier, amount_cents=1_000_000)
     before = page(client.get(f"/markt/vraag/{demand.id}"))
+    directory = "/organisaties?certification=code_sociale_ondernemingen"
+    assert "Groen Werkt" not in page(client.get(directory))
 
     auth.login(ADMIN)
     queue = page(client.get("/beheer/"))
@@ -127,6 +129,7 @@ def test_the_admin_verifies_it_and_the_badge_and_credit_follow(
     assert response.status_code == 302
     assert "Er wachten geen keurmerken op verificatie." in page(client.get("/beheer/"))
     assert CSO in page(client.get(f"/organisaties/{supplier.slug}"))
+    assert "Groen Werkt" in page(client.get(directory))  # re-indexed with its verification
     after = page(client.get(f"/markt/vraag/{demand.id}"))
     assert "telt voor €\xa010.000,00 mee" in after
     assert "telt voor €\xa010.000,00 mee" not in before
