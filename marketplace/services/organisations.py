@@ -80,6 +80,38 @@ def register(data: OrganisationData, owner: User) -> Organisation:
     return org
 
 
+# What an owner may change after registration (blueprints/orgs ProfileForm); name, KvK number
+# and kind stay as the admin verified them.
+PROFILE_FIELDS = (
+    "btw_number",
+    "street",
+    "postcode",
+    "city",
+    "arbeidsmarktregio",
+    "province",
+    "website",
+    "description",
+    "sectors",
+    "regions",
+    "capacity",
+)
+
+
+def update_profile(org: Organisation, fields: dict, by: User) -> None:
+    """Change the address and directory profile (owners only), audited with before and after,
+    and re-indexed for search in the same transaction so the directory shows it at once."""
+    require_role(by, org, "owner")
+    changes = {k: v for k, v in fields.items() if k in PROFILE_FIELDS and getattr(org, k) != v}
+    if not changes:
+        return
+    before = {k: getattr(org, k) for k in changes}
+    for name, value in changes.items():
+        setattr(org, name, value)
+    audit.record("organisation.profile_changed", org, before=before, after=changes, actor=by)
+    search.index_organisation(org)
+    db.session.commit()
+
+
 def by_slug(slug: str) -> Organisation:
     org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:

@@ -136,7 +136,8 @@ def forms(app, world, clients) -> list[Form]:
     for role, client in clients.items():
         role_pages = list(pages) + world.extra_pages
         if role in own_org:
-            role_pages.append(f"/organisaties/{own_org[role].slug}/leden")
+            slug = own_org[role].slug
+            role_pages += [f"/organisaties/{slug}/leden", f"/organisaties/{slug}/profiel"]
         if role == "visitor":
             # Not a role's own password: a hostile post may well set a new one.
             role_pages.append(_reset_page(client, world.colleague))

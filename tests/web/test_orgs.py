@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.models import AuditLog, Organisation
+from marketplace.models import AuditLog, Organisation, OrganisationMember
 from tests.factories import make_org, make_user
 from tests.mailbox import outbox_messages
 
@@ -133,3 +133,54 @@ def test_members_land_on_their_workspace(client, auth, contractor, authority):
     auth.logout()
     auth.login("officer@authority.example.com")
     assert client.get("/").headers["Location"].endswith("/inkoop/")
+
+
+PROFILE = {
+    "street": "Weerdingerstraat 250",
+    "postcode": "7811 ap",
+    "city": "Emmen",
+    "arbeidsmarktregio": "Drenthe",
+    "description": "Groepsdetachering in assemblage en verpakken",
+    "sectors": ["productie_assemblage"],
+    "regions": ["Groningen", "Twente"],
+    "capacity": "40 fte in groepsdetachering",
+}
+
+
+def test_owner_edits_the_profile_the_directory_shows(client, auth, emco):
+    auth.login("emco@example.com")
+    response = client.post(f"/organisaties/{emco.slug}/profiel", data=PROFILE)
+    assert response.status_code == 302
+    db.session.refresh(emco)
+    assert (emco.postcode, emco.regions) == ("7811 AP", ["Groningen", "Twente"])
+    page = client.get(f"/organisaties/{emco.slug}").get_data(as_text=True)
+    assert "40 fte in groepsdetachering" in page
+    assert "Groningen, Twente" in page
+    row = db.session.scalar(
+        select(AuditLog).where(AuditLog.action == "organisation.profile_changed")
+    )
+    assert row.before["capacity"] == "" and row.after["capacity"] == "40 fte in groepsdetachering"
+    found = client.get("/organisaties?q=verpakken").get_data(as_text=True)
+    assert "EMCO-groep" in found
+
+
+def test_profile_errors_are_all_shown_and_nothing_is_saved(client, auth, emco):
+    auth.login("emco@example.com")
+    bad = {**PROFILE, "postcode": "12", "btw_number": "NL12", "capacity": "x" * 121}
+    page = client.post(f"/organisaties/{emco.slug}/profiel", data=bad).get_data(as_text=True)
+    assert "1234 AB" in page and "NL + 9" in page and "120" in page
+    db.session.refresh(emco)
+    assert emco.capacity == ""
+
+
+def test_only_owners_edit_a_profile(client, auth, emco, contractor):
+    member = make_user("member@emco.example.com")
+    db.session.add(OrganisationMember(user_id=member.id, organisation_id=emco.id, role="member"))
+    db.session.commit()
+    auth.login("member@emco.example.com")
+    assert client.get(f"/organisaties/{emco.slug}/profiel").status_code == 403
+    auth.logout()
+    auth.login("owner@contractor.example.com")
+    assert client.post(f"/organisaties/{emco.slug}/profiel", data=PROFILE).status_code == 403
+    db.session.refresh(emco)
+    assert emco.capacity == ""

@@ -29,20 +29,10 @@ def authority_type_choices() -> list[tuple[str, str]]:
     return [("", _l("— not applicable —")), *authority_type_labels().items()]
 
 
-class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(
-        _l("Kind of organisation"), choices=kind_choices, validators=[DataRequired()]
-    )
-    authority_type = SelectField(
-        _l("Type of authority"),
-        choices=authority_type_choices,
-        validators=[Optional()],
-        description=_l("Only for contracting authorities."),
-    )
-    kvk_number = StringField(
-        _l("KvK number"), validators=[DataRequired()], description=_l("8 digits, e.g. 12345678.")
-    )
+class ProfileForm(FlaskForm):
+    """What an owner may change after registration: the address, VAT number and the directory
+    profile. Name, KvK number and kind stay as the admin verified them."""
+
     btw_number = StringField(
         _l("VAT number (btw-id)"),
         validators=[Optional()],
@@ -71,12 +61,17 @@ class OrganisationForm(FlaskForm):
     sectors = SelectMultipleField(
         _l("Sectors"), choices=list(SECTORS.items()), validators=[Optional()]
     )
-
-    def validate_kvk_number(self, field) -> None:
-        try:
-            field.data = normalise_kvk(field.data)
-        except ValueError as exc:
-            raise ValidationError(_l("A KvK number has exactly 8 digits.")) from exc
+    regions = SelectMultipleField(
+        _l("Also works in"),
+        choices=[(r, r) for r in ARBEIDSMARKTREGIOS],
+        validators=[Optional()],
+        description=_l("Labour-market regions served besides your own."),
+    )
+    capacity = StringField(
+        _l("Capacity"),
+        validators=[Optional(), Length(max=120)],
+        description=_l('In words, e.g. "40 fte in groepsdetachering".'),
+    )
 
     def validate_btw_number(self, field) -> None:
         try:
@@ -91,6 +86,46 @@ class OrganisationForm(FlaskForm):
             field.data = normalise_postcode(field.data)
         except ValueError as exc:
             raise ValidationError(_l("Enter a Dutch postcode like 1234 AB.")) from exc
+
+    def profile_fields(self) -> dict:
+        """The profile as the service takes it, trimmed; the region's province when left empty."""
+        return {
+            "btw_number": self.btw_number.data or None,
+            "street": self.street.data.strip(),
+            "postcode": self.postcode.data,
+            "city": self.city.data.strip(),
+            "arbeidsmarktregio": self.arbeidsmarktregio.data,
+            "province": self.province.data or ARBEIDSMARKTREGIOS[self.arbeidsmarktregio.data],
+            "website": self.website.data or None,
+            "description": self.description.data or "",
+            "sectors": self.sectors.data or [],
+            "regions": self.regions.data or [],
+            "capacity": (self.capacity.data or "").strip(),
+        }
+
+
+class OrganisationForm(ProfileForm):
+    """Registration: who the organisation is, then the profile fields it can change later."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(
+        _l("Kind of organisation"), choices=kind_choices, validators=[DataRequired()]
+    )
+    authority_type = SelectField(
+        _l("Type of authority"),
+        choices=authority_type_choices,
+        validators=[Optional()],
+        description=_l("Only for contracting authorities."),
+    )
+    kvk_number = StringField(
+        _l("KvK number"), validators=[DataRequired()], description=_l("8 digits, e.g. 12345678.")
+    )
+
+    def validate_kvk_number(self, field) -> None:
+        try:
+            field.data = normalise_kvk(field.data)
+        except ValueError as exc:
+            raise ValidationError(_l("A KvK number has exactly 8 digits.")) from exc
 
     def validate_authority_type(self, field) -> None:
         if self.kind.data == "authority" and not field.data:

@@ -13,9 +13,10 @@ from marketplace.blueprints.orgs.forms import (
     CertificationForm,
     InviteForm,
     OrganisationForm,
+    ProfileForm,
     RoleForm,
 )
-from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS, SECTORS
+from marketplace.domain.taxonomy import SECTORS
 from marketplace.labels import certification_label, pso_level_label
 from marketplace.services import certifications, directory, organisations
 from marketplace.services.errors import ServiceError
@@ -39,15 +40,7 @@ def register():
             kind=form.kind.data,
             authority_type=form.authority_type.data or None,
             kvk_number=form.kvk_number.data,
-            btw_number=form.btw_number.data or None,
-            street=form.street.data.strip(),
-            postcode=form.postcode.data,
-            city=form.city.data.strip(),
-            arbeidsmarktregio=form.arbeidsmarktregio.data,
-            province=form.province.data or ARBEIDSMARKTREGIOS[form.arbeidsmarktregio.data],
-            website=form.website.data or None,
-            description=form.description.data or "",
-            sectors=form.sectors.data or [],
+            **form.profile_fields(),
         )
         try:
             org = organisations.register(data, current_user)
@@ -81,6 +74,24 @@ def profile(slug: str):
         certification_label=certification_label,
         pso_level_label=pso_level_label,
     )
+
+
+@bp.route("/<slug>/profiel", methods=["GET", "POST"])
+@login_required
+def edit_profile(slug: str):
+    """The owner keeps the address and the directory profile up to date."""
+    org = organisations.by_slug(slug)
+    organisations.require_role(current_user, org, "owner")
+    form = ProfileForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            organisations.update_profile(org, form.profile_fields(), current_user)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash(_("The profile of %(name)s is saved.", name=org.name), "ok")
+            return redirect(url_for("orgs.profile", slug=org.slug))
+    return render_template("orgs/edit_profile.html", org=org, form=form)
 
 
 @bp.route("/<slug>/leden", methods=["GET", "POST"])
