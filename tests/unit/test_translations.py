@@ -30,3 +30,19 @@ def test_every_message_has_a_dutch_translation(tmp_path):
         }
     missing = sorted(wanted - dutch.keys())
     assert not missing, f"untranslated: {missing[:20]}"
+
+
+def test_catalogues_parse_cleanly_with_each_message_once():
+    """Union merges of the catalogues (.gitattributes) can drop a msgstr line or add an entry
+    twice; babel then reads on with a warning and a message silently loses its translation."""
+    for lang in ("nl", "en"):
+        path = ROOT / f"marketplace/translations/{lang}/LC_MESSAGES/messages.po"
+        with path.open("rb") as fh:
+            read_po(fh, abort_invalid=True)
+        ids = [
+            line
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.startswith('msgid "') and line != 'msgid ""'
+        ]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        assert not twice, f"{lang}: entries defined twice: {twice[:10]}"
