@@ -19,6 +19,12 @@ Choices where docs/domain.md is silent:
 - Reviews are published without a job: each review's `published_at` is set when it is written to
   14 days later, and to now for both when the second side writes theirs. A review is public from
   its `published_at` on, so reading decides (and a frozen clock tests it).
+- A public profile counts the organisation's delivered deals and their agreed value, on either
+  side, without naming the demand or contract: those belong to the two parties only.
+- The front page's figures of a year: the deals agreed in it (matches) and their agreed value,
+  and the value of the approved realisations deals created in it (an invoice entered in January
+  for a December deal counts in January, when the value was realised). Years are UTC years, as
+  for the listings' figures (services/market_figures.py).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from pathlib import Path
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -399,6 +405,57 @@ def published_reviews_of(org: Organisation, now: datetime) -> list[Review]:
             .order_by(Review.published_at.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class DealRecord:
+    """What an organisation's public profile shows of its deals (module docstring)."""
+
+    delivered: int
+    delivered_value_cents: int
+    reviews: list[Review]
+
+
+def record_of(org: Organisation, now: datetime) -> DealRecord:
+    """The organisation's delivered deals (count and agreed value) and its published reviews."""
+    delivered, value = db.session.execute(
+        select(func.count(Deal.id), func.coalesce(func.sum(Deal.agreed_amount_cents), 0)).where(
+            or_(Deal.buyer_id == org.id, Deal.supplier_id == org.id), Deal.status == "delivered"
+        )
+    ).one()
+    return DealRecord(delivered, value, published_reviews_of(org, now))
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """A year's deals on the front page: how many were agreed, their agreed value, and the SROI
+    value their realisations created that year had once approved (module docstring)."""
+
+    matches: int
+    value_cents: int
+    realised_cents: int
+
+
+def year_figures(year: int) -> YearFigures:
+    """The deal figures of `year`, in one statement whatever the number of deals."""
+    start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+    agreed = (Deal.created_at >= start) & (Deal.created_at < end)
+    realised = (
+        (Realisation.state == "approved")
+        & (Realisation.created_at >= start)
+        & (Realisation.created_at < end)
+    )
+    matches, value, realised_cents = db.session.execute(
+        select(
+            func.count(case((agreed, Deal.id))),
+            func.coalesce(func.sum(case((agreed, Deal.agreed_amount_cents))), 0),
+            func.coalesce(func.sum(case((realised, Realisation.value_cents))), 0),
+        )
+        .select_from(Deal)
+        .outerjoin(Realisation, Realisation.id == Deal.realisation_id)
+        .where(or_(agreed, realised))
+    ).one()
+    return YearFigures(matches, value, realised_cents)
 
 
 def deals_of(org: Organisation, limit: int = 20) -> list[Deal]:

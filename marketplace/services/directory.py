@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import Organisation, OrganisationCertification, PsoCertificate
-from marketplace.services import search
+from marketplace.models._types import utcnow
+from marketplace.services import deals, search
 from marketplace.services.errors import NotFound
 
 
@@ -37,6 +38,7 @@ class Profile:
     organisation: Organisation
     badges: list[Badge]
     offerings: list[search.Hit]
+    deals: deals.DealRecord
 
     @property
     def listed(self) -> bool:
@@ -44,12 +46,18 @@ class Profile:
 
 
 def profile(slug: str, today: date) -> Profile:
-    """The public profile of the organisation with `slug`: its verified, valid certifications
-    and its open offerings. NotFound for an unknown slug."""
+    """The public profile of the organisation with `slug`: its verified, valid certifications,
+    its open offerings, and its delivered deals with published reviews. NotFound for an
+    unknown slug."""
     org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:
         raise NotFound()
-    return Profile(org, _badges(org, today), search.newest("offering", 50, org.id))
+    return Profile(
+        org,
+        _badges(org, today),
+        search.newest("offering", 50, org.id),
+        deals.record_of(org, utcnow()),
+    )
 
 
 def _badges(org: Organisation, today: date) -> list[Badge]:

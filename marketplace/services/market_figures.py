@@ -3,8 +3,8 @@
 Choices where the rules are silent:
 - A listing counts for the year it was first published in (`published_at`, UTC), whatever its
   status now: a demand that found its supplier and closed still counts as posted.
-- Deals, their value and the SROI value they realised come from the deals part
-  (services/deals.py) when it lands; until then the front page shows these counts only.
+- Deals, their value and the SROI value they realised are counted by services/deals.py
+  (`year_figures`), for the same year.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import Listing
-from marketplace.services import search
+from marketplace.services import deals, search
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,12 @@ class YearFigures:
     demand_posted: int
     offerings_posted: int
     organisations_listed: int
+    deals: deals.YearFigures
 
 
 def this_year(today: date) -> YearFigures:
-    """Listings published since 1 January of `today`'s year, by kind, and the directory's size."""
+    """Listings published since 1 January of `today`'s year, by kind, the directory's size, and
+    the year's deals."""
     start = datetime(today.year, 1, 1)
     rows = db.session.execute(
         select(Listing.kind, func.count())
@@ -41,4 +43,5 @@ def this_year(today: date) -> YearFigures:
         posted.get("demand", 0),
         posted.get("offering", 0),
         search.counts_by_kind().get("organisation", 0),
+        deals.year_figures(today.year),
     )

@@ -58,7 +58,8 @@ def register():
 @bp.route("/<slug>")
 def profile(slug: str):
     """An organisation's public page, also its profile in the directory: sectors, regions,
-    capacity, certification badges and open offerings (services/directory.py)."""
+    capacity, certification badges, open offerings, delivered deals and published reviews
+    (services/directory.py)."""
     found = directory.profile(slug, clock.today())
     org = found.organisation
     role = organisations.role_of(current_user, org)
