@@ -19,6 +19,7 @@ Choices where docs/domain.md is silent:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,6 @@ from marketplace.extensions import db
 from marketplace.models import (
     Listing,
     Organisation,
-    OrganisationMember,
     Proposal,
     ProposalMessage,
     User,
@@ -440,24 +440,27 @@ def _snapshot(p: Proposal) -> dict:
     }
 
 
-def of_demand(demand: Listing, user: User) -> list[Proposal]:
-    """The demand's proposals the user sees: all of them for the poster's members, the user's
-    own organisations' for a supplier, none for anyone else."""
+def of_demand(demand: Listing, member_of: Collection[int]) -> list[Proposal]:
+    """The demand's proposals a user in organisations `member_of` sees: all of them for the
+    poster's members, their own organisations' for a supplier, none for anyone else."""
     q = (
         select(Proposal)
         .where(Proposal.listing_id == demand.id)
         .options(joinedload(Proposal.organisation))
         .order_by(Proposal.id)
     )
-    if organisations.role_of(user, demand.organisation) is None:
-        q = q.where(Proposal.organisation_id.in_(_member_orgs(user)))
+    if demand.organisation_id not in member_of:
+        q = q.where(Proposal.organisation_id.in_(list(member_of) or [0]))
     return list(db.session.scalars(q))
 
 
-def panel_for(demand: Listing, user: User, org: Organisation | None) -> ProposalPanel:
-    """The proposals part of a demand's page for `user` acting for `org` (the current one)."""
-    is_poster = organisations.role_of(user, demand.organisation) is not None
-    seen = of_demand(demand, user) if user.is_authenticated else []
+def panel_for(
+    demand: Listing, user: User, org: Organisation | None, member_of: Collection[int]
+) -> ProposalPanel:
+    """The proposals part of a demand's page for `user` acting for `org` (the current one);
+    `member_of`: the ids of the user's organisations, which the page has already loaded."""
+    is_poster = demand.organisation_id in member_of
+    seen = of_demand(demand, member_of) if user.is_authenticated else []
     if is_poster or demand.status not in OPEN_DEMAND:
         return ProposalPanel(seen, is_poster, can_propose=False)
     why_not = _why_not(org, seen)
@@ -473,10 +476,6 @@ def _why_not(org: Organisation | None, seen: list[Proposal]) -> str:
     if any(p.organisation_id == org.id and p.status in ACTIVE_PROPOSAL_STATES for p in seen):
         return _("Your organisation has a proposal under discussion for this demand.")
     return ""
-
-
-def _member_orgs(user: User):
-    return select(OrganisationMember.organisation_id).where(OrganisationMember.user_id == user.id)
 
 
 def incoming(org: Organisation, limit: int = 20) -> list[Proposal]:

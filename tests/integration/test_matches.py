@@ -16,7 +16,7 @@ from marketplace.models import Listing, OrganisationCertification
 from marketplace.models._types import utcnow
 from marketplace.services import matches, realisations
 from marketplace.services.matches import SUPPLIER_KINDS
-from tests.factories import make_contract, make_org, make_policy
+from tests.factories import make_org
 from tests.querycount import counting_statements
 
 TODAY = date(2026, 12, 1)
@@ -62,13 +62,6 @@ def member_of_social_enterprise_nl(org) -> None:
         )
     )
     db.session.commit()
-
-
-@pytest.fixture
-def contract(contractor, authority):
-    officer = authority.members[0].user
-    make_policy(authority)
-    return make_contract(authority, contractor, officer)
 
 
 def ids(found) -> list[int]:

@@ -11,7 +11,7 @@ import time_machine
 from marketplace.extensions import db
 from marketplace.models import OrganisationCertification
 from marketplace.models._types import utcnow
-from tests.factories import make_contract, make_listing, make_org, make_policy, make_user
+from tests.factories import make_listing, make_org, make_parties, make_user
 from tests.querycount import counting_statements
 
 TODAY = date(2026, 12, 1)
@@ -30,8 +30,8 @@ def buyer(app):
 
 @pytest.fixture
 def contract(buyer, authority):
-    make_policy(authority)
-    return make_contract(authority, buyer, authority.members[0].user, title="Onderhoud wegen")
+    """The buyer's contract: the `parties` contract with this module's buyer as contractor."""
+    return make_parties(authority, buyer).register(title="Onderhoud wegen")
 
 
 def test_a_demand_shows_the_offerings_that_fit_with_dutch_reasons(client, buyer, emco):

@@ -131,16 +131,17 @@ def new():
 
 @bp.route(f"/markt/{SIDE}/<int:listing_id>")
 def detail(side: str, listing_id: int):
-    listing = listings.visible_listing(listing_id, current_user, KINDS[side])
-    owner = listings.is_owner(listing, current_user)
+    mine = {o.id for o in g.user_orgs}
+    listing = listings.visible_listing(listing_id, current_user, KINDS[side], mine)
+    owner = listings.is_owner(listing, current_user, mine)
     return render_template(
         "market/detail.html",
         listing=listing,
         owner=owner,
         actions=listings.actions_for(listing) if owner else (),
-        matches=matches.matches_of(listing, {o.id for o in g.user_orgs}),
+        matches=matches.matches_of(listing, mine),
         panel=(
-            proposals.panel_for(listing, current_user, g.current_org)
+            proposals.panel_for(listing, current_user, g.current_org, mine)
             if listing.kind == "demand"
             else None
         ),
