@@ -5,7 +5,7 @@ whole app."""
 
 from __future__ import annotations
 
-from flask import g, session
+from flask import g, has_request_context, session
 from flask_login import current_user
 
 from marketplace.services import notifications, organisations, realisations
@@ -31,6 +31,8 @@ def nav_counts() -> dict[str, int]:
     pages (the nav and the dashboard show it): taken from the approval queue when the route
     has loaded a page of it (`remember_awaiting`); each counted at most once per request."""
     counts: dict[str, int] = {}
+    if not has_request_context():
+        return counts  # a job rendering a report or a mail: no one is logged in, no nav
     if current_user.is_authenticated:
         if "unread_notifications" not in g:
             g.unread_notifications = notifications.unread_count(current_user)
