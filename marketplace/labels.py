@@ -225,6 +225,69 @@ def membership_status_label(status: str) -> str:
     return _pick(membership_status_labels(), status)
 
 
+def membership_notice(action: str, network: str, reason: str | None = None) -> tuple[str, str]:
+    """The subject and body of the mail a member gets when its membership of `network` moves by
+    `action` (domain/membership.py ACTIONS); the reason, when one was given, is quoted."""
+    notices = {
+        "pay": (
+            _("Your membership of %(network)s is active", network=network),
+            _("%(network)s received your payment. Your membership is active.", network=network),
+        ),
+        "fall_due": (
+            _("Your membership fee for %(network)s is overdue", network=network),
+            _(
+                "The invoice for your membership of %(network)s has not been paid by its due "
+                "date. Pay the open invoice to keep your membership; you find it with the "
+                "payment details on your membership page.",
+                network=network,
+            ),
+        ),
+        "suspend": (
+            _("Your membership of %(network)s is suspended", network=network),
+            _(
+                "Your membership of %(network)s is suspended because its invoice is still "
+                "unpaid 30 days after the due date. Member-only features are blocked until it "
+                "is paid; pay the open invoice on your membership page to be active again.",
+                network=network,
+            ),
+        ),
+        "comp": (
+            _("%(network)s gives you a free membership", network=network),
+            _("Your membership of %(network)s is active and free of charge.", network=network),
+        ),
+        "cancel": (
+            _("Your membership of %(network)s has ended", network=network),
+            _("Your membership of %(network)s has been cancelled.", network=network),
+        ),
+        "reject": (
+            _("Your application to %(network)s", network=network),
+            _("%(network)s did not accept your application.", network=network),
+        ),
+    }
+    subject, body = notices.get(
+        action,
+        (
+            _("Your membership of %(network)s", network=network),
+            _("Your membership of %(network)s changed.", network=network),
+        ),
+    )
+    if reason:
+        body = "\n\n".join((body, _("The reason: %(reason)s", reason=reason)))
+    return subject, body
+
+
+def membership_suspended_notice(member: str) -> tuple[str, str]:
+    """The mail a network's admins get when the sweep suspends a member that did not pay."""
+    return (
+        _("%(member)s is suspended for non-payment", member=member),
+        _(
+            "The membership of %(member)s is suspended: its invoice is still unpaid 30 days "
+            "after the due date. It becomes active again as soon as the invoice is paid.",
+            member=member,
+        ),
+    )
+
+
 def invoice_status_labels() -> dict[str, str]:
     """A membership invoice's states (docs/domain.md "Invoices")."""
     return {"open": _("open"), "paid": _("paid"), "credited": _("credited")}

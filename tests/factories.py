@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
 from marketplace.extensions import db
 from marketplace.models import (
     Contract,
+    Membership,
     Organisation,
     OrganisationMember,
     Plan,
@@ -17,7 +19,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.models._types import utcnow
-from marketplace.services import accounts, invoices, organisations, plans
+from marketplace.services import accounts, invoices, memberships, organisations, plans
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -304,3 +306,13 @@ def make_plan(network: Organisation, **overrides) -> Plan:
         **overrides,
     }
     return plans.create(network, plans.PlanData(**fields), network.members[0].user)
+
+
+def make_membership(
+    network: Organisation, plan: Plan, on: date, *, org: Organisation | None = None
+) -> Membership:
+    """An organisation (a new contractor unless `org`) that applied for `plan` and was accepted
+    `on` that day: `pending` with its first invoice open (active at once for a free plan)."""
+    org = org or make_org("contractor")
+    membership = memberships.apply(org, plan.id, org.members[0].user)
+    return memberships.accept(membership.id, network.members[0].user, on)

@@ -19,7 +19,14 @@ from marketplace.domain.invoicing import first_period
 from marketplace.extensions import db
 from marketplace.models import Invoice, Membership, Organisation, Plan, User
 from marketplace.models._types import utcnow
-from marketplace.services import audit, invoices, notify, organisations, plans
+from marketplace.services import (
+    audit,
+    invoices,
+    membership_status,
+    notify,
+    organisations,
+    plans,
+)
 from marketplace.services.errors import Conflict, NotFound, ServiceError
 
 # The states that still hold a place in a network (one per organisation and network).
@@ -216,28 +223,8 @@ def record_payment(
     """The network admin records a transfer received for an invoice; once it is paid in full
     the membership becomes active (docs/domain.md "Membership states"). Commits."""
     invoice = get_invoice_for_admin(invoice_id, by)
-    paid = invoices.record_payment(invoice, paid_on, amount_cents, seen_paid_cents, by)
-    membership = invoice.membership
-    if paid and membership.status in rules.ACTIONS["pay"][0]:
-        before = membership.status
-        membership.status = rules.transition(membership.status, "pay")
-        if before != membership.status:
-            audit.record(
-                "membership.paid",
-                membership,
-                before={"status": before},
-                after={"status": membership.status, "invoice": invoice.number},
-                actor=by,
-            )
-            notify.organisation(
-                membership.organisation_id,
-                _("Your membership of %(network)s is active", network=membership.network.name),
-                _(
-                    "%(network)s received your payment of invoice %(number)s.",
-                    network=membership.network.name,
-                    number=invoice.number,
-                ),
-            )
+    if invoices.record_payment(invoice, paid_on, amount_cents, seen_paid_cents, by):
+        membership_status.apply(invoice.membership, "pay", by=by, source="manual_invoice")
     db.session.commit()
     return invoice
 
