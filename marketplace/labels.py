@@ -588,6 +588,7 @@ def notification_kind_labels() -> dict[str, str]:
         "proposal_declined": _("Your proposal is declined"),
         "proposal_withdrawn": _("A proposal on your demand is withdrawn"),
         "deal_update": _("News about a deal"),
+        "listing_expiry": _("Your listing expires soon"),
     }
 
 
@@ -638,6 +639,12 @@ def notification_text(kind: str, params: Mapping[str, Any]) -> str:
         return _("Your proposal on %(title)s is declined", title=title)
     if kind == "deal_update":
         return _("News about the deal on %(title)s", title=title)
+    if kind == "listing_expiry":
+        return _(
+            "Your listing %(title)s expires soon: open until %(date)s",
+            title=title,
+            date=_long_date(params.get("date", "")) if params.get("date") else "",
+        )
     return notification_kind_labels().get(kind, kind)
 
 

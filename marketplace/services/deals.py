@@ -36,11 +36,12 @@ from pathlib import Path
 
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from marketplace import clock, links
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (
     BuildingBlock,
@@ -131,17 +132,19 @@ def accept(
         )
         audit.record("deal.agreed", deal, after=_snapshot(deal), actor=by)
         _decline_the_others(proposal, by)
-        _tell(
+        notifications.notify(
             deal.supplier_id,
             "proposal_accepted",
             {"title": demand.title},
-            _("Your proposal for %(title)s was accepted", title=demand.title),
-            _(
-                "%(buyer)s accepted your proposal for %(title)s. The deal is recorded.",
-                buyer=demand.organisation.name,
-                title=demand.title,
-            ),
-            deal,
+            _page(deal),
+            _l("Your proposal for %(title)s was accepted", title=demand.title),
+            [
+                _l(
+                    "%(buyer)s accepted your proposal for %(title)s. The deal is recorded.",
+                    buyer=demand.organisation.name,
+                    title=demand.title,
+                )
+            ],
         )
         db.session.commit()
     except IntegrityError as exc:
@@ -167,17 +170,7 @@ def _decline_the_others(accepted: Proposal, by: User) -> None:
             "proposal.declined", other, before=before, after={"status": "declined"}, actor=by
         )
     for other in others:
-        link = notifications.Link("proposal", {"proposal_id": other.id})
-        notifications.notify(
-            other.organisation_id,
-            "proposal_declined",
-            {"title": accepted.listing.title},
-            link,
-            notifications.Mail(
-                _("Your proposal for %(title)s", title=accepted.listing.title),
-                proposals.declined_text(other) + "\n\n" + links.url(link.name, **link.args),
-            ),
-        )
+        proposals.tell_declined(other)
 
 
 def deal_for_party(deal_id: int, user: User) -> tuple[Deal, str]:
@@ -305,19 +298,21 @@ def _delivered(deal: Deal, by: User) -> None:
     audit.record(
         "deal.delivered", deal, before={"status": "agreed"}, after=_snapshot(deal), actor=by
     )
-    _tell(
+    notifications.notify(
         deal.supplier_id,
         "deal_update",
         {"title": deal.listing.title},
-        _("Deal delivered: %(title)s", title=deal.listing.title),
-        _(
-            "%(buyer)s marked the deal for %(title)s delivered and entered your invoice "
-            "%(number)s. You can now review each other.",
-            buyer=deal.buyer.name,
-            title=deal.listing.title,
-            number=deal.invoice_number,
-        ),
-        deal,
+        _page(deal),
+        _l("Deal delivered: %(title)s", title=deal.listing.title),
+        [
+            _l(
+                "%(buyer)s marked the deal for %(title)s delivered and entered your invoice "
+                "%(number)s. You can now review each other.",
+                buyer=deal.buyer.name,
+                title=deal.listing.title,
+                number=deal.invoice_number,
+            )
+        ],
     )
 
 
@@ -481,12 +476,9 @@ def of_proposal(proposal: Proposal) -> Deal | None:
     return db.session.scalar(select(Deal).where(Deal.proposal_id == proposal.id))
 
 
-def _tell(org_id: int, kind: str, params: dict, subject: str, body: str, deal: Deal) -> None:
-    """Tell the organisation's members in the app and by mail, with a link to the deal; each
-    channel unless a member turned `kind` off (services/notifications)."""
-    link = notifications.Link("deal", {"deal_id": deal.id})
-    mail_text = notifications.Mail(subject, body + "\n\n" + links.url(link.name, **link.args))
-    notifications.notify(org_id, kind, params, link, mail_text)
+def _page(deal: Deal) -> notifications.Link:
+    """The deal's page, where a notification about it leads."""
+    return notifications.Link("deal", {"deal_id": deal.id})
 
 
 def _snapshot(deal: Deal) -> dict:

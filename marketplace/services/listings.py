@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select, update
 
 from marketplace.domain import listings as rules
@@ -27,7 +28,15 @@ from marketplace.extensions import db
 from marketplace.models import Contract, Listing, Organisation, User
 from marketplace.models._types import utcnow
 from marketplace.models.market import LISTING_KINDS, LISTING_TYPES
-from marketplace.services import audit, contracts, notify, organisations, outbox, pages, search
+from marketplace.services import (
+    audit,
+    contracts,
+    notifications,
+    organisations,
+    outbox,
+    pages,
+    search,
+)
 from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from marketplace.services.pages import CountedPagination
 
@@ -551,7 +560,6 @@ def expiry_sweep(today: date) -> dict[str, int]:
         .order_by(Listing.id)
     ).all()
     expired = noticed = 0
-    messages: list[tuple[int, str, str]] = []
     for listing in candidates:
         if rules.is_expired(listing.expires_on, today):
             try:
@@ -567,19 +575,27 @@ def expiry_sweep(today: date) -> dict[str, int]:
         ):
             listing.expiry_notice_sent_at = utcnow()
             noticed += 1
-            messages.append(
-                (
-                    listing.organisation_id,
-                    _("Your listing expires soon"),
-                    _(
-                        'Your listing "%(title)s" is open until %(date)s. Change its date in '
-                        "My marketplace to keep it open longer.",
-                        title=listing.title,
-                        date=listing.expires_on.isoformat(),
-                    ),
-                )
-            )
-    if messages:
-        notify.organisations(messages)
+            _tell_expiring(listing)
     db.session.commit()
     return {"expired": expired, "noticed": noticed}
+
+
+def _tell_expiring(listing: Listing) -> None:
+    """Tell the owner's members that the listing expires soon, as a notification they can turn
+    off like the marketplace's others."""
+    date_ = listing.expires_on.isoformat()
+    notifications.notify(
+        listing.organisation_id,
+        "listing_expiry",
+        {"title": listing.title, "date": date_},
+        notifications.Link(listing.kind, {"listing_id": listing.id}),
+        _l("Your listing expires soon"),
+        [
+            _l(
+                'Your listing "%(title)s" is open until %(date)s. Change its date in '
+                "My marketplace to keep it open longer.",
+                title=listing.title,
+                date=date_,
+            )
+        ],
+    )

@@ -2,17 +2,20 @@
 through the outbox, each kind turned off per user and channel (docs/architecture.md
 "Notifications").
 
-`notify` is the one way anything is told to a user or to an organisation's members: it skips
-the users who turned the kind off on a channel, writes the in-app rows and queues the mails in
-the caller's transaction, which the caller commits. A notification keeps its kind, parameters
-and link name, not text: `labels.notification_text` renders it in the reader's language."""
+`notify` is the one way anything of the marketplace is told to a user or to an organisation's
+members: it skips the users who turned the kind off on a channel, writes the in-app rows and
+queues the mails in the caller's transaction, which the caller commits. A notification keeps its
+kind, parameters and link name, not text: `labels.notification_text` renders it in the reader's
+language. A mail is worded by its sender (`subject`, `body`) or from the notification itself,
+and always ends with the link."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import LazyString
 from sqlalchemy import delete, func, select, update
 
 from marketplace import labels, links
@@ -41,8 +44,12 @@ KINDS = (
     "proposal_declined",
     "proposal_withdrawn",
     "deal_update",
+    "listing_expiry",
 )
 PER_PAGE = 20
+# Words of a mail: plain text, or a lazy translation (flask_babel.lazy_gettext) that is worded
+# when the mail is written.
+Text = str | LazyString
 
 
 @dataclass(frozen=True)
@@ -53,25 +60,19 @@ class Link:
     args: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Mail:
-    """The text of a notification's e-mail when its sender words it itself."""
-
-    subject: str
-    body: str
-
-
 def notify(
     to: User | Organisation | int,
     kind: str,
     params: Mapping[str, Any],
     link: Link | None = None,
-    mail_text: Mail | None = None,
+    subject: Text | None = None,
+    body: Sequence[Text] = (),
 ) -> int:
     """Tell a user, or every member of an organisation (an `Organisation` or its id), about
     `kind` with `params`: an in-app notification and an e-mail, each unless the user turned
-    that channel of the kind off. The mail says `notification_text` and the link, unless
-    `mail_text` words it. Returns how many users were told on some channel."""
+    that channel of the kind off. The mail's subject is `subject` and its text the paragraphs
+    of `body`, else the notification's own words (`labels.notification_text`); the link ends
+    it. Returns how many users were told on some channel."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     users = [to] if isinstance(to, User) else _members(to if isinstance(to, int) else to.id)
@@ -93,8 +94,7 @@ def notify(
                 )
             )
         if by_mail:
-            text = mail_text or _mail_for(kind, params, link)
-            mail.send(user.email, text.subject, text.body)
+            mail.send(user.email, *_mail_for(kind, params, link, subject, body))
         told += in_app or by_mail
     return told
 
@@ -119,12 +119,23 @@ def _opted_out(user_ids: set[int], kind: str) -> set[tuple[int, str]]:
     return {(user_id, channel) for user_id, channel in rows}
 
 
-def _mail_for(kind: str, params: Mapping[str, Any], link: Link | None) -> Mail:
-    subject = labels.notification_text(kind, params)
-    lines = [subject, *(f"- {item}" for item in params.get("items", ()))]
+def _mail_for(
+    kind: str,
+    params: Mapping[str, Any],
+    link: Link | None,
+    subject: Text | None,
+    body: Sequence[Text],
+) -> tuple[str, str]:
+    """The mail's subject and text: the sender's words, or the notification's own with the
+    params' items listed; the link last."""
+    title = str(subject) if subject is not None else labels.notification_text(kind, params)
+    if body:
+        paragraphs = [str(part) for part in body]
+    else:
+        paragraphs = ["\n".join([title, *(f"- {item}" for item in params.get("items", ()))])]
     if link is not None:
-        lines += ["", links.url(link.name, **link.args)]
-    return Mail(subject, "\n".join(lines))
+        paragraphs.append(links.url(link.name, **link.args))
+    return title, "\n\n".join(paragraphs)
 
 
 # reading and marking -----------------------------------------------------------------------------

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from marketplace import links
 from marketplace.extensions import db
 from marketplace.models import (
     Listing,
@@ -200,17 +200,19 @@ def propose(
         db.session.flush()
         listings.advance(demand, "start_conversation", by)
         audit.record("proposal.created", proposal, after=_snapshot(proposal), actor=by)
-        _tell(
+        notifications.notify(
             demand.organisation_id,
             "proposal_received",
             {"title": demand.title, "organisation": supplier.name},
-            _("New proposal for %(title)s", title=demand.title),
-            _(
-                "%(supplier)s made a proposal for your demand %(title)s.",
-                supplier=supplier.name,
-                title=demand.title,
-            ),
-            proposal,
+            _thread(proposal),
+            _l("New proposal for %(title)s", title=demand.title),
+            [
+                _l(
+                    "%(supplier)s made a proposal for your demand %(title)s.",
+                    supplier=supplier.name,
+                    title=demand.title,
+                )
+            ],
         )
         db.session.commit()
     except IntegrityError as exc:
@@ -266,19 +268,20 @@ def post_message(proposal: Proposal, body: str, by: User) -> ProposalMessage:
     db.session.add(message)
     db.session.flush()
     audit.record("proposal.message", proposal, after={"message_id": message.id}, actor=by)
-    _tell(
+    notifications.notify(
         _other_side(proposal, side),
         "proposal_message",
         {"title": proposal.listing.title, "organisation": message.organisation.name},
-        _("New message about %(title)s", title=proposal.listing.title),
-        _(
-            "%(who)s wrote about the proposal for %(title)s:",
-            who=message.organisation.name,
-            title=proposal.listing.title,
-        )
-        + "\n\n"
-        + text,
-        proposal,
+        _thread(proposal),
+        _l("New message about %(title)s", title=proposal.listing.title),
+        [
+            _l(
+                "%(who)s wrote about the proposal for %(title)s:",
+                who=message.organisation.name,
+                title=proposal.listing.title,
+            ),
+            text,
+        ],
     )
     db.session.commit()
     return message
@@ -301,19 +304,20 @@ def request_revision(proposal: Proposal, note: str, by: User) -> Proposal:
             body=text,
         )
     )
-    _tell(
+    notifications.notify(
         proposal.organisation_id,
         "proposal_revision",
         {"title": proposal.listing.title, "organisation": proposal.listing.organisation.name},
-        _("Revised offer requested for %(title)s", title=proposal.listing.title),
-        _(
-            "%(buyer)s asks you to revise your proposal for %(title)s:",
-            buyer=proposal.listing.organisation.name,
-            title=proposal.listing.title,
-        )
-        + "\n\n"
-        + text,
-        proposal,
+        _thread(proposal),
+        _l("Revised offer requested for %(title)s", title=proposal.listing.title),
+        [
+            _l(
+                "%(buyer)s asks you to revise your proposal for %(title)s:",
+                buyer=proposal.listing.organisation.name,
+                title=proposal.listing.title,
+            ),
+            text,
+        ],
     )
     db.session.commit()
     return proposal
@@ -328,7 +332,7 @@ def revise(proposal: Proposal, data: ProposalData, by: User) -> Proposal:
     proposal.message, proposal.amount_cents = clean.message, clean.amount_cents
     proposal.volume, proposal.offering_id = clean.volume, clean.offering_id
     audit.record("proposal.revised", proposal, before=before, after=_snapshot(proposal), actor=by)
-    _tell(
+    notifications.notify(
         proposal.listing.organisation_id,
         "proposal_received",
         {
@@ -336,13 +340,15 @@ def revise(proposal: Proposal, data: ProposalData, by: User) -> Proposal:
             "organisation": proposal.organisation.name,
             "revised": True,
         },
-        _("Revised proposal for %(title)s", title=proposal.listing.title),
-        _(
-            "%(supplier)s revised its proposal for %(title)s.",
-            supplier=proposal.organisation.name,
-            title=proposal.listing.title,
-        ),
-        proposal,
+        _thread(proposal),
+        _l("Revised proposal for %(title)s", title=proposal.listing.title),
+        [
+            _l(
+                "%(supplier)s revised its proposal for %(title)s.",
+                supplier=proposal.organisation.name,
+                title=proposal.listing.title,
+            )
+        ],
     )
     db.session.commit()
     return proposal
@@ -352,14 +358,7 @@ def decline(proposal: Proposal, by: User) -> Proposal:
     """The poster declines the proposal; the supplier is told, politely."""
     _require_side(proposal, by, "buyer")
     _move(proposal, ACTIVE_PROPOSAL_STATES, "declined", by)
-    _tell(
-        proposal.organisation_id,
-        "proposal_declined",
-        {"title": proposal.listing.title},
-        _("Your proposal for %(title)s", title=proposal.listing.title),
-        declined_text(proposal),
-        proposal,
-    )
+    tell_declined(proposal)
     db.session.commit()
     return proposal
 
@@ -368,29 +367,42 @@ def withdraw(proposal: Proposal, by: User) -> Proposal:
     """The supplier withdraws its own proposal; the poster is told."""
     _require_side(proposal, by, "supplier")
     _move(proposal, ACTIVE_PROPOSAL_STATES, "withdrawn", by)
-    _tell(
+    notifications.notify(
         proposal.listing.organisation_id,
         "proposal_withdrawn",
         {"title": proposal.listing.title, "organisation": proposal.organisation.name},
-        _("Proposal withdrawn for %(title)s", title=proposal.listing.title),
-        _(
-            "%(supplier)s withdrew its proposal for %(title)s.",
-            supplier=proposal.organisation.name,
-            title=proposal.listing.title,
-        ),
-        proposal,
+        _thread(proposal),
+        _l("Proposal withdrawn for %(title)s", title=proposal.listing.title),
+        [
+            _l(
+                "%(supplier)s withdrew its proposal for %(title)s.",
+                supplier=proposal.organisation.name,
+                title=proposal.listing.title,
+            )
+        ],
     )
     db.session.commit()
     return proposal
 
 
-def declined_text(proposal: Proposal) -> str:
-    """The polite message a supplier gets when its proposal is not chosen."""
-    return _(
-        "Thank you for your proposal for %(title)s. %(buyer)s has decided not to go ahead with "
-        "it this time. We hope to see you again on the marketplace.",
-        title=proposal.listing.title,
-        buyer=proposal.listing.organisation.name,
+def tell_declined(proposal: Proposal) -> None:
+    """Tell the supplier, politely, that its proposal was not chosen (declined, or another one
+    accepted)."""
+    title = proposal.listing.title
+    notifications.notify(
+        proposal.organisation_id,
+        "proposal_declined",
+        {"title": title},
+        _thread(proposal),
+        _l("Your proposal for %(title)s", title=title),
+        [
+            _l(
+                "Thank you for your proposal for %(title)s. %(buyer)s has decided not to go "
+                "ahead with it this time. We hope to see you again on the marketplace.",
+                title=title,
+                buyer=proposal.listing.organisation.name,
+            )
+        ],
     )
 
 
@@ -420,14 +432,9 @@ def _other_side(proposal: Proposal, side: str) -> int:
     return proposal.organisation_id if side == "buyer" else proposal.listing.organisation_id
 
 
-def _tell(
-    org_id: int, kind: str, params: dict, subject: str, body: str, proposal: Proposal
-) -> None:
-    """Tell the organisation's members in the app and by mail (through the outbox), with a link
-    to the thread; each channel unless a member turned `kind` off (services/notifications)."""
-    link = notifications.Link("proposal", {"proposal_id": proposal.id})
-    mail_text = notifications.Mail(subject, body + "\n\n" + links.url(link.name, **link.args))
-    notifications.notify(org_id, kind, params, link, mail_text)
+def _thread(proposal: Proposal) -> notifications.Link:
+    """The proposal's thread, where a notification about it leads."""
+    return notifications.Link("proposal", {"proposal_id": proposal.id})
 
 
 def _snapshot(p: Proposal) -> dict:

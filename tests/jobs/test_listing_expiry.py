@@ -8,10 +8,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import time_machine
+from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.models import Listing
-from marketplace.services import audit, jobs, listings
+from marketplace.models import Listing, Notification
+from marketplace.services import audit, jobs, listings, notifications
 from tests.factories import add_member, make_listing, make_org, make_user
 from tests.mailbox import outbox_messages
 
@@ -54,6 +55,30 @@ def test_the_owner_is_told_once_a_week_before_and_the_listing_expires_after_its_
     assert status(listing) == "expired"
     assert len(outbox_messages("wvs@example.com")) == 1
     assert [entry.action for entry in audit.history("Listing", listing.id)][0] == "listing.expire"
+
+
+def test_the_expiry_notice_is_a_notification_each_member_can_turn_off(app):
+    """Told through services/notifications like every marketplace event: in the app with a link
+    to the listing, and by mail unless the member turned that off."""
+    org = make_org("werkbedrijf", owner=make_user("wvs@example.com"), name="WVS", verified=True)
+    colleague = make_user("collega@wvs.example.com")
+    add_member(org, colleague)
+    on = notifications.preferences(colleague)
+    notifications.set_preferences(colleague, [(k, c) for k, c in on if k != "listing_expiry"])
+    last_day = TODAY + timedelta(days=10)
+    with time_machine.travel(TODAY, tick=False):
+        listing = make_listing(org, title="Postbezorging en drukwerk", last_day=last_day)
+
+    run_on(last_day - timedelta(days=7))
+
+    assert outbox_messages("collega@wvs.example.com") == []
+    mail = outbox_messages("wvs@example.com")
+    assert len(mail) == 1
+    assert f"/markt/aanbod/{listing.id}" in mail[0].get_content()
+    told = db.session.scalars(select(Notification).where(Notification.kind == "listing_expiry"))
+    assert [(n.user_id, n.link_name, n.link_args) for n in told] == [
+        (org.members[0].user_id, "offering", {"listing_id": listing.id})
+    ]
 
 
 def test_listings_without_a_date_drafts_and_closed_ones_are_left_alone(app):
