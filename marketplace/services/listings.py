@@ -549,35 +549,45 @@ def withdraw(listing: Listing, user: User, today: date) -> None:
 def expiry_sweep(today: date) -> dict[str, int]:
     """The daily job: expire listings past their last day, and tell owners once, from 7 days
     before, that theirs is about to. Idempotent: expired listings and `expiry_notice_sent_at`
-    record what was done. SQL narrows the rows; the domain decides."""
+    record what was done. SQL narrows the rows; the domain decides, on each row as it is once
+    locked (`_sweep_one`)."""
     horizon = today + timedelta(days=rules.EXPIRY_NOTICE_DAYS)
     candidates = db.session.scalars(
-        select(Listing)
+        select(Listing.id)
         .where(
             Listing.status.in_(rules.ACTIONS["expire"].sources),
             Listing.expires_on <= horizon,
         )
         .order_by(Listing.id)
     ).all()
-    expired = noticed = 0
-    for listing in candidates:
+    db.session.commit()
+    done = [_sweep_one(listing_id, today) for listing_id in candidates]
+    return {"expired": done.count("expired"), "noticed": done.count("noticed")}
+
+
+def _sweep_one(listing_id: int, today: date) -> str | None:
+    """Expire one listing or tell its owner, in a transaction of its own that first locks the
+    row and reads it afresh: an owner who gives it a new date or re-opens it at the same moment
+    either goes first, and the sweep decides on the new date, or waits and re-opens the expired
+    listing (docs/architecture.md "Rules that must hold under concurrency"). What was done, or
+    None."""
+    listing = db.session.get(Listing, listing_id)  # only drafts are deleted: it is there
+    with _one_transaction(listing):
+        if listing.status not in rules.ACTIONS["expire"].sources:
+            return None
         if rules.is_expired(listing.expires_on, today):
-            try:
-                _move(listing, None, "expire", today)
-            except Conflict:
-                continue  # its owner moved it meanwhile; tomorrow's run looks again
-            expired += 1
-        elif rules.expiry_notice_due(
+            _move(listing, None, "expire", today)
+            return "expired"
+        if rules.expiry_notice_due(
             listing.expires_on,
             today,
             status=listing.status,
             already_sent=listing.expiry_notice_sent_at is not None,
         ):
             listing.expiry_notice_sent_at = utcnow()
-            noticed += 1
             _tell_expiring(listing)
-    db.session.commit()
-    return {"expired": expired, "noticed": noticed}
+            return "noticed"
+    return None
 
 
 def _tell_expiring(listing: Listing) -> None:

@@ -10,14 +10,17 @@ SQLite runs one writer at a time and cannot race.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 import requests
+import time_machine
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import AuditLog, Listing
 from marketplace.models.search import SearchDocument
-from marketplace.services import accounts
+from marketplace.services import accounts, jobs
 from tests import backends
 from tests.factories import make_listing
 from tests.served import LiveServer, at_once
@@ -108,3 +111,33 @@ def test_a_draft_deleted_while_published_leaves_nothing_findable(live, emco, tok
 
         listing = db.session.get(Listing, listing_id)
         assert _findable(listing_id) == (listing is not None and listing.status == "open")
+
+
+def test_a_listing_reopened_while_the_expiry_sweep_runs_stays_open(app, live, emco, token):
+    """The daily sweep and an owner giving an expired-to-be listing a new date and opening it,
+    at once: whichever goes first, the listing ends open with its new date. The sweep has other
+    listings to expire first, so the owner's change lands while it is under way."""
+    today = date(2026, 12, 1)
+    with time_machine.travel(today - timedelta(days=10), tick=False):
+        ids = [make_listing(emco, last_day=today - timedelta(days=2)).id for _ in range(12)]
+    new_day = (today + timedelta(days=30)).isoformat()
+    reopened = ids[-3:]
+
+    def sweep() -> None:
+        with app.app_context():
+            jobs.listing_expiry_sweep()
+
+    def reopen(listing_id: int):
+        path = f"/api/v1/offerings/{listing_id}"
+        return _call(live, token, "PATCH", path, {"available_until": new_day, "status": "open"})
+
+    with time_machine.travel(today, tick=False):
+        responses = at_once([sweep] + [lambda i=i: reopen(i) for i in reopened])[1:]
+    db.session.rollback()  # read what the sweep and the served app committed
+
+    assert [r.status_code for r in responses] == [200] * len(reopened), [r.text for r in responses]
+    for listing_id in reopened:
+        listing = db.session.get(Listing, listing_id)
+        assert (listing.status, listing.expires_on.isoformat()) == ("open", new_day)
+        assert _findable(listing_id)
+    assert {db.session.get(Listing, i).status for i in ids[:-3]} == {"expired"}
