@@ -38,6 +38,7 @@ __all__ = [
     "dunning_schedule",
     "has_member_features",
     "is_comped",
+    "overdue_if_due_by",
     "transition",
 ]
 
@@ -128,3 +129,11 @@ def dunning_due(
         for step in reached
         if step.name not in done and (not step.superseded_by_later or step is latest)
     )
+
+
+def overdue_if_due_by(today: date) -> date:
+    """The latest due date of an unpaid invoice that counts as overdue today (the network
+    dashboard's "overdue"): it is overdue from the day its membership becomes `past_due`, the
+    due date itself ("at the due date", read literally, as the dunning does)."""
+    past_due = next(step for step in DUNNING_STEPS if step.moves_to == "past_due")
+    return today - timedelta(days=past_due.days_after_due)

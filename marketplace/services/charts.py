@@ -82,7 +82,8 @@ class Chart:
         return self.rows[-1] if self.rows else None
 
 
-def _locale() -> str:
+def chart_locale() -> str:
+    """The Babel locale a chart's figures and dates are written in: the page's language."""
     return "nl_NL" if str(get_locale()) == "nl" else "en_GB"
 
 
@@ -273,7 +274,7 @@ def _month_starts(start: date, end: date, every: int) -> list[date]:
 def summary(chart: Chart) -> str:
     """One sentence with the figures of today: the image's alt text and the SVG's <desc>."""
     now = chart.now or ChartRow(chart.today, 0, 0, 0)
-    locale = _locale()
+    locale = chart_locale()
     return _(
         "On %(day)s: %(approved)s approved of an obligation of %(obligation)s; "
         "%(pending)s awaiting a decision; expected by now %(expected)s.",
@@ -285,7 +286,7 @@ def summary(chart: Chart) -> str:
     )
 
 
-def _tick_step(top: int) -> int:
+def tick_step(top: int) -> int:
     """A round step in cents (1, 2, 2.5 or 5 × 10^n euros) giving at most five gridlines."""
     raw = max(top, 100) / 5
     magnitude = 10 ** int(math.log10(raw))
@@ -310,14 +311,14 @@ def _attrs(values: dict[str, str]) -> str:
 
 def svg(chart: Chart) -> str:
     """The chart as a standalone SVG document (no scripts, no style element)."""
-    locale = _locale()
+    locale = chart_locale()
     peak = max(
         [chart.obligation_cents, 100000]
         + [a + p for _d, a, p in chart.steps]
         + [v for _d, v in chart.expected]
     )
     peak += peak // 20  # headroom: the obligation line never sits on the frame
-    step = _tick_step(peak)
+    step = tick_step(peak)
     top = step * math.ceil(peak / step)
     span = (chart.end - chart.start).days
 

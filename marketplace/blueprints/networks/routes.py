@@ -5,14 +5,17 @@ plans, applications, members and invoices, and the member's "Lidmaatschap" page
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TypeVar
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace import clock
-from marketplace.blueprints.formhelpers import apply_service_error
+from marketplace.blueprints.downloads import csv_download, revalidated_svg, xlsx_download
+from marketplace.blueprints.formhelpers import apply_service_error, page_arg
 from marketplace.blueprints.networks.forms import (
     EXEMPT,
     ApplyForm,
@@ -27,7 +30,13 @@ from marketplace.labels import (
     membership_status_label,
     size_band_label,
 )
-from marketplace.services import invoices, memberships, plans
+from marketplace.services import (
+    invoices,
+    memberships,
+    network_dashboard,
+    plans,
+    revenue_chart,
+)
 from marketplace.services.errors import ServiceError
 
 bp = Blueprint("networks", __name__, url_prefix="/netwerken")
@@ -39,8 +48,7 @@ _LABELS = {
     "membership_status_label": membership_status_label,
     "size_band_label": size_band_label,
 }
-# The admin's list of members: every state but a rejected application.
-MEMBER_STATUSES = ("pending", "active", "past_due", "suspended", "cancelled")
+EXPORTS = {"leden": network_dashboard.members_table, "facturen": network_dashboard.invoices_table}
 
 
 @bp.route("/<slug>")
@@ -80,6 +88,43 @@ def apply(slug: str):
 
 
 # --- the network admin ---------------------------------------------------------------------------
+
+
+@bp.route("/<slug>/beheer")
+@login_required
+def dashboard(slug: str):
+    """The network admin's overview: members by status, this year's revenue with its chart,
+    and the overdue invoices (a page at a time)."""
+    overview = network_dashboard.dashboard(slug, current_user, clock.today(), page_arg())
+    return render_template(
+        "networks/dashboard.html",
+        network=overview.network,
+        overview=overview,
+        chart_title=revenue_chart.title(overview.revenue),
+        chart_summary=revenue_chart.summary(overview.revenue),
+        month_name=lambda year, month: format_date(date(year, month, 1), "LLLL"),
+        **_LABELS,
+    )
+
+
+@bp.route("/<slug>/beheer/omzet.svg")
+@login_required
+def revenue_chart_image(slug: str):
+    """The revenue chart, revalidated by its ETag: the figures are one grouped statement, the
+    drawing and its bytes are spared when the browser's copy shows the same figures."""
+    revenue = network_dashboard.revenue_of(slug, current_user, clock.today())
+    return revalidated_svg(
+        revenue_chart.version(revenue, str(get_locale())), lambda: revenue_chart.svg(revenue)
+    )
+
+
+@bp.route("/<slug>/beheer/<any(leden, facturen):what>.<any(csv, xlsx):kind>")
+@login_required
+def export(slug: str, what: str, kind: str):
+    """The members, or this year's invoices, as CSV or Excel."""
+    network = memberships.network_for_admin(slug, current_user)
+    table = EXPORTS[what](network, current_user, clock.today())
+    return csv_download(table) if kind == "csv" else xlsx_download(table)
 
 
 @bp.route("/<slug>/beheer/pakketten", methods=["GET", "POST"])
@@ -230,7 +275,9 @@ def members(slug: str):
     return render_template(
         "networks/members.html",
         network=network,
-        members=memberships.of_network(network, current_user, statuses=MEMBER_STATUSES),
+        members=memberships.of_network(
+            network, current_user, statuses=network_dashboard.MEMBER_STATUSES
+        ),
         **_LABELS,
     )
 

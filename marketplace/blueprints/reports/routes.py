@@ -6,49 +6,21 @@ of the selected authority only."""
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
-
-from flask import (
-    Blueprint,
-    Response,
-    g,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    stream_with_context,
-    url_for,
-)
+from flask import Blueprint, g, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from marketplace import clock
+from marketplace.blueprints.downloads import csv_download, revalidated_svg, sent, svg, xlsx_download
 from marketplace.services import charts, contracts, report_files, reports
 
 bp = Blueprint("reports", __name__, url_prefix="/rapportage")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TABLES = {"contracten": reports.contracts_table, "realisaties": reports.realisations_table}
 
 
 def _authority():
     return reports.require_authority(current_user, g.get("current_org"))
-
-
-def _file(body, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", filename)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _svg(document: str) -> Response:
-    response = Response(document, mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
 
 
 @bp.route("/")
@@ -75,29 +47,23 @@ def authority_chart():
     with 304 from a cheap fingerprint when the browser's copy is still right."""
     authority = _authority()
     today = clock.today()
-    etag = charts.authority_chart_version(authority, today, str(get_locale()))
-    if request.if_none_match.contains_weak(etag):
-        response = Response(status=304)
-        response.headers["Cache-Control"] = "private, no-cache"
-    else:
-        response = _svg(charts.svg(charts.authority_chart(authority, today)))
-    response.set_etag(etag)
-    return response
+    return revalidated_svg(
+        charts.authority_chart_version(authority, today, str(get_locale())),
+        lambda: charts.svg(charts.authority_chart(authority, today)),
+    )
 
 
 @bp.route("/contracten/<int:contract_id>/grafiek.svg")
 @login_required
 def contract_chart(contract_id: int):
     contract, _side = contracts.contract_for_party(contract_id, current_user)
-    return _svg(charts.svg(charts.contract_chart(contract, clock.today())))
+    return svg(charts.svg(charts.contract_chart(contract, clock.today())))
 
 
 @bp.route("/<any(contracten, realisaties):what>.csv")
 @login_required
 def export_csv(what: str):
-    table = TABLES[what](_authority(), clock.today())
-    body = stream_with_context(reports.csv_chunks(table))
-    return _file(body, "text/csv; charset=utf-8", f"{table.name}.csv")
+    return csv_download(TABLES[what](_authority(), clock.today()))
 
 
 @bp.route("/contracten.xlsx")
@@ -105,15 +71,7 @@ def export_csv(what: str):
 def contracts_xlsx():
     """The contracts as Excel, at once: one row per contract (10,000 in a few seconds), written
     in constant memory to a temporary file that is streamed and then gone."""
-    table = reports.contracts_table(_authority(), clock.today())
-    with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as scratch:
-        path = scratch.name
-    try:
-        reports.write_xlsx(table, path)
-        handle = open(path, "rb")  # noqa: SIM115 - send_file closes it after the response
-    finally:
-        os.unlink(path)  # the open handle keeps the content until it is closed
-    return _sent(handle, XLSX, f"{table.name}.xlsx")
+    return xlsx_download(reports.contracts_table(_authority(), clock.today()))
 
 
 @bp.post("/realisaties.xlsx")
@@ -153,12 +111,4 @@ def report_file(report_id: int):
 def download_report_file(report_id: int, filename: str):
     report = report_files.report_for_member(report_id, current_user)
     path, mimetype = report_files.file_of(report)
-    return _sent(path, mimetype, report.filename)
-
-
-def _sent(source, mimetype: str, filename: str) -> Response:
-    """A file (path or open binary handle) as a download that no shared cache keeps."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", filename)
-    response = send_file(source, mimetype=mimetype, as_attachment=True, download_name=name)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return sent(path, mimetype, report.filename)
