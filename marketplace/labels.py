@@ -199,6 +199,7 @@ def job_labels() -> dict[str, str]:
         "cleanup_report_files": _("Remove expired report files"),
         "notify_listing_matches": _("Tell the best matches of a new listing"),
         "saved_search_digest": _("Daily digest of saved searches"),
+        "membership_dunning": _("Reminders and suspensions of unpaid memberships"),
     }
 
 
@@ -286,6 +287,74 @@ def membership_suspended_notice(member: str) -> tuple[str, str]:
             member=member,
         ),
     )
+
+
+def dunning_notice(step: str, params: Mapping[str, Any]) -> tuple[str, str]:
+    """The subject and body of the mail of a dunning step of an unpaid invoice (domain/membership.py
+    DUNNING_STEPS, or "manual" for the admin's reminder). `params`: network, number, total_cents,
+    due and suspend_on (dates), iban, reference."""
+    words = {
+        "network": params["network"],
+        "number": params["number"],
+        "amount": format_eur(params["total_cents"]),
+        "due": format_date(params["due"], format="long", locale=_babel_locale()),
+        "suspend_on": format_date(params["suspend_on"], format="long", locale=_babel_locale()),
+        "iban": params["iban"],
+        "reference": params["reference"],
+    }
+    texts = {
+        "reminder_before_due": (
+            _("Invoice %(number)s from %(network)s is due on %(due)s", **words),
+            _(
+                "A reminder: invoice %(number)s of %(amount)s for your membership of "
+                "%(network)s is due on %(due)s.",
+                **words,
+            ),
+        ),
+        "past_due": (
+            _("Invoice %(number)s from %(network)s is overdue", **words),
+            _(
+                "Invoice %(number)s of %(amount)s for your membership of %(network)s was due "
+                "on %(due)s and has not been paid, so your membership is now overdue. If it is "
+                "still unpaid on %(suspend_on)s, your membership is suspended.",
+                **words,
+            ),
+        ),
+        "reminder_after_due": (
+            _("Second reminder: invoice %(number)s from %(network)s", **words),
+            _(
+                "Invoice %(number)s of %(amount)s for your membership of %(network)s was due "
+                "on %(due)s and is still unpaid. If it is still unpaid on %(suspend_on)s, your "
+                "membership is suspended.",
+                **words,
+            ),
+        ),
+        "suspended": (
+            _("Your membership of %(network)s is suspended", **words),
+            _(
+                "Your membership of %(network)s is suspended because invoice %(number)s of "
+                "%(amount)s, due on %(due)s, is still unpaid. Member-only features are blocked "
+                "until it is paid.",
+                **words,
+            ),
+        ),
+    }
+    subject, body = texts.get(
+        step,
+        (
+            _("Reminder: invoice %(number)s from %(network)s", **words),
+            _(
+                "%(network)s reminds you of invoice %(number)s of %(amount)s, due on %(due)s.",
+                **words,
+            ),
+        ),
+    )
+    pay = _(
+        "Pay %(amount)s to %(iban)s with payment reference %(reference)s. You find the "
+        "invoice on your membership page.",
+        **words,
+    )
+    return subject, f"{body}\n\n{pay}"
 
 
 def invoice_status_labels() -> dict[str, str]:

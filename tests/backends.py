@@ -11,6 +11,7 @@ import os
 import uuid
 
 import psycopg
+import pytest
 from sqlalchemy.engine import make_url
 
 RUN_ID = uuid.uuid4().hex[:8]
@@ -18,6 +19,13 @@ RUN_ID = uuid.uuid4().hex[:8]
 
 def backend() -> str:
     return os.environ.get("TEST_BACKEND", "sqlite")
+
+
+# A race test: it needs concurrent writers, which only PostgreSQL lets in.
+ONLY_POSTGRESQL = pytest.mark.skipif(
+    backend() != "postgresql",
+    reason="a race needs concurrent writers; SQLite lets one writer in at a time",
+)
 
 
 def worker_id() -> str:

@@ -19,6 +19,10 @@ INVOICE_STATUSES = ("open", "paid", "credited")
 # The states of a membership that still hold a place in the network; one such membership per
 # organisation and network, so a rejected or cancelled organisation may apply again.
 _OPEN_MEMBERSHIP = "status IN ('pending', 'active', 'past_due', 'suspended')"
+# An invoice that counts for its period: not a credit invoice, not cancelled by one.
+_INVOICE_IN_FORCE = "credit_of_id IS NULL AND status IN ('open', 'paid')"
+# Automatic dunning steps are taken once per invoice; the admin's manual reminders may repeat.
+_AUTOMATIC_STEP = "step <> 'manual'"
 
 
 class Plan(db.Model):
@@ -84,13 +88,19 @@ class Membership(db.Model):
     current_period_end: Mapped[date | None]
     comped_until: Mapped[date | None]
     cancelled_at: Mapped[datetime | None]
+    # The plan the member chose for its next period (docs/domain.md "Dunning and renewals"):
+    # the renewal invoice is made for it and it becomes `plan_id` when that period starts.
+    next_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
+    # The member cancelled at the end of the period: no renewal, cancelled when the period ends.
+    cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     network: Mapped[Organisation] = relationship(foreign_keys=[network_id])
     organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
-    plan: Mapped[Plan] = relationship()
+    plan: Mapped[Plan] = relationship(foreign_keys=[plan_id])
+    next_plan: Mapped[Plan | None] = relationship(foreign_keys=[next_plan_id])
     applied_by: Mapped[User | None] = relationship(foreign_keys=[applied_by_id])
 
     def __repr__(self) -> str:
@@ -136,6 +146,16 @@ class Invoice(db.Model):
     __table_args__ = (
         UniqueConstraint("network_id", "year", "sequence"),
         Index("ix_invoices_network_status", "network_id", "status"),
+        # One invoice in force per membership period: a renewal issued twice (a job run twice,
+        # two workers) fails here. A cancelled (credited) invoice leaves room for its reissue.
+        Index(
+            "uq_invoices_membership_period",
+            "membership_id",
+            "period_start",
+            unique=True,
+            postgresql_where=text(_INVOICE_IN_FORCE),
+            sqlite_where=text(_INVOICE_IN_FORCE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,3 +214,31 @@ class NetworkBilling(db.Model):
     )
     iban: Mapped[str] = mapped_column(String(34))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MembershipReminder(db.Model):
+    """A dunning step taken for an invoice (domain/membership.py DUNNING_STEPS) or a reminder the
+    network admin sent by hand (`step` "manual", `by_id` the admin). The partial unique index
+    makes each automatic step happen once per invoice, also when two sweeps run at once: the
+    second one's insert does nothing, and only the inserter mails."""
+
+    __tablename__ = "membership_reminders"
+    __table_args__ = (
+        Index(
+            "uq_membership_reminders_invoice_step",
+            "invoice_id",
+            "step",
+            unique=True,
+            postgresql_where=text(_AUTOMATIC_STEP),
+            sqlite_where=text(_AUTOMATIC_STEP),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("memberships.id", ondelete="CASCADE"), index=True
+    )
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(30))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from marketplace.extensions import db
 from marketplace.models import AuditLog
@@ -39,6 +39,33 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_many(
+    action: str,
+    object_type: str,
+    rows: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]],
+    *,
+    actor: Any = None,
+) -> None:
+    """Add one audit row per (object id, before, after) with one INSERT: a sweep over
+    thousands of objects audits each of them without a statement each. The caller commits."""
+    if rows:
+        actor_id = _actor_id(actor)
+        db.session.execute(
+            insert(AuditLog),
+            [
+                {
+                    "actor_id": actor_id,
+                    "action": action,
+                    "object_type": object_type,
+                    "object_id": object_id,
+                    "before": before,
+                    "after": after,
+                }
+                for object_id, before, after in rows
+            ],
+        )
 
 
 def history(object_type: str, object_id: int) -> list[AuditLog]:

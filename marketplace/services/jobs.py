@@ -16,6 +16,7 @@ from flask import Flask
 from marketplace import clock
 from marketplace.models._types import utcnow
 from marketplace.services import (
+    dunning,
     fulfilment,
     listings,
     mail,
@@ -81,6 +82,12 @@ def nightly_recompute() -> None:
 @job()
 def pso_expiry_sweep() -> None:
     pso.expiry_sweep(clock.today())
+
+
+@job()
+def membership_dunning() -> None:
+    """Daily: the dunning steps of unpaid membership invoices that are due (once each)."""
+    dunning.sweep(clock.today())
 
 
 @job()

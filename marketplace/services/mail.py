@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.extensions import db
 from marketplace.models import SentMail
 from marketplace.models._types import utcnow
-from marketplace.services.outbox import enqueue
+from marketplace.services.outbox import enqueue, enqueue_many
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 def send(to: str, subject: str, body: str) -> None:
     """Queue a plain-text mail in the current transaction."""
     enqueue("send_mail", uuid.uuid4().hex, to, subject, body)
+
+
+def send_many(messages: list[tuple[str, str, str]]) -> int:
+    """Queue (to, subject, body) mails in the current transaction with one insert."""
+    return len(enqueue_many("send_mail", [[uuid.uuid4().hex, *m] for m in messages]))
 
 
 def deliver(message_id: str, to: str, subject: str, body: str) -> None:

@@ -26,9 +26,10 @@ def organisations(messages: list[tuple[int, str, str]]) -> int:
         .order_by(OrganisationMember.id)
     ):
         members.setdefault(org_id, []).append(email)
-    sent = 0
-    for org_id, subject, body in messages:
-        for email in members.get(org_id, []):
-            mail.send(email, subject, body)
-            sent += 1
-    return sent
+    return mail.send_many(
+        [
+            (email, subject, body)
+            for org_id, subject, body in messages
+            for email in members.get(org_id, [])
+        ]
+    )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -21,10 +20,6 @@ from tests.served import at_once
 
 RACERS = 6
 DAY = date(2026, 7, 1)
-ON_POSTGRESQL = pytest.mark.skipif(
-    backends.backend() != "postgresql",
-    reason="a race needs concurrent writers; SQLite lets one writer in at a time",
-)
 
 
 def _accept_in_own_transaction(app: Flask, membership_id: int, admin_id: int) -> str:
@@ -37,7 +32,7 @@ def _accept_in_own_transaction(app: Flask, membership_id: int, admin_id: int) ->
         return number
 
 
-@ON_POSTGRESQL
+@backends.ONLY_POSTGRESQL
 def test_invoices_issued_at_once_get_distinct_consecutive_numbers(app):
     network = make_network()
     admin_id = network.members[0].user.id
@@ -57,7 +52,7 @@ def test_invoices_issued_at_once_get_distinct_consecutive_numbers(app):
     assert stored == list(range(1, RACERS + 1))
 
 
-@ON_POSTGRESQL
+@backends.ONLY_POSTGRESQL
 def test_one_application_accepted_at_once_is_invoiced_once(app):
     network = make_network()
     admin_id = network.members[0].user.id

@@ -19,10 +19,6 @@ from tests.served import at_once
 
 JOINED = date(2026, 7, 1)
 RACERS = 6
-ON_POSTGRESQL = pytest.mark.skipif(
-    backends.backend() != "postgresql",
-    reason="a race needs concurrent writers; SQLite lets one writer in at a time",
-)
 
 
 @pytest.fixture
@@ -144,7 +140,7 @@ def _apply_in_own_transaction(app: Flask, membership_id: int, action: str) -> bo
         return moved
 
 
-@ON_POSTGRESQL
+@backends.ONLY_POSTGRESQL
 def test_callers_at_once_give_one_winner(app, membership):
     membership_id = membership.id
     db.session.commit()
@@ -157,7 +153,7 @@ def test_callers_at_once_give_one_winner(app, membership):
     assert _subjects(membership).count("Je lidmaatschap van MetWerk is actief") == 1
 
 
-@ON_POSTGRESQL
+@backends.ONLY_POSTGRESQL
 def test_a_payment_racing_a_suspension_ends_active(app, membership):
     """Whichever commits first, the payment is not lost: suspended then paid, or paid (and the
     suspension refused, since only a past_due membership is suspended)."""
