@@ -6,10 +6,10 @@ counting").
 After delivery both sides may review each other.
 
 Choices where docs/domain.md is silent:
-- Accepting is decided by the database: the demand moves to `matched` in one conditional UPDATE
-  (`... WHERE status IN ('open', 'in_conversation')`), so of two proposals accepted at once exactly
-  one becomes a deal and the other request gets 409. The other proposals under discussion are then
-  declined and their suppliers told politely.
+- Accepting is decided by the database: the demand's row is locked (`listings.lock`) and moves to
+  `matched` only from `in_conversation`, so of two proposals accepted at once exactly one becomes
+  a deal and the other request, which waited for the lock, gets 409. The other proposals under
+  discussion are then declined and their suppliers told politely.
 - The invoice realisation goes through `realisations.submit`, so every rule of a realisation holds
   for it as for one typed in (one invoice counts once per supplier KvK, the obligation must be due,
   audit, recompute). Its supplier name, KvK number and certification are read from the supplier's
@@ -95,6 +95,7 @@ def accept(
     if end_date is not None and end_date < start:
         msg = _("The end date lies before the start date.")
         raise ServiceError(msg, {"end_date": msg})
+    listings.lock(demand)  # a second accept waits here, then finds the demand matched
     if not listings.advance(demand, "match", by):
         db.session.rollback()
         raise Conflict(

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select, update
 
+from marketplace import clock
 from marketplace.domain import listings as rules
 from marketplace.domain.money import MAX_CENTS
 from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS, SECTORS
@@ -37,7 +38,7 @@ from marketplace.services import (
     pages,
     search,
 )
-from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
+from marketplace.services.errors import Forbidden, NotFound, ServiceError
 from marketplace.services.pages import CountedPagination
 
 TITLE_MIN, TITLE_MAX = 5, 160
@@ -464,10 +465,10 @@ _REFUSALS = {
 
 
 def _move(listing: Listing, user: User | None, action: str, today: date) -> None:
-    """One move, claimed in the database: the row changes only if its status is still the one
-    the move started from, so of two moves at once (publishing twice, closing while a proposal
-    opens a conversation) one wins and the other is told (docs/architecture.md "Rules that must
-    hold under concurrency")."""
+    """One move of a listing its caller has locked (`lock`; or a new one, which nobody else
+    sees yet): the status it is decided on is the committed one and holds until the commit, so
+    of two moves at once the second decides on what the first left (docs/architecture.md
+    "Rules that must hold under concurrency")."""
     try:
         status = rules.transition(listing.status, action, verified=listing.organisation.is_verified)
     except rules.TransitionRefused as refused:
@@ -476,17 +477,6 @@ def _move(listing: Listing, user: User | None, action: str, today: date) -> None
         msg = _("The last day of this listing has passed: choose a new date first.")
         raise ServiceError(msg, {"last_day": msg}, code="date_passed")
     before = _snapshot(listing)
-    claimed = db.session.execute(
-        update(Listing)
-        .where(Listing.id == listing.id, Listing.status == listing.status)
-        .values(status=status)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        raise Conflict(
-            _("Someone else changed this listing at the same moment. Look at it again."),
-            code="changed_meanwhile",
-        )
     listing.status = status
     if status == "open":
         listing.published_at = listing.published_at or utcnow()
@@ -498,21 +488,13 @@ def _move(listing: Listing, user: User | None, action: str, today: date) -> None
 
 
 def advance(listing: Listing, action: str, actor: User | None) -> bool:
-    """Move the listing by a step of proposals and deals ("start_conversation", "match") in one
-    conditional UPDATE in the caller's transaction, which the caller commits. False when the
-    listing is no longer in a status the step starts from: of two accepts at once the database
-    lets one through (docs/architecture.md "Rules that must hold under concurrency")."""
-    step = rules.ACTIONS[action]
-    before = _snapshot(listing)
-    moved = db.session.execute(
-        update(Listing)
-        .where(Listing.id == listing.id, Listing.status.in_(step.sources))
-        .values(status=step.target)
-        .execution_options(synchronize_session="evaluate")
-    )
-    if moved.rowcount != 1:
+    """Move the listing by a step of proposals and deals ("start_conversation", "match") in the
+    caller's transaction, which the caller has locked the listing in (`lock`) and commits; the
+    same move as an owner's. False when its status is not one the step starts from: of two
+    accepts at once the second finds the demand matched once the first has committed."""
+    if listing.status not in rules.ACTIONS[action].sources:
         return False
-    _save(listing, action, before, actor)
+    _move(listing, actor, action, clock.today())
     return True
 
 

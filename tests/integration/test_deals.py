@@ -9,13 +9,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from marketplace.extensions import db
-from marketplace.models import Deal, Proposal, Realisation
-from marketplace.services import deals, proposals, realisations
+from marketplace.models import Deal, Listing, Proposal, Realisation
+from marketplace.services import audit, deals, proposals, realisations
 from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from marketplace.services.evidence import Upload
+from tests import backends
 from tests.deal_parties import DealParties, make_deal_parties
 from tests.factories import make_listing, make_org, make_user
 from tests.mailbox import outbox_messages
@@ -47,6 +48,28 @@ def test_a_proposal_puts_the_demand_in_conversation_and_tells_the_poster(p):
     assert p.demand.status == "in_conversation"
     mails = outbox_messages(p.buyer.email)
     assert "EMCO-groep" in mails[-1].get_content()
+
+
+@pytest.mark.skipif(
+    backends.backend() != "postgresql",
+    reason="a write by another transaction while this one reads; SQLite lets one writer in",
+)
+def test_accepting_decides_on_the_demand_as_committed_not_as_read_before(p):
+    """The demand is moved the way every listing is (listings.lock, then _move): read afresh
+    under the lock, so its audit row shows what another request committed in between."""
+    proposal = propose(p)
+    assert proposal.listing.title == p.demand.title  # read in this transaction
+    with db.engine.connect() as other:
+        other.execute(
+            update(Listing).where(Listing.id == p.demand.id).values(title="Schoonmaak stadhuis")
+        )
+        other.commit()
+
+    deals.accept(proposal, p.buyer)
+
+    matched = audit.history("Listing", p.demand.id)[0]
+    assert matched.action == "listing.match"
+    assert (matched.before["title"], matched.after["title"]) == ("Schoonmaak stadhuis",) * 2
 
 
 def test_one_open_proposal_per_supplier_per_demand(p):

@@ -15,7 +15,8 @@ Choices where the brief is silent:
   (re-open it with PATCH `"status": "open"`); one already closed or expired stays so. A matched
   listing belongs to its deal: 422.
 - A demand's `contract_id` is shown to the posting organisation only.
-- Of two status changes at once, one wins; the other answers 409 `changed_meanwhile`.
+- Of two status changes at once, the second waits for the first and is then decided on the
+  status the first left (publishing twice publishes once; the second gets 422 `not_allowed`).
 """
 
 from __future__ import annotations
