@@ -226,9 +226,12 @@ def membership_status_label(status: str) -> str:
     return _pick(membership_status_labels(), status)
 
 
-def membership_notice(action: str, network: str, reason: str | None = None) -> tuple[str, str]:
+def membership_notice(
+    action: str, network: str, reason: str | None = None, *, until: date | None = None
+) -> tuple[str, str]:
     """The subject and body of the mail a member gets when its membership of `network` moves by
-    `action` (domain/membership.py ACTIONS); the reason, when one was given, is quoted."""
+    `action` (domain/membership.py ACTIONS); the reason, when one was given, is quoted, and a
+    comp's last free day (`until`) is named."""
     notices = {
         "pay": (
             _("Your membership of %(network)s is active", network=network),
@@ -254,7 +257,25 @@ def membership_notice(action: str, network: str, reason: str | None = None) -> t
         ),
         "comp": (
             _("%(network)s gives you a free membership", network=network),
-            _("Your membership of %(network)s is active and free of charge.", network=network),
+            _(
+                "Your membership of %(network)s is active and free of charge until %(date)s.",
+                network=network,
+                date=_long_date(until.isoformat()),
+            )
+            if until
+            else _("Your membership of %(network)s is active and free of charge.", network=network),
+        ),
+        "pause": (
+            _("Your membership of %(network)s is paused", network=network),
+            _(
+                "%(network)s paused your membership. Member-only features are blocked until "
+                "the network lets you back in.",
+                network=network,
+            ),
+        ),
+        "resume": (
+            _("Your membership of %(network)s is active again", network=network),
+            _("%(network)s let you back in: your membership is active again.", network=network),
         ),
         "cancel": (
             _("Your membership of %(network)s has ended", network=network),

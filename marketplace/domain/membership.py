@@ -8,6 +8,7 @@ dunning schedule of an unpaid invoice, as pure functions of dates (docs/domain.m
     past_due / suspended ──pay──► active
     pending / active / past_due / suspended ──comp──► active (free until comped_until)
     pending / active / past_due / suspended ──cancel──► cancelled
+    active / past_due ──pause──► suspended ──resume──► active     (the network admin's own)
 
 Choices where the rules are silent:
 - An application is `pending` and stays `pending` after acceptance until its first invoice is
@@ -29,11 +30,13 @@ from datetime import date, timedelta
 
 __all__ = [
     "ACTIONS",
+    "ADMIN_ACTIONS",
     "DUNNING_STEPS",
     "MEMBER_STATUSES",
     "STATUSES",
     "DunningStep",
     "TransitionRefused",
+    "admin_actions",
     "dunning_due",
     "dunning_schedule",
     "has_member_features",
@@ -57,7 +60,15 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "suspend": (frozenset({"past_due"}), "suspended"),
     "comp": (_OPEN, "active"),
     "cancel": (_OPEN, "cancelled"),
+    # The network admin's own moves (the dashboard): pause a member, whatever it paid, and
+    # let a paused or suspended member back in without a payment.
+    "pause": (frozenset({"active", "past_due"}), "suspended"),
+    "resume": (frozenset({"suspended"}), "active"),
 }
+
+
+# What the network admin may do on a member's behalf (docs/domain.md "Membership states").
+ADMIN_ACTIONS = ("comp", "pause", "resume", "cancel")
 
 
 class TransitionRefused(ValueError):
@@ -75,6 +86,11 @@ def transition(status: str, action: str) -> str:
     if move is None or status not in move[0]:
         raise TransitionRefused(action, status)
     return move[1]
+
+
+def admin_actions(status: str) -> tuple[str, ...]:
+    """The admin's actions allowed from `status`, in ADMIN_ACTIONS' order."""
+    return tuple(a for a in ADMIN_ACTIONS if status in ACTIONS[a][0])
 
 
 def has_member_features(status: str) -> bool:

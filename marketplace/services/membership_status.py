@@ -12,6 +12,7 @@ same transaction as the move, or not at all."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import update
@@ -51,10 +52,12 @@ def apply(
     fresh = False  # whether `before` was read from the row in this transaction
     for _round in range(_ROUNDS):
         try:
-            after = rules.transition(before, action)
+            after, allowed = rules.transition(before, action), True
         except rules.TransitionRefused:
-            after = before
-        if after == before:
+            after, allowed = before, False
+        # An allowed move that keeps the state still counts when it changes `values` (comping
+        # an active member until a new date); otherwise it is already done.
+        if not allowed or (after == before and not _changes(membership, values)):
             if fresh:
                 return False
         else:
@@ -80,15 +83,28 @@ def apply(
         f"membership.{action}",
         membership,
         before={"status": before},
-        after={"status": after, "source": source, **({"reason": reason} if reason else {})},
+        after={
+            "status": after,
+            "source": source,
+            **({"reason": reason} if reason else {}),
+            **{k: v.isoformat() if isinstance(v, date) else v for k, v in (values or {}).items()},
+        },
         actor=by,
     )
     network = membership.network
     notify.organisation(
-        membership.organisation_id, *labels.membership_notice(action, network.name, reason)
+        membership.organisation_id,
+        *labels.membership_notice(
+            action, network.name, reason, until=(values or {}).get("comped_until")
+        ),
     )
     if action == "suspend" and by is None:
         notify.organisation(
             network.id, *labels.membership_suspended_notice(membership.organisation.name)
         )
     return True
+
+
+def _changes(membership: Membership, values: Mapping[str, Any] | None) -> bool:
+    """Whether `values` differ from what the membership holds."""
+    return any(getattr(membership, k) != v for k, v in (values or {}).items())

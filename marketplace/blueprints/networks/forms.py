@@ -107,3 +107,21 @@ class IbanForm(FlaskForm):
         validators=[DataRequired(message=_l("Enter a valid IBAN.")), Length(max=40)],
         description=_l("Printed on every invoice, e.g. NL91 ABNA 0417 1643 00."),
     )
+
+
+class CompForm(FlaskForm):
+    until = DateField(
+        _l("Free until"),
+        validators=[DataRequired(message=_l("Enter the last free day.")), plausible_date],
+        description=_l("The membership is active and free of charge up to and including this day."),
+    )
+
+
+class MemberMoveForm(FlaskForm):
+    """Pausing or cancelling a membership: the admin's reason, which the member is told."""
+
+    reason = TextAreaField(
+        _l("Reason (optional)"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("The member receives this reason by e-mail."),
+    )

@@ -19,7 +19,9 @@ from marketplace.blueprints.formhelpers import apply_service_error, page_arg
 from marketplace.blueprints.networks.forms import (
     EXEMPT,
     ApplyForm,
+    CompForm,
     IbanForm,
+    MemberMoveForm,
     PaymentForm,
     PlanForm,
     RejectForm,
@@ -32,6 +34,7 @@ from marketplace.labels import (
 )
 from marketplace.services import (
     invoices,
+    member_actions,
     memberships,
     network_dashboard,
     plans,
@@ -279,6 +282,98 @@ def members(slug: str):
             network, current_user, statuses=network_dashboard.MEMBER_STATUSES
         ),
         **_LABELS,
+    )
+
+
+@bp.route("/<slug>/beheer/leden/<int:membership_id>")
+@login_required
+def member(slug: str, membership_id: int):
+    """One member for the admin: its facts, invoices and what the admin may do for it."""
+    return _member_page(slug, membership_id, CompForm(prefix="comp"))
+
+
+def _member_page(slug: str, membership_id: int, comp_form: CompForm, status: int = 200):
+    member_view = member_actions.view(slug, membership_id, current_user)
+    page = render_template(
+        "networks/member.html",
+        network=member_view.membership.network,
+        view=member_view,
+        m=member_view.membership,
+        comp_form=comp_form,
+        **_LABELS,
+    )
+    return page, status
+
+
+@bp.post("/<slug>/beheer/leden/<int:membership_id>/gratis")
+@login_required
+def comp(slug: str, membership_id: int):
+    """Comp the membership until the chosen day (not destructive: the form is the question)."""
+    form = CompForm(prefix="comp")
+    if form.validate_on_submit():
+        try:
+            m = member_actions.comp(
+                slug, membership_id, form.until.data, current_user, clock.today()
+            )
+        except ServiceError as exc:
+            if exc.status == 404:
+                raise
+            apply_service_error(form, exc)
+        else:
+            flash(
+                _(
+                    "%(org)s is a member free of charge until %(date)s.",
+                    org=m.organisation.name,
+                    date=format_date(form.until.data, "d MMMM yyyy"),
+                ),
+                "ok",
+            )
+            return redirect(url_for("networks.member", slug=slug, membership_id=membership_id))
+    return _member_page(slug, membership_id, form, 400)
+
+
+@bp.post("/<slug>/beheer/leden/<int:membership_id>/hervatten")
+@login_required
+def resume(slug: str, membership_id: int):
+    _confirmed(
+        lambda: member_actions.resume(slug, membership_id, current_user),
+        lambda m: _("%(org)s is an active member again.", org=m.organisation.name),
+    )
+    return redirect(url_for("networks.member", slug=slug, membership_id=membership_id))
+
+
+@bp.route(
+    "/<slug>/beheer/leden/<int:membership_id>/<any(pauzeren, opzeggen):move>",
+    methods=["GET", "POST"],
+)
+@login_required
+def member_move(slug: str, membership_id: int, move: str):
+    """Pausing and cancelling are asked on a page of their own, with the reason the member is
+    told; the POST does it."""
+    membership = member_actions.member_of(slug, membership_id, current_user)
+    form = MemberMoveForm()
+    if form.validate_on_submit():
+        do = member_actions.pause if move == "pauzeren" else member_actions.cancel
+        _confirmed(
+            lambda: do(slug, membership_id, form.reason.data, current_user),
+            lambda m: (
+                _("%(org)s is paused.", org=m.organisation.name)
+                if move == "pauzeren"
+                else _("The membership of %(org)s is cancelled.", org=m.organisation.name)
+            ),
+        )
+        return redirect(url_for("networks.member", slug=slug, membership_id=membership_id))
+    return render_template(
+        "networks/member_move.html",
+        network=membership.network,
+        m=membership,
+        pausing=move == "pauzeren",
+        question=(
+            _("Pause the membership of %(org)s?", org=membership.organisation.name)
+            if move == "pauzeren"
+            else _("Cancel the membership of %(org)s?", org=membership.organisation.name)
+        ),
+        form=form,
     )
 
 
