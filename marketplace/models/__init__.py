@@ -27,7 +27,7 @@ from marketplace.models.notifications import (
 )
 from marketplace.models.ops import AuditLog, OutboxJob, SentMail
 from marketplace.models.reports import ReportFile
-from marketplace.models.search import SearchDocument, SearchFacet
+from marketplace.models.search import SearchDocument
 from marketplace.models.sroi import (
     BuildingBlock,
     Contract,
@@ -66,7 +66,6 @@ __all__ = [
     "ReportFile",
     "SavedSearch",
     "SearchDocument",
-    "SearchFacet",
     "Review",
     "SroiPolicy",
     "AuditLog",

@@ -1,5 +1,12 @@
-"""The search index: one row per public listing or listed organisation, with its facet values
-(docs/architecture.md "Search"). Written only by services/search.py.
+"""The search index: one row per public listing or listed organisation, with its filter values
+as columns of its own (docs/architecture.md "Search"). Written only by services/search.py.
+
+A filter value that is one per document is a plain column (`kind`, `type`, `pso`); sector,
+region and certification may be several per document (an organisation's sectors and regions,
+the certifications behind a listing), so they are `FacetValues` lists: a `text[]` with a GIN
+index on PostgreSQL, a JSON array on SQLite. A listing's `sectors` is `[sector]` and its
+`regions` `[region]`: filtering reads the lists for every kind, counting reads the scalar column
+for listings and the lists only for organisations (cheaper than unnesting every row).
 
 `terms` is the full text as the engine needs it: a PostgreSQL `tsvector` (the `dutch` stems
 plus the `simple` words, for prefixes) with a GIN index, or on SQLite the stems and words of
@@ -16,6 +23,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     DDL,
+    JSON,
     BigInteger,
     ForeignKey,
     Index,
@@ -24,7 +32,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -43,6 +51,23 @@ class SearchTerms(TypeDecorator):
         return dialect.type_descriptor(Text())
 
 
+class FacetValues(TypeDecorator):
+    """A list of filter values: `varchar(60)[]` on PostgreSQL (GIN-indexed, `&&` to filter,
+    `unnest` to count), a JSON array elsewhere (`json_each` for both)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(String(60)))
+        return dialect.type_descriptor(JSON())
+
+
+def _gin(name: str, column: str) -> Index:
+    return Index(name, column, postgresql_using="gin").ddl_if(dialect="postgresql")
+
+
 class SearchDocument(db.Model):
     """What a search result shows and sorts on, copied from the listing or organisation so that
     a results page reads one table."""
@@ -50,9 +75,10 @@ class SearchDocument(db.Model):
     __tablename__ = "search_documents"
     __table_args__ = (
         UniqueConstraint("kind", "ref_id"),
-        Index("ix_search_documents_terms", "terms", postgresql_using="gin").ddl_if(
-            dialect="postgresql"
-        ),
+        _gin("ix_search_documents_terms", "terms"),
+        _gin("ix_search_documents_sectors", "sectors"),
+        _gin("ix_search_documents_regions", "regions"),
+        _gin("ix_search_documents_certifications", "certifications"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,20 +99,11 @@ class SearchDocument(db.Model):
     closes_on: Mapped[date | None] = mapped_column(index=True)
     published_at: Mapped[datetime] = mapped_column(index=True)
     terms: Mapped[str] = mapped_column(SearchTerms())
-
-
-class SearchFacet(db.Model):
-    """One filter value of a document (kind, sector, type, region, certification, pso); a
-    document has several per facet when it is so (an organisation's sectors)."""
-
-    __tablename__ = "search_facets"
-    __table_args__ = (Index("ix_search_facets_facet_value", "facet", "value"),)
-
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("search_documents.id", ondelete="CASCADE"), primary_key=True
-    )
-    facet: Mapped[str] = mapped_column(String(20), primary_key=True)
-    value: Mapped[str] = mapped_column(String(60), primary_key=True)
+    # The filter values (see the module's docstring); "" is no PSO level.
+    pso: Mapped[str] = mapped_column(String(20), default="", index=True)
+    sectors: Mapped[list[str]] = mapped_column(FacetValues(), default=list)
+    regions: Mapped[list[str]] = mapped_column(FacetValues(), default=list)
+    certifications: Mapped[list[str]] = mapped_column(FacetValues(), default=list)
 
 
 SQLITE_FTS_DDL = (
@@ -101,7 +118,7 @@ SQLITE_FTS_DDL = (
     "INSERT INTO search_fts(rowid, terms) VALUES (new.id, new.terms); END",
 )
 SQLITE_FTS_DROP = ("DROP TABLE IF EXISTS search_fts",)
-# FTS5's own tables (the triggers go with search_documents), and the PostgreSQL-only index.
+# FTS5's own tables (the triggers go with search_documents), and the PostgreSQL-only indexes.
 ENGINE_OBJECTS = frozenset(
     {
         "search_fts",
@@ -110,6 +127,9 @@ ENGINE_OBJECTS = frozenset(
         "search_fts_docsize",
         "search_fts_config",
         "ix_search_documents_terms",
+        "ix_search_documents_sectors",
+        "ix_search_documents_regions",
+        "ix_search_documents_certifications",
     }
 )
 

@@ -10,9 +10,13 @@ Choices where the rules are silent:
 - Relevance on PostgreSQL ranks the `RANK_CANDIDATES` newest matches with `ts_rank` (a broad
   word matches tens of thousands of listings; ranking them all costs more than the page), SQLite
   ranks every match with FTS5's bm25. Without words the sort is newest first.
-- The total is counted up to `COUNT_LIMIT` (beyond it the page says "more than 10.000"), and each
-  facet's counts are counted on at most `FACET_SAMPLE` matching documents and scaled up to the
-  whole (the page marks them "about"): a broad word then costs what a narrow one does.
+- The total and the facet counts come from one statement over at most `COUNT_LIMIT` + 1 matching
+  documents per part (the matches, and per chosen facet the matches of the other filters), read
+  once from the table and grouped per facet from there. Below the limit every count is exact;
+  past it the total says "more than 10.000", and that part's facet counts are scaled up from
+  the documents read to PostgreSQL's estimate of the whole (one `EXPLAIN`; the page marks them
+  "about"). SQLite has no estimate to ask: its counts past the limit stay those of the
+  documents read, also marked "about".
 - The total and the facet counts of a query and its filters are kept `COUNTS_SECONDS` seconds in
   the process (the results themselves never are); a write to the index in this process forgets
   them, other processes see new counts at most that much later.
@@ -32,11 +36,17 @@ from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import (
+    CTE,
+    ClauseElement,
     ColumnElement,
+    Executable,
+    Integer,
     Select,
+    String,
     TextClause,
     column,
     delete,
+    exists,
     func,
     insert,
     literal,
@@ -44,8 +54,11 @@ from sqlalchemy import (
     select,
     table,
     text,
+    true,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
 
 from marketplace import clock
 from marketplace.domain import certification
@@ -58,10 +71,14 @@ from marketplace.models import (
     OrganisationCertification,
     PsoCertificate,
     SearchDocument,
-    SearchFacet,
 )
 
 FACETS = ("kind", "sector", "type", "region", "certification", "pso")
+# Facets with one value per document are columns of their own; the others are lists
+# (models/search.py), of which a listing's sector and region are also a column.
+SINGLE_VALUED = ("kind", "type", "pso")
+LISTS = {"sector": "sectors", "region": "regions", "certification": "certifications"}
+LISTING_COLUMNS = ("sector", "region")
 KINDS = ("demand", "offering", "organisation")
 SORTS = ("relevance", "newest", "closing", "name")
 # Listings anyone may find, and the organisations the directory lists.
@@ -71,9 +88,8 @@ PER_PAGE = 20
 MAX_PAGE = 50
 RANK_CANDIDATES = 500
 COUNTS_SECONDS = 60
-# Past these, the total says "more than" and the facet counts are estimated from a sample.
+# Past this, the total says "more than" and the facet counts are estimated.
 COUNT_LIMIT = 10_000
-FACET_SAMPLE = 1_000
 # A filter takes this many values per facet, each this long; more is not a real filter.
 MAX_FILTER_VALUES = 40
 MAX_FILTER_CHARS = 60
@@ -155,7 +171,8 @@ class Hit:
 @dataclass(frozen=True)
 class Results:
     """A page of results. `total_exact`: False when there are more than `total` (COUNT_LIMIT);
-    `facets_exact`: False when the facet counts were estimated from a sample."""
+    `facets_exact`: False when some facet counts were estimated (more than COUNT_LIMIT
+    documents to count)."""
 
     items: list[Hit]
     total: int
@@ -267,18 +284,18 @@ def _fts5_condition(query: SearchQuery) -> ColumnElement:
 
 
 def _filter_conditions(filters: Filters) -> list[ColumnElement]:
-    """A document's kind is one value, a column of its own; the other facets may hold several
-    values (an organisation's sectors), so they are looked up in `search_facets`."""
-    return [
-        SearchDocument.kind.in_(values)
-        if facet == "kind"
-        else SearchDocument.id.in_(
-            select(SearchFacet.document_id).where(
-                SearchFacet.facet == facet, SearchFacet.value.in_(values)
-            )
-        )
-        for facet, values in filters.chosen().items()
-    ]
+    """One condition per chosen facet: the document holds one of its values."""
+    return [_holds(facet, values) for facet, values in filters.chosen().items()]
+
+
+def _holds(facet: str, values: tuple[str, ...]) -> ColumnElement:
+    if facet in SINGLE_VALUED:
+        return getattr(SearchDocument, facet).in_(values)
+    listed = getattr(SearchDocument, LISTS[facet])
+    if _postgres():
+        return listed.op("&&")(literal(list(values), ARRAY(String(60))))
+    each = func.json_each(listed).table_valued("value")
+    return exists(select(literal(1)).select_from(each).where(each.c.value.in_(values)))
 
 
 def _matching(query: SearchQuery, filters: Filters) -> list[ColumnElement]:
@@ -347,69 +364,141 @@ def _counts(query: SearchQuery, filters: Filters) -> _Counts:
     kept = cache.get(key)
     if kept and kept[0] > time.monotonic():
         return kept[1]
-    total = _bounded_count(_matching(query, filters))
-    facets, facets_exact = _facet_counts(query, filters, total) if total else ({}, True)
-    counts = _Counts(min(total, COUNT_LIMIT), total <= COUNT_LIMIT, facets, facets_exact)
+    counts = _count(query, filters)
     if len(cache) > 2000:
         cache.clear()
     cache[key] = (time.monotonic() + COUNTS_SECONDS, counts)
     return counts
 
 
-def _matching_ids(conditions: list[ColumnElement], limit: int) -> Select:
-    return select(SearchDocument.id).where(*conditions).limit(limit)
+@dataclass(frozen=True)
+class _Part:
+    """Documents to count some facets over: those matching the words and `filters`."""
+
+    facets: tuple[str, ...]
+    filters: Filters
 
 
-def _bounded_count(conditions: list[ColumnElement]) -> int:
-    """The number of matching documents up to COUNT_LIMIT + 1: past that, "more than"."""
-    return db.session.scalar(
-        select(func.count()).select_from(_matching_ids(conditions, COUNT_LIMIT + 1).subquery())
+def _parts(filters: Filters) -> list[_Part]:
+    """The matches (the total and the facets nobody filtered on), then per chosen facet the
+    documents matching the other filters, whose values of that facet are its counts."""
+    chosen = filters.chosen()
+    parts = [_Part(tuple(f for f in FACETS if f not in chosen), filters)]
+    return parts + [_Part((facet,), filters.without(facet)) for facet in chosen]
+
+
+def _count(query: SearchQuery, filters: Filters) -> _Counts:
+    """All counts in one statement: each part reads at most COUNT_LIMIT + 1 documents once (a
+    CTE) and groups them per facet; a part that reached the limit is scaled up to the
+    planner's estimate of its size."""
+    parts = _parts(filters)
+    selects = []
+    for index, part in enumerate(parts):
+        documents = _documents_of(query, part, f"part_{index}")
+        selects.append(_row(index, "", literal(""), documents))
+        for facet in part.facets:
+            selects += _value_counts(index, facet, documents)
+    sizes: dict[int, int] = {}
+    found: dict[int, dict[str, dict[str, int]]] = {}
+    for index, facet, value, n in db.session.execute(union_all(*selects)):
+        if not facet:
+            sizes[index] = n
+        elif value:  # "" is no value: no PSO level, an organisation's type
+            by_value = found.setdefault(index, {}).setdefault(facet, {})
+            by_value[value] = by_value.get(value, 0) + n
+    total = sizes[0]
+    if not total:
+        return _Counts(0, True, {}, True)
+    capped = [index for index, size in sizes.items() if size > COUNT_LIMIT]
+    estimates = _estimates(query, [parts[i] for i in capped]) if capped else []
+    read = COUNT_LIMIT + 1
+    scale = {i: max(e, read) / read for i, e in zip(capped, estimates, strict=True)}
+    facets = {
+        facet: {v: round(n * scale.get(index, 1)) for v, n in by_value.items()}
+        for index, by_facet in found.items()
+        for facet, by_value in by_facet.items()
+    }
+    return _Counts(min(total, COUNT_LIMIT), total <= COUNT_LIMIT, facets, not capped)
+
+
+def _documents_of(query: SearchQuery, part: _Part, name: str) -> CTE:
+    """At most COUNT_LIMIT + 1 matching documents with the columns the part counts."""
+    wanted = {"kind"}
+    for facet in part.facets:
+        wanted.add(facet if facet in SINGLE_VALUED else LISTS[facet])
+        if facet in LISTING_COLUMNS:
+            wanted.add(facet)
+    columns = [getattr(SearchDocument, c) for c in sorted(wanted)]
+    stmt = select(*columns).where(*_matching(query, part.filters)).limit(COUNT_LIMIT + 1)
+    return stmt.cte(name)
+
+
+def _row(index: int, facet: str, value: ColumnElement, documents, *group_by) -> Select:
+    """One line of the counts: part, facet, value, number of documents."""
+    return (
+        select(literal(index, Integer), literal(facet, String), value, func.count())
+        .select_from(documents)
+        .group_by(*group_by)
     )
 
 
-def _facet_counts(
-    query: SearchQuery, filters: Filters, total: int
-) -> tuple[dict[str, dict[str, int]], bool]:
-    """Counts per facet value in one statement: the facets without a filter over the matching
-    documents, and each filtered facet over the documents matching all the other filters. Each
-    part counts at most FACET_SAMPLE documents and scales up by the part's size, so a broad query
-    costs what a narrow one does; whether any part was scaled comes back with the counts."""
-    chosen = filters.chosen()
+def _value_counts(index: int, facet: str, documents: CTE) -> list[Select]:
+    """Per value of `facet`, how many of `documents` hold it: grouped on the column when one
+    per document; for a list, each value of it, except that listings, with one sector and
+    region, are grouped on their column and only organisations' lists are unnested."""
+    if facet in SINGLE_VALUED:
+        column_ = documents.c[facet]
+        return [_row(index, facet, column_, documents, column_)]
+    each = _each_value(documents.c[LISTS[facet]])
+    unnested = _row(index, facet, each.c.value, documents, each.c.value).join(each, true())
+    if facet not in LISTING_COLUMNS:
+        return [unnested]
+    column_ = documents.c[facet]
+    organisation = documents.c.kind == "organisation"
+    return [
+        _row(index, facet, column_, documents, column_).where(~organisation),
+        unnested.where(organisation),
+    ]
 
-    def grouped(facets: tuple[str, ...], documents: Filters, size) -> Select:
-        conditions = _matching(query, documents)
-        sample = _matching_ids(conditions, FACET_SAMPLE)
-        return (
-            select(
-                SearchFacet.facet,
-                SearchFacet.value,
-                func.count().label("n"),
-                size.label("size"),
-            )
-            .where(SearchFacet.facet.in_(facets), SearchFacet.document_id.in_(sample))
-            .group_by(SearchFacet.facet, SearchFacet.value)
-        )
 
-    parts = []
-    unfiltered = tuple(f for f in FACETS if f not in chosen)
-    if unfiltered:
-        parts.append(grouped(unfiltered, filters, literal(total)))
-    for facet in chosen:
-        others = _matching(query, filters.without(facet))
-        size = (
-            select(func.count())
-            .select_from(_matching_ids(others, COUNT_LIMIT + 1).subquery())
-            .scalar_subquery()
-        )
-        parts.append(grouped((facet,), filters.without(facet), size))
-    counts: dict[str, dict[str, int]] = {}
-    exact = True
-    for facet, value, n, size in db.session.execute(union_all(*parts)):
-        if size > FACET_SAMPLE:
-            exact = False
-            n = max(1, round(n * size / FACET_SAMPLE))
-        counts.setdefault(facet, {})[value] = n
-    return counts, exact
+def _each_value(listed: ColumnElement):
+    """The values of a list column as a table with a `value` column, per row of its table."""
+    if _postgres():
+        return func.unnest(listed).table_valued("value").render_derived()
+    return func.json_each(listed).table_valued("value")
+
+
+class _Explain(Executable, ClauseElement):
+    """`EXPLAIN (FORMAT JSON)` of a statement, its parameters bound as the statement's own."""
+
+    inherit_cache = False
+
+    def __init__(self, statement: Select) -> None:
+        self.statement = statement
+
+
+@compiles(_Explain, "postgresql")
+def _compile_explain(element: _Explain, compiler, **kw) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+
+
+def _estimates(query: SearchQuery, parts: list[_Part]) -> list[int]:
+    """The planner's estimate of each part's number of documents, in one statement; on
+    SQLite, which has none, the limit (so nothing is scaled)."""
+    if not _postgres():
+        return [COUNT_LIMIT + 1] * len(parts)
+    selects = [
+        select(literal_column("1")).select_from(SearchDocument).where(*_matching(query, p.filters))
+        for p in parts
+    ]
+    stmt = selects[0] if len(selects) == 1 else union_all(*selects)
+    plan = db.session.execute(_Explain(stmt)).scalar_one()[0]["Plan"]
+    if len(parts) == 1:
+        return [int(plan["Plan Rows"])]
+    children = plan.get("Plans", [])
+    if len(children) != len(parts):  # a plan of another shape: its total for each
+        return [int(plan["Plan Rows"])] * len(parts)
+    return [int(child["Plan Rows"]) for child in children]
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -420,50 +509,29 @@ def _forget_counts() -> None:
 
 
 def _remove(*conditions: ColumnElement) -> None:
-    """Take the documents matching `conditions` out of the index, with their facets."""
-    documents = select(SearchDocument.id).where(*conditions)
-    db.session.execute(delete(SearchFacet).where(SearchFacet.document_id.in_(documents)))
+    """Take the documents matching `conditions` out of the index."""
     db.session.execute(delete(SearchDocument).where(*conditions))
 
 
 @dataclass(frozen=True)
 class _Entry:
-    """A document to write: its columns, the text its `terms` come from, its facet values."""
+    """A document to write: its columns (filter values included) and the text its `terms`
+    come from."""
 
     values: dict
     text: str
-    facets: dict[str, list[str]]
 
 
 def _write(entries: list[_Entry]) -> None:
-    """Insert documents and their facets: two statements however many there are. On
-    PostgreSQL the database makes the vector from the text; elsewhere domain/search_text.py."""
+    """Insert documents: one statement however many there are. On PostgreSQL the database
+    makes the vector from the text; elsewhere domain/search_text.py."""
     if not entries:
         return
     if _postgres():
-        returned = db.session.execute(_postgres_insert(), {"rows": _json_rows(entries)})
+        db.session.execute(_postgres_insert(), {"rows": _json_rows(entries)})
     else:
         rows = [{**e.values, "terms": document_terms(e.text)} for e in entries]
-        returned = db.session.execute(
-            insert(SearchDocument).returning(
-                SearchDocument.kind, SearchDocument.ref_id, SearchDocument.id
-            ),
-            rows,
-        )
-    ids = {(kind, ref_id): document_id for kind, ref_id, document_id in returned}
-    facets = [
-        {
-            "document_id": ids[entry.values["kind"], entry.values["ref_id"]],
-            "facet": facet,
-            "value": value,
-        }
-        for entry in entries
-        for facet, values in entry.facets.items()
-        for value in dict.fromkeys(values)
-        if value
-    ]
-    if facets:
-        db.session.execute(insert(SearchFacet), facets)
+        db.session.execute(insert(SearchDocument), rows)
 
 
 _COPIED = [c for c in _documents.columns if c.name not in ("id", "terms")]
@@ -485,8 +553,7 @@ def _postgres_insert() -> TextClause:
         f"INSERT INTO search_documents ({names}, terms) SELECT {names}, "
         "to_tsvector('dutch'::regconfig, search_text) || "
         "to_tsvector('simple'::regconfig, search_text) "
-        f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({types}, search_text text) "
-        "RETURNING kind, ref_id, id"
+        f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({types}, search_text text)"
     )
 
 
@@ -556,6 +623,10 @@ def _listing_entry(listing: Listing, org: Organisation, standing: _Standing) -> 
             "volume": listing.volume or "",
             "closes_on": listing.expires_on or listing.wanted_by,
             "published_at": listing.published_at or listing.created_at,
+            "pso": standing.pso or "",
+            "sectors": [listing.sector],
+            "regions": [listing.region],
+            "certifications": list(standing.certifications),
         },
         " ".join(
             (
@@ -567,20 +638,13 @@ def _listing_entry(listing: Listing, org: Organisation, standing: _Standing) -> 
                 listing.volume or "",
             )
         ),
-        {
-            "kind": [listing.kind],
-            "sector": [listing.sector],
-            "type": [listing.type],
-            "region": [listing.region],
-            "certification": list(standing.certifications),
-            "pso": [standing.pso or ""],
-        },
     )
 
 
 def _organisation_entry(org: Organisation, standing: _Standing) -> _Entry:
-    regions = [r for r in [org.arbeidsmarktregio, *(org.regions or [])] if r]
-    sectors = list(org.sectors or [])
+    found = [org.arbeidsmarktregio, *(org.regions or [])]
+    regions = list(dict.fromkeys(r[:60] for r in found if r))
+    sectors = list(dict.fromkeys(s for s in org.sectors or [] if s))
     return _Entry(
         {
             "kind": "organisation",
@@ -592,11 +656,15 @@ def _organisation_entry(org: Organisation, standing: _Standing) -> _Entry:
             "organisation_slug": org.slug,
             "sector": sectors[0] if sectors else "",
             "type": "",
-            "region": regions[0][:60] if regions else "",
+            "region": regions[0] if regions else "",
             "amount_cents": None,
             "volume": (org.capacity or "")[:80],
             "closes_on": None,
             "published_at": org.verified_at or org.created_at,
+            "pso": standing.pso or "",
+            "sectors": sectors,
+            "regions": regions,
+            "certifications": list(standing.certifications),
         },
         " ".join(
             (
@@ -608,13 +676,6 @@ def _organisation_entry(org: Organisation, standing: _Standing) -> _Entry:
                 org.capacity or "",
             )
         ),
-        {
-            "kind": ["organisation"],
-            "sector": sectors,
-            "region": regions,
-            "certification": list(standing.certifications),
-            "pso": [standing.pso or ""],
-        },
     )
 
 
@@ -653,7 +714,6 @@ def reindex_all(batch: int = 1000) -> dict[str, int]:
     one transaction, so searches see the old index until the new one is complete; written
     `batch` documents per statement."""
     today = clock.today()
-    db.session.execute(delete(SearchFacet))
     db.session.execute(delete(SearchDocument))
     orgs = list(db.session.scalars(select(Organisation).order_by(Organisation.id)))
     standings = {}

@@ -254,18 +254,108 @@ def test_the_listings_service_indexes_every_save(supplier):
     assert search.search("schoonmaak", offerings).total == 0
 
 
-def test_a_broad_query_estimates_its_facet_counts_from_a_sample(app):
-    """More matches than FACET_SAMPLE: the counts are scaled from a sample and say so; the total
-    stays exact below COUNT_LIMIT."""
+def documents_by_hand(text=None) -> list[dict]:
+    """Every indexed document matching `text`'s words with its filter values, read plainly, to
+    count by hand what search() counts in SQL."""
+    from sqlalchemy import select
+
+    from marketplace.domain.search_text import parse_query
+    from marketplace.models import SearchDocument
+
+    query = parse_query(text)
+    stmt = select(SearchDocument).where(*search._matching(query, Filters()))
+    return [
+        {
+            "kind": (d.kind,),
+            "type": (d.type,),
+            "pso": (d.pso,),
+            "sector": tuple(d.sectors),
+            "region": tuple(d.regions),
+            "certification": tuple(d.certifications),
+        }
+        for d in db.session.scalars(stmt)
+    ]
+
+
+def counts_by_hand(documents: list[dict], filters: Filters) -> tuple[int, dict]:
+    """The total and, per facet, the documents holding each value among those matching every
+    other chosen facet (a facet's own choice does not narrow its counts)."""
+    chosen = filters.chosen()
+
+    def matches(doc, skip=None):
+        return all(set(doc[f]) & set(v) for f, v in chosen.items() if f != skip)
+
+    facets: dict[str, dict[str, int]] = {}
+    for facet in search.FACETS:
+        for doc in documents:
+            if matches(doc, skip=facet):
+                for value in set(doc[facet]) - {""}:
+                    facets.setdefault(facet, {})[value] = facets.get(facet, {}).get(value, 0) + 1
+    return sum(1 for doc in documents if matches(doc)), facets
+
+
+@pytest.fixture
+def market(app):
+    """A small marketplace of the bench's shape: listings of every kind, type, sector and
+    region, organisations with several sectors and regions, certifications and PSO levels."""
     from bench.seed import seed_market
 
-    seed_market(1600, 12)
+    seed_market(400, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen"),
+    [
+        ("", {}),
+        ("team", {}),
+        ("", {"kind": ("offering",), "sector": ("schoonmaak",)}),
+        ("team", {"region": ("Twente", "Drenthe", "Groningen"), "certification": ("werkbedrijf",)}),
+        ("", {"kind": ("organisation",), "sector": ("groenvoorziening", "schoonmaak")}),
+        ("", {"pso": ("trede_1", "trede_2", "trede_3", "pso_30_plus"), "type": ("service",)}),
+        ("schoonm", {"kind": ("demand", "organisation"), "region": ("Twente", "Groot Amsterdam")}),
+    ],
+)
+def test_the_total_and_every_facet_count_equal_those_counted_by_hand(market, text, chosen):
+    filters = Filters(**chosen)
+    total, facets = counts_by_hand(documents_by_hand(text), filters)
+
+    found = search.search(text, filters)
+
+    assert (found.total, found.total_exact, found.facets_exact) == (total, True, True)
+    assert found.facets == (facets if total else {})
+
+
+def test_a_query_past_the_count_limit_says_more_and_estimates_its_counts(market, monkeypatch):
+    """Past COUNT_LIMIT the total says "more than" and the facet counts are scaled up from the
+    documents read: on PostgreSQL to the planner's estimate of all matches, on SQLite (no
+    estimate) they stay those of the documents read; either way marked as estimates."""
+    from tests import backends
+
+    documents = documents_by_hand("team")
+    monkeypatch.setattr(search, "COUNT_LIMIT", len(documents) // 4)
+
     found = search.search("team")
 
-    assert found.total > search.FACET_SAMPLE and found.total_exact
-    assert not found.facets_exact
-    estimated = sum(found.facets["kind"].values())
-    assert abs(estimated - found.total) <= found.total * 0.05
+    limit = len(documents) // 4
+    assert (found.total, found.total_exact, found.facets_exact) == (limit, False, False)
+    by_kind = sum(found.facets["kind"].values())
+    if backends.backend() == "postgresql":
+        assert abs(by_kind - len(documents)) <= len(documents) * 0.25
+    else:
+        assert by_kind == limit + 1
+    assert search.search("team", Filters(kind=("demand",))).total_exact is False
+
+
+def test_a_filtered_facet_past_the_limit_is_estimated_and_the_total_stays_exact(
+    market, monkeypatch
+):
+    documents = documents_by_hand("")
+    demand = sum(1 for doc in documents if doc["kind"] == ("demand",))
+    monkeypatch.setattr(search, "COUNT_LIMIT", demand + 1)
+
+    found = search.search("", Filters(kind=("demand",)))
+
+    assert (found.total, found.total_exact, found.facets_exact) == (demand, True, False)
 
 
 def test_the_nightly_rebuild_drops_a_pso_level_that_lapsed(supplier):

@@ -72,7 +72,10 @@ class SearchPageSchema(PageSchema):
     )
     facets_exact = ma.fields.Boolean(
         required=True,
-        metadata={"description": "False: the facet counts are estimated from a sample"},
+        metadata={
+            "description": "False: some facet counts are estimates (more than 10,000 results "
+            "to count)"
+        },
     )
     facets = ma.fields.Dict(
         keys=ma.fields.String(),
