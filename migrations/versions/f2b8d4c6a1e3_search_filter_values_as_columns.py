@@ -2,7 +2,7 @@
 certifications as lists), instead of rows of search_facets, so counting reads each document once
 
 Revision ID: f2b8d4c6a1e3
-Revises: c7f1a3e5b9d2
+Revises: 04bda2b1c007
 Create Date: 2026-12-01 06:40:00
 
 """
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'f2b8d4c6a1e3'
-down_revision = 'c7f1a3e5b9d2'
+down_revision = '04bda2b1c007'
 branch_labels = None
 depends_on = None
 
