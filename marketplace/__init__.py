@@ -91,6 +91,8 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.blueprints.officer.routes import bp as officer_bp
     from marketplace.blueprints.orgs.routes import bp as orgs_bp
     from marketplace.blueprints.reports.routes import bp as reports_bp
+    from marketplace.blueprints.webhooks.routes import bp as webhooks_bp
+    from marketplace.extensions import csrf
 
     for blueprint in (
         main_bp,
@@ -106,8 +108,10 @@ def register_blueprints(app: Flask) -> None:
         deals_bp,
         networks_bp,
         notifications_bp,
+        webhooks_bp,
     ):
         app.register_blueprint(blueprint)
+    csrf.exempt(webhooks_bp)  # Stripe signs its webhooks; it cannot send our CSRF token
     register_api(app)
 
 

@@ -95,6 +95,7 @@ def register(app: Flask) -> None:
             pso_expiry_sweep,
             realisation_reminders,
             saved_search_digest,
+            stripe_reconcile,
         )
 
         daily = (
@@ -105,6 +106,7 @@ def register(app: Flask) -> None:
             nightly_reindex_search,
             saved_search_digest,
             cleanup_report_files,
+            stripe_reconcile,
         )
         for job in daily:
             job()

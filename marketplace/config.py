@@ -40,6 +40,11 @@ class Config:
     STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = _env("STRIPE_API_BASE")
+    # Members pay on Stripe Checkout (iDEAL, SEPA Direct Debit). "0" starts the subscription
+    # directly instead, charging STRIPE_DIRECT_PAYMENT_METHOD: for localstripe, which has no
+    # Checkout (tests, development).
+    STRIPE_CHECKOUT = _env("STRIPE_CHECKOUT", "1") == "1"
+    STRIPE_DIRECT_PAYMENT_METHOD = _env("STRIPE_DIRECT_PAYMENT_METHOD")
 
     # Sessions and the proxy in front (see marketplace/transport.py). With "https" the session
     # cookies are Secure and responses carry HSTS.

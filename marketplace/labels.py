@@ -200,6 +200,8 @@ def job_labels() -> dict[str, str]:
         "notify_listing_matches": _("Tell the best matches of a new listing"),
         "saved_search_digest": _("Daily digest of saved searches"),
         "membership_dunning": _("Reminders and suspensions of unpaid memberships"),
+        "apply_stripe_event": _("Apply a Stripe event"),
+        "stripe_reconcile": _("Compare memberships with Stripe"),
     }
 
 

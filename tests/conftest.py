@@ -21,6 +21,7 @@ from marketplace.models import Contract
 from tests import backends
 from tests.factories import PASSWORD, Parties, make_org, make_parties, make_user
 from tests.served import LiveServer, serving
+from tests.stripe_server import SECRET_KEY, WEBHOOK_SECRET, LocalStripe
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "marketplace" / "translations"
 
@@ -100,6 +101,11 @@ def make_test_app(database_url: str, instance_dir: Path, **config: Any) -> Flask
             "REPORT_DIR": str(instance_dir / "reports"),
             "REDIS_URL": None,
             "JOBS_MODE": "inline",
+            # Stripe is off unless a test asks for `stripe_app` (localstripe): a developer's
+            # STRIPE_* environment must never make the tests talk to Stripe.
+            "STRIPE_SECRET_KEY": None,
+            "STRIPE_WEBHOOK_SECRET": None,
+            "STRIPE_API_BASE": None,
             **config,
         }
     )
@@ -259,3 +265,28 @@ def smtp_server(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[LocalStripe]:
+    """A localstripe server of this pytest worker, in memory only (tests/stripe_server.py)."""
+    server = LocalStripe(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+STRIPE_CONFIG = {
+    "STRIPE_SECRET_KEY": SECRET_KEY,
+    "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    "STRIPE_CHECKOUT": False,
+    "STRIPE_DIRECT_PAYMENT_METHOD": "pm_card_visa",
+}
+
+
+@pytest.fixture
+def stripe_app(app, localstripe):
+    """The app with Stripe configured against localstripe (subscriptions started directly:
+    localstripe has no Checkout)."""
+    app.config.update(STRIPE_API_BASE=localstripe.url, **STRIPE_CONFIG)
+    return app

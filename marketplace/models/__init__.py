@@ -16,6 +16,8 @@ from marketplace.models.billing import (
     NetworkBilling,
     Plan,
     StripeCustomer,
+    StripeEvent,
+    StripeInvoice,
 )
 from marketplace.models.deals import Deal, Proposal, ProposalMessage, Review
 from marketplace.models.market import Listing, OrganisationCertification
@@ -52,6 +54,8 @@ __all__ = [
     "NetworkBilling",
     "Plan",
     "StripeCustomer",
+    "StripeEvent",
+    "StripeInvoice",
     "FulfilmentSnapshot",
     "Listing",
     "ListingReport",

@@ -4,8 +4,18 @@ gap-free invoice series. Rules: docs/domain.md "Memberships"."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -94,6 +104,9 @@ class Membership(db.Model):
     # The member cancelled at the end of the period: no renewal, cancelled when the period ends.
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The reason Stripe gave for the last failed payment (cleared when an invoice is paid), for
+    # the network's overdue list.
+    payment_failure_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -242,3 +255,41 @@ class MembershipReminder(db.Model):
     step: Mapped[str] = mapped_column(String(30))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class StripeEvent(db.Model):
+    """A Stripe webhook event as received, stored once under Stripe's event id (the primary key:
+    a redelivery inserts nothing) in the transaction that writes its outbox row. The job that
+    applies it sets `processed_at`; the payload is kept for the audit trail and for replays."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+
+
+class StripeInvoice(db.Model):
+    """Our copy of a Stripe invoice of a membership's subscription, as Stripe last said it was
+    (re-read on every event and by the nightly reconcile): what the network's dashboard counts
+    beside its manual invoices. Stripe's own invoice is the legal document, not this row."""
+
+    __tablename__ = "stripe_invoices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stripe_invoice_id: Mapped[str] = mapped_column(String(64), unique=True)
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("memberships.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20))
+    amount_due_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount_paid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="eur")
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    created_on: Mapped[date | None]
+    paid_at: Mapped[datetime | None]
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -27,6 +27,8 @@ from marketplace.services import (
     report_files,
     saved_searches,
     search,
+    stripe_billing,
+    stripe_client,
 )
 
 JOBS: dict[str, Callable[..., Any]] = {}
@@ -130,3 +132,18 @@ def generate_report(report_id: int) -> None:
 def cleanup_report_files() -> None:
     """Delete report files older than a day (idempotent)."""
     report_files.cleanup(utcnow())
+
+
+@job()
+def apply_stripe_event(event_id: str) -> None:
+    """A stored Stripe webhook event: apply what Stripe says now (idempotent: a processed event
+    is skipped, and the current state applied twice changes nothing)."""
+    stripe_billing.process_event(event_id)
+
+
+@job(timeout=REPORT_TIMEOUT)
+def stripe_reconcile() -> None:
+    """Nightly: compare every Stripe-billed membership with Stripe and repair drift (audited);
+    nothing to do without Stripe."""
+    if stripe_client.configured():
+        stripe_billing.reconcile()

@@ -26,6 +26,7 @@ from marketplace.services import (
     notify,
     organisations,
     plans,
+    stripe_client,
 )
 from marketplace.services.errors import Conflict, NotFound, ServiceError
 
@@ -127,24 +128,28 @@ def _decide(membership: Membership, by: User, **values: object) -> None:
 
 def accept(membership_id: int, by: User, today: date) -> Membership:
     """Accept an application: the membership's first period starts today and its first invoice
-    is issued (a plan without a fee makes it active at once). The applicant is told. Nothing is
-    saved when the network cannot invoice yet. Commits."""
+    is issued (a plan without a fee makes it active at once). With Stripe configured no manual
+    invoice is issued: the member pays through Stripe from the membership page
+    (services/stripe_billing.py), and Stripe's invoice is the invoice. The applicant is told.
+    Nothing is saved when the network cannot invoice yet. Commits."""
     membership = get_for_admin(membership_id, by)
     _decide(membership, by, accepted_at=utcnow())
     plan = membership.plan
     period = first_period(plan.billing_rule, today)
     membership.joined_on = today
     membership.current_period_start, membership.current_period_end = period.start, period.end
+    free = plan.yearly_fee_cents == 0
+    by_stripe = not free and stripe_client.configured()
     try:
         invoice = (
-            invoices.add_membership_invoice(membership, period, today, by)
-            if plan.yearly_fee_cents > 0
-            else None
+            None
+            if free or by_stripe
+            else invoices.add_membership_invoice(membership, period, today, by)
         )
     except ServiceError:
         db.session.rollback()
         raise
-    if invoice is None:
+    if free:
         membership.status = rules.transition(membership.status, "pay")
     audit.record(
         "membership.accepted",
@@ -153,9 +158,15 @@ def accept(membership_id: int, by: User, today: date) -> Membership:
         actor=by,
     )
     network = membership.network.name
-    if invoice is None:
+    if free:
         body = _(
             "%(network)s accepted your application. Your membership is active.", network=network
+        )
+    elif by_stripe:
+        body = _(
+            "%(network)s accepted your application. Your membership starts once you have paid "
+            'with Stripe: choose "Pay with Stripe" on your membership page.',
+            network=network,
         )
     else:
         body = _(

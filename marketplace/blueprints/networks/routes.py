@@ -39,6 +39,7 @@ from marketplace.services import (
     network_dashboard,
     plans,
     revenue_chart,
+    stripe_billing,
 )
 from marketplace.services.errors import ServiceError
 
@@ -451,8 +452,30 @@ def membership_page():
         "networks/membership.html",
         org=org,
         memberships=[(m, invoices.of_membership(m)) for m in found],
+        stripe_payable={m.id for m in found if stripe_billing.can_pay(m)},
         **_LABELS,
     )
+
+
+@bp.post("/lidmaatschap/<int:membership_id>/stripe")
+@login_required
+def pay_with_stripe(membership_id: int):
+    """Start paying by Stripe: to Checkout, or (a direct subscription) back to the page, which
+    says the membership starts once Stripe confirms the payment."""
+    back = url_for("networks.membership_page", _external=True)
+    try:
+        checkout = stripe_billing.start_payment(
+            membership_id, current_user, success_url=back, cancel_url=back
+        )
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for("networks.membership_page"))
+    if checkout:
+        return redirect(checkout, code=303)
+    flash(_("Stripe is processing your payment. Your membership starts once it is paid."), "ok")
+    return redirect(url_for("networks.membership_page"))
 
 
 @bp.route("/facturen/<int:invoice_id>.pdf")

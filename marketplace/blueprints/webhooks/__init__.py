@@ -1,0 +1,1 @@
+"""Webhooks from other systems (Stripe)."""
