@@ -1,7 +1,7 @@
 """stripe events, invoice mirror and payment failure reason
 
 Revision ID: dbd5587241e0
-Revises: 04bda2b1c007
+Revises: f2b8d4c6a1e3
 Create Date: 2026-12-01 06:27:23
 
 Stripe webhook events stored once under their id, the mirror of a membership's Stripe invoices,
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dbd5587241e0'
-down_revision = '04bda2b1c007'
+down_revision = 'f2b8d4c6a1e3'
 branch_labels = None
 depends_on = None
 
