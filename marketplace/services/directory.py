@@ -3,8 +3,11 @@ what it does, where, how much, and the certifications the platform verified, sho
 (docs/architecture.md "Search" for the listing itself).
 
 Choices where the rules are silent:
-- Every organisation keeps the public page it had; the directory links to those it lists
-  (verified social enterprises and werkbedrijven, services/search.py), and `listed` says so.
+- A verified organisation's page is public; the directory links to those it lists (verified
+  social enterprises and werkbedrijven, services/search.py), and `listed` says so.
+- An unverified organisation's page is seen by its own members and the platform admin only;
+  anyone else gets a 404, as for a name that does not exist: nobody has checked yet that it is
+  who it says it is, so its page must not lend it credibility (or be found by guessing).
 - A badge shows a certification only while it counts (domain/certification.py): verified and
   valid today. An expired or unverified one is not shown at all, rather than shown as doubtful.
 """
@@ -17,9 +20,9 @@ from datetime import date
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.models import Organisation, OrganisationCertification, PsoCertificate
+from marketplace.models import Organisation, OrganisationCertification, PsoCertificate, User
 from marketplace.models._types import utcnow
-from marketplace.services import deals, search
+from marketplace.services import deals, organisations, search
 from marketplace.services.errors import NotFound
 
 
@@ -39,24 +42,30 @@ class Profile:
     badges: list[Badge]
     offerings: list[search.Hit]
     deals: deals.DealRecord
+    role: str | None  # the viewer's role in the organisation, None for an outsider
 
     @property
     def listed(self) -> bool:
         return search.in_directory(self.organisation)
 
 
-def profile(slug: str, today: date) -> Profile:
-    """The public profile of the organisation with `slug`: its verified, valid certifications,
-    its open offerings, and its delivered deals with published reviews. NotFound for an
-    unknown slug."""
+def profile(slug: str, today: date, viewer: User) -> Profile:
+    """The profile of the organisation with `slug` as `viewer` (a user or the anonymous one) may
+    see it: its verified, valid certifications, its open offerings, and its delivered deals with
+    published reviews. NotFound for an unknown slug, and for an unverified organisation unless
+    the viewer is one of its members or the platform admin (module docstring)."""
     org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:
+        raise NotFound()
+    role = organisations.role_of(viewer, org)
+    if not org.is_verified and role is None and not getattr(viewer, "is_admin", False):
         raise NotFound()
     return Profile(
         org,
         _badges(org, today),
         search.newest("offering", 50, org.id),
         deals.record_of(org, utcnow()),
+        role,
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import AuditLog, Organisation, OrganisationMember
+from marketplace.services import search
 from tests.factories import make_org, make_user
 from tests.mailbox import outbox_messages
 
@@ -121,10 +122,35 @@ def test_non_admin_cannot_verify(client, auth, contractor):
     assert client.post(f"/beheer/organisaties/{contractor.id}/verifieren").status_code == 403
 
 
-def test_public_profile_is_visible_without_login(client, contractor):
-    response = client.get(f"/organisaties/{contractor.slug}")
+def test_a_verified_organisations_profile_is_visible_without_login(client):
+    org = make_org("contractor", owner=make_user("o@x.example.com"), name="Bouw BV", verified=True)
+    response = client.get(f"/organisaties/{org.slug}")
     assert response.status_code == 200
-    assert "Aannemer Test B.V." in response.get_data(as_text=True)
+    assert "Bouw BV" in response.get_data(as_text=True)
+
+
+def test_an_unverified_organisations_profile_is_seen_by_its_members_and_the_admin_only(
+    client, auth, admin, emco
+):
+    """Nobody has checked an unverified organisation yet: to others its page does not exist,
+    and the directory does not list it either, even once indexed."""
+    org = make_org("werkbedrijf", owner=make_user("nieuw@x.example.com"), name="Nieuw Werk")
+    for indexed in (org, emco):
+        search.index_organisation(indexed)
+    db.session.commit()
+    profile = f"/organisaties/{org.slug}"
+    assert client.get(profile).status_code == 404
+    assert "Nieuw Werk" not in client.get("/organisaties").get_data(as_text=True)
+    assert "EMCO-groep" in client.get("/organisaties").get_data(as_text=True)
+    auth.login("emco@example.com")
+    assert client.get(profile).status_code == 404
+    auth.logout()
+    for viewer in ("nieuw@x.example.com", admin.email):
+        auth.login(viewer)
+        response = client.get(profile)
+        assert response.status_code == 200
+        assert "Nieuw Werk" in response.get_data(as_text=True)
+        auth.logout()
 
 
 def test_members_land_on_their_workspace(client, auth, contractor, authority):

@@ -60,14 +60,13 @@ def profile(slug: str):
     """An organisation's public page, also its profile in the directory: sectors, regions,
     capacity, certification badges, open offerings, delivered deals and published reviews
     (services/directory.py)."""
-    found = directory.profile(slug, clock.today())
+    found = directory.profile(slug, clock.today(), current_user)
     org = found.organisation
-    role = organisations.role_of(current_user, org)
     sectors = [SECTORS.get(s, s) for s in org.sectors or []]
     return render_template(
         "orgs/profile.html",
         org=org,
-        role=role,
+        role=found.role,
         sectors=sectors,
         profile=found,
         hit_url=hit_url,
