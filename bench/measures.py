@@ -17,15 +17,17 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import event, func, select, text, update
 
-from bench.served import Answer, Browser
+from bench.served import COLD_HEADER, Answer, Browser
 from marketplace.extensions import db
 from marketplace.models import (
     AuditLog,
@@ -300,31 +302,102 @@ def search_page(browser: Browser, rounds: int = 5) -> dict[str, Any]:
     """GET /zoeken: each of SEARCH_URLS `rounds` times, as a visitor. The first request of a URL
     computes its total and facet counts (`cold`), the others find them kept by the process for a
     minute (`warm`, services/search.py); the rows are always queried. Server time is the app's
-    own (bench/wsgi.py); the broad query's total is reported to show it is broad."""
+    own (bench/wsgi.py); `server_cpu` is the CPU time of the request, the serving process's and
+    its PostgreSQL backend's (little moved by the machine's load), `db_cpu` and `db_wait` the
+    backend's time on a core and waiting for one. Then each URL `rounds` times more with the
+    counts forgotten before every request (`forced_cold`): the page as it is when nothing is
+    kept, the worst case."""
     browser.request("/zoeken")  # warm-up: templates compiled
-    cold, warm, per_url = [], [], {}
+    cold, warm, forced, per_url, per_url_cold = [], [], [], {}, {}
     for n in range(rounds):
         for url in SEARCH_URLS:
-            answer = browser.request(url)
-            if answer.status != 200:
-                raise RuntimeError(f"{url} answered {answer.status}")
+            answer = _ok(browser.request(url), url)
             (cold if n == 0 else warm).append(answer)
             per_url.setdefault(url, []).append(answer.server_ms)
+    for _ in range(rounds):
+        for url in SEARCH_URLS:
+            answer = _ok(browser.request(url, headers={COLD_HEADER: "1"}), url)
+            forced.append(answer)
+            per_url_cold.setdefault(url, []).append(answer.server_ms)
     every = cold + warm
     return {
         "server": _percentiles([a.server_ms for a in every]),
         "server_cold": _percentiles([a.server_ms for a in cold]),
         "server_warm": _percentiles([a.server_ms for a in warm]),
+        "server_cpu": _percentiles([a.server_cpu_ms for a in every]),
+        "db_cpu": _percentiles([a.db_cpu_ms for a in every]),
+        "db_wait": _percentiles([a.db_wait_ms for a in every]),
         "client": _percentiles([a.ms for a in every]),
-        "statements_max": max(a.statements for a in every),
+        "statements_max": max(a.statements for a in every + forced),
         "bytes_max": max(a.size for a in every),
         "per_url_server_ms": {url: _percentiles(ms) for url, ms in per_url.items()},
+        "forced_cold": {
+            "server": _percentiles([a.server_ms for a in forced]),
+            "server_min": min(a.server_ms for a in forced),
+            "server_cpu": _percentiles([a.server_cpu_ms for a in forced]),
+            "db_wait": _percentiles([a.db_wait_ms for a in forced]),
+            "per_url_server_ms": {url: _percentiles(ms) for url, ms in per_url_cold.items()},
+        },
     }
 
 
+def _ok(answer: Answer, url: str) -> Answer:
+    if answer.status != 200:
+        raise RuntimeError(f"{url} answered {answer.status}")
+    return answer
+
+
+def search_statements(calls: int = 7) -> dict[str, Any]:
+    """The search service in this process, per URL of SEARCH_URLS, `calls` times with the kept
+    counts forgotten before each call: the wall time of each SQL statement (execute to fetched)
+    and of the whole call (without the template), as min and median. The minimum of several is
+    the figure least moved by the machine's load: what the work costs when it gets a core."""
+    timings: list[float] = []
+    began: list[float] = []
+
+    def before(*_args: Any) -> None:
+        began.append(time.perf_counter())
+
+    def after(*_args: Any) -> None:
+        timings.append((time.perf_counter() - began.pop()) * 1000)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "after_cursor_execute", after)
+    found = {}
+    try:
+        for url in SEARCH_URLS:
+            args = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+            whole, per_statement = [], []
+            for _ in range(calls):
+                current_app.extensions.pop("search_counts", None)
+                timings.clear()
+                start = time.perf_counter()
+                search.search(
+                    args.get("q", [""])[0],
+                    search.Filters.from_args(args),
+                    args.get("sort", [None])[0],
+                    int(args.get("page", ["1"])[0]),
+                )
+                whole.append((time.perf_counter() - start) * 1000)
+                per_statement.append(list(timings))
+                db.session.rollback()
+            found[url] = {
+                "call": {"min": round(min(whole), 1), "p50": round(statistics.median(whole), 1)},
+                "statements": [
+                    {"min": round(min(ms), 1), "p50": round(statistics.median(ms), 1)}
+                    for ms in zip(*per_statement, strict=False)
+                ],
+            }
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "after_cursor_execute", after)
+    return found
+
+
 def broad_query_total() -> int:
-    """How many documents the broad query of SEARCH_URLS matches."""
-    return search.search("team").total
+    """How many documents the broad query of SEARCH_URLS matches (all of them: the page itself
+    counts only up to search.COUNT_LIMIT)."""
+    return search.matching_count("team")
 
 
 def demand_matches(demands: int = 60, warm_up: int = 10) -> dict[str, Any]:

@@ -24,6 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # Added to every response by bench/wsgi.py: the SQL statements the request sent.
 STATEMENTS_HEADER = "X-Bench-Statements"
 SERVER_MS_HEADER = "X-Bench-Server-Ms"
+SERVER_CPU_MS_HEADER = "X-Bench-Server-Cpu-Ms"
+DB_CPU_MS_HEADER = "X-Bench-Db-Cpu-Ms"
+DB_WAIT_MS_HEADER = "X-Bench-Db-Wait-Ms"
+# Sent by the harness: the served app forgets its kept search counts before the request.
+COLD_HEADER = "X-Bench-Cold"
 START_TIMEOUT_S = 60
 
 
@@ -78,6 +83,22 @@ class Answer:
     def server_ms(self) -> float:
         """The app's own time for the request (bench/wsgi.py), without HTTP and the client."""
         return float(self.headers.get(SERVER_MS_HEADER, -1))
+
+    @property
+    def server_cpu_ms(self) -> float:
+        """CPU time of the request: the serving process's and its PostgreSQL backend's
+        (bench/wsgi.py), what the page costs whatever else runs on the machine."""
+        app = float(self.headers.get(SERVER_CPU_MS_HEADER, -1))
+        return round(app + float(self.headers.get(DB_CPU_MS_HEADER, 0)), 1)
+
+    @property
+    def db_cpu_ms(self) -> float:
+        return float(self.headers.get(DB_CPU_MS_HEADER, -1))
+
+    @property
+    def db_wait_ms(self) -> float:
+        """How long the PostgreSQL backend waited for a core during the request."""
+        return float(self.headers.get(DB_WAIT_MS_HEADER, -1))
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

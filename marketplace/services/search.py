@@ -247,6 +247,17 @@ def newest(kind: str, limit: int = 5, organisation_id: int | None = None) -> lis
     return [Hit(**row._mapping) for row in rows]
 
 
+def matching_count(text_: str | None) -> int:
+    """How many documents match the words of `text_`, counted in full (no COUNT_LIMIT): for the
+    benchmark to show its broad query is broad; a page never needs it."""
+    query = parse_query(text_)
+    if query.finds_nothing:
+        return 0
+    return db.session.scalar(
+        select(func.count()).select_from(SearchDocument).where(*_matching(query, Filters()))
+    )
+
+
 def counts_by_kind() -> dict[str, int]:
     """How many documents of each kind anyone can find now."""
     rows = db.session.execute(

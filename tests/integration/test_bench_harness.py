@@ -66,6 +66,20 @@ def test_search_page_is_timed_by_the_server_next_to_the_hello_route(app):
     assert hello["server"]["max"] >= 0
     assert result["server"]["n"] == 2 * len(measures.SEARCH_URLS)
     assert result["server_warm"]["p50"] >= 0 and result["statements_max"] <= 10
+    assert result["forced_cold"]["server"]["n"] == 2 * len(measures.SEARCH_URLS)
+    assert result["server_cpu"]["max"] >= 0
+
+
+def test_search_statements_are_timed_in_process_with_the_counts_computed_each_time(app):
+    from bench.seed import seed_market
+
+    seed_market(40, 8)
+    result = measures.search_statements(calls=2)
+    assert set(result) == set(measures.SEARCH_URLS)
+    # Each call computes its counts (and, when something matches, reads the rows).
+    assert all(len(found["statements"]) >= 1 for found in result.values())
+    assert any(len(found["statements"]) >= 2 for found in result.values())
+    assert measures.broad_query_total() > 0
 
 
 def test_demand_matches_are_timed_on_the_seeded_market_and_leave_it_as_it_was(contract):
