@@ -47,6 +47,7 @@ def state_labels() -> dict[str, str]:
         "submitted": _("submitted"),
         "approved": _("approved"),
         "rejected": _("rejected"),
+        "questioned": _("more information asked"),
     }
 
 

@@ -29,7 +29,11 @@ from marketplace.extensions import db
 from marketplace.models._types import utcnow
 from marketplace.models.accounts import Organisation, User
 
-REALISATION_STATES = ("draft", "submitted", "approved", "rejected")
+# `questioned`: the officer asked for more information ("vraag om aanvulling"); the contractor
+# answers, corrects and sends it again, as after a rejection (services/realisations.py).
+REALISATION_STATES = ("draft", "submitted", "approved", "rejected", "questioned")
+# The states in which the contractor may change a realisation and send it (again).
+EDITABLE_STATES = ("draft", "rejected", "questioned")
 # The states whose value counts (approved) or may count (submitted): only these take part in "one
 # candidate's period counts once" and "one invoice counts once". A draft is unsent work and a
 # rejected claim counts for nothing, so neither blocks a claim; a draft is checked when it is sent.
@@ -255,6 +259,10 @@ class Realisation(db.Model):
     value_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     breakdown: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # The officer's latest question ("vraag om aanvulling") and the contractor's answer to it, kept
+    # after the answer is sent; every earlier round stays in the audit log (the history).
+    question: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     submitted_at: Mapped[datetime | None]

@@ -36,6 +36,20 @@ def of_contract(contract: Contract, side: str, number: int, per_page: int) -> Co
     return page
 
 
+def of_realisation(realisation: Realisation) -> list[HistoryEntry]:
+    """The realisation's own history, newest first: each step with its reason, question or
+    answer, so an earlier decision stays visible after the realisation is sent again (issue 15).
+    Shown to its contractor, who sees every row of it."""
+    rows = list(
+        db.session.scalars(
+            select(AuditLog)
+            .where(AuditLog.object_type == "Realisation", AuditLog.object_id == realisation.id)
+            .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+        )
+    )
+    return _entries(rows)
+
+
 def _trail(contract: Contract, side: str) -> Select:
     shown = realisations.visible_to(
         side, select(Realisation.id).where(Realisation.contract_id == contract.id)
@@ -132,16 +146,26 @@ def _describe(row: AuditLog, blocks: dict[int, str]) -> tuple[str, list[str]]:
             "contract.updated": _("Contract changed"),
         }.get(row.action, row.action)
         return what, _changes(row.before, row.after)
+    named = after or row.before or {}  # a deleted draft's row has only its before
     name = _(
         "Realisation %(id)d (%(block)s, %(value)s)",
         id=row.object_id,
-        block=after.get("block") or blocks.get(row.object_id, "?"),
-        value=format_eur(int(after.get("value_cents") or 0)),
+        block=named.get("block") or blocks.get(row.object_id, "?"),
+        value=format_eur(int(named.get("value_cents") or 0)),
     )
-    state = row.action.removeprefix("realisation.")
-    details = (
-        [_("Reason: %(reason)s", reason=after["rejection_reason"])]
-        if after.get("rejection_reason") and state == "rejected"
-        else []
-    )
-    return f"{name}: {state_label(state)}", details
+    step = row.action.removeprefix("realisation.")
+    before = row.before or {}
+    details = []
+    if step == "rejected" and after.get("rejection_reason"):
+        details.append(_("Reason: %(reason)s", reason=after["rejection_reason"]))
+    if step == "questioned" and after.get("question"):
+        details.append(_("Question: %(question)s", question=after["question"]))
+    if step == "submitted" and before.get("state") == "questioned" and after.get("answer"):
+        details.append(_("Answer: %(answer)s", answer=after["answer"]))
+    if step == "submitted" and before.get("state") in ("rejected", "questioned"):
+        return _("%(name)s: sent again", name=name), details
+    if step == "updated":
+        return _("%(name)s: changed", name=name), details
+    if step == "deleted":
+        return _("%(name)s: draft deleted", name=name), details
+    return f"{name}: {state_label(step)}", details

@@ -1,5 +1,22 @@
 """Realisations: the contractor's claims, valued by the policy's value table; officers approve
-or reject them (docs/domain.md "Realisations, approval and no double counting")."""
+or reject them (docs/domain.md "Realisations, approval and no double counting").
+
+Choices where docs/domain.md is silent:
+- A draft is unsent work: it may lack what only a submission needs (the candidate reference, the
+  hours, an invoice number; a placement deal opens one with only block and period), and is then
+  worth € 0 until complete. What it does hold must be valid (no BSN, a period within the term).
+  Everything is checked again, completely, when it is sent.
+- The contractor changes and deletes its drafts; deleting is for drafts only (nothing was sent).
+- A rejected realisation is corrected and sent again: the same row, so the earlier decision stays
+  in its history (the audit log), and the officer decides again.
+- Instead of rejecting, the officer can ask for more information ("vraag om aanvulling"): state
+  `questioned` with the question; the contractor answers (required), may correct, and sends it
+  again. While questioned it counts as neither pending nor realised, like a rejected one, and holds
+  no candidate period or invoice: the checks run again when it is sent.
+- Every move from one state to another is one conditional UPDATE on the state it was read in, so
+  of two requests at once (two officers, or a double click on "send again") one wins and the
+  other gets a Conflict.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +33,7 @@ from sqlalchemy import text as sa_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from marketplace import links
 from marketplace.domain import valuation
 from marketplace.domain.identifiers import identifier_key, looks_like_bsn
 from marketplace.extensions import db
@@ -25,6 +43,7 @@ from marketplace.models._types import utcnow
 from marketplace.models.sroi import (
     CANDIDATE_PERIOD_CONSTRAINT,
     COUNTED_STATES,
+    EDITABLE_STATES,
 )
 from marketplace.services import (
     audit,
@@ -40,6 +59,8 @@ from marketplace.services.outbox import enqueue
 from marketplace.services.pages import CountedPagination
 
 PEOPLE_UNITS = ("fte_year", "month", "hour")
+# The longest question, answer or reason an officer or contractor writes on a realisation.
+MAX_TEXT = 2000
 _CANDIDATE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{2,39}$")
 
 
@@ -74,11 +95,14 @@ def block_of(contract: Contract, code: str) -> BuildingBlock:
     return block
 
 
-def preview(contract: Contract, data: RealisationData) -> valuation.Valuation:
-    """The value and breakdown the contractor sees before submitting (no checks on others)."""
-    block = block_of(contract, data.block_code)
-    _check_term(contract, block, data)
-    return _valuate(block, data)
+def preview(
+    contract: Contract, data: RealisationData, uploads: list[evidence.Upload] | None = None
+) -> valuation.Valuation:
+    """The value and breakdown the contractor sees before submitting (no checks on others);
+    every wrong field is refused at once, the chosen files included."""
+    result = _check_all(contract, data, uploads, PREVIEW).result
+    assert result is not None  # PREVIEW requires the value
+    return result
 
 
 def invoice_blocks(policy_ids: set[int]) -> dict[int, BuildingBlock]:
@@ -112,10 +136,16 @@ def invoice_value(
     )
 
 
-def _valuate(block: BuildingBlock, data: RealisationData) -> valuation.Valuation:
+def _valuate(
+    block: BuildingBlock, data: RealisationData, *, partial: bool = False
+) -> valuation.Valuation | None:
+    """The value of `data` on `block`; with `partial` (a draft) None while a value it needs is
+    missing, instead of the refusal a submission gets."""
     people = block.unit in PEOPLE_UNITS
     dated = block.unit in ("fte_year", "month")
     if dated and (data.start_date is None or data.end_date is None):
+        if partial:
+            return None
         msg = _("Enter the period (start and end date).")
         raise ServiceError(msg, {"start_date" if data.start_date is None else "end_date": msg})
     inputs = valuation.RealisationInput(
@@ -132,6 +162,8 @@ def _valuate(block: BuildingBlock, data: RealisationData) -> valuation.Valuation
     try:
         return valuation.valuate(policies.block_rules(block), inputs)
     except valuation.ValuationError as exc:
+        if partial and exc.code == "missing_field":
+            return None
         message = error_message(exc.code, exc.params)
         raise ServiceError(message, {_field(exc.field): message}, code=exc.code) from exc
 
@@ -157,10 +189,16 @@ def _field(name: str) -> str:
     return {"start": "start_date", "end": "end_date"}.get(name, name)
 
 
-def _check_candidate(block: BuildingBlock, data: RealisationData) -> str | None:
+def _check_candidate(
+    block: BuildingBlock, data: RealisationData, *, required: bool = True
+) -> str | None:
+    """The pseudonymous reference of a people block, refused when it is a BSN or not a plain
+    reference; missing is refused only when `required` (a draft may lack it)."""
     if block.unit not in PEOPLE_UNITS:
         return None
     ref = (data.candidate_ref or "").strip()
+    if not ref and not required:
+        return None
     if not ref:
         msg = _("Enter a pseudonymous candidate reference (no name, no BSN).")
         raise ServiceError(msg, {"candidate_ref": msg}, code="candidate_required")
@@ -207,15 +245,7 @@ def _check_invoice(block: BuildingBlock, data: RealisationData, own_id: int) -> 
     not hold it (see models.sroi.COUNTED_STATES)."""
     if block.unit != "invoice":
         return
-    fields = {}
-    if not identifier_key(data.invoice_number or ""):
-        fields["invoice_number"] = _("Enter the invoice number.")
-    if not re.fullmatch(r"\d{8}", data.supplier_kvk or ""):
-        fields["supplier_kvk"] = _("A KvK number has exactly 8 digits.")
-    if not (data.supplier_name or "").strip():
-        fields["supplier_name"] = _("Enter the supplier's name.")
-    if fields:
-        raise ServiceError(_("Some fields are not valid."), fields)
+    _check_invoice_fields(block, data)
     used = db.session.scalar(
         select(Realisation.id).where(
             Realisation.supplier_kvk == data.supplier_kvk,
@@ -227,6 +257,104 @@ def _check_invoice(block: BuildingBlock, data: RealisationData, own_id: int) -> 
     if used:
         msg = _("This invoice has already been used for social return. An invoice counts once.")
         raise ServiceError(msg, {"invoice_number": msg}, code="invoice_used")
+
+
+def _check_invoice_fields(block: BuildingBlock, data: RealisationData) -> None:
+    """What an invoice realisation must name before it is sent."""
+    if block.unit != "invoice":
+        return
+    fields = {}
+    if not identifier_key(data.invoice_number or ""):
+        fields["invoice_number"] = _("Enter the invoice number.")
+    if not re.fullmatch(r"\d{8}", data.supplier_kvk or ""):
+        fields["supplier_kvk"] = _("A KvK number has exactly 8 digits.")
+    if not (data.supplier_name or "").strip():
+        fields["supplier_name"] = _("Enter the supplier's name.")
+    if fields:
+        raise ServiceError(_("Some fields are not valid."), fields)
+
+
+def _check_period(block: BuildingBlock, data: RealisationData) -> None:
+    """An end before the start, refused on its own so a draft without hours hears it too."""
+    if block.unit in ("fte_year", "month") and data.start_date and data.end_date:
+        try:
+            valuation.period_days(data.start_date, data.end_date)
+        except valuation.ValuationError as exc:
+            message = error_message(exc.code, exc.params)
+            raise ServiceError(message, {"end_date": message}, code=exc.code) from exc
+
+
+@dataclass
+class Checked:
+    """A realisation's input that passed the checks: its block, reference, value (None for an
+    incomplete draft) and the evidence files with their content types."""
+
+    block: BuildingBlock
+    ref: str | None
+    result: valuation.Valuation | None
+    uploads: list[tuple[evidence.Upload, str]]
+
+
+# What each use of the checks requires to be there (`_check_all`); what is given is always checked.
+SUBMISSION = frozenset({"candidate", "value", "invoice"})
+PREVIEW = frozenset({"value"})
+DRAFT: frozenset[str] = frozenset()
+
+
+def _check_all(
+    contract: Contract,
+    data: RealisationData,
+    uploads: list[evidence.Upload] | None,
+    required: frozenset[str],
+) -> Checked:
+    """Every check of a realisation's own input at once, so a page marks each wrong field in one
+    go (issue 15: three mistakes took three submits). `required` names what must be there:
+    SUBMISSION, PREVIEW (the value only) or DRAFT (nothing, module docstring). A ServiceError
+    with every refused field; its code and message are the first refusal's when one field is
+    refused, else "Some fields are not valid." with the first code."""
+    block = block_of(contract, data.block_code)
+    refusals: list[ServiceError] = []
+
+    def collect(step: Callable[[], object]) -> object:
+        try:
+            return step()
+        except ServiceError as exc:
+            refusals.append(exc)
+            return None
+
+    ref = collect(lambda: _check_candidate(block, data, required="candidate" in required))
+    collect(lambda: _check_term(contract, block, data))
+    collect(lambda: _check_period(block, data))
+    if "invoice" in required:
+        collect(lambda: _check_invoice_fields(block, data))
+    result = collect(lambda: _valuate(block, data, partial="value" not in required))
+    checked = [(u, collect(lambda u=u: evidence.check(u))) for u in uploads or []]
+    if refusals:
+        raise _all_of(refusals)
+    return Checked(block, ref, result, checked)  # type: ignore[arg-type]
+
+
+def field_errors(
+    contract: Contract, data: RealisationData, required: frozenset[str] = SUBMISSION
+) -> dict[str, str]:
+    """A message per wrong field of `data`, all at once, nothing saved: what a page adds to the
+    fields its form could not even read, so every mistake shows in one go."""
+    try:
+        _check_all(contract, data, None, required)
+    except ServiceError as exc:
+        return exc.fields or {"block_code": exc.message}
+    return {}
+
+
+def _all_of(refusals: list[ServiceError]) -> ServiceError:
+    fields: dict[str, str] = {}
+    for exc in refusals:
+        for name, message in exc.fields.items():
+            fields.setdefault(name, message)
+    first = refusals[0]
+    if len(fields) <= 1:
+        return ServiceError(first.message, fields, code=first.code)
+    return ServiceError(_("Some fields are not valid."), fields, code=first.code)
 
 
 def _check_counted_once(
@@ -307,20 +435,18 @@ def submit(
     organisations.require_role(by, contract.contractor)
     if contract.obligation_status != "due":
         raise ServiceError(_("This contract has no social-return obligation to report on."))
-    block = block_of(contract, data.block_code)
-    ref = _check_candidate(block, data)
-    _check_term(contract, block, data)
-    result = _valuate(block, data)
-    checked = [(u, evidence.check(u)) for u in uploads or []]
-    _check_counted_once(contract, block, ref, data, 0)
+    checked = _check_all(contract, data, uploads, DRAFT if draft else SUBMISSION)
+    block, ref = checked.block, checked.ref
+    if not draft:
+        _check_counted_once(contract, block, ref, data, 0)
     realisation = Realisation(
         contract_id=contract.id,
         contractor_id=contract.contractor_id,
         block_id=block.id,
         created_by_id=by.id,
     )
-    _fill(realisation, block, data, ref, result)
-    stored = [evidence.store(u, mime, by.id) for u, mime in checked]
+    _fill(realisation, block, data, ref, checked.result)
+    stored = [evidence.store(u, mime, by.id) for u, mime in checked.uploads]
     realisation.evidence = stored
     realisation.state = "draft" if draft else "submitted"
     realisation.submitted_at = None if draft else utcnow()
@@ -349,32 +475,124 @@ def submit(
 
 
 def submit_draft(realisation: Realisation, by: User) -> Realisation:
-    """draft → submitted, re-checking double counting at this moment."""
+    """draft → submitted as it was saved: checked completely and for double counting now."""
+    return correct(realisation, _data_of(realisation), by, send=True)
+
+
+def correct(
+    realisation: Realisation,
+    data: RealisationData,
+    by: User,
+    uploads: list[evidence.Upload] | None = None,
+    *,
+    send: bool,
+    answer: str = "",
+) -> Realisation:
+    """The contractor changes its draft, or a rejected or questioned realisation, and keeps it
+    as a draft (drafts only) or sends it (`send`): submitted for a decision again, checked
+    completely and for double counting at this moment. A questioned one is sent with the
+    contractor's `answer` (required). New evidence files are added to the ones it has.
+
+    The state moves by one conditional UPDATE on the state it was read in: of two sends at once
+    one wins and the other gets a Conflict, with nothing written (module docstring)."""
     contract = realisation.contract
     organisations.require_role(by, contract.contractor)
-    if realisation.state != "draft":
-        raise ServiceError(_("Only a draft can be submitted."), code="wrong_state")
-    data = _data_of(realisation)
-    block, ref, own_id = realisation.block, realisation.candidate_ref, realisation.id
-    _check_counted_once(contract, block, ref, data, own_id)
-    before = _snapshot(realisation)
-    realisation.state = "submitted"
-    realisation.submitted_at = utcnow()
-    # Keys as the rule reads them now (rows the migration found clashing were left without).
-    realisation.candidate_key = identifier_key(ref) if ref else None
-    realisation.invoice_key = identifier_key(data.invoice_number) if data.invoice_number else None
-    contract.last_submission_at = utcnow()
-    audit.record(
-        "realisation.submitted", realisation, before=before, after=_snapshot(realisation), actor=by
-    )
-    enqueue("recompute_contract", contract.id)
+    state = realisation.state
+    if state not in EDITABLE_STATES:
+        raise ServiceError(_("This realisation can no longer be changed."), code="wrong_state")
+    if not send and state != "draft":
+        raise ServiceError(_("Send the corrected realisation again."), code="wrong_state")
+    answer = (answer or "").strip()
+    refusals = []
+    if send and state == "questioned" and not answer:
+        msg = _("Answer the officer's question.")
+        refusals.append(ServiceError(msg, {"answer": msg}, code="answer_required"))
+    elif len(answer) > MAX_TEXT:
+        msg = _("At most %(n)d characters.", n=MAX_TEXT)
+        refusals.append(ServiceError(msg, {"answer": msg}))
     try:
+        checked = _check_all(contract, data, uploads, SUBMISSION if send else DRAFT)
+    except ServiceError as exc:
+        refusals.insert(0, exc)
+    if refusals:
+        raise _all_of(refusals)
+    block, ref, own_id = checked.block, checked.ref, realisation.id
+    if send:
+        _check_counted_once(contract, block, ref, data, own_id)
+    before = _snapshot(realisation)
+    now = utcnow()
+    moved = {"state": "submitted", "submitted_at": now} if send else {"state": state}
+    if not _move(realisation, state, moved):
+        db.session.rollback()
+        raise _changed_meanwhile()
+    realisation.block_id = block.id
+    realisation.block = block
+    _fill(realisation, block, data, ref, checked.result)
+    if answer:
+        realisation.answer = answer
+    stored = [evidence.store(u, mime, by.id) for u, mime in checked.uploads]
+    realisation.evidence.extend(stored)
+    action = "realisation.submitted" if send else "realisation.updated"
+    try:
+        db.session.flush()
+        audit.record(action, realisation, before=before, after=_snapshot(realisation), actor=by)
+        if send:
+            contract.last_submission_at = now
+            enqueue("recompute_contract", contract.id)
+            if state != "draft":
+                _notify_sent_again(realisation, state)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
+        evidence.discard(stored)
         _refusal_for(exc, contract, block, ref, data, own_id)
         raise
+    except Exception:
+        db.session.rollback()
+        evidence.discard(stored)
+        raise
     return realisation
+
+
+def delete_draft(realisation: Realisation, by: User) -> None:
+    """Delete a draft for good, with its evidence files; only a draft (nothing was sent). The
+    row is claimed first with a conditional UPDATE on its state, so a draft sent at the same
+    moment is either sent or deleted, never both (Conflict for the other request)."""
+    organisations.require_role(by, realisation.contract.contractor)
+    if realisation.state != "draft":
+        raise ServiceError(_("Only a draft can be deleted."), code="wrong_state")
+    before = _snapshot(realisation)
+    if not _move(realisation, "draft", {"state": "draft"}):
+        db.session.rollback()
+        raise _changed_meanwhile()
+    files = list(realisation.evidence)
+    audit.record("realisation.deleted", realisation, before=before, actor=by)
+    db.session.delete(realisation)
+    db.session.commit()
+    evidence.discard(files)
+
+
+def _move(realisation: Realisation, state: str, values: dict) -> bool:
+    """Move the row from `state` with `values` in one conditional UPDATE; False when another
+    transaction moved it first (PostgreSQL re-reads the row after the other's commit, SQLite
+    lets one writer at a time in)."""
+    result = db.session.execute(
+        update(Realisation)
+        .where(Realisation.id == realisation.id, Realisation.state == state)
+        .values(**values)
+        .execution_options(synchronize_session="evaluate")
+    )
+    return result.rowcount == 1
+
+
+def _changed_meanwhile() -> Conflict:
+    return Conflict(
+        _(
+            "This realisation was changed meanwhile, in another window or by a colleague. "
+            "Look at it again."
+        ),
+        code="state_changed",
+    )
 
 
 def _fill(r: Realisation, block, data: RealisationData, ref, result) -> None:
@@ -397,8 +615,13 @@ def _fill(r: Realisation, block, data: RealisationData, ref, result) -> None:
     r.invoice_number = (data.invoice_number or "").strip() or None
     r.invoice_key = identifier_key(r.invoice_number) if r.invoice_number else None
     r.description = data.description or ""
-    r.value_cents = result.value_cents
-    r.breakdown = [{"code": line.code, "value_cents": line.value_cents} for line in result.lines]
+    # An incomplete draft is worth nothing yet (module docstring).
+    r.value_cents = result.value_cents if result else 0
+    r.breakdown = (
+        [{"code": line.code, "value_cents": line.value_cents} for line in result.lines]
+        if result
+        else []
+    )
 
 
 def _data_of(r: Realisation) -> RealisationData:
@@ -428,6 +651,11 @@ def _snapshot(r: Realisation) -> dict:
         "value_cents": r.value_cents,
         "candidate_ref": r.candidate_ref,
         "rejection_reason": r.rejection_reason,
+        "question": r.question,
+        "answer": r.answer,
+        "start_date": r.start_date.isoformat() if r.start_date else None,
+        "end_date": r.end_date.isoformat() if r.end_date else None,
+        "hours_per_week": str(r.hours_per_week) if r.hours_per_week is not None else None,
     }
 
 
@@ -483,6 +711,20 @@ def reject(realisation_ids: list[int], by: User, reason: str) -> int:
     return _decide(realisation_ids, "rejected", by, reason.strip())
 
 
+def ask(realisation_ids: list[int], by: User, question: str) -> int:
+    """Ask the contractor for more information instead of deciding ("vraag om aanvulling"): the
+    realisations go back to the contractor with the question (required), who answers and sends
+    them again (`correct`). A decision like the others: once, all or none."""
+    question = (question or "").strip()
+    if not question:
+        msg = _("Write your question; the contractor sees it.")
+        raise ServiceError(msg, {"question": msg}, code="question_required")
+    if len(question) > MAX_TEXT:
+        msg = _("At most %(n)d characters.", n=MAX_TEXT)
+        raise ServiceError(msg, {"question": msg})
+    return _decide(realisation_ids, "questioned", by, question)
+
+
 def _decide(realisation_ids: list[int], state: str, by: User, reason: str | None) -> int:
     """Move submitted realisations to `state`, all or none: the part approval and rejection share.
 
@@ -524,28 +766,27 @@ def _decide_all(realisation_ids: list[int], state: str, by: User, reason: str | 
         touched.add(r.contract_id)
     for contract_id in sorted(touched):
         enqueue("recompute_contract", contract_id)
-    _notify_decisions(rows, reason)
+    _notify_decisions(rows, state, reason)
     db.session.commit()
     return len(rows)
 
 
-def _claim(r: Realisation, state: str, reason: str | None, decided_at, by: User) -> bool:
-    """Move one submitted row to `state` in a single conditional UPDATE; False when another
-    transaction decided it first (PostgreSQL re-reads the row after the other one's commit,
-    SQLite lets one writer at a time in)."""
-    result = db.session.execute(
-        update(Realisation)
-        .where(Realisation.id == r.id, Realisation.state == "submitted")
-        .values(state=state, rejection_reason=reason, decided_at=decided_at, decided_by_id=by.id)
-        .execution_options(synchronize_session="evaluate")
-    )
-    return result.rowcount == 1
+def _claim(r: Realisation, state: str, text: str | None, decided_at, by: User) -> bool:
+    """Move one submitted row to `state` in a single conditional UPDATE (`_move`); False when
+    another transaction decided it first. `text` is the rejection's reason or the question; a
+    question starts a new round, so the previous answer is cleared (the history keeps it)."""
+    values = {"state": state, "decided_at": decided_at, "decided_by_id": by.id}
+    if state == "questioned":
+        values.update(question=text, answer=None)
+    else:
+        values["rejection_reason"] = text
+    return _move(r, "submitted", values)
 
 
 def _not_awaiting(r: Realisation) -> ServiceError:
     """The refusal for a realisation that is not submitted: a decided one names who decided it
     and when (409, someone was first), a draft is simply not awaiting a decision."""
-    if r.state in ("approved", "rejected") and r.decided_at is not None:
+    if r.state in ("approved", "rejected", "questioned") and r.decided_at is not None:
         decider = db.session.get(User, r.decided_by_id) if r.decided_by_id else None
         name = (decider.name or decider.email) if decider else _("another officer")
         return Conflict(
@@ -561,29 +802,68 @@ def _not_awaiting(r: Realisation) -> ServiceError:
     )
 
 
-def _notify_decisions(rows: list[Realisation], reason: str | None) -> None:
-    """Tell each contract's contractor what was decided; a rejection carries its reason."""
+def _notify_decisions(rows: list[Realisation], state: str, text: str | None) -> None:
+    """Tell each contract's contractor what was decided, with the rejection's reason or the
+    question, and where to answer."""
     by_contract: dict[int, list[Realisation]] = {}
     for r in rows:
         by_contract.setdefault(r.contract_id, []).append(r)
     for group in by_contract.values():
         contract = group[0].contract
-        if reason is None:
-            subject = _("Realisations approved for %(ref)s", ref=contract.reference)
-            body = _(
-                "%(n)d realisation(s) on %(title)s were approved.",
-                n=len(group),
-                title=contract.title,
+        n, title, ref = len(group), contract.title, contract.reference
+        link = links.url("contract", contract_id=contract.id)
+        if state == "approved":
+            subject = _("Realisations approved for %(ref)s", ref=ref)
+            body = _("%(n)d realisation(s) on %(title)s were approved.", n=n, title=title)
+        elif state == "rejected":
+            subject = _("Realisations rejected for %(ref)s", ref=ref)
+            body = (
+                _(
+                    "%(n)d realisation(s) on %(title)s were rejected. Reason: %(reason)s",
+                    n=n,
+                    title=title,
+                    reason=text,
+                )
+                + "\n\n"
+                + _("You can correct a rejected realisation and send it again:")
             )
         else:
-            subject = _("Realisations rejected for %(ref)s", ref=contract.reference)
-            body = _(
-                "%(n)d realisation(s) on %(title)s were rejected. Reason: %(reason)s",
-                n=len(group),
-                title=contract.title,
-                reason=reason,
+            subject = _("Question about realisations for %(ref)s", ref=ref)
+            body = (
+                _(
+                    "The officer asks for more information about %(n)d realisation(s) on "
+                    "%(title)s: %(question)s",
+                    n=n,
+                    title=title,
+                    question=text,
+                )
+                + "\n\n"
+                + _("Answer the question on the realisation and send it again:")
             )
-        notify.organisation(contract.contractor_id, subject, body)
+        notify.organisation(contract.contractor_id, subject, body + "\n" + link)
+
+
+def _notify_sent_again(r: Realisation, was: str) -> None:
+    """Tell the contract's authority that a rejected or questioned realisation is back in its
+    queue, with the contractor's answer."""
+    contract = r.contract
+    subject = _("Realisation sent again for %(ref)s", ref=contract.reference)
+    body = (
+        _(
+            "%(contractor)s corrected a rejected realisation on %(title)s and sent it again.",
+            contractor=contract.contractor.name,
+            title=contract.title,
+        )
+        if was == "rejected"
+        else _(
+            "%(contractor)s answered your question about a realisation on %(title)s: %(answer)s",
+            contractor=contract.contractor.name,
+            title=contract.title,
+            answer=r.answer,
+        )
+    )
+    link = links.url("contract", contract_id=contract.id)
+    notify.organisation(contract.authority_id, subject, body + "\n\n" + link)
 
 
 def of_contract(contract_id: int, side: str, state: str | None = None) -> list[Realisation]:

@@ -174,6 +174,12 @@ class RealisationForm(FlaskForm):
         description=_l("What was done, for the officer who checks it. No names or BSN."),
     )
     evidence = MultipleFileField(_l("Evidence"), render_kw={"accept": EVIDENCE_ACCEPT})
+    # Only on a questioned or rejected realisation sent again (services: `correct`).
+    answer = TextAreaField(
+        _l("Your answer"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("What the officer asked for, or what you changed. The officer reads it."),
+    )
 
     def __init__(self, policy: SroiPolicy, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

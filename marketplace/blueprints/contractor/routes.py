@@ -36,7 +36,16 @@ from marketplace.domain import pso as pso_rules
 from marketplace.domain.fulfilment import worst_first_key
 from marketplace.labels import bonus_labels, unit_labels
 from marketplace.models import Contract, Realisation
-from marketplace.services import contracts, evidence, fulfilment, matches, pso, realisations
+from marketplace.models.sroi import EDITABLE_STATES
+from marketplace.services import (
+    contracts,
+    evidence,
+    fulfilment,
+    history,
+    matches,
+    pso,
+    realisations,
+)
 from marketplace.services.errors import NotFound, ServiceError
 from marketplace.templating import eur
 
@@ -126,17 +135,40 @@ def new_realisation(contract_id: int):
     result = None
     action = request.form.get("action")
     if form.validate_on_submit():
-        block = next(b for b in contract.policy.blocks if b.code == form.block_code.data)
-        data = _realisation_data(form, block.unit)
+        data = _posted_data(form, contract)
         try:
             if action in ("submit", "draft"):
                 saved = realisations.submit(
                     contract, data, current_user, _uploads(form), draft=action == "draft"
                 )
                 return _saved(saved)
-            result = realisations.preview(contract, data)
+            result = realisations.preview(contract, data, _uploads(form))
         except ServiceError as exc:
             _refuse(form, exc)
+    elif form.is_submitted():
+        _all_errors(form, contract, action)
+    return _form_page(contract, form, result)
+
+
+def _posted_data(form: RealisationForm, contract: Contract) -> realisations.RealisationData:
+    block = next((b for b in contract.policy.blocks if b.code == form.block_code.data), None)
+    return _realisation_data(form, block.unit if block else "")
+
+
+def _all_errors(form: RealisationForm, contract: Contract, action: str | None) -> None:
+    """When a field did not parse, also show what the service would refuse in the others, so
+    every wrong field is marked at once (issue 15)."""
+    required = {
+        "draft": realisations.DRAFT,
+        "preview": realisations.PREVIEW,
+    }.get(action or "", realisations.SUBMISSION)
+    errors = realisations.field_errors(contract, _posted_data(form, contract), required)
+    unmarked = {n: msg for n, msg in errors.items() if n in form and not form[n].errors}
+    if unmarked:
+        apply_service_error(form, ServiceError(_("Some fields are not valid."), unmarked))
+
+
+def _form_page(contract: Contract, form: RealisationForm, result, realisation=None):
     blocks = {b.code: b for b in contract.policy.blocks}
     labels = unit_labels()
     page = render_template(
@@ -144,6 +176,8 @@ def new_realisation(contract_id: int):
         contract=contract,
         form=form,
         result=result,
+        realisation=realisation,
+        history=history.of_realisation(realisation) if realisation else [],
         fieldsets=[
             (legend, names, units, ", ".join(str(labels[u]) for u in units))
             for legend, names in FIELDSETS
@@ -158,21 +192,109 @@ def new_realisation(contract_id: int):
     return page, 422 if request.method == "POST" and result is None else 200
 
 
-@bp.post("/realisaties/<int:realisation_id>/indienen")
-@login_required
-def submit_draft(realisation_id: int):
+def _own_realisation(realisation_id: int) -> Realisation:
+    """The realisation, when the user reports on its contract as its contractor; else 404."""
     realisation, side = realisations.realisation_for_party(realisation_id, current_user)
     if side != "contractor":
         raise NotFound()
+    return realisation
+
+
+def _stored_form(realisation: Realisation, **kwargs) -> RealisationForm:
+    """The form filled with the stored realisation (posted values win on a POST). Values are
+    passed by name, not as `obj`: WTForms prefers an object's attribute to a given value, and
+    the stored None of a field the block does not use is not a choice of its select."""
+    stored = {name: getattr(realisation, name) for name in FIELD_UNITS}
+    return RealisationForm(
+        realisation.contract.policy,
+        **{
+            **stored,
+            "attributes": stored["attributes"] or [],
+            "supplier_certification": stored["supplier_certification"] or "none",
+            "block_code": realisation.block.code,
+            "description": realisation.description,
+            "answer": "",
+        },
+        **kwargs,
+    )
+
+
+@bp.route("/realisaties/<int:realisation_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit_realisation(realisation_id: int):
+    """A draft, or a rejected or questioned realisation: corrected, and kept as a draft or sent
+    (again). Other states are shown on the contract page only."""
+    realisation = _own_realisation(realisation_id)
+    contract = realisation.contract
+    if realisation.state not in EDITABLE_STATES:
+        flash(_("This realisation can no longer be changed."), "error")
+        return redirect(_contract_url(contract.id))
+    form = _stored_form(realisation)
+    result = None
+    action = request.form.get("action")
+    if form.validate_on_submit():
+        data = _posted_data(form, contract)
+        try:
+            if action in ("submit", "draft"):
+                saved = realisations.correct(
+                    realisation,
+                    data,
+                    current_user,
+                    _uploads(form),
+                    send=action == "submit",
+                    answer=form.answer.data or "",
+                )
+                return _saved(saved)
+            result = realisations.preview(contract, data, _uploads(form))
+        except ServiceError as exc:
+            _refuse(form, exc)
+    elif form.is_submitted():
+        _all_errors(form, contract, action)
+    return _form_page(contract, form, result, realisation)
+
+
+@bp.route("/realisaties/<int:realisation_id>/verwijderen", methods=["GET", "POST"])
+@login_required
+def delete_realisation(realisation_id: int):
+    """Deleting a draft is for good: the GET asks on a page of its own, the POST deletes."""
+    realisation = _own_realisation(realisation_id)
+    contract_id = realisation.contract_id
+    if request.method == "POST":
+        try:
+            realisations.delete_draft(realisation, current_user)
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            flash(exc.message, "error")
+        else:
+            flash(_("The draft is deleted."), "ok")
+        return redirect(_contract_url(contract_id))
+    if realisation.state != "draft":
+        flash(_("Only a draft can be deleted."), "error")
+        return redirect(_contract_url(contract_id))
+    return render_template("contractor/confirm_delete.html", realisation=realisation)
+
+
+@bp.post("/realisaties/<int:realisation_id>/indienen")
+@login_required
+def submit_draft(realisation_id: int):
+    realisation = _own_realisation(realisation_id)
+    contract_id = realisation.contract_id  # read now: a draft deleted meanwhile is gone after
     try:
         realisations.submit_draft(realisation, current_user)
     except ServiceError as exc:
         if exc.status in (403, 404):
             raise
+        if exc.fields:
+            # An incomplete draft: its form shows what is missing, next to each field.
+            form = _stored_form(realisation, formdata=None)
+            apply_service_error(form, exc)
+            page, _status = _form_page(realisation.contract, form, None, realisation)
+            return page, 422
         flash(exc.message, "error")
     else:
         flash(_("Realisation submitted: %(amount)s", amount=eur(realisation.value_cents)), "ok")
-    return redirect(_contract_url(realisation.contract_id))
+    return redirect(_contract_url(contract_id))
 
 
 @bp.route("/bewijs/<int:evidence_id>", endpoint="evidence")

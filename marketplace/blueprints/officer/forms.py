@@ -292,13 +292,22 @@ class FilterForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    """Approve or reject one or more submitted realisations; rejecting needs a reason."""
+    """Approve, reject or question one or more submitted realisations; rejecting needs a
+    reason, asking for more information a question."""
 
     ids = SelectMultipleField(coerce=whole_id, validate_choice=False)
     reason = TextAreaField(
         _l("Reason for rejection"),
         validators=[Optional(), Length(max=2000)],
         description=_l("Required when rejecting; the contractor sees it."),
+    )
+    question = TextAreaField(
+        _l("Question to the contractor"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            "Instead of rejecting: the realisation goes back to the contractor with your "
+            "question, and comes back to you with the answer."
+        ),
     )
     contract_id = IntegerField(validators=[Optional()])
 

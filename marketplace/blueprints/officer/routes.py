@@ -248,13 +248,15 @@ def _decide(form: DecisionForm, *, inline_errors: bool) -> bool:
     """Call the service with the chosen rows; a refusal lands next to the reason (inline_errors,
     when the form is shown again) or in a flash message; 403/404 stay error pages. True when
     something was decided."""
-    approve = "approve" in request.form
+    decision = next((d for d in ("approve", "ask") if d in request.form), "reject")
     if not form.ids.data:
         flash(_("Select at least one realisation."), "error")
         return False
     try:
-        if approve:
+        if decision == "approve":
             n = realisations.approve(form.ids.data, current_user)
+        elif decision == "ask":
+            n = realisations.ask(form.ids.data, current_user, form.question.data or "")
         else:
             n = realisations.reject(form.ids.data, current_user, form.reason.data or "")
     except ServiceError as exc:
@@ -265,8 +267,10 @@ def _decide(form: DecisionForm, *, inline_errors: bool) -> bool:
         else:
             flash(exc.message, "error")
         return False
-    if approve:
+    if decision == "approve":
         message = _("1 realisation approved.") if n == 1 else _("%(n)d realisations approved.", n=n)
+    elif decision == "ask":
+        message = _("Your question was sent to the contractor with %(n)d realisation(s).", n=n)
     else:
         message = _("1 realisation rejected.") if n == 1 else _("%(n)d realisations rejected.", n=n)
     flash(message, "ok")
