@@ -16,6 +16,11 @@ Choices where docs/domain.md is silent:
   profile, the certification as it was on the invoice date (domain/certification.py).
 - An invoice date lies on or before today: an invoice is entered once it exists.
 - A deal without a contract is simply marked delivered: there is no contract to count for.
+- A placement deal (a demand of type `placement`) with a contract is delivered without an
+  invoice: it opens a realisation draft on the contract with the building block the buyer picks
+  (a people block of the contract's policy) and the deal's period, for the contractor to complete
+  with the pseudonymous candidate reference and the hours, and submit (issue 13). Its invoice, if
+  any, is not what counts: the person's work is.
 - Reviews are published without a job: each review's `published_at` is set when it is written to
   14 days later, and to now for both when the second side writes theirs. A review is public from
   its `published_at` on, so reading decides (and a frozen clock tests it).
@@ -71,6 +76,16 @@ from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceEr
 REVIEW_DELAY = timedelta(days=14)
 MAX_REVIEW = 2000
 MAX_INVOICE_NUMBER = 60
+
+
+@dataclass
+class PlacementData:
+    """What a placement's realisation draft starts with: the building block, and the period
+    (the deal's, unless the buyer corrects it)."""
+
+    block_code: str
+    start_date: date | None
+    end_date: date | None
 
 
 @dataclass
@@ -218,21 +233,60 @@ def invoice_block(contract: Contract) -> BuildingBlock:
     return block
 
 
-def deliver(
-    deal: Deal, data: InvoiceData, by: User, invoice_file: evidence.Upload | None = None
-) -> Deal:
-    """The buyer marks the deal delivered with the supplier's invoice. On a deal with a contract
-    the invoice becomes an `invoice` realisation, submitted for the officer's approval, in the
-    same transaction; the supplier is told. All or nothing."""
+def is_placement(deal: Deal) -> bool:
+    """A placement deal on a contract: delivered as a realisation draft, not an invoice."""
+    return deal.listing.type == "placement" and deal.contract is not None
+
+
+def placement_blocks(deal: Deal) -> list[BuildingBlock]:
+    """The building blocks a placement on the deal's contract can count under: the people
+    blocks of its policy (per FTE-year, month or hour), in the value table's order."""
+    if deal.contract is None:
+        return []
+    return [b for b in deal.contract.policy.blocks if b.unit in realisations.PEOPLE_UNITS]
+
+
+def deliver_placement(deal: Deal, data: PlacementData, by: User) -> Deal:
+    """The buyer marks a placement deal delivered: a realisation draft opens on the deal's
+    contract with the block and period, linked to the deal, for the contractor to complete with
+    the candidate reference and submit (module docstring). The supplier is told. All or
+    nothing; a second delivery is a Conflict."""
     if _side_of(deal, by) != "buyer":
         raise Forbidden(_("Only the buyer marks a deal delivered."))
-    clean = _check_invoice(data, clock.today())
-    mime = None
-    if invoice_file is not None:
-        try:
-            mime = evidence.check(invoice_file)
-        except ServiceError as exc:
-            raise ServiceError(exc.message, {"invoice_file": exc.message}, code=exc.code) from exc
+    if not is_placement(deal):
+        raise ServiceError(_("This deal is delivered with its invoice."), code="not_placement")
+    if data.block_code not in {b.code for b in placement_blocks(deal)}:
+        msg = _("Choose a building block for people from the contract's value table.")
+        raise ServiceError(msg, {"block_code": msg}, code="unknown_block")
+    draft = realisations.RealisationData(
+        block_code=data.block_code,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        description=_(
+            "Placement through the marketplace: %(title)s, with %(supplier)s",
+            title=deal.listing.title,
+            supplier=deal.supplier.name,
+        ),
+    )
+    # Checked before the deal moves, so a refused period leaves the deal as it was.
+    realisations.check_input(deal.contract, draft, realisations.DRAFT)
+    _claim_delivery(deal)
+    deal.delivered_at = utcnow()
+
+    def link(realisation: Realisation) -> None:
+        deal.realisation_id = realisation.id
+        _delivered(deal, by)
+
+    try:
+        realisations.submit(deal.contract, draft, by, draft=True, on_saved=link)
+    except Exception:
+        db.session.rollback()
+        raise
+    return deal
+
+
+def _claim_delivery(deal: Deal) -> None:
+    """agreed → delivered in one conditional UPDATE: of two deliveries at once one wins."""
     claimed = db.session.execute(
         update(Deal)
         .where(Deal.id == deal.id, Deal.status == "agreed")
@@ -242,6 +296,30 @@ def deliver(
     if claimed.rowcount != 1:
         db.session.rollback()
         raise Conflict(_("This deal has been marked delivered already."), code="deal_delivered")
+
+
+def deliver(
+    deal: Deal, data: InvoiceData, by: User, invoice_file: evidence.Upload | None = None
+) -> Deal:
+    """The buyer marks the deal delivered with the supplier's invoice. On a deal with a contract
+    the invoice becomes an `invoice` realisation, submitted for the officer's approval, in the
+    same transaction; the supplier is told. All or nothing. A placement deal on a contract is
+    delivered with `deliver_placement` instead."""
+    if _side_of(deal, by) != "buyer":
+        raise Forbidden(_("Only the buyer marks a deal delivered."))
+    if is_placement(deal):
+        raise ServiceError(
+            _("A placement is delivered as a realisation draft, not with an invoice."),
+            code="placement_deal",
+        )
+    clean = _check_invoice(data, clock.today())
+    mime = None
+    if invoice_file is not None:
+        try:
+            mime = evidence.check(invoice_file)
+        except ServiceError as exc:
+            raise ServiceError(exc.message, {"invoice_file": exc.message}, code=exc.code) from exc
+    _claim_delivery(deal)
     deal.invoice_number = clean.invoice_number
     deal.invoice_date = clean.invoice_date
     deal.invoice_amount_cents = clean.amount_cents
@@ -299,21 +377,28 @@ def _delivered(deal: Deal, by: User) -> None:
     audit.record(
         "deal.delivered", deal, before={"status": "agreed"}, after=_snapshot(deal), actor=by
     )
+    paragraph = (
+        _l(
+            "%(buyer)s marked the deal for %(title)s delivered and entered your invoice "
+            "%(number)s. You can now review each other.",
+            buyer=deal.buyer.name,
+            title=deal.listing.title,
+            number=deal.invoice_number,
+        )
+        if deal.invoice_number
+        else _l(
+            "%(buyer)s marked the deal for %(title)s delivered. You can now review each other.",
+            buyer=deal.buyer.name,
+            title=deal.listing.title,
+        )
+    )
     notifications.notify(
         deal.supplier_id,
         "deal_update",
         {"title": deal.listing.title},
         _page(deal),
         _l("Deal delivered: %(title)s", title=deal.listing.title),
-        [
-            _l(
-                "%(buyer)s marked the deal for %(title)s delivered and entered your invoice "
-                "%(number)s. You can now review each other.",
-                buyer=deal.buyer.name,
-                title=deal.listing.title,
-                number=deal.invoice_number,
-            )
-        ],
+        [paragraph],
     )
 
 

@@ -346,6 +346,14 @@ def field_errors(
     return {}
 
 
+def check_input(
+    contract: Contract, data: RealisationData, required: frozenset[str] = SUBMISSION
+) -> None:
+    """`_check_all` for another service that saves a realisation later in its transaction and
+    must refuse before it changes anything of its own (a deal opening a draft)."""
+    _check_all(contract, data, None, required)
+
+
 def _all_of(refusals: list[ServiceError]) -> ServiceError:
     fields: dict[str, str] = {}
     for exc in refusals:
@@ -875,6 +883,25 @@ def of_contract(contract_id: int, side: str, state: str | None = None) -> list[R
         q = q.where(Realisation.state == state)
     q = q.options(selectinload(Realisation.block))
     return list(db.session.scalars(q.order_by(Realisation.id.desc())))
+
+
+def to_do_of(contractor_id: int) -> dict[int, list[Realisation]]:
+    """What the contractor still has to do on its realisations, by contract id: its drafts to
+    complete and submit, rejections to correct and questions to answer (the editable states),
+    oldest first, with their blocks, in one query: the obligations overview lists them."""
+    rows = db.session.scalars(
+        select(Realisation)
+        .where(
+            Realisation.contractor_id == contractor_id,
+            Realisation.state.in_(EDITABLE_STATES),
+        )
+        .options(joinedload(Realisation.block))
+        .order_by(Realisation.id)
+    )
+    found: dict[int, list[Realisation]] = {}
+    for r in rows:
+        found.setdefault(r.contract_id, []).append(r)
+    return found
 
 
 def page_of_contract(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, FileField, RadioField, StringField, TextAreaField
+from wtforms import DateField, FileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from marketplace.blueprints.fields import EuroField, plausible_date
@@ -101,3 +101,23 @@ class ReviewForm(FlaskForm):
         ],
         description=_l("Published together with the other side's review, or after 14 days."),
     )
+
+
+class PlacementForm(FlaskForm):
+    """A placement deal delivered: the building block and period its realisation draft opens
+    with (services.deals.deliver_placement)."""
+
+    block_code = SelectField(
+        _l("Building block"),
+        validators=[InputRequired(message=_l("Choose a building block."))],
+        description=_l("The target group of the person placed, from the contract's value table."),
+    )
+    start_date = DateField(
+        _l("Start date"),
+        validators=[Optional(), plausible_date],
+        description=_l("From the deal; change it if the placement started on another day."),
+    )
+    end_date = DateField(_l("End date"), validators=[Optional(), plausible_date])
+
+    def set_blocks(self, blocks) -> None:
+        self.block_code.choices = [(b.code, f"{b.code} — {b.label}") for b in blocks]

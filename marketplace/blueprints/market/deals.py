@@ -17,6 +17,7 @@ from marketplace.blueprints.market.deal_forms import (
     AcceptForm,
     InvoiceForm,
     MessageForm,
+    PlacementForm,
     ProposalForm,
     ReviewForm,
     RevisionForm,
@@ -223,9 +224,51 @@ def _deal_page(found, side: str, status: int = 200, **forms):
         reviews=reviews,
         own_review=reviewed,
         invoice_form=forms.get("invoice_form") or InvoiceForm(formdata=None),
+        placement_form=forms.get("placement_form") or _placement_form(found, formdata=None),
+        placement=deals.is_placement(found),
         review_form=forms.get("review_form") or ReviewForm(formdata=None),
     )
     return page, status
+
+
+def _placement_form(found, **kwargs) -> PlacementForm:
+    """Pre-filled with the deal's period and the first people block of the contract's table."""
+    blocks = deals.placement_blocks(found)
+    form = PlacementForm(
+        start_date=found.start_date,
+        end_date=found.end_date,
+        block_code=blocks[0].code if blocks else None,
+        **kwargs,
+    )
+    form.set_blocks(blocks)
+    return form
+
+
+@bp.post("/markt/deals/<int:deal_id>/plaatsing")
+@login_required
+def placement(deal_id: int):
+    """A placement deal delivered: its realisation draft opens, and the buyer completes it on
+    the draft's page with the candidate reference."""
+    found, side = deals.deal_for_party(deal_id, current_user)
+    form = _placement_form(found)
+    if form.validate_on_submit():
+        data = deals.PlacementData(form.block_code.data, form.start_date.data, form.end_date.data)
+        try:
+            deals.deliver_placement(found, data, current_user)
+        except ServiceError as exc:
+            _refuse(form, exc)
+        else:
+            flash(
+                _(
+                    "The deal is delivered. Complete the realisation draft with the candidate's "
+                    "pseudonymous reference and the hours, and submit it."
+                ),
+                "ok",
+            )
+            return redirect(
+                url_for("contractor.edit_realisation", realisation_id=found.realisation_id)
+            )
+    return _deal_page(found, side, 422, placement_form=form)
 
 
 @bp.post("/markt/deals/<int:deal_id>/factuur")
