@@ -5,7 +5,7 @@ realisation moves to `questioned` with the question, and the contractor sends it
 answer. Plain added and dropped columns, no table rebuild on SQLite.
 
 Revision ID: a4c8e2f6b1d3
-Revises: f2b8d4c6a1e3
+Revises: dbd5587241e0
 Create Date: 2026-12-01 06:50:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a4c8e2f6b1d3'
-down_revision = 'f2b8d4c6a1e3'
+down_revision = 'dbd5587241e0'
 branch_labels = None
 depends_on = None
 
