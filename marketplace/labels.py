@@ -570,6 +570,12 @@ def _babel_locale() -> str:
     return "nl_NL" if str(get_locale()) == "nl" else "en_GB"
 
 
+def plain_eur(cents: int) -> str:
+    """An amount in the current language, as plain text (a mail worded in its reader's language
+    passes it lazily: `LazyString(plain_eur, cents)`)."""
+    return _eur(cents)
+
+
 def _eur(cents: int) -> str:
     # A plain space after the euro sign (Babel puts a no-break space there): the explanation is
     # plain text in JSON, CSV and e-mail too, and reads as in docs/domain.md ("€ 60.000,00").

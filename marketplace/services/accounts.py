@@ -253,6 +253,14 @@ def reset_password(token: str, password: str, address: str | None) -> User:
     return user
 
 
+def choose_language(user: User, locale: str) -> None:
+    """Keep the language the user chose last (one of the app's), in which mails are written to
+    them (i18n.language_of)."""
+    if locale in current_app.config["LANGUAGES"] and user.locale != locale:
+        user.locale = locale
+        db.session.commit()
+
+
 def create_token(user: User, name: str) -> str:
     """Create a bearer token; the plain value is shown once, only its hash is stored."""
     plain = "sr_" + secrets.token_urlsafe(32)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, case, cast, delete, func, insert, select, update
 
 from marketplace.domain.fulfilment import (
@@ -190,8 +192,6 @@ def _notify_changes(changes: list[tuple[Contract, str]]) -> None:
 
     Every `notified_status` is set before the first mail, so the session writes them in one
     batch instead of one UPDATE per mail (the sweep can notify hundreds of contracts)."""
-    from flask_babel import gettext as _
-
     to_mail = []
     for contract, status in changes:
         if status != contract.notified_status:
@@ -200,10 +200,10 @@ def _notify_changes(changes: list[tuple[Contract, str]]) -> None:
                 to_mail.append(contract)
     db.session.flush()
     messages = []
-    for contract in to_mail:
-        label = status_label(contract.notified_status)
-        subject = _("SROI status of %(ref)s: %(status)s", ref=contract.reference, status=label)
-        body = _(
+    for contract in to_mail:  # worded in each member's language (lazily, notify.organisations)
+        label = LazyString(status_label, contract.notified_status)
+        subject = _l("SROI status of %(ref)s: %(status)s", ref=contract.reference, status=label)
+        body = _l(
             "The social-return status of contract %(title)s (%(ref)s) changed to: %(status)s.",
             title=contract.title,
             ref=contract.reference,

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import LazyString
+from flask_babel import LazyString, force_locale
 from sqlalchemy import delete, func, select, update
 
-from marketplace import labels, links
+from marketplace import i18n, labels, links
 from marketplace.extensions import db
 from marketplace.models import (
     Notification,
@@ -72,13 +72,15 @@ def notify(
     `kind` with `params`: an in-app notification and an e-mail, each unless the user turned
     that channel of the kind off. The mail's subject is `subject` and its text the paragraphs
     of `body`, else the notification's own words (`labels.notification_text`); the link ends
-    it. Returns how many users were told on some channel."""
+    it. Each mail is worded in its recipient's language (lazy texts, `_l`, are translated then).
+    Returns how many users were told on some channel."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     users = [to] if isinstance(to, User) else _members(to if isinstance(to, int) else to.id)
     if not users:
         return 0
     off = _opted_out({u.id for u in users}, kind)
+    worded: dict[str, tuple[str, str]] = {}  # the mail in each recipient's language, once
     told = 0
     for user in users:
         in_app = (user.id, "in_app") not in off
@@ -94,7 +96,11 @@ def notify(
                 )
             )
         if by_mail:
-            mail.send(user.email, *_mail_for(kind, params, link, subject, body))
+            language = i18n.language_of(user.locale)
+            if language not in worded:
+                with force_locale(language):
+                    worded[language] = _mail_for(kind, params, link, subject, body)
+            mail.send(user.email, *worded[language])
         told += in_app or by_mail
     return told
 

@@ -1,35 +1,44 @@
-"""Notifications to everyone in an organisation, by mail through the outbox."""
+"""Notifications to everyone in an organisation, by mail through the outbox, each in its
+recipient's language: a lazy text (flask_babel.lazy_gettext) is translated per recipient, so a
+job's mail is not always Dutch (i18n.language_of)."""
 
 from __future__ import annotations
 
+from flask_babel import LazyString, force_locale
 from sqlalchemy import select
 
+from marketplace import i18n
 from marketplace.extensions import db
 from marketplace.models import OrganisationMember, User
 from marketplace.services import mail
 
+# Words of a mail: plain text, or a lazy translation worded when the mail is written.
+Text = str | LazyString
 
-def organisation(org_id: int, subject: str, body: str) -> int:
+
+def organisation(org_id: int, subject: Text, body: Text) -> int:
     """Queue one mail per member of the organisation; returns how many were queued."""
     return organisations([(org_id, subject, body)])
 
 
-def organisations(messages: list[tuple[int, str, str]]) -> int:
+def organisations(messages: list[tuple[int, Text, Text]]) -> int:
     """Queue (org_id, subject, body) messages to every member of each organisation, reading the
     members of all of them in one query (the nightly sweep may notify hundreds)."""
     org_ids = {org_id for org_id, _subject, _body in messages}
-    members: dict[int, list[str]] = {}
-    for org_id, email in db.session.execute(
-        select(OrganisationMember.organisation_id, User.email)
+    members: dict[int, list[tuple[str, str]]] = {}
+    for org_id, email, locale in db.session.execute(
+        select(OrganisationMember.organisation_id, User.email, User.locale)
         .join(User, OrganisationMember.user_id == User.id)
         .where(OrganisationMember.organisation_id.in_(org_ids))
         .order_by(OrganisationMember.id)
     ):
-        members.setdefault(org_id, []).append(email)
-    return mail.send_many(
-        [
-            (email, subject, body)
-            for org_id, subject, body in messages
-            for email in members.get(org_id, [])
-        ]
-    )
+        members.setdefault(org_id, []).append((email, i18n.language_of(locale)))
+    outgoing = []
+    for org_id, subject, body in messages:
+        worded: dict[str, tuple[str, str]] = {}
+        for email, language in members.get(org_id, []):
+            if language not in worded:
+                with force_locale(language):
+                    worded[language] = (str(subject), str(body))
+            outgoing.append((email, *worded[language]))
+    return mail.send_many(outgoing)

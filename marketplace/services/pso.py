@@ -13,7 +13,9 @@ import hashlib
 from datetime import date, timedelta
 from pathlib import Path
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -296,8 +298,8 @@ def expiry_sweep(today: date) -> dict[str, int]:
         )
     ).all()
     for cert in due:
-        facts = {
-            "level": pso_level_label(cert.level),
+        facts = {  # worded in each member's language (lazily, notify.organisation)
+            "level": LazyString(pso_level_label, cert.level),
             "number": cert.number,
             "date": cert.valid_until.isoformat(),
         }
@@ -305,8 +307,8 @@ def expiry_sweep(today: date) -> dict[str, int]:
         if state == "expired" and cert.expired_noticed_at is None:
             cert.expired_noticed_at = utcnow()
             expired += 1
-            subject = _("Your PSO certificate has expired")
-            body = _(
+            subject = _l("Your PSO certificate has expired")
+            body = _l(
                 "Your %(level)s certificate %(number)s expired on %(date)s. It no longer "
                 "counts for new contracts.",
                 **facts,
@@ -314,8 +316,8 @@ def expiry_sweep(today: date) -> dict[str, int]:
         elif state == "expiring" and cert.reminded_at is None:
             cert.reminded_at = utcnow()
             reminded += 1
-            subject = _("Your PSO certificate expires soon")
-            body = _(
+            subject = _l("Your PSO certificate expires soon")
+            body = _l(
                 "Your %(level)s certificate %(number)s is valid until %(date)s. Renew it in "
                 "time so it keeps counting for new contracts.",
                 **facts,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import gettext as _
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from marketplace.domain.money import format_eur
 from marketplace.extensions import db
+from marketplace.labels import plain_eur
 from marketplace.models import Contract
 from marketplace.models._types import utcnow
 from marketplace.services import notify
@@ -34,15 +35,15 @@ def send_reminders(today: date) -> int:
     contracts = db.session.scalars(quiet_contracts(today)).all()
     for contract in contracts:
         contract.reminded_at = utcnow()
-        notify.organisation(
+        notify.organisation(  # worded in each member's language (lazily)
             contract.contractor_id,
-            _("Reminder: report social return for %(ref)s", ref=contract.reference),
-            _(
+            _l("Reminder: report social return for %(ref)s", ref=contract.reference),
+            _l(
                 "You have not reported any realisation on %(title)s for %(days)d days. "
                 "Remaining obligation: %(remaining)s.",
                 title=contract.title,
                 days=QUIET_DAYS,
-                remaining=format_eur(contract.remaining_cents),
+                remaining=LazyString(plain_eur, contract.remaining_cents),
             ),
         )
     db.session.commit()

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -86,6 +95,12 @@ def login():
             flash(exc.message, "error")
         else:
             login_user(user)
+            # The language chosen before logging in is the user's latest choice; without one,
+            # the pages take up the choice the user made before.
+            if session.get("locale"):
+                accounts.choose_language(user, session["locale"])
+            elif user.locale:
+                session["locale"] = user.locale
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from marketplace import clock
 from marketplace.blueprints.market.search import VALUE_LABELS, hit_url
-from marketplace.services import market_figures, search
+from marketplace.services import accounts, market_figures, search
 from marketplace.services.contracts import CONTRACTOR_KINDS
 
 bp = Blueprint("main", __name__)
@@ -53,6 +53,8 @@ def set_language(lang: str):
     if lang not in ("nl", "en"):
         abort(404)
     session["locale"] = lang
+    if current_user.is_authenticated:
+        accounts.choose_language(current_user, lang)  # mails to them follow the choice
     return redirect(_safe_next(request.form.get("next")))
 
 
