@@ -17,9 +17,11 @@ Choices where the rules are silent:
   the documents read to PostgreSQL's estimate of the whole (one `EXPLAIN`; the page marks them
   "about"). SQLite has no estimate to ask: its counts past the limit stay those of the
   documents read, also marked "about".
-- The total and the facet counts of a query and its filters are kept `COUNTS_SECONDS` seconds in
-  the process (the results themselves never are); a write to the index in this process forgets
-  them, other processes see new counts at most that much later.
+- The total and the facet counts of a query and its filters are kept `COUNTS_SECONDS` seconds
+  (services/search_cache.py: in Redis, shared by the processes, when the app has one; else in
+  the process), the results themselves never are. A write to the index forgets them in every
+  process sharing the Redis (in this process only without one: the others see new counts at
+  most that much later).
 - A facet's counts ignore that facet's own filter (choosing "Schoonmaak" still shows how many
   "Groen" would give), and apply all the other filters.
 - Pages stop at `MAX_PAGE`: past a thousand results, a narrower query finds faster than paging.
@@ -29,12 +31,10 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import (
     CTE,
     ClauseElement,
@@ -72,6 +72,7 @@ from marketplace.models import (
     PsoCertificate,
     SearchDocument,
 )
+from marketplace.services import search_cache
 
 FACETS = ("kind", "sector", "type", "region", "certification", "pso")
 # Facets with one value per document are columns of their own; the others are lists
@@ -369,16 +370,14 @@ class _Counts:
 
 
 def _counts(query: SearchQuery, filters: Filters) -> _Counts:
-    """The total and the facet counts, from the process's short-lived cache when there."""
-    cache = current_app.extensions.setdefault("search_counts", {})
-    key = (tuple(t.word for t in query.terms), filters)
-    kept = cache.get(key)
-    if kept and kept[0] > time.monotonic():
-        return kept[1]
+    """The total and the facet counts, kept COUNTS_SECONDS (services/search_cache.py) under the
+    words and the chosen values in a fixed order."""
+    key = [[t.word for t in query.terms], {f: sorted(v) for f, v in filters.chosen().items()}]
+    value, version = search_cache.kept(key)
+    if value is not None:
+        return _Counts(**value)
     counts = _count(query, filters)
-    if len(cache) > 2000:
-        cache.clear()
-    cache[key] = (time.monotonic() + COUNTS_SECONDS, counts)
+    search_cache.keep(key, asdict(counts), version, COUNTS_SECONDS)
     return counts
 
 
@@ -516,7 +515,7 @@ def _estimates(query: SearchQuery, parts: list[_Part]) -> list[int]:
 
 
 def _forget_counts() -> None:
-    current_app.extensions.get("search_counts", {}).clear()
+    search_cache.forget()
 
 
 def _remove(*conditions: ColumnElement) -> None:

@@ -233,7 +233,9 @@ def test_hostile_text_finds_nothing_or_something_but_never_fails(supplier, text)
     assert search.search(text).total >= 0
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(max_size=120))
 def test_any_text_searches_without_error(supplier, text):
     search.search(text)
@@ -372,3 +374,41 @@ def test_the_nightly_rebuild_drops_a_pso_level_that_lapsed(supplier):
     with time_machine.travel(clock.today() + timedelta(days=3), tick=False):
         jobs.nightly_reindex_search()
         assert search.search("", by_level).total == 0
+
+
+def test_counts_are_kept_in_redis_for_every_process_and_forgotten_on_a_write(
+    supplier, app, monkeypatch
+):
+    """With a Redis, a count made by one process serves the others (here: this process with its
+    memory emptied and counting forbidden), until a write to the index moves the version."""
+    from tests import backends
+
+    if not backends.redis_url():
+        pytest.skip("TEST_REDIS_URL is not set: the shared counts need a Redis server")
+    monkeypatch.setitem(app.config, "REDIS_URL", backends.redis_url())
+    monkeypatch.setitem(app.config, "REDIS_PREFIX", backends.redis_prefix() + "counts-")
+    app.extensions.pop("search_cache_redis", None)
+    offerings = Filters(kind=("offering",), sector=("schoonmaak", "groenvoorziening"))
+    listed(supplier, title="Schoonmaak een")
+    assert search.search("schoonmaak", offerings).total == 1
+
+    counted = search._count
+    monkeypatch.setattr(search, "_count", lambda *_: pytest.fail("counted again"))
+    app.extensions.pop("search_counts", None)
+    same = Filters(kind=("offering",), sector=("groenvoorziening", "schoonmaak"))
+    assert search.search("schoonmaak", same).total == 1
+
+    monkeypatch.setattr(search, "_count", counted)
+    listed(supplier, title="Schoonmaak twee")
+    assert search.search("schoonmaak", offerings).total == 2
+
+
+def test_a_redis_that_does_not_answer_leaves_the_counts_to_memory(supplier, app, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:9/0")  # discard: refused
+    app.extensions.pop("search_cache_redis", None)
+    offerings = Filters(kind=("offering",))
+    listed(supplier, title="Schoonmaak een")
+    assert search.search("schoonmaak", offerings).total == 1
+    listed(supplier, title="Schoonmaak twee")
+    assert search.search("schoonmaak", offerings).total == 2
+    app.extensions.pop("search_cache_redis", None)
