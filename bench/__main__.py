@@ -20,7 +20,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy.engine import URL
 
-from bench import measures
+from bench import measures, webhook
 from bench.app import bench_app, database_url
 from bench.seed import (
     BENCH_TODAY,
@@ -128,8 +128,22 @@ def measure_served(url: URL, mail_dir: str, about: dict[str, Any]) -> dict[str, 
         }
 
 
+def measure_webhook(app: Flask, url: URL, mail_dir: str) -> dict[str, Any]:
+    """Stripe's webhook acknowledged, next to the hello route of the same server."""
+    with app.app_context():
+        return webhook.measure(url.render_as_string(hide_password=False), mail_dir)
+
+
 def measure(app: Flask, url: URL, mail_dir: str, size: argparse.Namespace) -> dict[str, Any]:
     """Seed when needed, then every measure; the data is checked to be as it was before."""
+    if size.webhook_only:
+        with app.app_context():
+            upgrade(directory=str(ROOT / "migrations"))
+            before = webhook.rows()
+        figures = measure_webhook(app, url, mail_dir)
+        with app.app_context():
+            data = {"restored": webhook.rows() == before}
+        return {"today": BENCH_TODAY.isoformat(), "data": data, "figures": figures}
     data = prepare(app, size)
     if size.search_only:
         data["restored"] = True  # the search pages only read; the matches roll back
@@ -141,6 +155,7 @@ def measure(app: Flask, url: URL, mail_dir: str, size: argparse.Namespace) -> di
     figures.update(measure_served(url, mail_dir, about))
     figures.update(measure_search(url, mail_dir))
     figures.update(measure_matches(app))
+    figures["webhook"] = measure_webhook(app, url, mail_dir)
     figures["realisations_xlsx"] = measures.realisations_xlsx_memory(
         url.render_as_string(hide_password=False)
     )
@@ -161,8 +176,15 @@ def search_targets(figures: dict[str, Any]) -> dict[str, tuple[float, float]]:
     return found
 
 
+def webhook_targets(figures: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    ack = figures["stripe_webhook_ms"]["server"]
+    return {"stripe webhook acknowledgement server p95 < 20 ms": (ack["p95"], 20)}
+
+
 def targets(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each target with its limit, the measured value and pass/fail."""
+    if "stripe_webhook_ms" in figures:
+        return _checked(webhook_targets(figures))
     if "raw_sums_ms" not in figures:
         return _checked(search_targets(figures))
     raw = figures["raw_sums_ms"]["median"]
@@ -183,7 +205,7 @@ def targets(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
     page = figures["contract_page_ms"]["first_page"]
     found["contract page p95 < 200 ms"] = (page["p95"], 200)
     found["contract page statements <= 15"] = (page["statements_max"], 15)
-    return _checked({**found, **search_targets(figures)})
+    return _checked({**found, **search_targets(figures), **webhook_targets(figures["webhook"])})
 
 
 def _checked(found: dict[str, tuple[float, float]]) -> dict[str, dict[str, Any]]:
@@ -204,12 +226,22 @@ def search_summary(figures: dict[str, Any]) -> dict[str, float]:
     }
 
 
+def webhook_summary(figures: dict[str, Any]) -> dict[str, float]:
+    return {
+        "webhook_hello_server_p95_ms": figures["hello_ms"]["server"]["p95"],
+        "stripe_webhook_server_p95_ms": figures["stripe_webhook_ms"]["server"]["p95"],
+    }
+
+
 def summary(figures: dict[str, Any]) -> dict[str, float]:
     """The headline number of each figure, the shape bench/baseline.json compares."""
+    if "stripe_webhook_ms" in figures:
+        return webhook_summary(figures)
     if "raw_sums_ms" not in figures:
         return search_summary(figures)
     return {
         **search_summary(figures),
+        **webhook_summary(figures["webhook"]),
         "raw_sums_ms": figures["raw_sums_ms"]["median"],
         **{k: f["median"] for k, f in figures.items() if k.startswith("recompute_all_")},
         "recompute_after_approval_p95_ms": figures["recompute_after_approval_ms"]["p95"],
@@ -245,6 +277,11 @@ def arguments() -> argparse.Namespace:
         "--search-only", action="store_true", help="only the marketplace's search pages"
     )
     parser.add_argument(
+        "--webhook-only",
+        action="store_true",
+        help="only Stripe's webhook acknowledgement (no seeding needed)",
+    )
+    parser.add_argument(
         "--save-baseline", action="store_true", help=f"write this run to {BASELINE.name}"
     )
     return parser.parse_args()
@@ -273,7 +310,7 @@ def main() -> int:
         "pass": all(c["pass"] for c in checks.values()),
         "baseline": compare(now),
     }
-    if options.save_baseline and not options.search_only:
+    if options.save_baseline and not (options.search_only or options.webhook_only):
         saved = {k: v for k, v in report.items() if k != "baseline"}
         BASELINE.write_text(json.dumps(saved, indent=2) + "\n")
     print(json.dumps(report, indent=2))

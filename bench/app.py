@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 import psycopg
 from flask import Flask
@@ -29,7 +30,13 @@ def database_url() -> URL:
     return url
 
 
-def bench_app(url: URL | str, mail_dir: str, *, server_name: str | None = None) -> Flask:
+def bench_app(
+    url: URL | str,
+    mail_dir: str,
+    *,
+    server_name: str | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Flask:
     """The app as production runs it, except that jobs stay in the outbox (no Redis, no worker):
     the figures are the services' own, without mail delivery. CSRF is off so that the harness
     can post the login form without parsing it; the served app has no SERVER_NAME, so it
@@ -47,6 +54,7 @@ def bench_app(url: URL | str, mail_dir: str, *, server_name: str | None = None) 
     }
     if server_name:
         config["SERVER_NAME"] = server_name
+    config.update(overrides or {})  # e.g. Stripe and Redis for the webhook (bench/webhook.py)
     app = create_app(config)
     # Relaying to the absent Redis fails on purpose; its warning would flood stderr.
     logging.getLogger("marketplace.services.outbox").setLevel(logging.ERROR)

@@ -39,11 +39,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, mail_dir: str) -> Iterator[str]:
+def gunicorn(
+    database_url: str, mail_dir: str, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Serve bench.wsgi:app with one sync worker (requests are measured one at a time; a second
-    worker would only share the two cores); yields the base URL, stops the server after."""
+    worker would only share the two cores); yields the base URL, stops the server after.
+    `extra_env` configures the served app further (bench/webhook.py)."""
     port = _free_port()
     env = {**os.environ, "BENCH_DATABASE_URL": database_url, "BENCH_MAIL_DIR": mail_dir}
+    env.update(extra_env or {})
     command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--timeout", "120"]
     command += ["--bind", f"127.0.0.1:{port}"]
     process = subprocess.Popen(

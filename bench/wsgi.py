@@ -36,6 +36,7 @@ from bench.served import (
     SERVER_MS_HEADER,
     STATEMENTS_HEADER,
 )
+from bench.webhook import served_config
 from marketplace.extensions import db
 
 
@@ -108,4 +109,8 @@ def counted(app: Flask) -> Flask:
     return app
 
 
-app = counted(bench_app(os.environ["BENCH_DATABASE_URL"], os.environ["BENCH_MAIL_DIR"]))
+app = counted(
+    bench_app(
+        os.environ["BENCH_DATABASE_URL"], os.environ["BENCH_MAIL_DIR"], overrides=served_config()
+    )
+)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
+from flask import Flask, after_this_request, current_app, has_request_context
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from marketplace.services.queue import enqueue_outbox_job, missing_outbox_jobs, 
 
 log = logging.getLogger(__name__)
 _PENDING_KEY = "outbox_pending_ids"
+_AFTER_RESPONSE_KEY = "outbox_after_response"
 # A relayed row whose RQ job is still missing after this long is relayed again (requeue_lost).
 LOST_AFTER = timedelta(minutes=10)
 LOST_BATCH = 500
@@ -83,11 +84,38 @@ def requeue(outbox_id: int, from_states: tuple[str, ...]) -> bool:
     return True
 
 
+def dispatch_after_response() -> None:
+    """Hand the rows of this request's next commit to their runner only once its response has
+    gone out, instead of right after the commit.
+
+    For a caller that waits for the answer and retries when it is slow (Stripe's webhook):
+    once the rows are committed the job is safe, and relaying it to Redis, or running it in
+    process in embedded mode (which for a Stripe event means calls to Stripe), is no reason
+    to keep the caller waiting. A response that is never closed leaves the rows pending for
+    the next relay; outside a request this changes nothing."""
+    if has_request_context():
+        db.session.info[_AFTER_RESPONSE_KEY] = True
+
+
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
     ids = session.info.pop(_PENDING_KEY, None)
-    if ids:
+    later = session.info.pop(_AFTER_RESPONSE_KEY, False)
+    if ids and later and has_request_context():
+        _dispatch_after_response(current_app._get_current_object(), ids)
+    elif ids:
         dispatch(ids)
+
+
+def _dispatch_after_response(app: Flask, ids: list[int]) -> None:
+    def dispatch_in_app() -> None:
+        with app.app_context():
+            dispatch(ids)
+
+    @after_this_request
+    def when_sent(response):  # the WSGI server closes the response once it is sent
+        response.call_on_close(dispatch_in_app)
+        return response
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -97,6 +125,7 @@ def _forget_after_outer_end(session: Session, transaction: Any) -> None:
     # close() without commit must not leave ids behind for the session's next transaction.
     if transaction.parent is None:
         session.info.pop(_PENDING_KEY, None)
+        session.info.pop(_AFTER_RESPONSE_KEY, None)
 
 
 def dispatch(ids: list[int]) -> None:

@@ -5,8 +5,9 @@ when we answer slowly or with an error. So the request does the least that makes
 safe: it checks the signature over the raw body, inserts the event under its id (the primary
 key: a redelivery inserts nothing, `ON CONFLICT DO NOTHING`, so two deliveries at the same
 moment cannot both pass a check and both insert) and the outbox row of the job that applies it,
-in one transaction. The job (`stripe_billing.process_event`) runs after the commit, inline or on
-a worker; the answer does not wait for Stripe or for Redis."""
+in one transaction. The job (`stripe_billing.process_event`) is relayed to RQ (or, embedded,
+run in process) only once the response has gone out: the answer waits for neither Stripe nor
+Redis."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ def receive(payload: bytes, signature: str | None) -> bool:
     ).scalar()
     if stored is not None:
         outbox.enqueue("apply_stripe_event", event["id"])
+        outbox.dispatch_after_response()  # Stripe waits for our answer, not for the job
     db.session.commit()
     return stored is not None
 

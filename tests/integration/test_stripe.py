@@ -56,8 +56,11 @@ def post(client, payload: bytes, header: str | None):
 
 
 def deliver(client, evt: dict) -> None:
+    """Deliver a signed event and close the response, as a WSGI server does once it has sent
+    it: the event's job runs then (outbox.dispatch_after_response)."""
     response = post(client, *signed(evt))
     assert response.status_code == 200, response.data
+    response.close()
 
 
 def count(model) -> int:
@@ -547,3 +550,18 @@ def pay_as(client, membership: Membership, email: str) -> str:
     assert client.post(f"/netwerken/lidmaatschap/{membership.id}/stripe").status_code == 302
     db.session.refresh(membership)
     return membership.stripe_subscription_id
+
+
+def test_stripe_gets_its_answer_before_the_job_runs(stripe_app, client, membership):
+    subscription_id = pay(client, membership)
+    [paid] = stripe_events("invoice.payment_succeeded", subscription_id)
+
+    response = post(client, *signed(paid))
+
+    assert response.status_code == 200
+    assert db.session.get(StripeEvent, paid["id"]).processed_at is None  # stored, not yet run
+    response.close()  # the WSGI server has sent the answer: now the job runs
+    db.session.rollback()
+    assert db.session.get(StripeEvent, paid["id"]).processed_at is not None
+    db.session.refresh(membership)
+    assert membership.status == "active"
