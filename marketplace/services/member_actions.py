@@ -20,7 +20,13 @@ from flask_babel import gettext as _
 from marketplace.domain import membership as rules
 from marketplace.extensions import db
 from marketplace.models import Invoice, Membership, User
-from marketplace.services import invoices, membership_status, memberships
+from marketplace.services import (
+    dunning,
+    invoices,
+    membership_status,
+    memberships,
+    network_dashboard,
+)
 from marketplace.services.errors import Conflict, NotFound, ServiceError
 
 REASON_MAX = 1000
@@ -35,6 +41,11 @@ class MemberView:
     membership: Membership
     invoices: list[Invoice]
     actions: tuple[str, ...]
+    last_reminder_on: date | None = None
+
+    @property
+    def can_remind(self) -> bool:
+        return any(i.status == "open" and i.credit_of_id is None for i in self.invoices)
 
     @property
     def open_cents(self) -> int:
@@ -55,7 +66,15 @@ def view(slug: str, membership_id: int, by: User) -> MemberView:
     """A member's page for the admin of the network `slug` (NotFound for anyone else)."""
     membership = member_of(slug, membership_id, by)
     found = invoices.of_membership(membership)
-    return MemberView(membership, found, rules.admin_actions(membership.status))
+    last = network_dashboard.last_reminder_days([membership.id]).get(membership.id)
+    return MemberView(membership, found, rules.admin_actions(membership.status), last)
+
+
+def remind(slug: str, membership_id: int, by: User) -> Membership:
+    """Remind the member of its oldest open invoice by hand (services/dunning.py). Commits."""
+    membership = member_of(slug, membership_id, by)
+    dunning.remind(membership, by)
+    return membership
 
 
 def comp(slug: str, membership_id: int, until: date | None, by: User, today: date) -> Membership:

@@ -30,8 +30,8 @@ from sqlalchemy.orm import joinedload
 from marketplace.domain import membership as rules
 from marketplace.extensions import db
 from marketplace.labels import invoice_status_labels, membership_status_labels
-from marketplace.models import Invoice, Membership, Organisation, Plan, User
-from marketplace.services import memberships, pages, plans
+from marketplace.models import Invoice, Membership, MembershipReminder, Organisation, Plan, User
+from marketplace.services import dunning, memberships, pages, plans, reports
 from marketplace.services.reports import Column, Table
 
 # The states the dashboard counts and the members export lists: every state but a rejected
@@ -106,13 +106,24 @@ def dashboard(slug: str, by: User, today: date, page: int = 1) -> Dashboard:
     """The dashboard of the network `slug` for its admin (NotFound for anyone else, as for its
     other admin pages): six statements, whatever the number of members and invoices."""
     network = memberships.network_for_admin(slug, by)
+    overdue = _overdue_page(network, today, page)
     return Dashboard(
         network=network,
         today=today,
         members_by_status=_members_by_status(network),
         revenue=_revenue(network, today),
-        overdue=_overdue_page(network, today, page),
+        overdue=overdue,
+        last_reminders=last_reminder_days([i.membership_id for i in overdue.items]),
     )
+
+
+def last_reminder_days(membership_ids: list[int]) -> dict[int, date]:
+    """The Dutch day of each membership's last reminder (services/dunning.py), by id; no
+    statement for none."""
+    if not membership_ids:
+        return {}
+    found = dunning.last_reminders(membership_ids)
+    return {mid: reports.local_date(r.sent_at) for mid, r in found.items()}
 
 
 def revenue_of(slug: str, by: User, today: date) -> Revenue:
@@ -220,6 +231,14 @@ def members_table(network: Organisation, by: User, today: date) -> Table:
 def _member_rows(network_id: int) -> Iterator[tuple[Any, ...]]:
     statuses = membership_status_labels()
     open_amounts = _open_by_membership().subquery()
+    reminded = (
+        select(
+            MembershipReminder.membership_id.label("membership_id"),
+            func.max(MembershipReminder.sent_at).label("sent_at"),
+        )
+        .group_by(MembershipReminder.membership_id)
+        .subquery()
+    )
     query = (
         select(
             Organisation.name,
@@ -230,18 +249,23 @@ def _member_rows(network_id: int) -> Iterator[tuple[Any, ...]]:
             Membership.current_period_start,
             Membership.current_period_end,
             func.coalesce(open_amounts.c.open_cents, 0),
+            reminded.c.sent_at,
         )
         .join(Organisation, Organisation.id == Membership.organisation_id)
         .join(Plan, Plan.id == Membership.plan_id)
         .outerjoin(open_amounts, open_amounts.c.membership_id == Membership.id)
+        .outerjoin(reminded, reminded.c.membership_id == Membership.id)
         .where(Membership.network_id == network_id, Membership.status.in_(MEMBER_STATUSES))
         .order_by(Organisation.name, Membership.id)
         .execution_options(yield_per=1000)
     )
-    for name, kvk, plan, status, joined, start, end, open_cents in db.session.execute(query):
+    for name, kvk, plan, status, joined, start, end, open_cents, reminded_at in db.session.execute(
+        query
+    ):
         # PostgreSQL sums a BIGINT as NUMERIC: back to integer cents.
         status = statuses.get(status, status)
-        yield (name, kvk, plan, status, joined, start, end, int(open_cents), None)
+        last = reports.local_date(reminded_at)
+        yield (name, kvk, plan, status, joined, start, end, int(open_cents), last)
 
 
 def invoices_table(network: Organisation, by: User, today: date) -> Table:

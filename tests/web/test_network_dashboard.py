@@ -27,11 +27,13 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 import time_machine
+from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.models import Invoice, Membership, Organisation
-from marketplace.services import invoices, memberships
+from marketplace.models import AuditLog, Invoice, Membership, MembershipReminder, Organisation
+from marketplace.services import dunning, invoices, memberships
 from tests.factories import make_network, make_org, make_plan, make_user
+from tests.mailbox import outbox_messages
 from tests.querycount import counting_statements
 
 TODAY = date(2026, 9, 15)
@@ -354,6 +356,8 @@ def _bulk_members(network, n: int) -> None:
                 status="open",
             )
         )
+    db.session.flush()
+    db.session.add_all(MembershipReminder(membership_id=m.id, step="manual") for m in ms[: n // 2])
     db.session.commit()
 
 
@@ -367,3 +371,42 @@ def test_the_dashboard_takes_a_fixed_number_of_statements(client, auth, network,
         page = _text(client.get(DASHBOARD))
     assert statements.count <= MAX_STATEMENTS, str(statements)
     assert f"Achterstallige facturen ({-(-n // 3)})" in page
+
+
+def test_the_overdue_list_shows_the_last_reminder_and_reminds_by_hand(client, auth, members):
+    auth.login(ADMIN)
+    bravo = members["Bravo"]
+    page = _text(client.get(DASHBOARD))
+    assert "nog geen" in page.split('id="overdue-heading"')[1]
+
+    with time_machine.travel(date(2026, 9, 10), tick=False):
+        dunning.remind(bravo, bravo.network.members[0].user)
+    response = client.post(f"{DASHBOARD}/leden/{bravo.id}/herinneren", data={"back": "dashboard"})
+
+    assert response.headers["Location"].endswith("/netwerken/metwerk/beheer#achterstallig")
+    overdue = _text(client.get(DASHBOARD)).split('id="overdue-heading"')[1]
+    assert "15 sep 2026" in overdue and "nog geen" not in overdue
+    subjects = [m["Subject"] for m in outbox_messages("owner@bravo.example.com")]
+    assert subjects.count("Herinnering: factuur 2026-0002 van MetWerk") == 2
+    rows = list(
+        db.session.scalars(
+            select(AuditLog.action).where(
+                AuditLog.object_type == "Membership", AuditLog.object_id == bravo.id
+            )
+        )
+    )
+    assert rows.count("membership.reminded") == 2
+    csv_rows = client.get(f"{DASHBOARD}/leden.csv").get_data(as_text=True).splitlines()
+    assert [r for r in csv_rows if r.startswith("Bravo;")][0].endswith(";2026-09-15")
+
+
+def test_a_member_without_an_open_invoice_is_not_reminded(client, auth, members):
+    auth.login(ADMIN)
+    alfa = members["Alfa"]
+    assert "Herinnering sturen" not in _text(client.get(f"{DASHBOARD}/leden/{alfa.id}"))
+    response = client.post(f"{DASHBOARD}/leden/{alfa.id}/herinneren")
+    page = _text(client.get(response.headers["Location"]))
+    assert "Dit lid heeft geen openstaande factuur" in page
+    assert outbox_messages("owner@alfa.example.com")[-1]["Subject"] != (
+        "Herinnering: factuur 2026-0001 van MetWerk"
+    )

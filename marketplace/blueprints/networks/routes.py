@@ -333,6 +333,19 @@ def comp(slug: str, membership_id: int):
     return _member_page(slug, membership_id, form, 400)
 
 
+@bp.post("/<slug>/beheer/leden/<int:membership_id>/herinneren")
+@login_required
+def remind(slug: str, membership_id: int):
+    """Remind the member of its oldest open invoice; back to the overdue list when asked there."""
+    _confirmed(
+        lambda: member_actions.remind(slug, membership_id, current_user),
+        lambda m: _("%(org)s is reminded by e-mail.", org=m.organisation.name),
+    )
+    if request.form.get("back") == "dashboard":
+        return redirect(url_for("networks.dashboard", slug=slug, _anchor="achterstallig"))
+    return redirect(url_for("networks.member", slug=slug, membership_id=membership_id))
+
+
 @bp.post("/<slug>/beheer/leden/<int:membership_id>/hervatten")
 @login_required
 def resume(slug: str, membership_id: int):
