@@ -53,6 +53,7 @@ def register(app: Flask, **web_globals: Callable[..., Any]) -> None:
     def inject_globals() -> dict:
         return {
             "current_org": getattr(g, "current_org", None),
+            "current_role": getattr(g, "current_role", None),
             "user_orgs": getattr(g, "user_orgs", []),
             "current_locale": str(get_locale()),
         }

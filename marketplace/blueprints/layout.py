@@ -1,7 +1,7 @@
-"""What every page's layout needs besides its route's data: the user's organisations and the
-selected one (loaded before the route runs, which acts for it) and the nav's counts: unread
-notifications, and realisations awaiting a decision. `create_app` registers these for the
-whole app."""
+"""What every page's layout needs besides its route's data: the user's organisations, the
+selected one and the user's role in it (loaded before the route runs, which acts for it) and
+the nav's counts: unread notifications, and realisations awaiting a decision. `create_app`
+registers these for the whole app."""
 
 from __future__ import annotations
 
@@ -17,12 +17,13 @@ def load_current_org() -> None:
     it: tests, scripts)."""
     g.pop("awaiting_count", None)
     g.pop("unread_notifications", None)
-    g.user_orgs, g.current_org = [], None
+    g.user_orgs, g.current_org, g.current_role = [], None, None
     if current_user.is_authenticated:
-        g.user_orgs = organisations.organisations_of(current_user)
+        roles = organisations.roles_of(current_user)
+        g.user_orgs = [org for org, _role in roles]
         chosen = session.get("org_id")
-        g.current_org = next((o for o in g.user_orgs if o.id == chosen), None) or (
-            g.user_orgs[0] if g.user_orgs else None
+        g.current_org, g.current_role = next(
+            (pair for pair in roles if pair[0].id == chosen), roles[0] if roles else (None, None)
         )
 
 

@@ -13,31 +13,47 @@ Choices where the rules are silent:
   still to be received on open invoices; "overdue" is the part of "open" whose due date has come
   (`domain.membership.overdue_if_due_by`: from the due date itself, as the dunning does).
 - The chart and its table show the invoices by the month of their invoice date.
+- Stripe invoices (the `stripe_invoices` mirror) count beside the manual ones, dated by the day
+  Stripe made them: open, paid and uncollectible ones (a draft is not sent, a void one is
+  withdrawn). Stripe charges on that day, so one still unpaid the next day, or whose charge
+  failed, or that Stripe gave up on (uncollectible), is overdue.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, case, extract, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, Text, case, extract, func, literal, select, union_all
 
 from marketplace.domain import membership as rules
 from marketplace.extensions import db
 from marketplace.labels import invoice_status_labels, membership_status_labels
-from marketplace.models import Invoice, Membership, MembershipReminder, Organisation, Plan, User
-from marketplace.services import dunning, memberships, pages, plans, reports
+from marketplace.models import (
+    Invoice,
+    Membership,
+    MembershipReminder,
+    Organisation,
+    Plan,
+    StripeInvoice,
+    User,
+)
+from marketplace.services import dunning, memberships, plans, reports
+from marketplace.services.errors import NotFound
 from marketplace.services.reports import Column, Table
 
 # The states the dashboard counts and the members export lists: every state but a rejected
 # application, in the order of the membership's life.
 MEMBER_STATUSES = ("pending", "active", "past_due", "suspended", "cancelled")
 OVERDUE_PER_PAGE = 25
+# Stripe invoices that count as invoiced (a draft is not sent yet, a void one is withdrawn), and
+# those of them still to be paid.
+STRIPE_COUNTED = ("open", "paid", "uncollectible")
+STRIPE_UNPAID = ("open", "uncollectible")
 
 
 @dataclass(frozen=True)
@@ -150,44 +166,132 @@ def _remaining():
     )
 
 
+def _ledger(network_id: int, today: date, *, year: int | None = None):
+    """One row per invoice of the network, manual and Stripe alike: its member, number, day
+    (the invoice date; a Stripe invoice's creation day), due day, amounts invoiced, received,
+    open and overdue, and the reason its last Stripe charge failed; only this `year`'s, when
+    given. A union of two selects, so each figure is still one statement."""
+    manual_overdue = (Invoice.status == "open") & (
+        Invoice.due_date <= rules.overdue_if_due_by(today)
+    )
+    manual = select(
+        Invoice.membership_id.label("membership_id"),
+        Invoice.number.label("number"),
+        Invoice.invoice_date.label("day"),
+        Invoice.due_date.label("due"),
+        Invoice.total_cents.label("invoiced"),
+        Invoice.paid_amount_cents.label("paid"),
+        _remaining().label("open"),
+        case((manual_overdue, Invoice.total_cents - Invoice.paid_amount_cents), else_=0).label(
+            "overdue"
+        ),
+        literal(None, Text).label("failure"),
+    ).where(Invoice.network_id == network_id, Invoice.status != "credited")
+    si = StripeInvoice
+    unpaid = si.status.in_(STRIPE_UNPAID)
+    stripe_overdue = unpaid & (
+        si.failure_reason.is_not(None)
+        | (si.status == "uncollectible")
+        | (si.created_on <= stripe_overdue_if_created_by(today))
+    )
+    owed = si.amount_due_cents - si.amount_paid_cents
+    stripe = (
+        select(
+            si.membership_id,
+            si.stripe_invoice_id,
+            si.created_on,
+            si.created_on,
+            si.amount_due_cents,
+            si.amount_paid_cents,
+            case((unpaid, owed), else_=0),
+            case((stripe_overdue, owed), else_=0),
+            si.failure_reason,
+        )
+        .join(Membership, Membership.id == si.membership_id)
+        .where(Membership.network_id == network_id, si.status.in_(STRIPE_COUNTED))
+    )
+    if year is not None:
+        manual = manual.where(Invoice.year == year)
+        stripe = stripe.where(
+            si.created_on >= date(year, 1, 1), si.created_on < date(year + 1, 1, 1)
+        )
+    return union_all(manual, stripe).subquery("ledger")
+
+
+def stripe_overdue_if_created_by(today: date) -> date:
+    """A Stripe invoice is charged on the day it is made: still unpaid the day after (or once a
+    charge failed) it is overdue."""
+    return today - timedelta(days=1)
+
+
 def _revenue(network: Organisation, today: date) -> Revenue:
-    """The network's revenue of today's year, by month of the invoice date (one statement)."""
-    overdue = (Invoice.status == "open") & (Invoice.due_date <= rules.overdue_if_due_by(today))
-    month = extract("month", Invoice.invoice_date)
+    """The network's revenue of today's year, by month of the invoice date, manual and Stripe
+    invoices together (one statement)."""
+    ledger = _ledger(network.id, today, year=today.year)
+    month = extract("month", ledger.c.day)
     rows = db.session.execute(
         select(
             month,
-            func.sum(Invoice.total_cents),
-            func.sum(Invoice.paid_amount_cents),
-            func.sum(_remaining()),
-            func.sum(case((overdue, Invoice.total_cents - Invoice.paid_amount_cents), else_=0)),
-            func.count(case((overdue, Invoice.id))),
-        )
-        .where(
-            Invoice.network_id == network.id,
-            Invoice.year == today.year,
-            Invoice.status != "credited",
-        )
-        .group_by(month)
+            func.sum(ledger.c.invoiced),
+            func.sum(ledger.c.paid),
+            func.sum(ledger.c.open),
+            func.sum(ledger.c.overdue),
+            func.count(case((ledger.c.overdue > 0, 1))),
+        ).group_by(month)
     )
     found = {int(m): MonthFigures(int(m), *(int(v or 0) for v in rest)) for m, *rest in rows}
     return Revenue(today.year, tuple(found.get(m, MonthFigures(m)) for m in range(1, 13)))
 
 
+@dataclass(frozen=True)
+class OverdueInvoice:
+    """A row of the overdue list: a manual or Stripe invoice, its member, and what is open."""
+
+    membership_id: int
+    member: str
+    membership_status: str
+    number: str
+    due_date: date
+    open_cents: int
+    failure_reason: str | None
+
+
+class _RowPage(Pagination):
+    """A page of plain rows whose total rides along as a window count: one statement."""
+
+    def _query_items(self) -> list:
+        query = self._query_args["select"].add_columns(func.count().over())
+        rows = db.session.execute(query.limit(self.per_page).offset(self._query_offset)).all()
+        self._total = int(rows[0][-1]) if rows else 0
+        return [OverdueInvoice(*row[:-1]) for row in rows]
+
+    def _query_count(self) -> int:
+        return self._total
+
+
 def _overdue_page(network: Organisation, today: date, page: int) -> Pagination:
-    """A page of the network's overdue invoices, oldest due date first, each with its member
-    loaded: one statement (services/pages.py). NotFound for a page past the last one."""
+    """A page of the network's overdue invoices (manual and Stripe), oldest due date first,
+    with the member: one statement. NotFound for a page past the last one."""
+    ledger = _ledger(network.id, today)
     query = (
-        select(Invoice)
-        .options(joinedload(Invoice.membership).joinedload(Membership.organisation))
-        .where(
-            Invoice.network_id == network.id,
-            Invoice.status == "open",
-            Invoice.due_date <= rules.overdue_if_due_by(today),
+        select(
+            ledger.c.membership_id,
+            Organisation.name,
+            Membership.status,
+            ledger.c.number,
+            ledger.c.due,
+            ledger.c.overdue,
+            func.coalesce(ledger.c.failure, Membership.payment_failure_reason),
         )
-        .order_by(Invoice.due_date, Invoice.id)
+        .join(Membership, Membership.id == ledger.c.membership_id)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(ledger.c.overdue > 0)
+        .order_by(ledger.c.due, ledger.c.number)
     )
-    return pages.existing_page(query, page, OVERDUE_PER_PAGE)
+    found = _RowPage(select=query, page=page, per_page=OVERDUE_PER_PAGE, error_out=False)
+    if page > 1 and not found.items:
+        raise NotFound(_("Page not found"))
+    return found
 
 
 # --- exports ---------------------------------------------------------------------------------

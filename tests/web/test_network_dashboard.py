@@ -30,9 +30,16 @@ import time_machine
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.models import AuditLog, Invoice, Membership, MembershipReminder, Organisation
+from marketplace.models import (
+    AuditLog,
+    Invoice,
+    Membership,
+    MembershipReminder,
+    Organisation,
+    StripeInvoice,
+)
 from marketplace.services import dunning, invoices, memberships
-from tests.factories import make_network, make_org, make_plan, make_user
+from tests.factories import add_member, make_network, make_org, make_plan, make_user
 from tests.mailbox import outbox_messages
 from tests.querycount import counting_statements
 
@@ -410,3 +417,68 @@ def test_a_member_without_an_open_invoice_is_not_reminded(client, auth, members)
     assert outbox_messages("owner@alfa.example.com")[-1]["Subject"] != (
         "Herinnering: factuur 2026-0001 van MetWerk"
     )
+
+
+def test_the_network_admin_lands_on_the_dashboard_and_finds_it_in_the_nav(client, auth, network):
+    auth.login(ADMIN)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/netwerken/metwerk/beheer")
+    page = _text(client.get("/netwerken/lidmaatschap"))
+    assert 'href="/netwerken/metwerk/beheer">Netwerkdashboard</a>' in page
+
+
+def test_a_network_member_who_is_no_owner_lands_on_the_marketplace(client, auth, network):
+    add_member(network, make_user("collega@metwerk.example.com"))
+    auth.login("collega@metwerk.example.com")
+    assert client.get("/").headers["Location"].endswith("/markt/mijn")
+    assert "Netwerkdashboard" not in _text(client.get("/netwerken/lidmaatschap"))
+    assert client.get(DASHBOARD).status_code == 404
+
+
+def test_stripe_invoices_count_beside_the_manual_ones(client, auth, network, members):
+    """Golf pays by Stripe: € 500,00 paid in February, € 1.210,00 made on 10 September whose
+    charge failed (overdue), and a draft that is not sent yet (not counted)."""
+    golf = _member(network, "Golf", members["Alfa"].plan)
+    golf.stripe_subscription_id = "sub_golf"
+    golf.payment_failure_reason = "Your card was declined."
+    for n, (status, due, paid, on, failure) in enumerate(
+        [
+            ("paid", 50_000, 50_000, date(2026, 2, 1), None),
+            ("open", 121_000, 0, date(2026, 9, 10), "Your card was declined."),
+            ("draft", 99_999, 0, date(2026, 9, 14), None),
+        ]
+    ):
+        db.session.add(
+            StripeInvoice(
+                stripe_invoice_id=f"in_golf{n}",
+                membership_id=golf.id,
+                status=status,
+                amount_due_cents=due,
+                amount_paid_cents=paid,
+                created_on=on,
+                failure_reason=failure,
+            )
+        )
+    db.session.commit()
+    auth.login(ADMIN)
+
+    page = _text(client.get(DASHBOARD))
+
+    assert [_stat(page, s) for s in ("Gefactureerd", "Ontvangen", "Openstaand")] == [
+        "€\xa04.259,96",
+        "€\xa02.013,32",
+        "€\xa02.246,64",
+    ]
+    assert _stat(page, "Achterstallig") == "€\xa01.761,31"
+    assert _row(page, "februari") == ["€\xa0500,00", "€\xa0500,00", "€\xa00,00", "€\xa00,00"]
+    assert _row(page, "september") == [
+        "€\xa01.695,33",
+        "€\xa00,00",
+        "€\xa01.695,33",
+        "€\xa01.210,00",
+    ]
+    overdue = page.split('id="overdue-heading"')[1].split("</section>")[0]
+    assert "Achterstallige facturen (2)" in page
+    assert "in_golf1" in overdue and "Your card was declined." in overdue
+    assert overdue.index("Bravo") < overdue.index("Golf")  # oldest due date first

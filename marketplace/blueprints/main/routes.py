@@ -29,11 +29,13 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/")
 def index():
     """Visitors get the introduction; members land on their organisation's workspace: officers
-    on their dashboard, suppliers and networks on their marketplace, contractors on their
-    obligations."""
+    on their dashboard, a network's admin on the network's dashboard, suppliers and the
+    network's other members on their marketplace, contractors on their obligations."""
     org = g.current_org
     if org is not None and org.kind == "authority":
         return redirect(url_for("officer.dashboard"))
+    if org is not None and org.kind == "network" and g.get("current_role") == "owner":
+        return redirect(url_for("networks.dashboard", slug=org.slug))
     if org is not None and org.kind in MARKET_HOME_KINDS:
         return redirect(url_for("market.mine"))
     if org is not None and org.kind in CONTRACTOR_KINDS:
