@@ -11,11 +11,12 @@ import time_machine
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.models import Deal, Proposal, Realisation
+from marketplace.models import Deal, Proposal, ProposalMessage, Realisation
 from marketplace.models.deals import ACTIVE_PROPOSAL_STATES
 from marketplace.services import accounts, proposals
 from tests.deal_parties import DealParties, make_deal_parties
 from tests.factories import add_member, make_listing, make_org
+from tests.mailbox import outbox_messages
 from tests.served import at_once, bearer_post
 
 OFFER = {"message": "Wij doen dit met 3 fte.", "amount_cents": 1800000, "volume": "3 fte"}
@@ -140,6 +141,77 @@ def test_the_poster_declines(bearer, p):
     response = bearer(p.buyer).post(f"/api/v1/proposals/{proposal_id}/decline")
 
     assert (response.status_code, response.get_json()["status"]) == (200, "declined")
+
+
+def test_either_side_writes_in_the_thread_and_the_other_is_told(bearer, p):
+    proposal_id = proposed(bearer, p)
+    path = f"/api/v1/proposals/{proposal_id}/messages"
+
+    asked = bearer(p.buyer).post(path, {"body": "Kunnen jullie ook op zaterdag?"})
+    answered = bearer(p.seller).post(path, {"body": "Ja, dat kan."})
+
+    assert (asked.status_code, answered.status_code) == (201, 201)
+    assert (asked.get_json()["organisation_id"], answered.get_json()["organisation_id"]) == (
+        p.contractor.id,
+        p.supplier.id,
+    )
+    assert asked.get_json()["body"] == "Kunnen jullie ook op zaterdag?"
+    assert "Kunnen jullie ook op zaterdag?" in outbox_messages(p.seller.email)[-1].get_content()
+    assert "Ja, dat kan." in outbox_messages(p.buyer.email)[-1].get_content()
+
+
+@pytest.mark.parametrize("body", [{}, {"body": ""}, {"body": "   "}, {"body": "x" * 5001}])
+def test_an_empty_or_too_long_message_is_refused_with_its_field(bearer, p, body):
+    proposal_id = proposed(bearer, p)
+
+    response = bearer(p.buyer).post(f"/api/v1/proposals/{proposal_id}/messages", body)
+
+    assert response.status_code == 422
+    assert "body" in response.get_json()["error"]["fields"]
+    assert db.session.scalar(select(func.count()).select_from(ProposalMessage)) == 0
+
+
+def test_the_supplier_withdraws_its_proposal_and_the_poster_is_told(bearer, p):
+    proposal_id = proposed(bearer, p)
+
+    response = bearer(p.seller).post(f"/api/v1/proposals/{proposal_id}/withdraw")
+
+    assert (response.status_code, response.get_json()["status"]) == (200, "withdrawn")
+    assert "heeft het voorstel voor" in outbox_messages(p.buyer.email)[-1].get_content()
+    again = bearer(p.seller).post(f"/api/v1/proposals/{proposal_id}/withdraw")
+    assert (again.status_code, again.get_json()["error"]["code"]) == (409, "proposal_decided")
+
+
+def test_the_poster_cannot_withdraw_the_suppliers_proposal(bearer, p):
+    proposal_id = proposed(bearer, p)
+
+    response = bearer(p.buyer).post(f"/api/v1/proposals/{proposal_id}/withdraw")
+
+    assert response.status_code == 403
+    assert "error" in response.get_json()
+    assert db.session.get(Proposal, proposal_id).status == "open"
+
+
+@pytest.mark.parametrize(("action", "body"), [("messages", {"body": "Hallo"}), ("withdraw", None)])
+def test_others_cannot_write_in_or_withdraw_a_proposal(bearer, p, action, body):
+    proposal_id = proposed(bearer, p)
+
+    for stranger in (p.outsider, p.other_seller, p.officer):
+        response = bearer(stranger).post(f"/api/v1/proposals/{proposal_id}/{action}", body)
+        assert response.status_code == 404
+        assert response.get_json()["error"]["code"] == "not_found"
+    missing = bearer(p.seller).post(f"/api/v1/proposals/{proposal_id + 999}/{action}", body)
+    assert missing.status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(ProposalMessage)) == 0
+    assert db.session.get(Proposal, proposal_id).status == "open"
+
+
+def test_writing_in_a_thread_needs_a_token(client, bearer, p):
+    proposal_id = proposed(bearer, p)
+
+    response = client.post(f"/api/v1/proposals/{proposal_id}/messages", json={"body": "Hallo"})
+
+    assert response.status_code == 401
 
 
 def test_a_deal_is_404_for_others(bearer, p):
@@ -269,3 +341,13 @@ def test_a_proposal_made_while_another_is_accepted_is_refused_or_declined(p, liv
             )
         ).all()
         assert left_open == []
+
+
+def test_the_thread_and_withdraw_endpoints_are_in_the_openapi_document(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+
+    messages = paths["/api/v1/proposals/{proposal_id}/messages"]["post"]
+    withdraw = paths["/api/v1/proposals/{proposal_id}/withdraw"]["post"]
+    assert {"201", "401", "404", "422"} <= messages["responses"].keys()
+    assert {"200", "401", "403", "404", "409"} <= withdraw["responses"].keys()
+    assert messages["requestBody"]["content"]["application/json"]["schema"]

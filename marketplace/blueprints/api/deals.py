@@ -3,7 +3,8 @@ declines, the buyer enters the invoice of a deal, which answers with the realisa
 
 Choices where the brief is silent:
 - A proposal or deal of which the user is neither side is 404, like one that does not exist; a
-  side acting for the other (the supplier accepting its own proposal) is 403.
+  side acting for the other (the supplier accepting its own proposal, the poster withdrawing it)
+  is 403. Either side writes in the thread, as on the proposal's page.
 - Two accepts at once: one deal, 409 with code "demand_matched" or "proposal_decided" for the
   other. An invoice entered twice: 409 "deal_delivered".
 - The supplier is the token user's organisation of kind social enterprise or werkbedrijf, or
@@ -19,6 +20,8 @@ from marketplace.blueprints.api.schemas.deals import (
     AcceptRequestSchema,
     DealSchema,
     InvoiceRequestSchema,
+    MessageRequestSchema,
+    MessageSchema,
     ProposalRequestSchema,
     ProposalSchema,
 )
@@ -65,6 +68,25 @@ def decline(proposal_id: int):
     """Decline a proposal (the demand's poster); the supplier is told politely"""
     proposal, _side = proposals.proposal_for_party(proposal_id, current_user)
     return proposals.decline(proposal, current_user)
+
+
+@blp.route(f"/proposals/<{ID}:proposal_id>/withdraw", methods=["POST"])
+@blp.authenticated(403, 404, 409)
+@blp.response(200, ProposalSchema)
+def withdraw(proposal_id: int):
+    """Withdraw a proposal (the supplier that made it); the demand's poster is told"""
+    proposal, _side = proposals.proposal_for_party(proposal_id, current_user)
+    return proposals.withdraw(proposal, current_user)
+
+
+@blp.route(f"/proposals/<{ID}:proposal_id>/messages", methods=["POST"])
+@blp.authenticated(404, 422)
+@blp.arguments(MessageRequestSchema)
+@blp.response(201, MessageSchema)
+def post_message(args, proposal_id: int):
+    """Write in a proposal's thread (either side); the other side is told"""
+    proposal, _side = proposals.proposal_for_party(proposal_id, current_user)
+    return proposals.post_message(proposal, args["body"], current_user)
 
 
 @blp.route(f"/deals/<{ID}:deal_id>")

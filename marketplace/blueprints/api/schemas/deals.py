@@ -43,6 +43,22 @@ class ProposalSchema(ma.Schema):
     created_at = UtcDateTime()
 
 
+class MessageRequestSchema(ma.Schema):
+    """A message in a proposal's thread."""
+
+    body = text(MAX_MESSAGE, min_length=1, required=True)
+
+
+class MessageSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    proposal_id = ma.fields.Integer(required=True)
+    organisation_id = ma.fields.Integer(
+        required=True, metadata={"description": "The side that wrote it"}
+    )
+    body = ma.fields.String(required=True)
+    created_at = UtcDateTime()
+
+
 class AcceptRequestSchema(ma.Schema):
     start_date = iso_date(allow_none=True, load_default=None)
     end_date = iso_date(allow_none=True, load_default=None)
