@@ -328,9 +328,14 @@ def sync_subscription(
         membership.payment_failure_reason = (
             None if newest.status == "paid" else newest.failure_reason
         )
+    wanted = MOVES_OF_STATUS.get(subscription["status"], ())
+    if "pay" in wanted and (newest is None or newest.status != "paid"):
+        # A SEPA Direct Debit subscription is active as soon as the mandate is set up, while
+        # its invoice is still being collected: the member pays when the invoice is paid.
+        wanted = ()
     moves = [
         action
-        for action in MOVES_OF_STATUS.get(subscription["status"], ())
+        for action in wanted
         if membership_status.apply(membership, action, by=None, source="stripe")
     ]
     if subscription["status"] in ("active", "trialing"):

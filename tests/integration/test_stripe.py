@@ -565,3 +565,28 @@ def test_stripe_gets_its_answer_before_the_job_runs(stripe_app, client, membersh
     assert db.session.get(StripeEvent, paid["id"]).processed_at is not None
     db.session.refresh(membership)
     assert membership.status == "active"
+
+
+def test_an_active_subscription_whose_invoice_is_still_collected_does_not_pay_yet(
+    stripe_app, client, membership, monkeypatch
+):
+    """SEPA Direct Debit: Stripe makes the subscription active once the mandate is set up and
+    collects the invoice days later; the membership waits for the invoice to be paid."""
+    subscription_id = pay(client, membership)
+    [created] = stripe_events("customer.subscription.created", subscription_id)
+    invoices = stripe_client.client().v1.invoices
+    real_retrieve = invoices.retrieve
+
+    def processing(invoice_id, *args, **kwargs):
+        found = real_retrieve(invoice_id, *args, **kwargs).to_dict()
+        return stripe.Invoice.construct_from({**found, "status": "open", "amount_paid": 0}, "sk")
+
+    monkeypatch.setattr(invoices, "retrieve", processing, raising=False)
+    deliver(client, created)
+    db.session.refresh(membership)
+    assert membership.status == "pending"
+
+    monkeypatch.undo()  # the debit arrived
+    deliver(client, {**created, "id": "evt_updated_paid", "type": "customer.subscription.updated"})
+    db.session.refresh(membership)
+    assert membership.status == "active"
