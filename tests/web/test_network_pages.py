@@ -239,3 +239,28 @@ def test_the_member_sees_plan_status_and_invoices(client, auth, network, applica
     page = client.get("/netwerken/lidmaatschap").get_data(as_text=True)
     assert "Basis" in page and "in behandeling" in page
     assert "2026-0001" in page and "1 jul 2026 – 31 dec 2026" in page
+
+
+def test_the_admins_applications_and_members_tables_come_from_one_macro(
+    app, client, auth, network, applicant
+):
+    """macros.html data_table draws the region named for screen readers, the header row (the
+    shared table_head), the caller's rows, or the empty text; both admin lists use it."""
+    with app.test_request_context():
+        render = app.jinja_env.from_string(
+            '{% from "macros.html" import data_table %}'
+            "{% call data_table('Leden', ['Naam', ('Bedrag', 'numeric')], rows, 'Geen leden') %}"
+            "<tr><td>Bouw</td></tr>{% endcall %}"
+        ).render
+        table = render(rows=[1])
+        assert 'aria-label="Leden"' in table
+        assert '<th scope="col" class="utrecht-table__header-cell">Naam</th>' in table
+        assert "utrecht-table__header-cell--numeric-column" in table
+        assert "<td>Bouw</td>" in table
+        assert render(rows=[]).strip() == '<p class="utrecht-paragraph">Geen leden</p>'
+
+    memberships.apply(applicant, make_plan(network).id, applicant.members[0].user)
+    auth.login(ADMIN)
+    for path, heading in (("aanmeldingen", "Aangemeld op"), ("leden", "Huidige periode")):
+        page = client.get(f"/netwerken/metwerk/beheer/{path}").get_data(as_text=True)
+        assert f'<th scope="col" class="utrecht-table__header-cell">{heading}</th>' in page, path
