@@ -533,12 +533,31 @@ def _reconcile_one(membership_id: int, subscription_id: str) -> bool:
         )
         return True
     change = sync_subscription(subscription_id)
+    pushed = push_cancel_at_period_end(membership)
     if change is None or change["before"] == change["after"]:
-        return False
+        return pushed
     audit.record(
         "stripe.reconciled",
         membership,
         before=change["before"],
         after={**change["after"], "stripe": change["stripe"], "moves": change["moves"]},
     )
+    return True
+
+
+def push_cancel_at_period_end(membership: Membership) -> bool:
+    """Tell Stripe the member's choice to end at the end of the period (or to stay after all),
+    so Stripe does not charge the next year; True when Stripe had to change. Audited. Call it
+    when the member chooses (the reconcile does it nightly too). The caller commits."""
+    if membership.stripe_subscription_id is None or membership.status == "cancelled":
+        return False
+    client = stripe_client.client()
+    subscription = client.v1.subscriptions.retrieve(membership.stripe_subscription_id)
+    wanted = bool(membership.cancel_at_period_end)
+    if subscription["status"] in ("canceled", "incomplete_expired") or (
+        bool(_get(subscription, "cancel_at_period_end")) == wanted
+    ):
+        return False
+    client.v1.subscriptions.update(subscription.id, params={"cancel_at_period_end": wanted})
+    audit.record("stripe.cancel_at_period_end", membership, after={"cancel_at_period_end": wanted})
     return True

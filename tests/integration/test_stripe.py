@@ -590,3 +590,21 @@ def test_an_active_subscription_whose_invoice_is_still_collected_does_not_pay_ye
     deliver(client, {**created, "id": "evt_updated_paid", "type": "customer.subscription.updated"})
     db.session.refresh(membership)
     assert membership.status == "active"
+
+
+def test_reconcile_tells_stripe_the_member_ends_at_the_period_end(stripe_app, client, membership):
+    subscription_id = pay(client, membership)
+    deliver(client, stripe_events("invoice.payment_succeeded", subscription_id)[0])
+    db.session.execute(
+        Membership.__table__.update()
+        .where(Membership.id == membership.id)
+        .values(cancel_at_period_end=True)
+    )
+    db.session.commit()
+
+    assert stripe_billing.reconcile()["repaired"] == 1
+
+    subscription = stripe_client.client().v1.subscriptions.retrieve(subscription_id)
+    assert subscription.cancel_at_period_end is True
+    assert subscription.status == "active"  # it runs to the end of the paid year
+    assert stripe_billing.reconcile()["repaired"] == 0
