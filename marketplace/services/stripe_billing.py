@@ -212,24 +212,44 @@ def _subscribe_directly(membership: Membership, customer: str) -> None:
     if locked is not None:
         db.session.commit()
         return
+    subscription_id = subscribe(
+        customer,
+        membership.plan,
+        membership_id=membership.id,
+        payment_method=current_app.config.get("STRIPE_DIRECT_PAYMENT_METHOD"),
+        idempotency_key=f"sr-subscription-{membership.id}",
+    )
+    _link(membership, subscription_id)
+    audit.record("stripe.subscription_started", membership, after={"subscription": subscription_id})
+    db.session.commit()
+
+
+def subscribe(
+    customer: str,
+    plan: Plan,
+    *,
+    membership_id: int,
+    payment_method: str | None,
+    idempotency_key: str | None = None,
+) -> str:
+    """Start a subscription to the plan's yearly Stripe plan for `customer`, carrying the
+    membership's id, charged to `payment_method` (attached and made the customer's default
+    first) or to the customer's default; returns its id. Changes nothing here."""
     client = stripe_client.client()
-    method = current_app.config.get("STRIPE_DIRECT_PAYMENT_METHOD")
-    if method:
-        attached = client.v1.payment_methods.attach(method, params={"customer": customer})
+    if payment_method:
+        attached = client.v1.payment_methods.attach(payment_method, params={"customer": customer})
         client.v1.customers.update(
             customer, params={"invoice_settings": {"default_payment_method": attached.id}}
         )
     subscription = client.v1.subscriptions.create(
         params={
             "customer": customer,
-            "items": [{"plan": _stripe_plan(membership.plan)}],
-            "metadata": {"membership_id": str(membership.id)},
+            "items": [{"plan": _stripe_plan(plan)}],
+            "metadata": {"membership_id": str(membership_id)},
         },
-        options={"idempotency_key": f"sr-subscription-{membership.id}"},
+        options={"idempotency_key": idempotency_key} if idempotency_key else None,
     )
-    _link(membership, subscription.id)
-    audit.record("stripe.subscription_started", membership, after={"subscription": subscription.id})
-    db.session.commit()
+    return subscription.id
 
 
 def _stripe_plan(plan: Plan) -> str:

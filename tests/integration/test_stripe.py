@@ -242,19 +242,9 @@ def _subscribe_as_checkout_would(membership: Membership, card: str = "pm_card_vi
     """What Checkout does on Stripe's side: a subscription carrying the membership's id, of
     which our database knows nothing until an event says so."""
     customer = stripe_billing.customer_id(membership.organisation)
-    client = stripe_client.client()
-    method = client.v1.payment_methods.attach(card, params={"customer": customer})
-    client.v1.customers.update(
-        customer, params={"invoice_settings": {"default_payment_method": method.id}}
+    return stripe_billing.subscribe(
+        customer, membership.plan, membership_id=membership.id, payment_method=card
     )
-    subscription = client.v1.subscriptions.create(
-        params={
-            "customer": customer,
-            "items": [{"plan": stripe_billing._stripe_plan(membership.plan)}],
-            "metadata": {"membership_id": str(membership.id)},
-        }
-    )
-    return subscription.id
 
 
 def test_invoice_paid_before_checkout_completed_ends_active_and_linked(
@@ -335,21 +325,14 @@ def test_a_failed_payment_keeps_the_membership_pending_with_stripes_reason_until
 
 def test_an_event_of_a_subscription_of_someone_else_changes_nothing(stripe_app, client, membership):
     other = make_org("contractor", owner=make_user("other@example.com"), name="Ander B.V.")
-    customer = stripe_billing.customer_id(other)
-    client_ = stripe_client.client()
-    card = client_.v1.payment_methods.attach("pm_card_visa", params={"customer": customer})
-    client_.v1.customers.update(
-        customer, params={"invoice_settings": {"default_payment_method": card.id}}
+    # A subscription that names our membership, but of another organisation's customer.
+    foreign = stripe_billing.subscribe(
+        stripe_billing.customer_id(other),
+        membership.plan,
+        membership_id=membership.id,
+        payment_method="pm_card_visa",
     )
-    foreign = client_.v1.subscriptions.create(
-        params={
-            "customer": customer,
-            "items": [{"plan": stripe_billing._stripe_plan(membership.plan)}],
-            # names our membership, but the customer is another organisation's
-            "metadata": {"membership_id": str(membership.id)},
-        }
-    )
-    for evt in stripe_events("invoice.payment_succeeded", foreign.id):
+    for evt in stripe_events("invoice.payment_succeeded", foreign):
         deliver(client, evt)
 
     db.session.refresh(membership)
