@@ -88,6 +88,7 @@ def register(app: Flask) -> None:
     def run_daily() -> None:
         """The daily jobs, for embedded mode without a worker (call it from cron)."""
         from marketplace.services.jobs import (
+            cleanup_pending_uploads,
             cleanup_report_files,
             listing_expiry_sweep,
             nightly_recompute,
@@ -106,6 +107,7 @@ def register(app: Flask) -> None:
             nightly_reindex_search,
             saved_search_digest,
             cleanup_report_files,
+            cleanup_pending_uploads,
             stripe_reconcile,
         )
         for job in daily:

@@ -198,6 +198,7 @@ def job_labels() -> dict[str, str]:
         "relay_outbox": _("Relay jobs to the queue"),
         "generate_report": _("Make a report file"),
         "cleanup_report_files": _("Remove expired report files"),
+        "cleanup_pending_uploads": _("Remove evidence files chosen but never saved"),
         "notify_listing_matches": _("Tell the best matches of a new listing"),
         "saved_search_digest": _("Daily digest of saved searches"),
         "membership_dunning": _("Reminders and suspensions of unpaid memberships"),

@@ -12,5 +12,6 @@ PERIODIC: list[tuple[str, str]] = [
     ("nightly_reindex_search", "0 3 * * *"),
     ("saved_search_digest", "0 7 * * *"),
     ("cleanup_report_files", "45 * * * *"),
+    ("cleanup_pending_uploads", "50 * * * *"),
     ("stripe_reconcile", "15 4 * * *"),
 ]

@@ -304,6 +304,26 @@ class Evidence(db.Model):
     realisation: Mapped[Realisation] = relationship(back_populates="evidence")
 
 
+class PendingUpload(db.Model):
+    """An evidence file chosen on the realisation form and kept between its posts (the value
+    preview, a refused field), so the contractor need not choose it again (issue 15). Tied to
+    the user who chose it and named in the form only by its random token, never by a path; the
+    realisation saved with it takes the file over as its Evidence, and the hourly clean-up
+    removes what is left after a day (services/evidence.py)."""
+
+    __tablename__ = "pending_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(60))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class FulfilmentSnapshot(db.Model):
     """A contract's fulfilment from `on_date` on; a row is written only on the days something
     changed, so the chart draws steps between them (expected follows from the dates)."""

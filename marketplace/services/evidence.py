@@ -1,6 +1,13 @@
 """Evidence files: type checked by content (not by extension), size-capped, stored outside
 static/ under a random name, and served only to the contract's two sides (who may download
-one is `realisations.evidence_file_for`: this module stores files and knows no realisations)."""
+one is `realisations.evidence_file_for`: this module stores files and knows no realisations).
+
+A file chosen on the realisation form is kept between the form's posts (the value preview, a
+refused field) as a `PendingUpload` of the user who chose it (`hold`): the page names it by a
+random token, the next post sends the token back, and only the user's own unexpired files are
+found by it (`held`), so no client-supplied name or path ever reaches the file system. The
+realisation saved with it takes the file over (`take_over`); `cleanup` removes the rest after a
+day (hourly job `cleanup_pending_uploads`)."""
 
 from __future__ import annotations
 
@@ -9,13 +16,17 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import filetype
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import delete, select
 
-from marketplace.models import Evidence
+from marketplace.extensions import db
+from marketplace.models import Evidence, PendingUpload
+from marketplace.models._types import utcnow
 from marketplace.services.errors import ServiceError
 
 ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
@@ -26,6 +37,9 @@ ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 _UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 _RESERVED = re.compile(r'[<>:"|?*]')  # refused in Windows file names
 NAME_STEM_CHARS = 100
+# How long a chosen file is kept for the next post of the form, and how many one post may name.
+HELD_FOR = timedelta(days=1)
+MAX_HELD = 20
 
 
 @dataclass
@@ -108,3 +122,86 @@ def discard(rows: list[Evidence]) -> None:
 
 def path_of(row: Evidence) -> Path:
     return folder() / row.stored_name
+
+
+def hold(uploads: list[Upload], user_id: int) -> list[PendingUpload]:
+    """Keep the acceptable files of `uploads` for the user's next post of the form (module
+    docstring) and commit; a file the checks refuse is not kept, its refusal is on the page."""
+    rows = []
+    for upload in uploads[:MAX_HELD]:
+        try:
+            mime = check(upload)
+        except ServiceError:
+            continue
+        rows.append(
+            PendingUpload(
+                token=secrets.token_urlsafe(32),
+                user_id=user_id,
+                filename=display_name(upload.filename, mime),
+                stored_name=write(upload, mime),
+                content_type=mime,
+                size_bytes=len(upload.content),
+                sha256=hashlib.sha256(upload.content).hexdigest(),
+            )
+        )
+    if rows:
+        db.session.add_all(rows)
+        db.session.commit()
+    return rows
+
+
+def held(tokens: list[str], user_id: int) -> list[PendingUpload]:
+    """The user's kept files named by `tokens`, oldest first. Another user's token, an expired
+    or unknown one finds nothing: a token only names, it never reaches the file system."""
+    wanted = [t for t in tokens if isinstance(t, str) and 0 < len(t) <= 64][:MAX_HELD]
+    if not wanted:
+        return []
+    return list(
+        db.session.scalars(
+            select(PendingUpload)
+            .where(
+                PendingUpload.token.in_(wanted),
+                PendingUpload.user_id == user_id,
+                PendingUpload.created_at >= utcnow() - HELD_FOR,
+            )
+            .order_by(PendingUpload.id)
+        )
+    )
+
+
+def take_over(rows: list[PendingUpload]) -> list[Evidence]:
+    """Unsaved Evidence rows for kept files, in the caller's transaction: each pending row is
+    deleted with one conditional DELETE, so of two posts naming the same file only one takes it
+    (the other goes on without it). The files stay where they are."""
+    taken = []
+    for row in rows:
+        gone = db.session.execute(
+            delete(PendingUpload)
+            .where(PendingUpload.id == row.id)
+            .execution_options(synchronize_session=False)
+        )
+        if gone.rowcount == 1:
+            taken.append(
+                Evidence(
+                    filename=row.filename,
+                    stored_name=row.stored_name,
+                    content_type=row.content_type,
+                    size_bytes=row.size_bytes,
+                    sha256=row.sha256,
+                    uploaded_by_id=row.user_id,
+                )
+            )
+    return taken
+
+
+def cleanup(now: datetime) -> int:
+    """Remove kept files nobody saved within HELD_FOR, with their rows; how many (idempotent)."""
+    old = list(
+        db.session.scalars(select(PendingUpload).where(PendingUpload.created_at < now - HELD_FOR))
+    )
+    for row in old:
+        db.session.delete(row)
+    db.session.commit()
+    for row in old:
+        (folder() / row.stored_name).unlink(missing_ok=True)
+    return len(old)

@@ -17,6 +17,7 @@ from marketplace import clock
 from marketplace.models._types import utcnow
 from marketplace.services import (
     dunning,
+    evidence,
     fulfilment,
     listings,
     mail,
@@ -126,6 +127,12 @@ def nightly_reindex_search() -> None:
 def generate_report(report_id: int) -> None:
     """Make a requested report file (idempotent: a finished one is not made again)."""
     report_files.generate(report_id)
+
+
+@job()
+def cleanup_pending_uploads() -> None:
+    """Delete evidence files chosen on a form but never saved, after a day (idempotent)."""
+    evidence.cleanup(utcnow())
 
 
 @job()

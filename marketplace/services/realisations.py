@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import ColumnElement, Select, case, func, select, update
 from sqlalchemy import text as sa_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -38,7 +38,15 @@ from marketplace.domain import valuation
 from marketplace.domain.identifiers import identifier_key, looks_like_bsn
 from marketplace.extensions import db
 from marketplace.labels import error_message
-from marketplace.models import BuildingBlock, Contract, Evidence, Realisation, SroiPolicy, User
+from marketplace.models import (
+    BuildingBlock,
+    Contract,
+    Evidence,
+    PendingUpload,
+    Realisation,
+    SroiPolicy,
+    User,
+)
 from marketplace.models._types import utcnow
 from marketplace.models.sroi import (
     CANDIDATE_PERIOD_CONSTRAINT,
@@ -435,8 +443,11 @@ def submit(
     *,
     draft: bool = False,
     on_saved: Callable[[Realisation], None] | None = None,
+    held: list[PendingUpload] | None = None,
 ) -> Realisation:
-    """Create a realisation (submitted, or a draft) with its evidence, all or nothing.
+    """Create a realisation (submitted, or a draft) with its evidence, all or nothing: the
+    `uploads` of this post and the files `held` from an earlier post of the form
+    (`evidence.held`).
 
     `on_saved(realisation)` runs after the row has its id and before the commit, so a caller's
     own changes (a deal linking the realisation it created) commit with it or not at all."""
@@ -455,7 +466,7 @@ def submit(
     )
     _fill(realisation, block, data, ref, checked.result)
     stored = [evidence.store(u, mime, by.id) for u, mime in checked.uploads]
-    realisation.evidence = stored
+    realisation.evidence = evidence.take_over(held or []) + stored
     realisation.state = "draft" if draft else "submitted"
     realisation.submitted_at = None if draft else utcnow()
     try:
@@ -495,11 +506,13 @@ def correct(
     *,
     send: bool,
     answer: str = "",
+    held: list[PendingUpload] | None = None,
 ) -> Realisation:
     """The contractor changes its draft, or a rejected or questioned realisation, and keeps it
     as a draft (drafts only) or sends it (`send`): submitted for a decision again, checked
     completely and for double counting at this moment. A questioned one is sent with the
-    contractor's `answer` (required). New evidence files are added to the ones it has.
+    contractor's `answer` (required). New evidence files (`uploads`, and `held` from an earlier
+    post of the form) are added to the ones it has.
 
     The state moves by one conditional UPDATE on the state it was read in: of two sends at once
     one wins and the other gets a Conflict, with nothing written (module docstring)."""
@@ -539,7 +552,7 @@ def correct(
     if answer:
         realisation.answer = answer
     stored = [evidence.store(u, mime, by.id) for u, mime in checked.uploads]
-    realisation.evidence.extend(stored)
+    realisation.evidence.extend(evidence.take_over(held or []) + stored)
     action = "realisation.submitted" if send else "realisation.updated"
     try:
         db.session.flush()
@@ -885,23 +898,22 @@ def of_contract(contract_id: int, side: str, state: str | None = None) -> list[R
     return list(db.session.scalars(q.order_by(Realisation.id.desc())))
 
 
-def to_do_of(contractor_id: int) -> dict[int, list[Realisation]]:
-    """What the contractor still has to do on its realisations, by contract id: its drafts to
-    complete and submit, rejections to correct and questions to answer (the editable states),
-    oldest first, with their blocks, in one query: the obligations overview lists them."""
-    rows = db.session.scalars(
-        select(Realisation)
-        .where(
-            Realisation.contractor_id == contractor_id,
-            Realisation.state.in_(EDITABLE_STATES),
+def to_do_of(contractor_id: int) -> list[Realisation]:
+    """What the contractor still has to do on its realisations: questions to answer, rejections
+    to correct and drafts to complete and submit (the editable states), in that order and oldest
+    first, with their blocks, in one query: the obligations overview lists them (issue 15)."""
+    order = case({"questioned": 0, "rejected": 1}, value=Realisation.state, else_=2)
+    return list(
+        db.session.scalars(
+            select(Realisation)
+            .where(
+                Realisation.contractor_id == contractor_id,
+                Realisation.state.in_(EDITABLE_STATES),
+            )
+            .options(joinedload(Realisation.block))
+            .order_by(order, Realisation.id)
         )
-        .options(joinedload(Realisation.block))
-        .order_by(Realisation.id)
     )
-    found: dict[int, list[Realisation]] = {}
-    for r in rows:
-        found.setdefault(r.contract_id, []).append(r)
-    return found
 
 
 def page_of_contract(

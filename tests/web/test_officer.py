@@ -596,3 +596,21 @@ def test_officer_sees_neither_a_draft_nor_its_history_on_the_contract_page(
     page = page_of(client.get(f"/contracten/{contract.id}"))
     assert "KAND-REPORTED" in page and f"Realisatie {reported.id} (" in page
     assert "KAND-DRAFT" not in page and f"Realisatie {draft.id} (" not in page
+
+
+def test_three_mistakes_on_the_contract_form_are_shown_after_one_submit(
+    client, auth, authority, contractor, policy
+):
+    auth.login(OFFICER)
+    form = _contract_form(
+        contractor,
+        value_cents="veel",  # not an amount: the form's own message
+        end_date="2026-01-01",  # before the start: the service's
+        award_date="2024-06-01",  # no policy in force then: the service's
+    )
+    response = client.post("/inkoop/contracten/nieuw", data=form)
+    page = page_of(response)
+    assert "Vul een bedrag in euro" in page
+    assert "Einddatum" in page and "De einddatum ligt vóór de begindatum." in page
+    assert "geen geldend social-returnbeleid" in page
+    assert db.session.scalar(select(func.count()).select_from(Contract)) == 0

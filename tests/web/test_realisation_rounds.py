@@ -354,3 +354,28 @@ def test_a_decision_on_a_questioned_realisation_names_who_asked(contract):
     with pytest.raises(Conflict) as refused:
         realisations.approve([r.id], user(OFFICER))
     assert refused.value.code == "already_decided"
+
+
+# The obligations overview: what needs doing
+
+
+def test_the_overview_lists_questions_rejections_and_drafts_with_what_to_do(client, auth, contract):
+    draft = draft_without_candidate(contract)
+    refused = rejected(contract, "Bewijs ontbreekt")
+    asked = questioned(contract, "Welke uren precies?")
+    auth.login(OWNER)
+    page = client.get("/opdrachtnemer/").get_data(as_text=True)
+    todo = page[page.index('id="todo-heading"') :]
+    assert todo.index("Welke uren precies?") < todo.index("Bewijs ontbreekt")
+    assert "Afgewezen: Bewijs ontbreekt" in todo
+    assert "Vraag van de inkoper: Welke uren precies?" in todo
+    assert "Concept, nog niet ingediend" in todo
+    for r in (draft, refused, asked):
+        assert f'href="{edit_url(r)}"' in todo
+
+
+def test_the_overview_names_a_deadline_close_with_the_obligation_still_open(client, auth, parties):
+    parties.register(start_date=date(2026, 3, 1), end_date=date(2026, 11, 30), reference="END")
+    auth.login(OWNER)
+    page = client.get("/opdrachtnemer/").get_data(as_text=True)
+    assert "Loopt af op 30 nov 2026, over 76 dagen" in page

@@ -185,8 +185,8 @@ class RealisationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.block_code.choices = block_choices(policy)
         self.evidence.description = _(
-            "PDF, PNG or JPEG, at most %(mb)d MB per file; you may choose several. A browser "
-            "cannot keep chosen files: after 'Calculate value' or a correction, choose them again.",
+            "PDF, PNG or JPEG, at most %(mb)d MB per file; you may choose several. Files you "
+            "chose are kept when you calculate the value or correct a field.",
             mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),
         )
 

@@ -53,6 +53,9 @@ bp = Blueprint("contractor", __name__, url_prefix="/opdrachtnemer")
 # The obligation cards that show how to close their gap: the first ones, which need attention
 # most; the others link to their contract page, where it is shown too.
 GAP_CARDS = 5
+# A contract whose term ends within this many days, with part of its obligation still open, is
+# listed under "what needs doing" with its deadline.
+DEADLINE_DAYS = 90
 
 
 def _contract_url(contract_id: int) -> str:
@@ -84,6 +87,16 @@ def index():
         org=org,
         rows=rows,
         gaps={gap.contract.id: gap for gap in gaps},
+        to_do=realisations.to_do_of(org.id) if rows else [],
+        contracts_by_id={c.id: c for c, _f in rows},
+        ending=[
+            (c, f, (c.end_date - today).days)
+            for c, f in sorted(rows, key=lambda row: row[0].end_date)
+            if c.obligation_status == "due"
+            and f.remaining_cents > 0
+            and 0 <= (c.end_date - today).days <= DEADLINE_DAYS
+        ],
+        today=today,
     )
 
 
@@ -134,20 +147,35 @@ def new_realisation(contract_id: int):
     form = RealisationForm(contract.policy)
     result = None
     action = request.form.get("action")
+    uploads, held = _chosen(form)
     if form.validate_on_submit():
         data = _posted_data(form, contract)
         try:
             if action in ("submit", "draft"):
                 saved = realisations.submit(
-                    contract, data, current_user, _uploads(form), draft=action == "draft"
+                    contract, data, current_user, uploads, draft=action == "draft", held=held
                 )
                 return _saved(saved)
-            result = realisations.preview(contract, data, _uploads(form))
+            result = realisations.preview(contract, data, uploads)
         except ServiceError as exc:
             _refuse(form, exc)
     elif form.is_submitted():
         _all_errors(form, contract, action)
-    return _form_page(contract, form, result)
+    return _form_page(contract, form, result, held=_kept(uploads, held))
+
+
+def _chosen(form: RealisationForm) -> tuple[list[evidence.Upload], list]:
+    """The files chosen in this post, and those kept from an earlier post of the form that the
+    user left ticked (by their tokens; evidence.held finds only the user's own)."""
+    if request.method != "POST":
+        return [], []
+    return _uploads(form), evidence.held(request.form.getlist("held_evidence"), current_user.id)
+
+
+def _kept(uploads: list[evidence.Upload], held: list) -> list:
+    """After a post that saved nothing (the value preview, a refused field), the chosen files
+    are kept for the next one, so they need not be chosen again (issue 15)."""
+    return held + evidence.hold(uploads, current_user.id) if uploads else held
 
 
 def _posted_data(form: RealisationForm, contract: Contract) -> realisations.RealisationData:
@@ -168,7 +196,7 @@ def _all_errors(form: RealisationForm, contract: Contract, action: str | None) -
         apply_service_error(form, ServiceError(_("Some fields are not valid."), unmarked))
 
 
-def _form_page(contract: Contract, form: RealisationForm, result, realisation=None):
+def _form_page(contract: Contract, form: RealisationForm, result, realisation=None, held=()):
     blocks = {b.code: b for b in contract.policy.blocks}
     labels = unit_labels()
     page = render_template(
@@ -177,6 +205,7 @@ def _form_page(contract: Contract, form: RealisationForm, result, realisation=No
         form=form,
         result=result,
         realisation=realisation,
+        held=held,
         history=history.of_realisation(realisation) if realisation else [],
         fieldsets=[
             (legend, names, units, ", ".join(str(labels[u]) for u in units))
@@ -232,6 +261,7 @@ def edit_realisation(realisation_id: int):
     form = _stored_form(realisation)
     result = None
     action = request.form.get("action")
+    uploads, held = _chosen(form)
     if form.validate_on_submit():
         data = _posted_data(form, contract)
         try:
@@ -240,17 +270,18 @@ def edit_realisation(realisation_id: int):
                     realisation,
                     data,
                     current_user,
-                    _uploads(form),
+                    uploads,
                     send=action == "submit",
                     answer=form.answer.data or "",
+                    held=held,
                 )
                 return _saved(saved)
-            result = realisations.preview(contract, data, _uploads(form))
+            result = realisations.preview(contract, data, uploads)
         except ServiceError as exc:
             _refuse(form, exc)
     elif form.is_submitted():
         _all_errors(form, contract, action)
-    return _form_page(contract, form, result, realisation)
+    return _form_page(contract, form, result, realisation, held=_kept(uploads, held))
 
 
 @bp.route("/realisaties/<int:realisation_id>/verwijderen", methods=["GET", "POST"])

@@ -176,6 +176,8 @@ def contract_new():
         else:
             flash(_("Contract %(ref)s is registered.", ref=contract.reference), "ok")
             return redirect(url_for("contracts.detail", contract_id=contract.id))
+    elif form.is_submitted():
+        _all_contract_errors(form, authority, None)
     return render_template(
         "officer/contract_form.html",
         form=form,
@@ -198,9 +200,20 @@ def contract_edit(contract_id: int):
         else:
             flash(_("Contract %(ref)s is saved.", ref=contract.reference), "ok")
             return redirect(url_for("contracts.detail", contract_id=contract.id))
+    elif form.is_submitted():
+        _all_contract_errors(form, contract.authority, contract)
     return render_template(
         "officer/contract_form.html", form=form, contract=contract, has_policy=True
     )
+
+
+def _all_contract_errors(form: ContractForm, authority: Organisation, contract) -> None:
+    """When a field did not parse, also show what the service would refuse in the others, so
+    every wrong field is marked at once (issue 15: three mistakes took three submits)."""
+    errors = contracts.field_errors(authority, form.contract_data(), contract)
+    unmarked = {n: msg for n, msg in errors.items() if n in form and not form[n].errors}
+    if unmarked:
+        apply_service_error(form, ServiceError(_("Some fields are not valid."), unmarked))
 
 
 def _officer_contract(contract_id: int) -> Contract:
