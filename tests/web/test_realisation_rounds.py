@@ -379,3 +379,25 @@ def test_the_overview_names_a_deadline_close_with_the_obligation_still_open(clie
     auth.login(OWNER)
     page = client.get("/opdrachtnemer/").get_data(as_text=True)
     assert "Loopt af op 30 nov 2026, over 76 dagen" in page
+
+
+def test_the_overview_and_the_edit_page_send_a_bounded_number_of_statements(
+    client, auth, contract, parties
+):
+    from tests.querycount import counting_statements
+
+    def statements(url: str) -> int:
+        with counting_statements(db.engine) as counted:
+            assert client.get(url).status_code == 200
+        return counted.count
+
+    auth.login(OWNER)
+    draft = draft_without_candidate(contract)
+    few = (statements("/opdrachtnemer/"), statements(edit_url(draft)))
+    for n in range(6):
+        other = parties.register(reference=f"MEER-{n}")
+        draft_without_candidate(other)
+        rejected(other, f"Reden {n}") if n % 2 else questioned(other)
+    many = (statements("/opdrachtnemer/"), statements(edit_url(draft)))
+    assert few == many, (few, many)
+    assert max(many) <= 10, many  # 8 each when measured
