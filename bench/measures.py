@@ -308,7 +308,7 @@ def search_page(browser: Browser, rounds: int = 5) -> dict[str, Any]:
     counts forgotten before every request (`forced_cold`): the page as it is when nothing is
     kept, the worst case."""
     browser.request("/zoeken")  # warm-up: templates compiled
-    cold, warm, forced, per_url, per_url_cold = [], [], [], {}, {}
+    cold, warm, forced, per_url, per_url_cold, per_url_cpu = [], [], [], {}, {}, {}
     for n in range(rounds):
         for url in SEARCH_URLS:
             answer = _ok(browser.request(url), url)
@@ -319,6 +319,7 @@ def search_page(browser: Browser, rounds: int = 5) -> dict[str, Any]:
             answer = _ok(browser.request(url, headers={COLD_HEADER: "1"}), url)
             forced.append(answer)
             per_url_cold.setdefault(url, []).append(answer.server_ms)
+            per_url_cpu.setdefault(url, []).append(answer.server_cpu_ms)
     every = cold + warm
     return {
         "server": _percentiles([a.server_ms for a in every]),
@@ -337,6 +338,7 @@ def search_page(browser: Browser, rounds: int = 5) -> dict[str, Any]:
             "server_cpu": _percentiles([a.server_cpu_ms for a in forced]),
             "db_wait": _percentiles([a.db_wait_ms for a in forced]),
             "per_url_server_ms": {url: _percentiles(ms) for url, ms in per_url_cold.items()},
+            "per_url_server_cpu_ms": {url: _percentiles(ms) for url, ms in per_url_cpu.items()},
         },
     }
 

@@ -13,10 +13,11 @@ Choices where the rules are silent:
 - The total and the facet counts come from one statement over at most `COUNT_LIMIT` + 1 matching
   documents per part (the matches, and per chosen facet the matches of the other filters), read
   once from the table and grouped per facet from there. Below the limit every count is exact;
-  past it the total says "more than 10.000", and that part's facet counts are scaled up from
-  the documents read to PostgreSQL's estimate of the whole (one `EXPLAIN`; the page marks them
-  "about"). SQLite has no estimate to ask: its counts past the limit stay those of the
-  documents read, also marked "about".
+  past it the total says "more than 10.000", and that part's facet counts are those of its first
+  `FACET_SAMPLE` documents scaled up to PostgreSQL's estimate of the whole (one `EXPLAIN`; the
+  page marks them "about"): grouping is the dear part, and a broad word's counts are estimates
+  anyway. SQLite has no estimate to ask: its counts past the limit are scaled to the documents
+  read, also marked "about".
 - The total and the facet counts of a query and its filters are kept `COUNTS_SECONDS` seconds
   (services/search_cache.py: in Redis, shared by the processes, when the app has one; else in
   the process), the results themselves never are. A write to the index forgets them in every
@@ -44,6 +45,7 @@ from sqlalchemy import (
     Select,
     String,
     TextClause,
+    case,
     column,
     delete,
     exists,
@@ -89,8 +91,9 @@ PER_PAGE = 20
 MAX_PAGE = 50
 RANK_CANDIDATES = 500
 COUNTS_SECONDS = 60
-# Past this, the total says "more than" and the facet counts are estimated.
+# Past this, the total says "more than" and the facet counts are estimated from a sample.
 COUNT_LIMIT = 10_000
+FACET_SAMPLE = 1_000
 # A filter takes this many values per facet, each this long; more is not a real filter.
 MAX_FILTER_VALUES = 40
 MAX_FILTER_CHARS = 60
@@ -406,8 +409,9 @@ def _count(query: SearchQuery, filters: Filters) -> _Counts:
     for index, part in enumerate(parts):
         documents = _documents_of(query, part, f"part_{index}")
         selects.append(_row(index, "", literal(""), documents))
+        grouped = _grouped_documents(documents, f"grouped_{index}")
         for facet in part.facets:
-            selects += _value_counts(index, facet, documents)
+            selects += _value_counts(index, facet, grouped)
     sizes: dict[int, int] = {}
     found: dict[int, dict[str, dict[str, int]]] = {}
     for index, facet, value, n in db.session.execute(union_all(*selects)):
@@ -421,8 +425,8 @@ def _count(query: SearchQuery, filters: Filters) -> _Counts:
         return _Counts(0, True, {}, True)
     capped = [index for index, size in sizes.items() if size > COUNT_LIMIT]
     estimates = _estimates(query, [parts[i] for i in capped]) if capped else []
-    read = COUNT_LIMIT + 1
-    scale = {i: max(e, read) / read for i, e in zip(capped, estimates, strict=True)}
+    read, sampled = COUNT_LIMIT + 1, min(FACET_SAMPLE, COUNT_LIMIT + 1)
+    scale = {i: max(e, read) / sampled for i, e in zip(capped, estimates, strict=True)}
     facets = {
         facet: {v: round(n * scale.get(index, 1)) for v, n in by_value.items()}
         for index, by_facet in found.items()
@@ -441,6 +445,14 @@ def _documents_of(query: SearchQuery, part: _Part, name: str) -> CTE:
     columns = [getattr(SearchDocument, c) for c in sorted(wanted)]
     stmt = select(*columns).where(*_matching(query, part.filters)).limit(COUNT_LIMIT + 1)
     return stmt.cte(name)
+
+
+def _grouped_documents(documents: CTE, name: str) -> CTE:
+    """The documents whose values are grouped: all of them, or the first FACET_SAMPLE when
+    there are more than COUNT_LIMIT (the counts are then scaled up)."""
+    size = select(func.count()).select_from(documents).scalar_subquery()
+    limit = case((size > COUNT_LIMIT, FACET_SAMPLE), else_=COUNT_LIMIT + 1)
+    return select(documents).limit(limit).cte(name)
 
 
 def _row(index: int, facet: str, value: ColumnElement, documents, *group_by) -> Select:
