@@ -27,6 +27,13 @@ def load_current_org() -> None:
         )
 
 
+def member_ids() -> set[int]:
+    """The ids of the user's organisations, as loaded before the route (`load_current_org`):
+    routes and API views hand them to the services' membership checks instead of having each
+    check ask the database again."""
+    return {o.id for o in g.user_orgs}
+
+
 def nav_counts() -> dict[str, int]:
     """`unread_notifications` for a logged-in user, and `awaiting_count` for an authority's
     pages (the nav and the dashboard show it): taken from the approval queue when the route

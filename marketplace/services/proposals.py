@@ -131,18 +131,16 @@ def _checked_attachment(upload: evidence.Upload | None) -> str | None:
         raise ServiceError(exc.message, {"attachment": exc.message}, code=exc.code) from exc
 
 
-def supplier_for(user: User, organisation_id: int | None) -> Organisation:
-    """The social supplier the user proposes for: `organisation_id` when given (one of the
-    user's own organisations, else 404), otherwise the user's only social enterprise or
-    werkbedrijf; a field message when the user has several, Forbidden when none."""
-    mine = [o for o in organisations.organisations_of(user) if o.kind in SUPPLIER_KINDS]
+def supplier_for(orgs: Collection[Organisation], organisation_id: int | None) -> Organisation:
+    """The social supplier a user proposes for, of `orgs`, the user's organisations:
+    `organisation_id` when given (one of them, else 404), otherwise the user's only social
+    enterprise or werkbedrijf; a field message when the user has several, Forbidden when none."""
     if organisation_id is not None:
-        chosen = next(
-            (o for o in organisations.organisations_of(user) if o.id == organisation_id), None
-        )
+        chosen = next((o for o in orgs if o.id == organisation_id), None)
         if chosen is None:
             raise NotFound()
         return chosen
+    mine = [o for o in orgs if o.kind in SUPPLIER_KINDS]
     if not mine:
         raise Forbidden(
             _("Only verified social enterprises and werkbedrijven can make a proposal."),
@@ -154,9 +152,10 @@ def supplier_for(user: User, organisation_id: int | None) -> Organisation:
     return mine[0]
 
 
-def open_demand(listing_id: int, user: User) -> Listing:
-    """The demand a supplier answers: one the user may see (listings.visible_listing)."""
-    return listings.visible_listing(listing_id, user, "demand")
+def open_demand(listing_id: int, user: User, member_of: Collection[int] | None = None) -> Listing:
+    """The demand a supplier answers: one the user may see (listings.visible_listing; `member_of`
+    as there)."""
+    return listings.visible_listing(listing_id, user, "demand", member_of)
 
 
 def propose(

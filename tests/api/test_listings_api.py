@@ -14,6 +14,7 @@ from marketplace.extensions import db
 from marketplace.models import AuditLog, Listing
 from marketplace.services import accounts
 from tests.factories import add_member, make_contract, make_listing, make_org, make_user
+from tests.querycount import counting_statements
 from tests.served import at_once
 
 TODAY = date(2026, 12, 1)
@@ -196,6 +197,24 @@ def test_the_owner_sees_its_drafts_in_the_list(emco_api, emco):
     draft = make_listing(emco, status="draft")
     listed = emco_api.get(f"{OFFERINGS}?status=draft").get_json()
     assert [item["id"] for item in listed["items"]] == [draft.id]
+
+
+def test_the_list_and_a_listing_ask_for_the_callers_organisations_once(emco_api, emco):
+    """The organisations loaded before the view (blueprints/layout.py) serve every ownership
+    check: the statements of a page of the list do not grow with its items."""
+
+    def statements(path: str) -> int:
+        with counting_statements(db.engine) as seen:
+            assert emco_api.get(path).status_code == 200
+        return seen.count
+
+    make_listing(emco)
+    few = statements(OFFERINGS)
+    listing = make_listing(emco)
+    for _ in range(6):
+        make_listing(emco)
+    assert statements(OFFERINGS) == few
+    assert statements(f"{OFFERINGS}/{listing.id}") <= few - 1
 
 
 def test_patch_changes_fields_and_moves_the_status_in_one_go(emco_api, emco):

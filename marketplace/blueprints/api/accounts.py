@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import g
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from marketplace.blueprints.api.auth import token_required
-from marketplace.services import organisations
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/me", description="The token's user")
 
@@ -34,5 +34,5 @@ def me():
     return {
         "id": current_user.id,
         "email": current_user.email,
-        "organisations": organisations.organisations_of(current_user),
+        "organisations": g.user_orgs,
     }

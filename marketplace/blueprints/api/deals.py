@@ -13,6 +13,7 @@ Choices where the brief is silent:
 
 from __future__ import annotations
 
+from flask import g
 from flask_login import current_user
 
 from marketplace.blueprints.api.blueprint import ID, ComplianceBlueprint
@@ -25,6 +26,7 @@ from marketplace.blueprints.api.schemas.deals import (
     ProposalRequestSchema,
     ProposalSchema,
 )
+from marketplace.blueprints.layout import member_ids
 from marketplace.services import deals, proposals
 
 blp = ComplianceBlueprint(
@@ -42,8 +44,8 @@ def propose(args, listing_id: int):
     One proposal under discussion per supplier per demand (409 `proposal_exists`). Attachments
     are added on the proposal's page.
     """
-    demand = proposals.open_demand(listing_id, current_user)
-    supplier = proposals.supplier_for(current_user, args.pop("organisation_id"))
+    demand = proposals.open_demand(listing_id, current_user, member_ids())
+    supplier = proposals.supplier_for(g.user_orgs, args.pop("organisation_id"))
     return proposals.propose(demand, supplier, proposals.ProposalData(**args), current_user)
 
 

@@ -33,6 +33,7 @@ from flask_login import current_user
 from marketplace import clock
 from marketplace.blueprints.api.blueprint import ID, ComplianceBlueprint
 from marketplace.blueprints.api.schemas import listings as schemas
+from marketplace.blueprints.layout import member_ids
 from marketplace.models import Listing
 from marketplace.services import listings
 from marketplace.services.errors import ServiceError
@@ -60,7 +61,7 @@ class Shown:
 
     def __init__(self, listing: Listing) -> None:
         self._listing = listing
-        self._owner = listings.is_owner(listing, current_user)
+        self._owner = listings.is_owner(listing, current_user, member_ids())
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._listing, name)
@@ -142,7 +143,7 @@ def _register(kind: str, path: str, create, change, shown, page) -> None:
         @blp.alt_response(404, description="Not found, or not visible to you")
         @blp.doc(summary=f"One {label} listing")
         def get(self, listing_id: int):
-            return Shown(listings.visible_listing(listing_id, current_user, kind))
+            return Shown(listings.visible_listing(listing_id, current_user, kind, member_ids()))
 
         @blp.authenticated(400, 403, 404, 409)
         @blp.arguments(change(partial=True))

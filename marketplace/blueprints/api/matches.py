@@ -14,7 +14,6 @@ Choices where the brief is silent:
 
 from __future__ import annotations
 
-from flask import g
 from flask.views import MethodView
 from flask_babel import force_locale
 from flask_login import current_user
@@ -22,6 +21,7 @@ from flask_login import current_user
 from marketplace.blueprints.api.blueprint import ERROR_DESCRIPTIONS, ID, ComplianceBlueprint
 from marketplace.blueprints.api.envelope import ErrorSchema
 from marketplace.blueprints.api.schemas.matches import MatchesSchema, MatchQuerySchema
+from marketplace.blueprints.layout import member_ids
 from marketplace.labels import match_reason_label
 from marketplace.services import listings, matches
 
@@ -51,8 +51,9 @@ def _item(m: matches.ListingMatch) -> dict:
 
 
 def _matches(kind: str, listing_id: int, limit: int) -> dict:
-    listing = listings.visible_listing(listing_id, current_user, kind)
-    found = matches.matches_of(listing, {o.id for o in g.user_orgs}, limit)
+    mine = member_ids()
+    listing = listings.visible_listing(listing_id, current_user, kind, mine)
+    found = matches.matches_of(listing, mine, limit)
     with force_locale("nl"):
         return {"items": [_item(m) for m in found.listings] if found else []}
 
