@@ -204,6 +204,7 @@ def job_labels() -> dict[str, str]:
         "membership_dunning": _("Reminders and suspensions of unpaid memberships"),
         "apply_stripe_event": _("Apply a Stripe event"),
         "stripe_reconcile": _("Compare memberships with Stripe"),
+        "membership_renewals": _("Membership renewals"),
     }
 
 

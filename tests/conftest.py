@@ -19,7 +19,7 @@ from marketplace import create_app
 from marketplace.extensions import db as _db
 from marketplace.models import Contract
 from tests import backends
-from tests.factories import PASSWORD, Parties, make_org, make_parties, make_user
+from tests.factories import PASSWORD, Parties, make_network, make_org, make_parties, make_user
 from tests.served import LiveServer, serving
 from tests.stripe_server import SECRET_KEY, WEBHOOK_SECRET, LocalStripe
 
@@ -290,3 +290,14 @@ def stripe_app(app, localstripe):
     localstripe has no Checkout)."""
     app.config.update(STRIPE_API_BASE=localstripe.url, **STRIPE_CONFIG)
     return app
+
+
+@pytest.fixture
+def metwerk(app):
+    """The network MetWerk, ready to invoice, with its admin admin@metwerk.example.com."""
+    return make_network(make_user("admin@metwerk.example.com"))
+
+
+@pytest.fixture
+def metwerk_admin(metwerk):
+    return metwerk.members[0].user

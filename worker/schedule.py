@@ -5,6 +5,7 @@ from __future__ import annotations
 PERIODIC: list[tuple[str, str]] = [
     ("relay_outbox", "* * * * *"),
     ("nightly_recompute", "30 2 * * *"),
+    ("membership_renewals", "30 5 * * *"),
     ("membership_dunning", "45 5 * * *"),
     ("pso_expiry_sweep", "0 6 * * *"),
     ("realisation_reminders", "15 6 * * *"),

@@ -31,14 +31,13 @@ from sqlalchemy import Row, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
-from stdnum import iban as stdnum_iban
 
 from marketplace import labels
 from marketplace.domain import membership as rules
 from marketplace.extensions import db
 from marketplace.models import Invoice, Membership, MembershipReminder, Organisation, User
 from marketplace.models._types import utcnow
-from marketplace.services import audit, notify, plans
+from marketplace.services import audit, invoices, notify, plans
 from marketplace.services.errors import ServiceError
 
 SOURCE = "dunning"
@@ -210,7 +209,7 @@ def _params(row: Row[Any]) -> dict[str, Any]:
         "total_cents": row.total_cents,
         "due": row.due_date,
         "suspend_on": row.due_date + timedelta(days=_SUSPEND_DAYS),
-        "iban": stdnum_iban.format(row.seller_iban),
+        "iban": invoices.iban_text(row.seller_iban),
         "reference": row.payment_reference,
     }
 

@@ -29,6 +29,7 @@ from marketplace.models import (
     Membership,
     NetworkBilling,
     Organisation,
+    Plan,
     User,
 )
 from marketplace.services import audit, notify, plans, reports
@@ -97,12 +98,18 @@ def iban_of(network_id: int) -> str | None:
 
 
 def add_membership_invoice(
-    membership: Membership, period: Period, invoice_date: date, by: User | None
+    membership: Membership,
+    period: Period,
+    invoice_date: date,
+    by: User | None,
+    plan: Plan | None = None,
 ) -> Invoice:
-    """Add the invoice of one membership period to the caller's transaction: the plan's fee
-    for the period (pro rata for a first calendar-year period), its VAT, and every legal field
-    copied from the network, the member and the plan as they are today. The member is mailed."""
-    network, member, plan = membership.network, membership.organisation, membership.plan
+    """Add the invoice of one membership period to the caller's transaction: the fee of `plan`
+    (the membership's plan unless given: a renewal bills the plan in force next) for the period
+    (pro rata for a first calendar-year period), its VAT, and every legal field copied from the
+    network, the member and the plan as they are today. The member is mailed."""
+    network, member = membership.network, membership.organisation
+    plan = plan or membership.plan
     problems = seller_problems(network)
     if problems:
         raise ServiceError(
@@ -295,6 +302,11 @@ _COPIED_TO_CREDIT = (
 )
 
 
+def iban_text(iban: str) -> str:
+    """An IBAN in groups of four, as banks print it (NL91 ABNA 0417 1643 00)."""
+    return stdnum_iban.format(iban)
+
+
 def pdf(invoice: Invoice) -> bytes:
     """The invoice as a PDF (the caller checked who may read it): every field Dutch invoice law
     asks, as copied onto the invoice when it was issued."""
@@ -302,7 +314,7 @@ def pdf(invoice: Invoice) -> bytes:
         "networks/invoice_pdf.html",
         invoice=invoice,
         percent=percent_from_bp,
-        iban=stdnum_iban.format(invoice.seller_iban),  # in groups of four, as banks print it
+        iban=iban_text(invoice.seller_iban),
     )
     return reports.pdf_of_page(html)
 

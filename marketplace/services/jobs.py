@@ -25,6 +25,7 @@ from marketplace.services import (
     outbox,
     pso,
     reminders,
+    renewals,
     report_files,
     saved_searches,
     search,
@@ -85,6 +86,12 @@ def nightly_recompute() -> None:
 @job()
 def pso_expiry_sweep() -> None:
     pso.expiry_sweep(clock.today())
+
+
+@job()
+def membership_renewals() -> None:
+    """Daily, before the dunning: move the periods that ended and issue the renewal invoices."""
+    renewals.run(clock.today())
 
 
 @job()

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from marketplace.domain import membership as rules
-from marketplace.domain.invoicing import first_period
+from marketplace.domain.invoicing import Period, first_period
 from marketplace.extensions import db
 from marketplace.models import Invoice, Membership, Organisation, Plan, User
 from marketplace.models._types import utcnow
@@ -237,6 +238,54 @@ def record_payment(
     if invoices.record_payment(invoice, paid_on, amount_cents, seen_paid_cents, by):
         membership_status.apply(invoice.membership, "pay", by=by, source="manual_invoice")
     db.session.commit()
+    return invoice
+
+
+def waiting_for_payment(network: Organisation, by: User) -> list[tuple[Membership, bool]]:
+    """Accepted applications waiting for their first payment, each with whether an invoice is in
+    force for it (False: it was cancelled, and the admin may issue it again); one query."""
+    plans.require_network_admin(by, network)
+    invoiced = (
+        exists()
+        .where(
+            Invoice.membership_id == Membership.id,
+            Invoice.credit_of_id.is_(None),
+            Invoice.status.in_(("open", "paid")),
+        )
+        .label("invoiced")
+    )
+    rows = db.session.execute(
+        select(Membership, invoiced)
+        .options(joinedload(Membership.organisation), joinedload(Membership.plan))
+        .where(
+            Membership.network_id == network.id,
+            Membership.status == "pending",
+            Membership.accepted_at.is_not(None),
+        )
+        .order_by(Membership.accepted_at, Membership.id)
+    )
+    return [(membership, bool(has)) for membership, has in rows]
+
+
+def reissue_first_invoice(membership_id: int, by: User, today: date) -> Invoice:
+    """Issue an accepted application's first invoice again after it was cancelled (a wrong
+    address, a wrong plan): the same period, dated today. Refused while an invoice for the
+    period is in force (the unique index decides a double click). Commits."""
+    membership = get_for_admin(membership_id, by)
+    if membership.status != "pending" or membership.accepted_at is None:
+        raise Conflict(
+            _("Only an accepted application waiting for payment gets its invoice again."),
+            code="not_waiting",
+        )
+    period = Period(membership.current_period_start, membership.current_period_end)
+    try:
+        invoice = invoices.add_membership_invoice(membership, period, today, by)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(
+            _("This period has an invoice already; cancel it first."), code="invoiced"
+        ) from None
     return invoice
 
 

@@ -18,7 +18,7 @@ from marketplace.models import AuditLog, Invoice, Membership, MembershipReminder
 from marketplace.services import dunning, invoices, jobs, memberships, outbox
 from marketplace.services.errors import Forbidden, ServiceError
 from tests import backends
-from tests.factories import make_membership, make_network, make_org, make_plan, make_user
+from tests.factories import make_membership, make_org, make_plan, make_user
 from tests.mailbox import outbox_messages
 from tests.querycount import counting_statements
 from tests.served import at_once
@@ -29,13 +29,13 @@ DUE = date(2027, 1, 1)
 
 
 @pytest.fixture
-def network(app):
-    return make_network(make_user("admin@metwerk.example.com"))
+def network(metwerk):
+    return metwerk
 
 
 @pytest.fixture
-def admin(network) -> User:
-    return network.members[0].user
+def admin(metwerk_admin) -> User:
+    return metwerk_admin
 
 
 def active_member(network, admin, email: str = "owner@bouw.example.com") -> Membership:

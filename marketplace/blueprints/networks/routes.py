@@ -38,6 +38,7 @@ from marketplace.services import (
     memberships,
     network_dashboard,
     plans,
+    renewals,
     revenue_chart,
     stripe_billing,
 )
@@ -220,8 +221,24 @@ def applications(slug: str):
         if m.accepted_at is None
     ]
     return render_template(
-        "networks/applications.html", network=network, applications=waiting, form=RejectForm()
+        "networks/applications.html",
+        network=network,
+        applications=waiting,
+        unpaid=memberships.waiting_for_payment(network, current_user),
+        form=RejectForm(),
     )
+
+
+@bp.post("/<slug>/beheer/aanmeldingen/<int:membership_id>/factuur")
+@login_required
+def reissue_invoice(slug: str, membership_id: int):
+    """Issue an accepted application's first invoice again after it was cancelled."""
+    memberships.network_for_admin(slug, current_user)
+    _confirmed(
+        lambda: memberships.reissue_first_invoice(membership_id, current_user, clock.today()),
+        lambda invoice: _("Invoice %(number)s is issued.", number=invoice.number),
+    )
+    return redirect(url_for("networks.applications", slug=slug))
 
 
 @bp.route("/<slug>/beheer/aanmeldingen/<int:membership_id>/accepteren", methods=["GET", "POST"])
@@ -458,14 +475,16 @@ def cancel_invoice(slug: str, invoice_id: int):
 @bp.route("/lidmaatschap")
 @login_required
 def membership_page():
-    """The current organisation's memberships: plan, status, period and invoices."""
+    """The current organisation's memberships: plan, status, next renewal, invoices, what to
+    pay when payment is overdue, and (for an owner) changing plan or cancelling."""
     org = g.current_org
-    found = memberships.of_organisation(org, current_user) if org is not None else []
+    views = renewals.overview(org, current_user) if org is not None else []
     return render_template(
         "networks/membership.html",
         org=org,
-        memberships=[(m, invoices.of_membership(m)) for m in found],
-        stripe_payable={m.id for m in found if stripe_billing.can_pay(m)},
+        views=views,
+        iban_text=invoices.iban_text,
+        stripe_payable={v.membership.id for v in views if stripe_billing.can_pay(v.membership)},
         **_LABELS,
     )
 
@@ -488,6 +507,56 @@ def pay_with_stripe(membership_id: int):
     if checkout:
         return redirect(checkout, code=303)
     flash(_("Stripe is processing your payment. Your membership starts once it is paid."), "ok")
+    return redirect(url_for("networks.membership_page"))
+
+
+@bp.post("/lidmaatschap/<int:membership_id>/pakket")
+@login_required
+def change_plan(membership_id: int):
+    """The owner chooses the plan of the next period."""
+    try:
+        plan_id = int(request.form.get("plan_id", ""))
+    except ValueError:
+        plan_id = None
+    _confirmed(
+        lambda: renewals.change_plan(membership_id, plan_id, current_user, clock.today()),
+        lambda m: _(
+            "From %(date)s your plan is %(plan)s.",
+            date=format_date(renewals.next_period(m).start, "long"),
+            plan=(m.next_plan or m.plan).name,
+        ),
+    )
+    return redirect(url_for("networks.membership_page"))
+
+
+@bp.route("/lidmaatschap/<int:membership_id>/opzeggen", methods=["GET", "POST"])
+@login_required
+def cancel_membership(membership_id: int):
+    """Cancelling at the period end: asked on a page of its own first."""
+    membership = renewals.get_for_member(membership_id, current_user)
+    if request.method == "POST":
+        _confirmed(
+            lambda: renewals.cancel_at_period_end(membership.id, current_user, clock.today()),
+            lambda m: _(
+                "Your membership of %(network)s ends on %(date)s.",
+                network=m.network.name,
+                date=format_date(m.current_period_end, "long"),
+            ),
+        )
+        return redirect(url_for("networks.membership_page"))
+    return render_template("networks/cancel_membership.html", membership=membership)
+
+
+@bp.post("/lidmaatschap/<int:membership_id>/voortzetten")
+@login_required
+def keep_membership(membership_id: int):
+    """Take a cancellation at the period end back."""
+    _confirmed(
+        lambda: renewals.cancel_at_period_end(
+            membership_id, current_user, clock.today(), cancel=False
+        ),
+        lambda m: _("Your membership of %(network)s continues.", network=m.network.name),
+    )
     return redirect(url_for("networks.membership_page"))
 
 
