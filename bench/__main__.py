@@ -29,8 +29,10 @@ from bench.seed import (
     biggest_authority_officer,
     is_seeded,
     market_is_seeded,
+    memberships_are_seeded,
     seed_bench,
     seed_market,
+    seed_memberships,
 )
 from bench.served import Browser, gunicorn
 from marketplace.services import accounts, contracts, organisations
@@ -134,8 +136,27 @@ def measure_webhook(app: Flask, url: URL, mail_dir: str) -> dict[str, Any]:
         return webhook.measure(url.render_as_string(hide_password=False), mail_dir)
 
 
+def measure_dunning(app: Flask, size: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The daily dunning sweep next to the same work in hand-written SQL, on the memberships
+    data set (seeded when missing); with what was seeded and whether the data was restored."""
+    data: dict[str, Any] = {}
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        if not memberships_are_seeded():
+            start = time.perf_counter()
+            seed_memberships(size.memberships)
+            data["memberships_seed_seconds"] = round(time.perf_counter() - start, 1)
+        before = measures.fingerprint()
+        figures = {"dunning_ms": measures.dunning(BENCH_TODAY)}
+        data["restored"] = measures.fingerprint() == before
+    return figures, data
+
+
 def measure(app: Flask, url: URL, mail_dir: str, size: argparse.Namespace) -> dict[str, Any]:
     """Seed when needed, then every measure; the data is checked to be as it was before."""
+    if size.dunning_only:
+        figures, data = measure_dunning(app, size)
+        return {"today": BENCH_TODAY.isoformat(), "data": data, "figures": figures}
     if size.webhook_only:
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"))
@@ -156,12 +177,13 @@ def measure(app: Flask, url: URL, mail_dir: str, size: argparse.Namespace) -> di
     figures.update(measure_search(url, mail_dir))
     figures.update(measure_matches(app))
     figures["webhook"] = measure_webhook(app, url, mail_dir)
+    figures["dunning"], dunning_data = measure_dunning(app, size)
     figures["realisations_xlsx"] = measures.realisations_xlsx_memory(
         url.render_as_string(hide_password=False)
     )
     with app.app_context():
         restored = measures.fingerprint() == before
-    data.update(about, restored=restored)
+    data.update(about, restored=restored and dunning_data.pop("restored"), **dunning_data)
     return {"today": BENCH_TODAY.isoformat(), "data": data, "figures": figures}
 
 
@@ -181,8 +203,20 @@ def webhook_targets(figures: dict[str, Any]) -> dict[str, tuple[float, float]]:
     return {"stripe webhook acknowledgement server p95 < 20 ms": (ack["p95"], 20)}
 
 
+def dunning_targets(figures: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    return {
+        f"dunning sweep {name} <= 3 x raw SQL": (
+            figures["dunning_ms"][name]["sweep"]["median"],
+            3 * figures["dunning_ms"][name]["raw_sql"]["median"],
+        )
+        for name in ("daily", "first")
+    }
+
+
 def targets(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each target with its limit, the measured value and pass/fail."""
+    if "dunning_ms" in figures:
+        return _checked(dunning_targets(figures))
     if "stripe_webhook_ms" in figures:
         return _checked(webhook_targets(figures))
     if "raw_sums_ms" not in figures:
@@ -205,7 +239,14 @@ def targets(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
     page = figures["contract_page_ms"]["first_page"]
     found["contract page p95 < 200 ms"] = (page["p95"], 200)
     found["contract page statements <= 15"] = (page["statements_max"], 15)
-    return _checked({**found, **search_targets(figures), **webhook_targets(figures["webhook"])})
+    return _checked(
+        {
+            **found,
+            **search_targets(figures),
+            **webhook_targets(figures["webhook"]),
+            **dunning_targets(figures["dunning"]),
+        }
+    )
 
 
 def _checked(found: dict[str, tuple[float, float]]) -> dict[str, dict[str, Any]]:
@@ -233,8 +274,18 @@ def webhook_summary(figures: dict[str, Any]) -> dict[str, float]:
     }
 
 
+def dunning_summary(figures: dict[str, Any]) -> dict[str, float]:
+    return {
+        f"dunning_{name}_{part}_ms": figures["dunning_ms"][name][part]["median"]
+        for name in ("daily", "first")
+        for part in ("sweep", "raw_sql")
+    }
+
+
 def summary(figures: dict[str, Any]) -> dict[str, float]:
     """The headline number of each figure, the shape bench/baseline.json compares."""
+    if "dunning_ms" in figures:
+        return dunning_summary(figures)
     if "stripe_webhook_ms" in figures:
         return webhook_summary(figures)
     if "raw_sums_ms" not in figures:
@@ -242,6 +293,7 @@ def summary(figures: dict[str, Any]) -> dict[str, float]:
     return {
         **search_summary(figures),
         **webhook_summary(figures["webhook"]),
+        **dunning_summary(figures["dunning"]),
         "raw_sums_ms": figures["raw_sums_ms"]["median"],
         **{k: f["median"] for k, f in figures.items() if k.startswith("recompute_all_")},
         "recompute_after_approval_p95_ms": figures["recompute_after_approval_ms"]["p95"],
@@ -275,6 +327,12 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--organisations", type=int, default=5_000, help="when seeding")
     parser.add_argument(
         "--search-only", action="store_true", help="only the marketplace's search pages"
+    )
+    parser.add_argument("--memberships", type=int, default=10_000, help="when seeding")
+    parser.add_argument(
+        "--dunning-only",
+        action="store_true",
+        help="only the memberships' daily dunning sweep (seeds the memberships alone)",
     )
     parser.add_argument(
         "--webhook-only",
@@ -310,7 +368,9 @@ def main() -> int:
         "pass": all(c["pass"] for c in checks.values()),
         "baseline": compare(now),
     }
-    if options.save_baseline and not (options.search_only or options.webhook_only):
+    if options.save_baseline and not (
+        options.search_only or options.webhook_only or options.dunning_only
+    ):
         saved = {k: v for k, v in report.items() if k != "baseline"}
         BASELINE.write_text(json.dumps(saved, indent=2) + "\n")
     print(json.dumps(report, indent=2))

@@ -25,20 +25,26 @@ from decimal import Decimal
 from sqlalchemy import JSON, func, insert, select, text, update
 
 from marketplace.demo_sroi import AUTHORITY_POLICIES, _authority, _policy, load_tables
+from marketplace.domain import invoicing, valuation
 from marketplace.domain import obligation as obligation_rules
-from marketplace.domain import valuation
 from marketplace.domain.fulfilment import elapsed_share, fulfilment_status
 from marketplace.domain.identifiers import identifier_key
+from marketplace.domain.membership import DUNNING_STEPS
 from marketplace.domain.taxonomy import ARBEIDSMARKTREGIOS
 from marketplace.extensions import db
 from marketplace.models import (
     BuildingBlock,
     Contract,
     FulfilmentSnapshot,
+    Invoice,
     Listing,
+    Membership,
+    MembershipReminder,
+    NetworkBilling,
     Organisation,
     OrganisationCertification,
     OrganisationMember,
+    Plan,
     PsoCertificate,
     Realisation,
     SroiPolicy,
@@ -689,3 +695,192 @@ def seed_market(
     written = search.reindex_all(batch=2000)
     _tidy()
     return {"organisations": n_organisations, "listings": n_listings, "indexed": written}
+
+
+# --- memberships: networks, members and their open invoices for the dunning bench ------------
+
+NETWORK_PREFIX = "Bench Netwerk"
+MEMBER_PREFIX = "Bench Lid"
+# Due dates of the open invoices run from this many days before the bench day to after it, so
+# that on the bench day every dunning step is due for about one invoice in sixty-six.
+DUE_FROM, DUE_TO = -45, 20
+
+
+def memberships_are_seeded() -> bool:
+    """Whether the dunning bench's networks already exist in this database."""
+    name = f"{NETWORK_PREFIX} 01"
+    return db.session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None
+
+
+def seed_memberships(
+    n_members: int = 10_000, n_networks: int = 10, *, today: date = BENCH_TODAY, seed: int = 1
+) -> dict[str, int]:
+    """Networks (each with an owner, a plan and an IBAN) and `n_members` member organisations
+    (each with an owner), one membership and one invoice each, as if the daily dunning sweep
+    ran every day until yesterday: the steps whose day has passed are recorded in
+    `membership_reminders` and the memberships are in the state those steps left them in. One
+    in ten invoices is paid and one in twenty memberships comped, which the sweep skips.
+    Refuses to run twice on one database."""
+    if memberships_are_seeded():
+        raise ValueError("The memberships benchmark data set is already in this database.")
+    rng = random.Random(seed)
+    template = accounts.create_user("bench.leden@bench.example.com", PASSWORD)
+    stamp = datetime.combine(today - timedelta(days=400), time(9))
+
+    def owned(prefix: str, kind: str, n: int, kvk_from: int) -> list[int]:
+        names = [
+            f"{prefix} {i:05d}" if kind != "network" else f"{prefix} {i:02d}"
+            for i in range(1, n + 1)
+        ]
+        emails = [f"{organisations.slugify(name)}@bench.example.com" for name in names]
+        _bulk_insert(
+            User,
+            [
+                {
+                    "email": e,
+                    "password_hash": template.password_hash,
+                    "name": name,
+                    "email_confirmed_at": template.email_confirmed_at,
+                    "is_admin": False,
+                }
+                for e, name in zip(emails, names, strict=True)
+            ],
+        )
+        _bulk_insert(
+            Organisation,
+            [
+                {
+                    "slug": organisations.slugify(name),
+                    "name": name,
+                    "kind": kind,
+                    "kvk_number": f"{kvk_from + i}",
+                    "street": "Benchstraat 1",
+                    "postcode": "3511 AA",
+                    "city": "Utrecht",
+                    "arbeidsmarktregio": "Midden-Utrecht",
+                    "btw_number": "NL004495445B01" if kind == "network" else None,
+                    "verified_at": stamp,
+                }
+                for i, name in enumerate(names)
+            ],
+        )
+        users = _ids(select(User.email, User.id).where(User.email.in_(emails)))
+        orgs = _ids(select(Organisation.name, Organisation.id).where(Organisation.name.in_(names)))
+        _bulk_insert(
+            OrganisationMember,
+            [
+                {"user_id": users[e], "organisation_id": orgs[name], "role": "owner"}
+                for e, name in zip(emails, names, strict=True)
+            ],
+        )
+        return [orgs[name] for name in names]
+
+    networks = owned(NETWORK_PREFIX, "network", n_networks, 70000001)
+    members = owned(MEMBER_PREFIX, "contractor", n_members, 71000001)
+    _bulk_insert(
+        NetworkBilling, [{"network_id": n, "iban": "NL91ABNA0417164300"} for n in networks]
+    )
+    _bulk_insert(
+        Plan,
+        [
+            {
+                "network_id": n,
+                "name": "Basis",
+                "yearly_fee_cents": 120_000,
+                "billing_rule": "yearly_from_join",
+                "vat_rate_bp": 2100,
+            }
+            for n in networks
+        ],
+    )
+    plan_of = _ids(select(Plan.network_id, Plan.id).where(Plan.network_id.in_(networks)))
+    memberships, invoices, reminders = [], [], []
+    sequence = dict.fromkeys(networks, 0)
+    for i, org_id in enumerate(members):
+        network_id = networks[i % n_networks]
+        due = today + timedelta(days=rng.randint(DUE_FROM, DUE_TO))
+        paid = rng.random() < 0.1
+        comped = not paid and rng.random() < 0.05
+        taken = (
+            []
+            if paid or comped
+            else [s for s in DUNNING_STEPS if due + timedelta(days=s.days_after_due) < today]
+        )
+        moves = [s.moves_to for s in taken if s.moves_to]
+        memberships.append(
+            {
+                "network_id": network_id,
+                "organisation_id": org_id,
+                "plan_id": plan_of[network_id],
+                "status": moves[-1] if moves else "active",
+                "accepted_at": stamp,
+                "joined_on": due - timedelta(days=365),
+                "current_period_start": due - timedelta(days=365),
+                "current_period_end": due - timedelta(days=1),
+                "comped_until": today + timedelta(days=90) if comped else None,
+            }
+        )
+        sequence[network_id] += 1
+        invoice_date = due - timedelta(days=invoicing.PAYMENT_TERM_DAYS)
+        year, number = invoice_date.year, sequence[network_id]
+        invoices.append(
+            {
+                "network_id": network_id,
+                "year": year,
+                "sequence": number,
+                "number": invoicing.invoice_number(year, number),
+                "invoice_date": invoice_date,
+                "due_date": due,
+                "seller_name": f"{NETWORK_PREFIX} {network_id}",
+                "seller_address": "Benchstraat 1, 3511 AA Utrecht",
+                "seller_kvk": "70000001",
+                "seller_btw": "NL004495445B01",
+                "seller_iban": "NL91ABNA0417164300",
+                "buyer_name": f"{MEMBER_PREFIX} {org_id}",
+                "buyer_address": "Benchstraat 1, 3511 AA Utrecht",
+                "buyer_kvk": "71000001",
+                "description": "Lidmaatschap, pakket Basis",
+                "period_start": due,
+                "period_end": due + timedelta(days=364),
+                "amount_excl_vat_cents": 120_000,
+                "vat_rate_bp": 2100,
+                "vat_cents": 25_200,
+                "total_cents": 145_200,
+                "payment_reference": invoicing.payment_reference(network_id, year, number),
+                "status": "paid" if paid else "open",
+                "paid_at": invoice_date if paid else None,
+                "paid_amount_cents": 145_200 if paid else 0,
+            }
+        )
+        reminders.append([s.name for s in taken])
+    _bulk_insert(Membership, memberships)
+    membership_of = _ids(
+        select(Membership.organisation_id, Membership.id).where(
+            Membership.organisation_id.in_(members)
+        )
+    )
+    for invoice, org_id in zip(invoices, members, strict=True):
+        invoice["membership_id"] = membership_of[org_id]
+    _bulk_insert(Invoice, invoices)
+    invoice_of = _ids(
+        select(Invoice.membership_id, Invoice.id).where(
+            Invoice.membership_id.in_(list(membership_of.values()))
+        )
+    )
+    sent = datetime.combine(today - timedelta(days=1), time(5, 45))
+    _bulk_insert(
+        MembershipReminder,
+        [
+            {
+                "membership_id": membership_of[org_id],
+                "invoice_id": invoice_of[membership_of[org_id]],
+                "step": step,
+                "sent_at": sent,
+            }
+            for org_id, steps in zip(members, reminders, strict=True)
+            for step in steps
+        ],
+    )
+    db.session.commit()
+    _tidy()
+    return {"networks": n_networks, "memberships": n_members}

@@ -12,9 +12,10 @@ and that no other module keeps a list of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from babel.dates import format_date
@@ -319,68 +320,85 @@ def dunning_notice(step: str, params: Mapping[str, Any]) -> tuple[str, str]:
     """The subject and body of the mail of a dunning step of an unpaid invoice (domain/membership.py
     DUNNING_STEPS, or "manual" for the admin's reminder). `params`: network, number, total_cents,
     due and suspend_on (dates), iban, reference."""
-    words = {
-        "network": params["network"],
-        "number": params["number"],
-        "amount": format_eur(params["total_cents"]),
-        "due": format_date(params["due"], format="long", locale=_babel_locale()),
-        "suspend_on": format_date(params["suspend_on"], format="long", locale=_babel_locale()),
-        "iban": params["iban"],
-        "reference": params["reference"],
-    }
+    return dunning_notices(step)(params)
+
+
+def _dunning_texts(step: str) -> tuple[str, str]:
+    """The untranslated-parameter sentences (subject, body) of a dunning step's mail."""
     texts = {
         "reminder_before_due": (
-            _("Invoice %(number)s from %(network)s is due on %(due)s", **words),
+            _("Invoice %(number)s from %(network)s is due on %(due)s"),
             _(
                 "A reminder: invoice %(number)s of %(amount)s for your membership of "
-                "%(network)s is due on %(due)s.",
-                **words,
+                "%(network)s is due on %(due)s."
             ),
         ),
         "past_due": (
-            _("Invoice %(number)s from %(network)s is overdue", **words),
+            _("Invoice %(number)s from %(network)s is overdue"),
             _(
                 "Invoice %(number)s of %(amount)s for your membership of %(network)s was due "
                 "on %(due)s and has not been paid, so your membership is now overdue. If it is "
-                "still unpaid on %(suspend_on)s, your membership is suspended.",
-                **words,
+                "still unpaid on %(suspend_on)s, your membership is suspended."
             ),
         ),
         "reminder_after_due": (
-            _("Second reminder: invoice %(number)s from %(network)s", **words),
+            _("Second reminder: invoice %(number)s from %(network)s"),
             _(
                 "Invoice %(number)s of %(amount)s for your membership of %(network)s was due "
                 "on %(due)s and is still unpaid. If it is still unpaid on %(suspend_on)s, your "
-                "membership is suspended.",
-                **words,
+                "membership is suspended."
             ),
         ),
         "suspended": (
-            _("Your membership of %(network)s is suspended", **words),
+            _("Your membership of %(network)s is suspended"),
             _(
                 "Your membership of %(network)s is suspended because invoice %(number)s of "
                 "%(amount)s, due on %(due)s, is still unpaid. Member-only features are blocked "
-                "until it is paid.",
-                **words,
+                "until it is paid."
             ),
         ),
     }
-    subject, body = texts.get(
-        step,
-        (
-            _("Reminder: invoice %(number)s from %(network)s", **words),
-            _(
-                "%(network)s reminds you of invoice %(number)s of %(amount)s, due on %(due)s.",
-                **words,
-            ),
-        ),
+    if step in texts:
+        return texts[step]
+    return (
+        _("Reminder: invoice %(number)s from %(network)s"),
+        _("%(network)s reminds you of invoice %(number)s of %(amount)s, due on %(due)s."),
     )
+
+
+def dunning_notices(step: str) -> Callable[[Mapping[str, Any]], tuple[str, str]]:
+    """A function wording the mail of `step` (see dunning_notice) for one invoice after another:
+    the sentences are translated once, and each amount and date formatted once, because the
+    sweep words thousands of mails that mostly share their due date and amount."""
+    subject, body = _dunning_texts(step)
     pay = _(
         "Pay %(amount)s to %(iban)s with payment reference %(reference)s. You find the "
-        "invoice on your membership page.",
-        **words,
+        "invoice on your membership page."
     )
-    return subject, f"{body}\n\n{pay}"
+    text = f"{body}\n\n{pay}"
+    locale = _babel_locale()
+
+    @cache
+    def long_date(day: date) -> str:
+        return format_date(day, format="long", locale=locale)
+
+    @cache
+    def eur(cents: int) -> str:
+        return format_eur(cents)
+
+    def word(params: Mapping[str, Any]) -> tuple[str, str]:
+        words = {
+            "network": params["network"],
+            "number": params["number"],
+            "amount": eur(params["total_cents"]),
+            "due": long_date(params["due"]),
+            "suspend_on": long_date(params["suspend_on"]),
+            "iban": params["iban"],
+            "reference": params["reference"],
+        }
+        return subject % words, text % words
+
+    return word
 
 
 def invoice_status_labels() -> dict[str, str]:

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Row, exists, or_, select, update
+from sqlalchemy import Row, exists, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -46,7 +46,7 @@ MANUAL = "manual"
 BATCH = 5000
 # The action of domain/membership.py ACTIONS by which a step moves a membership.
 STEP_ACTIONS = {"past_due": "fall_due", "suspended": "suspend"}
-_OPEN = ("pending", "active", "past_due", "suspended")
+OPEN = ("pending", "active", "past_due", "suspended")
 _SUSPEND_DAYS = next(s.days_after_due for s in rules.DUNNING_STEPS if s.moves_to == "suspended")
 
 
@@ -96,7 +96,7 @@ def _due_invoices(step: rules.DunningStep, later: rules.DunningStep | None, toda
     """The invoices `step` is due for today: domain/membership.py `dunning_due` written as SQL
     over all invoices at once."""
     action = STEP_ACTIONS.get(step.moves_to or "")
-    statuses = sorted(rules.ACTIONS[action][0]) if action else list(_OPEN)
+    statuses = sorted(rules.ACTIONS[action][0]) if action else list(OPEN)
     conditions = [
         Invoice.status == "open",
         Invoice.credit_of_id.is_(None),
@@ -105,7 +105,9 @@ def _due_invoices(step: rules.DunningStep, later: rules.DunningStep | None, toda
         Membership.status.in_(statuses),
         or_(Membership.comped_until.is_(None), Membership.comped_until < today),
         ~exists().where(
-            MembershipReminder.invoice_id == Invoice.id, MembershipReminder.step == step.name
+            MembershipReminder.invoice_id == Invoice.id,
+            MembershipReminder.step == step.name,
+            MembershipReminder.step != MANUAL,  # lets the partial unique index answer
         ),
     ]
     if step.superseded_by_later and later is not None:
@@ -144,16 +146,11 @@ def _take(step: rules.DunningStep, rows: Sequence[Row[Any]], today: date) -> int
     inserted = set(
         db.session.scalars(
             _insert()(MembershipReminder)
-            .values(
-                [
-                    {
-                        "membership_id": r.membership_id,
-                        "invoice_id": r.id,
-                        "step": step.name,
-                        "sent_at": now,
-                    }
-                    for r in rows
-                ]
+            .from_select(
+                ["membership_id", "invoice_id", "step", "sent_at"],
+                select(Invoice.membership_id, Invoice.id, literal(step.name), literal(now)).where(
+                    Invoice.id.in_([r.id for r in rows])
+                ),
             )
             .on_conflict_do_nothing()
             .returning(MembershipReminder.invoice_id)
@@ -193,7 +190,8 @@ def _take(step: rules.DunningStep, rows: Sequence[Row[Any]], today: date) -> int
             "Membership",
             [(r.membership_id, None, {"step": step.name, "invoice": r.number}) for r in rows],
         )
-    messages = [(r.organisation_id, *labels.dunning_notice(step.name, _params(r))) for r in rows]
+    word = labels.dunning_notices(step.name)
+    messages = [(r.organisation_id, *word(_params(r))) for r in rows]
     if step.moves_to == "suspended":
         messages += [
             (r.network_id, *labels.membership_suspended_notice(r.member_name)) for r in rows
