@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any
 
 from babel.dates import format_date
-from flask_babel import format_decimal, get_locale, ngettext
+from flask_babel import LazyString, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 
 from marketplace.domain.money import format_eur, percent_from_bp
@@ -230,6 +230,15 @@ def membership_status_labels() -> dict[str, str]:
 
 def membership_status_label(status: str) -> str:
     return _pick(membership_status_labels(), status)
+
+
+def lazily(words: Callable[..., tuple[str, str]], *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+    """A (subject, body) function's result as two lazy texts, worded when each is read: a mail
+    passed to services/notify.py is so written in each recipient's language."""
+    return (
+        LazyString(lambda: words(*args, **kwargs)[0]),
+        LazyString(lambda: words(*args, **kwargs)[1]),
+    )
 
 
 def membership_notice(

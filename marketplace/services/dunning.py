@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Row, exists, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -37,7 +38,7 @@ from marketplace.domain import membership as rules
 from marketplace.extensions import db
 from marketplace.models import Invoice, Membership, MembershipReminder, Organisation, User
 from marketplace.models._types import utcnow
-from marketplace.services import audit, invoices, notify, plans
+from marketplace.services import audit, invoices, mail, notify, plans
 from marketplace.services.errors import ServiceError
 
 SOURCE = "dunning"
@@ -190,14 +191,31 @@ def _take(step: rules.DunningStep, rows: Sequence[Row[Any]], today: date) -> int
             "Membership",
             [(r.membership_id, None, {"step": step.name, "invoice": r.number}) for r in rows],
         )
-    word = labels.dunning_notices(step.name)
-    messages = [(r.organisation_id, *word(_params(r))) for r in rows]
-    if step.moves_to == "suspended":
-        messages += [
-            (r.network_id, *labels.membership_suspended_notice(r.member_name)) for r in rows
-        ]
-    notify.organisations(messages)
+    _mail(step, rows)
     return len(rows)
+
+
+def _mail(step: rules.DunningStep, rows: list[Row[Any]]) -> None:
+    """Each row's member (and, for a suspension, its network's admins) mailed about `step`, each
+    person in their language: the texts are worded once per language, not once per mail."""
+    suspended = step.moves_to == "suspended"
+    people = notify.recipients(
+        {r.organisation_id for r in rows} | ({r.network_id for r in rows} if suspended else set())
+    )
+    outgoing = []
+    for language in sorted({lang for found in people.values() for _email, lang in found}):
+        with force_locale(language):
+            word = labels.dunning_notices(step.name)
+            for r in rows:
+                to = [e for e, lang in people.get(r.organisation_id, ()) if lang == language]
+                if to:
+                    subject, body = word(_params(r))
+                    outgoing += [(email, subject, body) for email in to]
+                admins = [e for e, lang in people.get(r.network_id, ()) if lang == language]
+                if suspended and admins:
+                    subject, body = labels.membership_suspended_notice(r.member_name)
+                    outgoing += [(email, subject, body) for email in admins]
+    mail.send_many(outgoing)
 
 
 def _params(row: Row[Any]) -> dict[str, Any]:
@@ -236,7 +254,9 @@ def remind(membership: Membership, by: User) -> MembershipReminder:
     audit.record(
         "membership.reminded", membership, after={"step": MANUAL, "invoice": row.number}, actor=by
     )
-    notify.organisation(membership.organisation_id, *labels.dunning_notice(MANUAL, _params(row)))
+    notify.organisation(
+        membership.organisation_id, *labels.lazily(labels.dunning_notice, MANUAL, _params(row))
+    )
     db.session.commit()
     return reminder
 

@@ -92,15 +92,20 @@ def apply(
         actor=by,
     )
     network = membership.network
-    notify.organisation(
+    notify.organisation(  # worded in each reader's language
         membership.organisation_id,
-        *labels.membership_notice(
-            action, network.name, reason, until=(values or {}).get("comped_until")
+        *labels.lazily(
+            labels.membership_notice,
+            action,
+            network.name,
+            reason,
+            until=(values or {}).get("comped_until"),
         ),
     )
     if action == "suspend" and by is None:
         notify.organisation(
-            network.id, *labels.membership_suspended_notice(membership.organisation.name)
+            network.id,
+            *labels.lazily(labels.membership_suspended_notice, membership.organisation.name),
         )
     return True
 

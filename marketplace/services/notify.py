@@ -24,15 +24,7 @@ def organisation(org_id: int, subject: Text, body: Text) -> int:
 def organisations(messages: list[tuple[int, Text, Text]]) -> int:
     """Queue (org_id, subject, body) messages to every member of each organisation, reading the
     members of all of them in one query (the nightly sweep may notify hundreds)."""
-    org_ids = {org_id for org_id, _subject, _body in messages}
-    members: dict[int, list[tuple[str, str]]] = {}
-    for org_id, email, locale in db.session.execute(
-        select(OrganisationMember.organisation_id, User.email, User.locale)
-        .join(User, OrganisationMember.user_id == User.id)
-        .where(OrganisationMember.organisation_id.in_(org_ids))
-        .order_by(OrganisationMember.id)
-    ):
-        members.setdefault(org_id, []).append((email, i18n.language_of(locale)))
+    members = recipients({org_id for org_id, _subject, _body in messages})
     outgoing = []
     for org_id, subject, body in messages:
         worded: dict[str, tuple[str, str]] = {}
@@ -42,3 +34,16 @@ def organisations(messages: list[tuple[int, Text, Text]]) -> int:
                     worded[language] = (str(subject), str(body))
             outgoing.append((email, *worded[language]))
     return mail.send_many(outgoing)
+
+
+def recipients(org_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
+    """Each organisation's members as (e-mail, language to write in), in one query."""
+    members: dict[int, list[tuple[str, str]]] = {}
+    for org_id, email, locale in db.session.execute(
+        select(OrganisationMember.organisation_id, User.email, User.locale)
+        .join(User, OrganisationMember.user_id == User.id)
+        .where(OrganisationMember.organisation_id.in_(org_ids))
+        .order_by(OrganisationMember.id)
+    ):
+        members.setdefault(org_id, []).append((email, i18n.language_of(locale)))
+    return members

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -269,10 +270,10 @@ def change_plan(membership_id: int, plan_id: int | None, by: User, today: date) 
         after={"next_plan_id": membership.next_plan_id},
         actor=by,
     )
-    notify.organisation(
+    notify.organisation(  # worded in each admin's language
         membership.network_id,
-        _("%(org)s changes plan", org=membership.organisation.name),
-        _(
+        _l("%(org)s changes plan", org=membership.organisation.name),
+        _l(
             "%(org)s chose plan %(plan)s from its next period, which starts on %(date)s.",
             org=membership.organisation.name,
             plan=plan.name,
@@ -313,13 +314,13 @@ def cancel_at_period_end(
     org = membership.organisation.name
     end = membership.current_period_end.isoformat()
     if cancel:
-        subject = _("%(org)s cancels its membership", org=org)
-        body = _(
+        subject = _l("%(org)s cancels its membership", org=org)
+        body = _l(
             "%(org)s ends its membership at the end of its period, on %(date)s.", org=org, date=end
         )
     else:
-        subject = _("%(org)s stays a member", org=org)
-        body = _("%(org)s no longer ends its membership on %(date)s.", org=org, date=end)
+        subject = _l("%(org)s stays a member", org=org)
+        body = _l("%(org)s no longer ends its membership on %(date)s.", org=org, date=end)
     notify.organisation(membership.network_id, subject, body)
     db.session.commit()  # a renewal that is due already is issued by the next morning's run
     return membership

@@ -279,3 +279,16 @@ def test_a_payment_racing_the_sweep_leaves_the_member_active(app, network, admin
 
     db.session.rollback()
     assert {status(m) for m in members} == {"active"}
+
+
+def test_each_person_is_dunned_in_their_own_language(network, admin):
+    membership = active_member(network, admin)
+    owner = membership.organisation.members[0].user
+    owner.locale = "en"
+    db.session.commit()
+
+    run_on(DUE)
+
+    assert "Invoice 2026-0002 from MetWerk is overdue" in subjects()
+    [mail] = [m for m in outbox_messages("owner@bouw.example.com") if "overdue" in m["Subject"]]
+    assert "January 2027" in mail.get_content()
