@@ -91,3 +91,18 @@ def test_demand_matches_are_timed_on_the_seeded_market_and_leave_it_as_it_was(co
     assert result["n"] == 4 and result["cpu"]["n"] == 4
     assert result["statements_max"] <= 6  # with a contract: its invoice block too
     assert db.session.scalar(linked) == 0  # the links to a contract were rolled back
+
+
+def test_the_dunning_sweep_and_its_raw_sql_yardstick_take_the_same_steps_and_undo_them(app):
+    from bench.seed import seed_memberships
+
+    seed_memberships(300, 3)
+    before = measures.fingerprint()
+    result = measures.dunning(BENCH_TODAY, repeats=1)
+    for scenario in ("daily", "first"):
+        assert result[scenario]["sweep"]["taken"] == result[scenario]["raw_sql"]["taken"]
+    assert sum(result["daily"]["sweep"]["taken"].values()) > 0
+    assert sum(result["first"]["sweep"]["taken"].values()) > sum(
+        result["daily"]["sweep"]["taken"].values()
+    )
+    assert measures.fingerprint() == before
