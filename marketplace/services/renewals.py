@@ -9,9 +9,10 @@
 - Once: never two invoices for one period (a unique index on the invoices in force per
   membership and period start: a run that loses a race rolls its invoice and number back), and
   each period moves with a conditional UPDATE on the period it moves from.
-- Stripe-billed memberships are renewed by Stripe; comped ones are not invoiced for a period
-  that starts while the comp lasts; a pending or suspended membership gets no renewal invoice
-  until it pays (a suspended member that pays later gets it the next morning).
+- Stripe-billed memberships are renewed by Stripe (and their periods moved by its webhooks); a
+  member's cancel at period end is passed on to the subscription at once. Comped ones are not
+  invoiced for a period that starts while the comp lasts; a pending or suspended membership gets
+  no renewal invoice until it pays (a suspended member that pays later gets it the next morning).
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ from marketplace.domain import invoicing
 from marketplace.domain.invoicing import Period
 from marketplace.extensions import db
 from marketplace.models import Invoice, Membership, Organisation, Plan, User
-from marketplace.services import audit, invoices, membership_status, notify, organisations
+from marketplace.services import (
+    audit,
+    invoices,
+    membership_status,
+    notify,
+    organisations,
+    stripe_billing,
+)
 from marketplace.services.errors import Conflict, NotFound, ServiceError
 
 log = logging.getLogger(__name__)
@@ -131,6 +139,7 @@ def start_periods(today: date) -> int:
     ended = db.session.scalars(
         select(Membership.id).where(
             Membership.status.in_(RUNNING),
+            Membership.stripe_subscription_id.is_(None),  # Stripe's webhooks move those
             Membership.current_period_end.is_not(None),
             Membership.current_period_end < today,
         )
@@ -291,8 +300,6 @@ def cancel_at_period_end(
     False takes that back). A next-period invoice already issued and unpaid is credited; one
     paid already refuses (the network decides). The network's admins are told. Commits."""
     membership = _for_owner(membership_id, by)
-    if membership.stripe_subscription_id:
-        raise Conflict(_("This membership is paid through Stripe; cancel it there."), code="stripe")
     changed = db.session.execute(
         update(Membership)
         .where(Membership.id == membership.id, Membership.cancel_at_period_end.is_(not cancel))
@@ -305,6 +312,7 @@ def cancel_at_period_end(
     db.session.refresh(membership)
     if cancel:
         _withdraw_renewal(membership, by, today)
+    _tell_stripe(membership)
     audit.record(
         "membership.cancel_at_period_end",
         membership,
@@ -324,6 +332,17 @@ def cancel_at_period_end(
     notify.organisation(membership.network_id, subject, body)
     db.session.commit()  # a renewal that is due already is issued by the next morning's run
     return membership
+
+
+def _tell_stripe(membership: Membership) -> None:
+    """Pass the choice on to the Stripe subscription at once, so Stripe does not charge a year
+    the member declined; when Stripe cannot be reached, the nightly reconcile passes it on."""
+    if membership.stripe_subscription_id is None:
+        return
+    try:
+        stripe_billing.push_cancel_at_period_end(membership)
+    except Exception:  # noqa: BLE001 (Stripe unreachable: the reconcile repairs it tonight)
+        log.warning("Stripe not told of membership %s's choice yet", membership.id, exc_info=True)
 
 
 # --- the member's page --------------------------------------------------------------------------

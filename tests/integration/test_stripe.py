@@ -591,3 +591,18 @@ def test_reconcile_tells_stripe_the_member_ends_at_the_period_end(stripe_app, cl
     assert subscription.cancel_at_period_end is True
     assert subscription.status == "active"  # it runs to the end of the paid year
     assert stripe_billing.reconcile()["repaired"] == 0
+
+
+def test_the_members_cancel_at_period_end_reaches_stripe_at_once(stripe_app, client, membership):
+    from marketplace.services import renewals
+
+    subscription_id = pay(client, membership)
+    deliver(client, stripe_events("invoice.payment_succeeded", subscription_id)[0])
+    db.session.refresh(membership)
+    owner = membership.organisation.members[0].user
+
+    renewals.cancel_at_period_end(membership.id, owner, membership.current_period_start)
+
+    subscription = stripe_client.client().v1.subscriptions.retrieve(subscription_id)
+    assert subscription.cancel_at_period_end is True
+    assert stripe_billing.reconcile()["repaired"] == 0
