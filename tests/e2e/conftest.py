@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from marketplace.extensions import db
 from tests import backends
@@ -108,3 +108,14 @@ def log_in(page: Page, email: str) -> None:
     page.get_by_label(re.compile("^E-mail")).fill(email)
     page.get_by_label(re.compile("^(Wachtwoord|Password)")).fill(PASSWORD)
     page.locator("main").get_by_role("button", name=re.compile("^(Inloggen|Log in)$")).click()
+
+
+def log_in_as(page: Page, email: str) -> None:
+    """Log in from the login page and wait until the app says who is logged in."""
+    page.goto("/account/inloggen")
+    log_in(page, email)
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name="Uitloggen").click()
