@@ -328,22 +328,8 @@ def svg(chart: Chart) -> str:
     def y(cents: int) -> float:
         return TOP + PLOT_H * (1 - cents / top)
 
-    desc = summary(chart)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
-        f'font-family="{FONT}" font-size="12" fill="{TEXT}">',
-        f'<title id="chart-title">{escape(chart.title)}</title>',
-        f'<desc id="chart-desc">{escape(desc)}</desc>',
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-    ]
-    for cents in range(0, top + 1, step):
-        label = re.sub(r"[.,]00$", "", format_eur(cents, locale))
-        out.append(
-            f'<line x1="{LEFT}" x2="{LEFT + PLOT_W}" y1="{y(cents):.1f}" y2="{y(cents):.1f}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-            f'<text x="{LEFT - 8}" y="{y(cents) + 4:.1f}" text-anchor="end">{escape(label)}</text>'
-        )
+    out = svg_start(WIDTH, HEIGHT, chart.title, summary(chart))
+    out += euro_gridlines(top, step, y, LEFT, LEFT + PLOT_W, locale)
     every = _month_step(chart.start, chart.end)
     pattern = "yyyy" if every >= 12 else "MMM yyyy"
     for d in _month_starts(chart.start, chart.end, every):
@@ -381,6 +367,34 @@ def svg(chart: Chart) -> str:
     out.extend(_legend())
     out.append("</svg>")
     return "\n".join(out)
+
+
+def svg_start(width: int, height: int, title: str, desc: str, defs: str = "") -> list[str]:
+    """The opening of a chart's SVG document: its size, its title and description (what a
+    screen reader says of the image), optional <defs>, and a white background."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc" '
+        f'font-family="{FONT}" font-size="12" fill="{TEXT}">',
+        f'<title id="chart-title">{escape(title)}</title>',
+        f'<desc id="chart-desc">{escape(desc)}</desc>',
+        *([f"<defs>{defs}</defs>"] if defs else []),
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
+
+
+def euro_gridlines(top: int, step: int, y, left: float, right: float, locale: str) -> list[str]:
+    """Horizontal gridlines every `step` cents up to `top`, labelled in whole euros on the
+    left; `y` maps cents to the drawing's height."""
+    out = []
+    for cents in range(0, top + 1, step):
+        label = re.sub(r"[.,]00$", "", format_eur(cents, locale))
+        out.append(
+            f'<line x1="{left}" x2="{right}" y1="{y(cents):.1f}" y2="{y(cents):.1f}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{left - 8}" y="{y(cents) + 4:.1f}" text-anchor="end">{escape(label)}</text>'
+        )
+    return out
 
 
 def _legend() -> list[str]:

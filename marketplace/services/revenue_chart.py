@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from datetime import date
 from html import escape
 
@@ -18,7 +17,13 @@ from babel.dates import format_date
 from flask_babel import gettext as _
 
 from marketplace.domain.money import format_eur
-from marketplace.services.charts import FONT, GRID, TEXT, chart_locale, tick_step
+from marketplace.services.charts import (
+    TEXT,
+    chart_locale,
+    euro_gridlines,
+    svg_start,
+    tick_step,
+)
 from marketplace.services.network_dashboard import Revenue
 
 # Part of the chart's ETag: change it when the drawing changes, so browsers fetch the new look.
@@ -95,22 +100,8 @@ def svg(revenue: Revenue) -> str:
     def y(cents: int) -> float:
         return TOP + PLOT_H * (1 - cents / top)
 
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
-        f'font-family="{FONT}" font-size="12" fill="{TEXT}">',
-        f'<title id="chart-title">{escape(title(revenue))}</title>',
-        f'<desc id="chart-desc">{escape(summary(revenue, locale))}</desc>',
-        f"<defs>{PATTERNS}</defs>",
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-    ]
-    for cents in range(0, top + 1, step):
-        label = re.sub(r"[.,]00$", "", format_eur(cents, locale))
-        out.append(
-            f'<line x1="{LEFT}" x2="{LEFT + PLOT_W}" y1="{y(cents):.1f}" y2="{y(cents):.1f}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-            f'<text x="{LEFT - 8}" y="{y(cents) + 4:.1f}" text-anchor="end">{escape(label)}</text>'
-        )
+    out = svg_start(WIDTH, HEIGHT, title(revenue), summary(revenue, locale), PATTERNS)
+    out += euro_gridlines(top, step, y, LEFT, LEFT + PLOT_W, locale)
     for i, month in enumerate(revenue.months):
         x = LEFT + slot * i + (slot - bar) / 2
         base = 0
