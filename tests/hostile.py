@@ -201,6 +201,7 @@ def make_world() -> World:
             "listing_id": demand.id,
             "side": "vraag",
             "action": "pause",
+            "move": "pauzeren",
             "proposal_id": proposal.id,
             "deal_id": deal.id,
         },
@@ -241,9 +242,17 @@ def _network_pages(admin: User, applicant: Organisation, member: Organisation) -
     accepted = memberships.apply(member, plan.id, admin)
     memberships.accept(accepted.id, admin, date(2026, 6, 1))
     [invoice] = invoices.of_membership(accepted)
+    # A suspended member, whose page offers to resume it.
+    paused = memberships.apply(make_org("contractor", owner=admin), plan.id, admin)
+    paused.status = "suspended"
+    db.session.commit()
     admin_pages = f"/netwerken/{network.slug}/beheer"
     return [
         f"/netwerken/{network.slug}",
+        admin_pages,
+        f"{admin_pages}/leden/{accepted.id}",
+        f"{admin_pages}/leden/{accepted.id}/pauzeren",
+        f"{admin_pages}/leden/{paused.id}",
         f"{admin_pages}/pakketten",
         f"{admin_pages}/pakketten/{plan.id}",
         f"{admin_pages}/aanmeldingen",
