@@ -316,3 +316,28 @@ def make_membership(
     org = org or make_org("contractor")
     membership = memberships.apply(org, plan.id, org.members[0].user)
     return memberships.accept(membership.id, network.members[0].user, on)
+
+
+def make_member(network: Organisation, org: Organisation, status: str = "active") -> Membership:
+    """`org`'s membership of `network` in `status`, the way it gets there: applied with the
+    network's first plan (a new one when it has none), accepted (its first invoice issued) and,
+    for "active", that invoice paid; "past_due", "suspended" and "cancelled" are then written as
+    the dunning sweep or the admin would leave them, with the invoice still open."""
+    from marketplace import clock
+
+    admin = network.members[0].user
+    plan = plans.of_network(network, active_only=True)
+    plan_id = plan[0].id if plan else make_plan(network).id
+    membership = memberships.apply(org, plan_id, org.members[0].user)
+    if status in ("pending", "rejected"):
+        membership.status = status
+        db.session.commit()
+        return membership
+    memberships.accept(membership.id, admin, clock.today())
+    invoice = invoices.of_membership(membership)[0]
+    if status == "active":
+        memberships.record_payment(invoice.id, clock.today(), invoice.total_cents, 0, admin)
+    else:
+        membership.status = status
+        db.session.commit()
+    return membership

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from marketplace.blueprints.api.envelope import flatten_messages
-from marketplace.services.errors import ServiceError, discard_refused_write
+from marketplace.services.errors import MembershipBlocked, ServiceError, discard_refused_write
 
 
 def _wants_json() -> bool:
@@ -60,6 +60,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def handle_service_error(exc: ServiceError) -> Response:
+        if isinstance(exc, MembershipBlocked) and not _wants_json():
+            # Not a dead end: the page says why and offers to pay (or to apply again).
+            page = render_template("errors/membership_blocked.html", blocked=exc)
+            return make_response(page, exc.status)
         return error_response(exc.status, exc.message, code=exc.code, fields=exc.fields)
 
     @app.errorhandler(IntegrityError)

@@ -19,16 +19,22 @@ Choices where the rules leave room:
 - A listing expires on the day after `expires_on` (it is still open on that day itself, like a
   PSO certificate's `valid_until`); the owner is told once, from 7 days before.
 - A matched listing is history of a deal and is not edited; every other status may be edited.
+- Only demand can be network-only (docs/domain.md lists visibility under demand; an offering
+  is there to be found). A network-only listing is seen by its poster's members and by those
+  of organisations with member features in that network, and by the network's own people; its
+  status rules apply on top, as for a public one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
 __all__ = [
     "ACTIONS",
     "EXPIRY_NOTICE_DAYS",
+    "NETWORK_KINDS",
     "POSTER_KINDS",
     "PRIVATE_STATUSES",
     "STATUSES",
@@ -39,12 +45,15 @@ __all__ = [
     "expiry_notice_due",
     "is_expired",
     "is_public",
+    "may_see",
     "transition",
 ]
 
 STATUSES = ("draft", "open", "paused", "in_conversation", "matched", "closed", "expired")
 PRIVATE_STATUSES = frozenset({"draft", "paused"})
 EXPIRY_NOTICE_DAYS = 7
+# The sides that may be posted for one network's members only.
+NETWORK_KINDS = frozenset({"demand"})
 
 # Which organisation kinds post which side (docs/domain.md "The marketplace"): anyone may ask
 # (a social enterprise or werkbedrijf holding a contract has an SROI obligation too), only social
@@ -119,6 +128,15 @@ def action_towards(status: str, target: str) -> str | None:
 def is_public(status: str) -> bool:
     """Whether anyone may see a listing in this status; otherwise only the poster's members."""
     return status not in PRIVATE_STATUSES
+
+
+def may_see(status: str, network_id: int | None, *, own: bool, networks: Collection[int]) -> bool:
+    """Whether a viewer sees a listing: the poster's members (`own`) always; others a public
+    status, and for a network-only listing only when `networks` (where the viewer's
+    organisations have member features, or are the network) holds its network."""
+    if own:
+        return True
+    return is_public(status) and (network_id is None or network_id in networks)
 
 
 def can_edit(status: str) -> bool:

@@ -21,6 +21,9 @@ Choices where the rules are silent:
   but a reminder overtaken by a later step is not sent any more (a member who is suspended gets
   the suspension notice, not also a reminder that payment is due soon).
 - A comped membership is `active` and is not dunned while `comped_until` has not passed.
+- A membership that had member features and lost them (suspended, cancelled, any later state
+  without them) blocks its member with a message and a way to pay; an application that is
+  still pending or was rejected never had them, so its organisation is simply not a member.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ __all__ = [
     "dunning_schedule",
     "has_member_features",
     "is_comped",
+    "lost_member_features",
     "overdue_if_due_by",
     "transition",
 ]
@@ -50,6 +54,8 @@ STATUSES = ("pending", "active", "past_due", "suspended", "cancelled", "rejected
 MEMBER_STATUSES = frozenset({"active", "past_due"})
 
 _OPEN = frozenset({"pending", "active", "past_due", "suspended"})
+# States of an application that never gave member features.
+_NEVER_MEMBER = frozenset({"pending", "rejected"})
 
 # action -> (the states it may start from, the state it ends in)
 ACTIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -96,6 +102,12 @@ def admin_actions(status: str) -> tuple[str, ...]:
 def has_member_features(status: str) -> bool:
     """Whether member-only features work: while `active` or `past_due`."""
     return status in MEMBER_STATUSES
+
+
+def lost_member_features(status: str) -> bool:
+    """Whether the membership once gave member features and no longer does (suspended,
+    cancelled): its member is told why and how to pay, rather than treated as a stranger."""
+    return status not in MEMBER_STATUSES and status not in _NEVER_MEMBER
 
 
 def is_comped(comped_until: date | None, today: date) -> bool:

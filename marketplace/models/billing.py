@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -107,6 +108,8 @@ class Membership(db.Model):
     # The reason Stripe gave for the last failed payment (cleared when an invoice is paid), for
     # the network's overdue list.
     payment_failure_reason: Mapped[str | None] = mapped_column(Text)
+    # The member's consent to be named on the network's public page; off until it says so.
+    listed_publicly: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

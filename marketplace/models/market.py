@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -36,6 +36,12 @@ class Listing(db.Model):
         ),
         Index("ix_listings_match_sector", "kind", "status", "sector", "published_at"),
         Index("ix_listings_match_region", "kind", "status", "region", "published_at"),
+        # A network-only listing names its network; a public one names none.
+        CheckConstraint(
+            "(visibility = 'network' AND network_id IS NOT NULL)"
+            " OR (visibility = 'public' AND network_id IS NULL)",
+            name="network_visibility",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,13 +65,19 @@ class Listing(db.Model):
         ForeignKey("contracts.id", ondelete="SET NULL"), index=True
     )
     visibility: Mapped[str] = mapped_column(String(10), default="public")
+    # The network whose members alone see the listing (docs/domain.md "The marketplace":
+    # visibility public or network only); RESTRICT: a network with such listings stays.
+    network_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
     status: Mapped[str] = mapped_column(String(20), default="draft")
     published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     expiry_notice_sent_at: Mapped[datetime | None]
 
-    organisation: Mapped[Organisation] = relationship()
+    organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
+    network: Mapped[Organisation | None] = relationship(foreign_keys=[network_id])
     created_by: Mapped[User | None] = relationship()
     contract: Mapped[Contract | None] = relationship()
 

@@ -104,6 +104,9 @@ class SearchDocument(db.Model):
     sectors: Mapped[list[str]] = mapped_column(FacetValues(), default=list)
     regions: Mapped[list[str]] = mapped_column(FacetValues(), default=list)
     certifications: Mapped[list[str]] = mapped_column(FacetValues(), default=list)
+    # A network-only listing's network: found only by its members (services/search.py); NULL
+    # for everything anyone may find. A copy of the listing's column, like the others.
+    network_id: Mapped[int | None]
 
 
 SQLITE_FTS_DDL = (

@@ -10,6 +10,9 @@ Choices where the rules are silent:
   who it says it is, so its page must not lend it credibility (or be found by guessing).
 - A badge shows a certification only while it counts (domain/certification.py): verified and
   valid today. An expired or unverified one is not shown at all, rather than shown as doubtful.
+- A member badge shows each network where the organisation has member features now (active or
+  past due): the badge is the member's own, shown whatever its consent to be named on the
+  network's public page; a suspended or cancelled membership shows none.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import Organisation, OrganisationCertification, PsoCertificate, User
 from marketplace.models._types import utcnow
-from marketplace.services import deals, organisations, search
+from marketplace.services import deals, memberships, organisations, search
 from marketplace.services.errors import NotFound
 
 
@@ -43,6 +46,7 @@ class Profile:
     offerings: list[search.Hit]
     deals: deals.DealRecord
     role: str | None  # the viewer's role in the organisation, None for an outsider
+    networks: list[Organisation]
 
     @property
     def listed(self) -> bool:
@@ -66,6 +70,7 @@ def profile(slug: str, today: date, viewer: User) -> Profile:
         search.newest("offering", 50, org.id),
         deals.record_of(org, utcnow()),
         role,
+        memberships.member_networks_of(org),
     )
 
 

@@ -36,6 +36,27 @@ class Conflict(ServiceError):
     status = 409
 
 
+class MembershipBlocked(Forbidden):
+    """A member-only feature refused because the organisation's membership of the network lost
+    its member features (suspended, cancelled): the page says so and offers to pay the open
+    invoice (`invoice_id`, None when there is none to pay: then to apply again)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        network_name: str,
+        network_slug: str,
+        status: str,
+        invoice_id: int | None,
+    ):
+        super().__init__(message, code="membership_blocked")
+        self.network_name = network_name
+        self.network_slug = network_slug
+        self.membership_status = status
+        self.invoice_id = invoice_id
+
+
 def discard_refused_write() -> None:
     """Roll back a transaction whose write the database refused (an IntegrityError no service
     turned into a field message: two requests inserted the same row at once, after both passed

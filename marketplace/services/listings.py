@@ -4,8 +4,10 @@ docs/domain.md "The marketplace" and "Listings").
 
 Every change of a listing goes through `_save`: the audit row and the search index's entry
 (services/search.py) are written in the listing's transaction, so what is found is what is stored.
-Other organisations' drafts and paused listings answer 404 like ids that do not exist; a visible
-listing of another organisation cannot be changed (403).
+Other organisations' drafts and paused listings answer 404 like ids that do not exist, and so
+do network-only listings for anyone outside the network; a member whose membership lost its
+member features (suspended, cancelled) is told so, with the way to pay (MembershipBlocked, 403).
+A visible listing of another organisation cannot be changed (403).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from marketplace import clock
 from marketplace.domain import listings as rules
@@ -32,13 +35,14 @@ from marketplace.models.market import LISTING_KINDS, LISTING_TYPES
 from marketplace.services import (
     audit,
     contracts,
+    memberships,
     notifications,
     organisations,
     outbox,
     pages,
     search,
 )
-from marketplace.services.errors import Forbidden, NotFound, ServiceError
+from marketplace.services.errors import Forbidden, MembershipBlocked, NotFound, ServiceError
 from marketplace.services.pages import CountedPagination
 
 TITLE_MIN, TITLE_MAX = 5, 160
@@ -55,7 +59,8 @@ REGIONS = (NATIONAL, *ARBEIDSMARKTREGIOS)
 class ListingData:
     """The fields an owner writes; forms and the API build this. `date_from` is an offering's
     available-from date; `last_day` is a demand's wanted-by date or an offering's end of
-    availability (its `expires_on`). `contract_id` is for demand only."""
+    availability (its `expires_on`). `contract_id` and `network_id` (seen by that network's
+    members only; None: public) are for demand only."""
 
     title: str
     description: str
@@ -68,6 +73,7 @@ class ListingData:
     date_from: date | None = None
     last_day: date | None = None
     contract_id: int | None = None
+    network_id: int | None = None
 
 
 # reading -----------------------------------------------------------------------------------------
@@ -93,14 +99,26 @@ def visible_listing(
     member_of: Collection[int] | None = None,
 ) -> Listing:
     """The listing if `user` may see it (public, or of one of their organisations, whose ids a
-    page may pass as `member_of`); a 404 for others' drafts and paused listings, for ids that do
-    not exist and for the other kind."""
-    listing = db.session.get(Listing, listing_id)
+    page may pass as `member_of`; a network-only one also to the network's members); a 404 for
+    others' drafts and paused listings, for network-only listings outside the network, for ids
+    that do not exist and for the other kind; MembershipBlocked for a member of the network
+    whose membership lost its member features. Read with its organisation and network, which
+    every page of it shows."""
+    listing = db.session.get(
+        Listing,
+        listing_id,
+        options=[joinedload(Listing.organisation), joinedload(Listing.network)],
+    )
     if listing is None or (kind is not None and listing.kind != kind):
         raise NotFound()
-    if not rules.is_public(listing.status) and not _is_member(
-        user, listing.organisation_id, member_of
-    ):
+    mine = member_of if member_of is not None else _org_ids(user)
+    own = listing.organisation_id in mine
+    access = memberships.NO_ACCESS
+    if listing.network_id is not None and not own:
+        access = memberships.access_of(mine)
+    if not rules.may_see(listing.status, listing.network_id, own=own, networks=access.networks):
+        if rules.is_public(listing.status) and listing.network_id is not None:
+            memberships.refuse_blocked(access, listing.network_id)
         raise NotFound()
     return listing
 
@@ -151,10 +169,16 @@ def public_listings(
     status: str | None = None,
     user: User | None = None,
 ) -> Select:
-    """Listings anyone may see, plus the private ones of the user's own organisations, newest
-    first; a select for the caller to page (the API's list)."""
+    """Listings anyone may see, plus the network-only ones of the networks where the user's
+    organisations have member features and the private ones of the user's own organisations,
+    newest first; a select for the caller to page (the API's list)."""
+    mine = _org_ids(user)
+    networks = memberships.access_of(mine).networks
+    seen = Listing.network_id.is_(None)
+    if networks:
+        seen = or_(seen, Listing.network_id.in_(networks))
     query = select(Listing).where(
-        Listing.status.not_in(rules.PRIVATE_STATUSES) | Listing.organisation_id.in_(_org_ids(user))
+        (Listing.status.not_in(rules.PRIVATE_STATUSES) & seen) | Listing.organisation_id.in_(mine)
     )
     if kind:
         query = query.where(Listing.kind == kind)
@@ -199,6 +223,51 @@ def posting_org(user: User, kind: str, organisation_id: int | None) -> Organisat
 
 def may_post(org: Organisation, kind: str) -> bool:
     return org.kind in rules.POSTER_KINDS.get(kind, ())
+
+
+@dataclass(frozen=True)
+class NetworkOptions:
+    """What the listing form offers for its audience: the networks `org` may post a `kind`
+    listing for only (where it has member features, or itself when it is a network), and why
+    it may not in those where it lost them (each with its way to pay)."""
+
+    networks: list[Organisation]
+    blocked: list[MembershipBlocked]
+
+
+def network_options(org: Organisation, kind: str) -> NetworkOptions:
+    if kind not in rules.NETWORK_KINDS:
+        return NetworkOptions([], [])
+    access = memberships.access_of([org.id])
+    return NetworkOptions(
+        memberships.networks_by_name(access.networks), memberships.blocked_notices(access)
+    )
+
+
+def _require_member_features(org_id: int, network_id: int) -> None:
+    """Putting a network-only listing in the open is a member-only feature: refused with the
+    way to pay when the membership lost it, and plainly when there is none."""
+    access = memberships.access_of([org_id])
+    if network_id not in access.networks:
+        memberships.refuse_blocked(access, network_id)
+        msg = _("Your organisation is not a member of this listing's network.")
+        raise ServiceError(msg, {"network_id": msg}, code="not_a_member")
+
+
+def _network_errors(
+    org: Organisation, kind: str, data: ListingData, before: Listing | None
+) -> dict[str, str]:
+    """A network-only listing needs member features in its network; one that was already for
+    that network may keep it while they are lost (it is not seen meanwhile anyway)."""
+    if data.network_id is None or (before is not None and before.network_id == data.network_id):
+        return {}
+    if kind not in rules.NETWORK_KINDS:
+        return {"network_id": _("Only demand can be shown to one network's members.")}
+    access = memberships.access_of([org.id])
+    if data.network_id in access.networks:
+        return {}
+    memberships.refuse_blocked(access, data.network_id)
+    return {"network_id": _("Choose a network your organisation is a member of.")}
 
 
 def actions_for(listing: Listing) -> tuple[str, ...]:
@@ -265,6 +334,7 @@ def field_errors(
         and data.contract_id not in {c.id for c in contract_choices(org)}
     ):
         fields["contract_id"] = _("Choose one of the contracts of your organisation.")
+    fields.update(_network_errors(org, kind, data, before))
     return fields
 
 
@@ -281,6 +351,8 @@ def _apply(listing: Listing, kind: str, data: ListingData) -> None:
     listing.wanted_by = data.last_day if kind == "demand" else None
     listing.available_from = data.date_from if kind == "offering" else None
     listing.contract_id = data.contract_id if kind == "demand" else None
+    listing.network_id = data.network_id if kind in rules.NETWORK_KINDS else None
+    listing.visibility = "public" if listing.network_id is None else "network"
 
 
 def _snapshot(listing: Listing) -> dict[str, Any]:
@@ -296,6 +368,7 @@ def _snapshot(listing: Listing) -> dict[str, Any]:
         "available_from": listing.available_from.isoformat() if listing.available_from else None,
         "expires_on": listing.expires_on.isoformat() if listing.expires_on else None,
         "contract_id": listing.contract_id,
+        "network_id": listing.network_id,
         "status": listing.status,
     }
 
@@ -367,6 +440,7 @@ def data_of(listing: Listing) -> ListingData:
         date_from=listing.available_from,
         last_day=listing.expires_on,
         contract_id=listing.contract_id,
+        network_id=listing.network_id,
     )
 
 
@@ -476,6 +550,8 @@ def _move(listing: Listing, user: User | None, action: str, today: date) -> None
     if status == "open" and rules.is_expired(listing.expires_on, today):
         msg = _("The last day of this listing has passed: choose a new date first.")
         raise ServiceError(msg, {"last_day": msg}, code="date_passed")
+    if status == "open" and listing.network_id is not None:
+        _require_member_features(listing.organisation_id, listing.network_id)
     before = _snapshot(listing)
     listing.status = status
     if status == "open":

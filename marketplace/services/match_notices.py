@@ -12,6 +12,8 @@ Choices where the rules are silent:
 - An organisation counts with its best score, from one of its listings or (for demand) from its
   profile as a supplier; the poster's own organisation is never a match.
 - Only a listing still open when the job runs is announced: one closed in the meantime is not.
+- A network-only listing is announced only to organisations with member features in its
+  network (the network itself included): the best of them among the `WIDER` best matches.
 """
 
 from __future__ import annotations
@@ -22,15 +24,18 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from marketplace.extensions import db
 from marketplace.models import Listing, MatchNotice
 from marketplace.models._types import utcnow
-from marketplace.services import matches, notifications
+from marketplace.services import matches, memberships, notifications
 
 # How many organisations hear of a new listing.
 TOP = 5
+# How many of the best matches a network-only listing's members are picked from.
+WIDER = 50
 
 
 def best_organisations(listing: Listing, top: int = TOP) -> list[tuple[int, int]]:
-    """(organisation id, score) of the `top` best matches of `listing`, best first."""
-    found = matches.matches_of(listing, None, limit=top)
+    """(organisation id, score) of the `top` best matches of `listing` that may see it, best
+    first."""
+    found = matches.matches_of(listing, None, limit=top if listing.network_id is None else WIDER)
     if found is None:
         return []
     best: dict[int, int] = {}
@@ -38,6 +43,9 @@ def best_organisations(listing: Listing, top: int = TOP) -> list[tuple[int, int]
         (s.organisation.id, s.score) for s in found.suppliers
     ]:
         best[org_id] = max(score, best.get(org_id, 0))
+    if listing.network_id is not None:
+        members = memberships.with_member_features(listing.network_id, best)
+        best = {org_id: score for org_id, score in best.items() if org_id in members}
     return sorted(best.items(), key=lambda item: (-item[1], item[0]))[:top]
 
 
@@ -45,7 +53,7 @@ def notify_matches(listing_id: int) -> int:
     """Tell the best matches of an open listing about it, once per organisation; returns how
     many organisations were told now (0 on a repeat)."""
     listing = db.session.get(Listing, listing_id)
-    if listing is None or listing.status != "open" or listing.visibility != "public":
+    if listing is None or listing.status != "open":
         db.session.rollback()
         return 0
     params = {

@@ -2,10 +2,11 @@
 "Matches and their SROI value").
 
 SQL selects a bounded set of candidates through the listings' match indexes: the newest open,
-public listings of the other side in the same sector and region, the same sector, the same region,
-national, and the other regions of the province, at most `CANDIDATES` of each. The domain
-(`domain/matching.py`) scores and ranks them; this module never weighs anything itself. A page of
-matches therefore costs the same few queries at 10 and at 100,000 listings.
+public listings of the other side (and, for a viewer with member features in networks, the
+network-only demand of those networks) in the same sector and region, the same sector, the
+same region, national, and the other regions of the province, at most `CANDIDATES` of each. The
+domain (`domain/matching.py`) scores and ranks them; this module never weighs anything itself. A
+page of matches therefore costs the same few queries at 10 and at 100,000 listings.
 
 The SROI preview values the purchase as the `invoice` realisation it would become: the contract's
 policy's invoice block, the supplier's best certification today, through
@@ -19,7 +20,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import Select, select, union_all
+from sqlalchemy import Select, or_, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 
 from marketplace import clock
@@ -136,17 +137,21 @@ class Gap:
 
 
 def matches_of(
-    listing: Listing, viewer_orgs: Collection[int] | None = (), limit: int = DEFAULT_LIMIT
+    listing: Listing,
+    viewer_orgs: Collection[int] | None = (),
+    limit: int = DEFAULT_LIMIT,
+    networks: Collection[int] = (),
 ) -> Matches | None:
     """The matches a listing's page shows: those of a demand or of an offering while it can
     still be answered (draft, open, paused, in conversation); None once it is closed, expired
     or matched. `viewer_orgs`: the ids of the viewer's organisations (None or empty: nobody's,
-    as for a visitor or a job, which then see no contract named)."""
+    as for a visitor or a job, which then see no contract named); `networks`: where the
+    viewer may use member features, whose network-only demand an offering's matches include."""
     if listing.status not in MATCHED_STATUSES:
         return None
     if listing.kind == "demand":
         return matches_for_demand(listing, limit, viewer_orgs or ())
-    return matches_for_offering(listing, limit, viewer_orgs or ())
+    return matches_for_offering(listing, limit, viewer_orgs or (), networks)
 
 
 def matches_for_demand(
@@ -194,13 +199,16 @@ def matches_for_demand(
 
 
 def matches_for_offering(
-    offering: Listing, limit: int = DEFAULT_LIMIT, viewer_orgs: Collection[int] = ()
+    offering: Listing,
+    limit: int = DEFAULT_LIMIT,
+    viewer_orgs: Collection[int] = (),
+    networks: Collection[int] = (),
 ) -> Matches:
     """The open demand that `offering` best answers, ranked, each with the SROI preview of buying
-    the offering when the demand serves a contract."""
+    the offering when the demand serves a contract; the network-only demand of `networks` too."""
     today = clock.today()
     offered = _facts(offering)
-    demands = _candidates("demand", offered, exclude_org=offering.organisation_id)
+    demands = _candidates("demand", offered, offering.organisation_id, networks)
     supplier = certifications.supplier_facts([offering.organisation])[offering.organisation_id]
     blocks = _invoice_blocks([d.contract for d in demands])
     # The supplier's standing under each demand's contract's credit table (None: the defaults).
@@ -335,14 +343,20 @@ def _regions_near(region: str) -> tuple[list[str], list[str]]:
     return [matching.NATIONAL], others
 
 
-def _candidates(kind: str, near: ListingFacts, exclude_org: int) -> list[Listing]:
-    """The bounded candidate set of open, public listings of `kind` around `near`, in one query:
-    the newest few of each of the ranges in `CANDIDATES` (same sector and region, same sector,
-    same region, national, each other region of the province), each read in index order."""
+def _candidates(
+    kind: str, near: ListingFacts, exclude_org: int, networks: Collection[int] = ()
+) -> list[Listing]:
+    """The bounded candidate set of open, public listings of `kind` around `near` (and the
+    network-only ones of `networks`), in one query: the newest few of each of the ranges in
+    `CANDIDATES` (same sector and region, same sector, same region, national, each other region
+    of the province), each read in index order."""
+    seen = Listing.visibility == "public"
+    if networks:
+        seen = or_(seen, Listing.network_id.in_(sorted(networks)))
     base = select(Listing.id).where(
         Listing.kind == kind,
         Listing.status == "open",
-        Listing.visibility == "public",
+        seen,
         Listing.organisation_id != exclude_org,
     )
 

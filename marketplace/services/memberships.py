@@ -8,16 +8,19 @@ manual invoice (services/invoices.py) that the admin marks paid."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from marketplace.domain import membership as rules
 from marketplace.domain.invoicing import Period, first_period
 from marketplace.extensions import db
+from marketplace.labels import membership_status_label
 from marketplace.models import Invoice, Membership, Organisation, Plan, User
 from marketplace.models._types import utcnow
 from marketplace.services import (
@@ -29,7 +32,7 @@ from marketplace.services import (
     plans,
     stripe_client,
 )
-from marketplace.services.errors import Conflict, NotFound, ServiceError
+from marketplace.services.errors import Conflict, MembershipBlocked, NotFound, ServiceError
 
 # The states that still hold a place in a network (one per organisation and network).
 OPEN_STATUSES = ("pending", "active", "past_due", "suspended")
@@ -344,3 +347,219 @@ def of_organisation(org: Organisation, by: User) -> list[Membership]:
             .order_by(Membership.applied_at.desc(), Membership.id.desc())
         )
     )
+
+
+# --- member-only features ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NetworkAccess:
+    """What a viewer's organisations may use of networks: `networks`, where one of them has
+    member features (docs/domain.md "Memberships": active or past_due) or is the network
+    itself; `blocked`, network id → the membership that lost them (suspended, cancelled) where
+    none of them has a usable one."""
+
+    networks: frozenset[int] = frozenset()
+    blocked: Mapping[int, int] = field(default_factory=dict)
+
+
+NO_ACCESS = NetworkAccess()
+
+
+def access_of(org_ids: Collection[int]) -> NetworkAccess:
+    """The network access of the organisations `org_ids` (a user's), in one statement; none
+    without organisations (a visitor)."""
+    ids = list(org_ids)
+    if not ids:
+        return NO_ACCESS
+    memberships_ = select(Membership.network_id, Membership.status, Membership.id).where(
+        Membership.organisation_id.in_(ids), Membership.status.not_in(("pending", "rejected"))
+    )
+    own_networks = select(Organisation.id, literal("network"), literal(0)).where(
+        Organisation.id.in_(ids), Organisation.kind == "network"
+    )
+    networks: set[int] = set()
+    lost: dict[int, tuple[int, int]] = {}
+    for network_id, status, membership_id in db.session.execute(
+        memberships_.union_all(own_networks)
+    ):
+        if status == "network" or rules.has_member_features(status):
+            networks.add(network_id)
+        elif rules.lost_member_features(status):
+            # A suspended membership (still payable) says more than an old cancelled one.
+            rank = (status == "suspended", membership_id)
+            if network_id not in lost or rank > lost[network_id]:
+                lost[network_id] = rank
+    blocked = {n: rank[1] for n, rank in lost.items() if n not in networks}
+    return NetworkAccess(frozenset(networks), blocked)
+
+
+def refuse_blocked(access: NetworkAccess, network_id: int) -> None:
+    """Raise MembershipBlocked when `access` lost the member features of `network_id`."""
+    blocked = blocked_notice(access, network_id)
+    if blocked is not None:
+        raise blocked
+
+
+def blocked_notices(access: NetworkAccess) -> list[MembershipBlocked]:
+    """Why each blocked network is, as `blocked_notice` says it (a form shows them)."""
+    return [n for n in (blocked_notice(access, k) for k in sorted(access.blocked)) if n]
+
+
+def blocked_notice(access: NetworkAccess, network_id: int) -> MembershipBlocked | None:
+    """The refusal for a member-only feature of `network_id` when `access` lost it: the
+    message says why and how to get it back (pay the open invoice, or apply again)."""
+    membership_id = access.blocked.get(network_id)
+    if membership_id is None:
+        return None
+    membership = db.session.get(Membership, membership_id)
+    invoice = _open_invoice(membership) if _payable(membership) else None
+    network = membership.network.name
+    if invoice is not None:
+        message = _(
+            "The membership of %(org)s of %(network)s is %(status)s, so member-only features "
+            "are blocked. Pay invoice %(number)s to use them again.",
+            org=membership.organisation.name,
+            network=network,
+            status=membership_status_label(membership.status),
+            number=invoice.number,
+        )
+    elif _payable(membership):
+        message = _(
+            "The membership of %(org)s of %(network)s is %(status)s, so member-only features "
+            "are blocked. Contact %(network)s to use them again.",
+            org=membership.organisation.name,
+            network=network,
+            status=membership_status_label(membership.status),
+        )
+    else:
+        message = _(
+            "The membership of %(org)s of %(network)s is %(status)s, so member-only features "
+            "are blocked. Apply again to use them.",
+            org=membership.organisation.name,
+            network=network,
+            status=membership_status_label(membership.status),
+        )
+    return MembershipBlocked(
+        message,
+        network_name=network,
+        network_slug=membership.network.slug,
+        status=membership.status,
+        invoice_id=invoice.id if invoice is not None else None,
+    )
+
+
+def _payable(membership: Membership) -> bool:
+    return membership.status in rules.ACTIONS["pay"][0]
+
+
+def _open_invoice(membership: Membership) -> Invoice | None:
+    """The membership's oldest open invoice: the one whose payment makes it active again."""
+    return db.session.scalar(
+        select(Invoice)
+        .where(
+            Invoice.membership_id == membership.id,
+            Invoice.status == "open",
+            Invoice.credit_of_id.is_(None),
+        )
+        .order_by(Invoice.due_date, Invoice.id)
+        .limit(1)
+    )
+
+
+def networks_by_name(network_ids: Collection[int]) -> list[Organisation]:
+    """The networks of `network_ids` (an access's), by name; no statement for none."""
+    if not network_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.id.in_(list(network_ids)))
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def with_member_features(network_id: int, org_ids: Collection[int]) -> set[int]:
+    """Which of `org_ids` may use the member-only features of `network_id` (the network
+    itself included): for telling members, and only members, of a network-only listing."""
+    ids = list(org_ids)
+    if not ids:
+        return set()
+    found = set(
+        db.session.scalars(
+            select(Membership.organisation_id).where(
+                Membership.network_id == network_id,
+                Membership.organisation_id.in_(ids),
+                Membership.status.in_(rules.MEMBER_STATUSES),
+            )
+        )
+    )
+    return found | ({network_id} & set(ids))
+
+
+def member_networks_of(org: Organisation) -> list[Organisation]:
+    """The networks where `org` has member features now (its profile's member badges), by
+    name: while its membership is active or past due, whatever its consent to be listed on
+    the network's page (the badge is the member's own)."""
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(Membership, Membership.network_id == Organisation.id)
+            .where(
+                Membership.organisation_id == org.id,
+                Membership.status.in_(rules.MEMBER_STATUSES),
+            )
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def _members(network: Organisation, *, listed_only: bool) -> list[Membership]:
+    query = (
+        select(Membership)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .options(joinedload(Membership.organisation))
+        .where(Membership.network_id == network.id, Membership.status.in_(rules.MEMBER_STATUSES))
+        .order_by(Organisation.name, Membership.id)
+    )
+    if listed_only:
+        query = query.where(Membership.listed_publicly.is_(True))
+    return list(db.session.scalars(query))
+
+
+def public_members(network: Organisation) -> list[Organisation]:
+    """The members the network's public page names: those with member features that said
+    it may (`listed_publicly`, off until the member switches it on)."""
+    return [m.organisation for m in _members(network, listed_only=True)]
+
+
+def member_directory(network: Organisation, by: User, org_ids: Collection[int]) -> list[Membership]:
+    """The network's members with member features, for its members, its own people and the
+    platform admin (a member directory is a member-only feature): NotFound for anyone else,
+    MembershipBlocked for a member whose membership lost it. `org_ids`: `by`'s organisations."""
+    access = access_of(org_ids)
+    if network.id not in access.networks and not by.is_admin:
+        refuse_blocked(access, network.id)
+        raise NotFound()
+    return _members(network, listed_only=False)
+
+
+def set_listed_publicly(membership_id: int, listed: bool, by: User) -> Membership:
+    """The member's consent to be named on the network's public page, given or withdrawn by
+    an owner of the member organisation (NotFound for anyone else). Audited. Commits."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or organisations.role_of(by, membership.organisation) != "owner":
+        raise NotFound()
+    if membership.listed_publicly != listed:
+        before = {"listed_publicly": membership.listed_publicly}
+        membership.listed_publicly = listed
+        audit.record(
+            "membership.listing_consent",
+            membership,
+            before=before,
+            after={"listed_publicly": listed},
+            actor=by,
+        )
+    db.session.commit()
+    return membership

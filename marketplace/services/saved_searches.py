@@ -10,6 +10,8 @@ Choices where the rules are silent:
 - Once a day per saved search, held in the database: a conditional update claims the day
   (`digested_on`), so a second run that day, or two at once, tell nobody again.
 - A user keeps at most `MAX_PER_USER` saved searches; saving one already saved keeps the first.
+- The digest finds what the user would find on the page that day: network-only demand of the
+  networks where the user's organisations have member features then, nothing of the others.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy import or_, select, update
 
 from marketplace.extensions import db
 from marketplace.models import SavedSearch, User
-from marketplace.services import audit, notifications, search
+from marketplace.services import audit, memberships, notifications, organisations, search
 from marketplace.services.errors import NotFound, ServiceError
 
 MAX_PER_USER = 20
@@ -85,13 +87,17 @@ def search_args(saved_search: SavedSearch) -> dict[str, str | list[str]]:
 
 
 def new_hits(saved_search: SavedSearch, since: datetime) -> list[search.Hit]:
-    """The newest hits of the saved search published after `since` (at most DIGEST_HITS)."""
+    """The newest hits of the saved search published after `since` (at most DIGEST_HITS), as
+    its user may find them today."""
+    user = db.session.get(User, saved_search.user_id)
+    orgs = organisations.organisations_of(user) if user is not None else []
     results = search.search(
         saved_search.query,
         search.Filters.from_args(saved_search.filters),
         "newest",
         1,
         DIGEST_HITS,
+        networks=memberships.access_of([o.id for o in orgs]).networks,
     )
     return [hit for hit in results.items if hit.published_at > since]
 

@@ -1,8 +1,11 @@
 """Search over demand, offerings and organisations: one interface, two engines
 (docs/architecture.md "Search").
 
-The index (models/search.py) holds only what anyone may find: listings that are open or in
-conversation and public, and verified social enterprises and werkbedrijven. `index_listing` and
+The index (models/search.py) holds what may be found: listings that are open or in
+conversation, and verified social enterprises and werkbedrijven. A network-only listing's row
+carries its network (`network_id`): the shared search reads only rows without one, and a
+viewer whose organisations have member features in networks (`networks`) also those of their
+networks, through one more condition on the same statements. `index_listing` and
 `index_organisation` put a row in or take it out in the caller's transaction; the listings and
 organisations services call them on every save, so the index never shows a draft.
 
@@ -26,6 +29,8 @@ Choices where the rules are silent:
 - A facet's counts ignore that facet's own filter (choosing "Schoonmaak" still shows how many
   "Groen" would give), and apply all the other filters.
 - Pages stop at `MAX_PAGE`: past a thousand results, a narrower query finds faster than paging.
+- The front page, a profile's offerings and the counts by kind show what anyone may find: no
+  network-only rows, whoever looks.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
+    or_,
     select,
     table,
     text,
@@ -170,6 +176,7 @@ class Hit:
     volume: str
     closes_on: date | None
     published_at: datetime
+    network_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -199,9 +206,11 @@ def search(
     sort: str | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
+    networks: frozenset[int] = frozenset(),
 ) -> Results:
     """One page of documents matching the words of `text_` (domain/search_text.py) and the
-    filters, with the total and the facet counts. Hostile text finds nothing; it never raises."""
+    filters, with the total and the facet counts; network-only listings of `networks` (where
+    the viewer may use member features) too. Hostile text finds nothing; it never raises."""
     query = parse_query(text_)
     sort = sort if sort in SORTS else ("relevance" if query.terms else "newest")
     if sort == "relevance" and not query.terms:
@@ -211,8 +220,9 @@ def search(
     if query.finds_nothing or storable is None:
         return Results([], 0, {}, page, per_page, sort, filters)
     filters = storable
-    counts = _counts(query, filters)
-    items = _page(query, filters, sort, page, per_page) if counts.total else []
+    seen = _Seen(frozenset(networks))
+    counts = _counts(query, filters, seen)
+    items = _page(query, filters, seen, sort, page, per_page) if counts.total else []
     return Results(
         items,
         counts.total,
@@ -242,7 +252,7 @@ def directory(
 def newest(kind: str, limit: int = 5, organisation_id: int | None = None) -> list[Hit]:
     """The newest findable documents of one kind (the front page), or of one organisation (its
     open offerings on its directory profile)."""
-    stmt = _hit_select().where(SearchDocument.kind == kind)
+    stmt = _hit_select().where(SearchDocument.kind == kind, SearchDocument.network_id.is_(None))
     if organisation_id is not None:
         stmt = stmt.where(SearchDocument.organisation_id == organisation_id)
     rows = db.session.execute(
@@ -265,7 +275,9 @@ def matching_count(text_: str | None) -> int:
 def counts_by_kind() -> dict[str, int]:
     """How many documents of each kind anyone can find now."""
     rows = db.session.execute(
-        select(SearchDocument.kind, func.count()).group_by(SearchDocument.kind)
+        select(SearchDocument.kind, func.count())
+        .where(SearchDocument.network_id.is_(None))
+        .group_by(SearchDocument.kind)
     )
     return {kind: n for kind, n in rows}
 
@@ -298,6 +310,23 @@ def _fts5_condition(query: SearchQuery) -> ColumnElement:
     return literal_column("search_fts").op("MATCH")(fts5_match(query))
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """Which rows a viewer may find: those of no network, and those of `networks`."""
+
+    networks: frozenset[int] = frozenset()
+
+    def condition(self) -> ColumnElement:
+        public = SearchDocument.network_id.is_(None)
+        if not self.networks:
+            return public
+        return or_(public, SearchDocument.network_id.in_(sorted(self.networks)))
+
+
+# What anyone may find: the shared search.
+PUBLIC = _Seen()
+
+
 def _filter_conditions(filters: Filters) -> list[ColumnElement]:
     """One condition per chosen facet: the document holds one of its values."""
     return [_holds(facet, values) for facet, values in filters.chosen().items()]
@@ -313,9 +342,10 @@ def _holds(facet: str, values: tuple[str, ...]) -> ColumnElement:
     return exists(select(literal(1)).select_from(each).where(each.c.value.in_(values)))
 
 
-def _matching(query: SearchQuery, filters: Filters) -> list[ColumnElement]:
-    """The conditions on `search_documents` for the words and the filters."""
-    conditions = _filter_conditions(filters)
+def _matching(query: SearchQuery, filters: Filters, seen: _Seen = PUBLIC) -> list[ColumnElement]:
+    """The conditions on `search_documents` for the words, the filters and what the viewer
+    may find."""
+    conditions = [*_filter_conditions(filters), seen.condition()]
     if query.terms and _postgres():
         conditions.append(SearchDocument.terms.op("@@")(_tsquery(query)))
     elif query.terms:
@@ -327,8 +357,10 @@ def _hit_select() -> Select:
     return select(*(getattr(SearchDocument, f.name) for f in fields(Hit)))
 
 
-def _page(query: SearchQuery, filters: Filters, sort: str, page: int, per_page: int) -> list[Hit]:
-    conditions = _matching(query, filters)
+def _page(
+    query: SearchQuery, filters: Filters, seen: _Seen, sort: str, page: int, per_page: int
+) -> list[Hit]:
+    conditions = _matching(query, filters, seen)
     offset = (page - 1) * per_page
     stmt = _hit_select().where(*conditions)
     if sort == "relevance" and _postgres():
@@ -349,7 +381,7 @@ def _page(query: SearchQuery, filters: Filters, sort: str, page: int, per_page: 
         stmt = (
             _hit_select()
             .join(_fts, _fts.c.rowid == SearchDocument.id)
-            .where(_fts5_condition(query), *_filter_conditions(filters))
+            .where(_fts5_condition(query), *_filter_conditions(filters), seen.condition())
             .order_by(_fts.c.rank, SearchDocument.published_at.desc())
         )
     elif sort == "closing":
@@ -372,14 +404,18 @@ class _Counts:
     facets_exact: bool
 
 
-def _counts(query: SearchQuery, filters: Filters) -> _Counts:
+def _counts(query: SearchQuery, filters: Filters, seen: _Seen) -> _Counts:
     """The total and the facet counts, kept COUNTS_SECONDS (services/search_cache.py) under the
     words and the chosen values in a fixed order."""
-    key = [[t.word for t in query.terms], {f: sorted(v) for f, v in filters.chosen().items()}]
+    key = [
+        [t.word for t in query.terms],
+        {f: sorted(v) for f, v in filters.chosen().items()},
+        sorted(seen.networks),
+    ]
     value, version = search_cache.kept(key)
     if value is not None:
         return _Counts(**value)
-    counts = _count(query, filters)
+    counts = _count(query, filters, seen)
     search_cache.keep(key, asdict(counts), version, COUNTS_SECONDS)
     return counts
 
@@ -400,14 +436,14 @@ def _parts(filters: Filters) -> list[_Part]:
     return parts + [_Part((facet,), filters.without(facet)) for facet in chosen]
 
 
-def _count(query: SearchQuery, filters: Filters) -> _Counts:
+def _count(query: SearchQuery, filters: Filters, seen: _Seen) -> _Counts:
     """All counts in one statement: each part reads at most COUNT_LIMIT + 1 documents once (a
     CTE) and groups them per facet; a part that reached the limit is scaled up to the
     planner's estimate of its size."""
     parts = _parts(filters)
     selects = []
     for index, part in enumerate(parts):
-        documents = _documents_of(query, part, f"part_{index}")
+        documents = _documents_of(query, part, seen, f"part_{index}")
         selects.append(_row(index, "", literal(""), documents))
         grouped = _grouped_documents(documents, f"grouped_{index}")
         for facet in part.facets:
@@ -424,7 +460,7 @@ def _count(query: SearchQuery, filters: Filters) -> _Counts:
     if not total:
         return _Counts(0, True, {}, True)
     capped = [index for index, size in sizes.items() if size > COUNT_LIMIT]
-    estimates = _estimates(query, [parts[i] for i in capped]) if capped else []
+    estimates = _estimates(query, seen, [parts[i] for i in capped]) if capped else []
     read, sampled = COUNT_LIMIT + 1, min(FACET_SAMPLE, COUNT_LIMIT + 1)
     scale = {i: max(e, read) / sampled for i, e in zip(capped, estimates, strict=True)}
     facets = {
@@ -435,7 +471,7 @@ def _count(query: SearchQuery, filters: Filters) -> _Counts:
     return _Counts(min(total, COUNT_LIMIT), total <= COUNT_LIMIT, facets, not capped)
 
 
-def _documents_of(query: SearchQuery, part: _Part, name: str) -> CTE:
+def _documents_of(query: SearchQuery, part: _Part, seen: _Seen, name: str) -> CTE:
     """At most COUNT_LIMIT + 1 matching documents with the columns the part counts."""
     wanted = {"kind"}
     for facet in part.facets:
@@ -443,7 +479,7 @@ def _documents_of(query: SearchQuery, part: _Part, name: str) -> CTE:
         if facet in LISTING_COLUMNS:
             wanted.add(facet)
     columns = [getattr(SearchDocument, c) for c in sorted(wanted)]
-    stmt = select(*columns).where(*_matching(query, part.filters)).limit(COUNT_LIMIT + 1)
+    stmt = select(*columns).where(*_matching(query, part.filters, seen)).limit(COUNT_LIMIT + 1)
     return stmt.cte(name)
 
 
@@ -504,13 +540,15 @@ def _compile_explain(element: _Explain, compiler, **kw) -> str:
     return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
 
 
-def _estimates(query: SearchQuery, parts: list[_Part]) -> list[int]:
+def _estimates(query: SearchQuery, seen: _Seen, parts: list[_Part]) -> list[int]:
     """The planner's estimate of each part's number of documents, in one statement; on
     SQLite, which has none, the limit (so nothing is scaled)."""
     if not _postgres():
         return [COUNT_LIMIT + 1] * len(parts)
     selects = [
-        select(literal_column("1")).select_from(SearchDocument).where(*_matching(query, p.filters))
+        select(literal_column("1"))
+        .select_from(SearchDocument)
+        .where(*_matching(query, p.filters, seen))
         for p in parts
     ]
     stmt = selects[0] if len(selects) == 1 else union_all(*selects)
@@ -621,7 +659,8 @@ def _standings(orgs: list[Organisation], today: date) -> dict[int, _Standing]:
 
 
 def _listing_findable(listing: Listing) -> bool:
-    return listing.status in FINDABLE_STATUSES and listing.visibility == "public"
+    """Open or in conversation; a network-only one is written with its network."""
+    return listing.status in FINDABLE_STATUSES
 
 
 def in_directory(org: Organisation) -> bool:
@@ -649,6 +688,7 @@ def _listing_entry(listing: Listing, org: Organisation, standing: _Standing) -> 
             "sectors": [listing.sector],
             "regions": [listing.region],
             "certifications": list(standing.certifications),
+            "network_id": listing.network_id,
         },
         " ".join(
             (
@@ -687,6 +727,7 @@ def _organisation_entry(org: Organisation, standing: _Standing) -> _Entry:
             "sectors": sectors,
             "regions": regions,
             "certifications": list(standing.certifications),
+            "network_id": None,
         },
         " ".join(
             (
@@ -703,7 +744,7 @@ def _organisation_entry(org: Organisation, standing: _Standing) -> _Entry:
 
 def index_listing(listing: Listing) -> None:
     """Put the listing in the index as it is now, or take it out when nobody else may find it
-    (draft, paused, closed, network-only...). In the caller's transaction: no commit."""
+    (draft, paused, closed...). In the caller's transaction: no commit."""
     db.session.flush()
     _remove(SearchDocument.kind == listing.kind, SearchDocument.ref_id == listing.id)
     if _listing_findable(listing):
@@ -726,9 +767,7 @@ def index_organisation(org: Organisation) -> None:
 
 
 def _findable_listings() -> Select:
-    return select(Listing).where(
-        Listing.status.in_(FINDABLE_STATUSES), Listing.visibility == "public"
-    )
+    return select(Listing).where(Listing.status.in_(FINDABLE_STATUSES))
 
 
 def reindex_all(batch: int = 1000) -> dict[str, int]:

@@ -16,7 +16,7 @@ from marketplace.models import Listing, OrganisationCertification
 from marketplace.models._types import utcnow
 from marketplace.services import matches, realisations
 from marketplace.services.matches import SUPPLIER_KINDS
-from tests.factories import make_org
+from tests.factories import make_network, make_org
 from tests.querycount import counting_statements
 
 TODAY = date(2026, 12, 1)
@@ -94,7 +94,7 @@ def test_hidden_and_own_offerings_are_no_matches(contractor):
     org = supplier()
     for status in ("draft", "paused", "closed", "expired", "matched"):
         listing(org, status=status)
-    listing(org, visibility="network")
+    listing(org, visibility="network", network_id=make_network().id)
     listing(contractor)  # the poster's own offering
     listing(org, "demand")  # the same side
     shown = listing(org)

@@ -15,12 +15,13 @@ from marketplace.models import Listing
 from marketplace.models._types import utcnow
 from marketplace.services import organisations, search
 from marketplace.services.search import Filters
-from tests.factories import make_org, make_user, make_verified_certificate
+from tests.factories import make_network, make_org, make_user, make_verified_certificate
 from tests.unit.test_search_text import HOSTILE
 
 
-def listed(org, kind="offering", status="open", visibility="public", **fields) -> Listing:
-    """A listing of `org` as the listings service stores it, indexed in the same transaction."""
+def listed(org, kind="offering", status="open", network_id=None, **fields) -> Listing:
+    """A listing of `org` as the listings service stores it, indexed in the same transaction;
+    for the members of `network_id` only when given."""
     values = {
         "title": "Schoonmaak van kantoren",
         "description": "Dagelijkse schoonmaak door een vast team.",
@@ -35,7 +36,8 @@ def listed(org, kind="offering", status="open", visibility="public", **fields) -
         organisation_id=org.id,
         kind=kind,
         status=status,
-        visibility=visibility,
+        visibility="public" if network_id is None else "network",
+        network_id=network_id,
         **values,
     )
     db.session.add(listing)
@@ -91,7 +93,7 @@ def test_only_open_public_listings_are_found(supplier):
     listed(supplier, title="Schoonmaak in gesprek", status="in_conversation")
     for status in ("draft", "paused", "closed", "matched", "expired"):
         listed(supplier, title=f"Schoonmaak {status}", status=status)
-    listed(other, title="Schoonmaak alleen netwerk", visibility="network")
+    listed(other, "demand", title="Schoonmaak alleen netwerk", network_id=make_network().id)
 
     found = search.search("schoonmaak", Filters(kind=("offering", "demand")))
 

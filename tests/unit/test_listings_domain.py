@@ -145,3 +145,14 @@ def test_the_expiry_notice_goes_once_and_only_for_listings_that_can_expire():
 )
 def test_an_asked_status_is_reached_by_the_owners_move_that_leads_there(status, target, action):
     assert action_towards(status, target) == action
+
+
+def test_a_network_listing_is_seen_by_its_networks_and_its_poster_only() -> None:
+    from marketplace.domain.listings import may_see
+
+    assert may_see("open", None, own=False, networks=())
+    assert may_see("open", 7, own=False, networks={7})
+    assert not may_see("open", 7, own=False, networks={8})
+    assert may_see("draft", 7, own=True, networks=())
+    # A network's members see its drafts no more than anyone else does.
+    assert not may_see("draft", 7, own=False, networks={7})

@@ -129,3 +129,21 @@ def test_a_move_ends_in_a_known_state_or_is_refused(status: str, action: str) ->
         assert transition(status, action) in STATUSES
     except TransitionRefused:
         assert status not in ACTIONS[action][0]
+
+
+@pytest.mark.parametrize(
+    ("status", "lost"),
+    [
+        ("pending", False),
+        ("rejected", False),
+        ("active", False),
+        ("past_due", False),
+        ("suspended", True),
+        ("cancelled", True),
+    ],
+)
+def test_only_a_membership_that_had_member_features_is_blocked(status: str, lost: bool) -> None:
+    from marketplace.domain.membership import has_member_features, lost_member_features
+
+    assert lost_member_features(status) is lost
+    assert not (lost and has_member_features(status))

@@ -15,6 +15,9 @@ Choices where the brief is silent:
   (re-open it with PATCH `"status": "open"`); one already closed or expired stays so. A matched
   listing belongs to its deal: 422.
 - A demand's `contract_id` is shown to the posting organisation only.
+- A demand with a `network_id` is seen only by that network's members (404 for anyone else;
+  403 `membership_blocked` for a member whose membership is suspended or cancelled); posting
+  one needs an active (or past due) membership of it.
 - Of two status changes at once, the second waits for the first and is then decided on the
   status the first left (publishing twice publishes once; the second gets 422 `not_allowed`).
 """

@@ -23,7 +23,7 @@ from marketplace.blueprints.api.envelope import ErrorSchema
 from marketplace.blueprints.api.schemas.matches import MatchesSchema, MatchQuerySchema
 from marketplace.blueprints.layout import member_ids
 from marketplace.labels import match_reason_label
-from marketplace.services import listings, matches
+from marketplace.services import listings, matches, memberships
 
 blp = ComplianceBlueprint("api_matches", __name__, description="Explained matches of a listing")
 
@@ -53,7 +53,8 @@ def _item(m: matches.ListingMatch) -> dict:
 def _matches(kind: str, listing_id: int, limit: int) -> dict:
     mine = member_ids()
     listing = listings.visible_listing(listing_id, current_user, kind, mine)
-    found = matches.matches_of(listing, mine, limit)
+    networks = memberships.access_of(mine).networks if kind == "offering" else ()
+    found = matches.matches_of(listing, mine, limit, networks)
     with force_locale("nl"):
         return {"items": [_item(m) for m in found.listings] if found else []}
 

@@ -5,6 +5,7 @@ Text that is no query (quotes, operators, emoji) finds nothing; it is never an e
 
 from __future__ import annotations
 
+from flask import g
 from flask.views import MethodView
 
 from marketplace.blueprints.api.blueprint import ComplianceBlueprint
@@ -13,7 +14,7 @@ from marketplace.blueprints.api.schemas.search import (
     SearchPageSchema,
     SearchQuerySchema,
 )
-from marketplace.services import search
+from marketplace.services import memberships, search
 
 blp = ComplianceBlueprint(
     "api_search", __name__, description="Search and the directory of social enterprises"
@@ -44,7 +45,12 @@ class Search(MethodView):
         """Demand, offerings and organisations matching the words and filters"""
         return _page(
             search.search(
-                args["q"], _filters(args), args.get("sort"), args["page"], args["per_page"]
+                args["q"],
+                _filters(args),
+                args.get("sort"),
+                args["page"],
+                args["per_page"],
+                memberships.access_of({o.id for o in g.user_orgs}).networks,
             )
         )
 

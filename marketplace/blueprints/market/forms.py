@@ -20,11 +20,11 @@ from marketplace.domain.money import MAX_CENTS
 from marketplace.domain.numbers import MAX_ID, NumberError, bounded_int
 from marketplace.domain.taxonomy import SECTORS
 from marketplace.labels import listing_type_labels, region_label
-from marketplace.models import Contract, Listing
+from marketplace.models import Contract, Listing, Organisation
 from marketplace.services import listings
 
 # Fields whose typed text did not parse are left out of the data the service checks.
-_TYPED = ("amount_cents", "fte", "date_from", "last_day", "contract_id")
+_TYPED = ("amount_cents", "fte", "date_from", "last_day", "contract_id", "network_id")
 
 
 def _optional_id(value: object) -> int | None:
@@ -45,8 +45,19 @@ class ListingForm(FlaskForm):
     date_from = DateField(validators=[Optional(), plausible_date])
     last_day = DateField(validators=[Optional(), plausible_date])
     contract_id = SelectField(coerce=_optional_id, validate_choice=True)
+    network_id = SelectField(coerce=_optional_id, validate_choice=True)
 
-    def __init__(self, kind: str, contracts: list[Contract], *args, **kwargs):
+    def __init__(
+        self,
+        kind: str,
+        contracts: list[Contract],
+        *args,
+        networks: list[Organisation] | None = None,
+        kept_network: Organisation | None = None,
+        **kwargs,
+    ):
+        """`networks`: those the demand may be shown to only; `kept_network`: the one a stored
+        demand already is for, which it may keep when no longer among them."""
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.title.label.text = _("Title")
@@ -73,6 +84,18 @@ class ListingForm(FlaskForm):
             self.contract_id.choices = [(None, _("No contract"))] + [
                 (c.id, f"{c.title} ({c.reference})") for c in contracts
             ]
+            audience = list(networks or [])
+            if kept_network is not None and kept_network not in audience:
+                audience.append(kept_network)
+            self.network_id.label.text = _("Who sees this demand")
+            self.network_id.description = _(
+                "Everyone, or only the members of a network your organisation is a member of."
+            )
+            self.network_id.choices = [(None, _("Everyone"))] + [
+                (n.id, _("Only members of %(network)s", network=n.name)) for n in audience
+            ]
+            if len(self.network_id.choices) == 1:
+                del self.network_id
             del self.date_from
         else:
             self.amount_cents.label.text = _("Price in euros (optional)")
@@ -80,6 +103,7 @@ class ListingForm(FlaskForm):
             self.last_day.label.text = _("Available until (optional)")
             self.last_day.description = _("The offering closes after this day.")
             del self.contract_id
+            del self.network_id
 
     def fill(self, listing: Listing) -> None:
         """Show a stored listing (GET of the edit page)."""
@@ -89,6 +113,8 @@ class ListingForm(FlaskForm):
         self.last_day.data = listing.expires_on
         if self.kind == "demand":
             self.contract_id.data = listing.contract_id
+            if self.network_id:
+                self.network_id.data = listing.network_id
         else:
             self.date_from.data = listing.available_from
 
@@ -135,4 +161,5 @@ class ListingForm(FlaskForm):
             date_from=value("date_from"),
             last_day=value("last_day"),
             contract_id=value("contract_id"),
+            network_id=value("network_id"),
         )

@@ -26,7 +26,7 @@ from marketplace.labels import (
     sector_label,
 )
 from marketplace.models import Listing
-from marketplace.services import deals, listings, matches, proposals
+from marketplace.services import deals, listings, matches, memberships, proposals
 from marketplace.services.errors import NotFound, ServiceError
 
 bp = Blueprint("market", __name__)
@@ -107,7 +107,12 @@ def new():
     if not listings.may_post(org, kind):
         flash(_("Your organisation cannot post this kind of listing."), "error")
         return redirect(url_for("market.mine"))
-    form = ListingForm(kind, listings.contract_choices(org) if kind == "demand" else [])
+    audience = listings.network_options(org, kind)
+    form = ListingForm(
+        kind,
+        listings.contract_choices(org) if kind == "demand" else [],
+        networks=audience.networks,
+    )
     if request.method == "GET":
         form.prefill(request.args, org.arbeidsmarktregio)
     elif form.validate():
@@ -125,7 +130,12 @@ def new():
     else:
         _all_errors(form, None)
     return render_template(
-        "market/form.html", form=form, kind=kind, listing=None, verified=org.is_verified
+        "market/form.html",
+        form=form,
+        kind=kind,
+        listing=None,
+        verified=org.is_verified,
+        blocked=audience.blocked,
     )
 
 
@@ -134,12 +144,14 @@ def detail(side: str, listing_id: int):
     mine = {o.id for o in g.user_orgs}
     listing = listings.visible_listing(listing_id, current_user, KINDS[side], mine)
     owner = listings.is_owner(listing, current_user, mine)
+    # An offering's matches include the network-only demand the viewer may see.
+    networks = memberships.access_of(mine).networks if listing.kind == "offering" else ()
     return render_template(
         "market/detail.html",
         listing=listing,
         owner=owner,
         actions=listings.actions_for(listing) if owner else (),
-        matches=matches.matches_of(listing, mine),
+        matches=matches.matches_of(listing, mine, networks=networks),
         panel=(
             proposals.panel_for(listing, current_user, g.current_org, mine)
             if listing.kind == "demand"
@@ -152,7 +164,13 @@ def detail(side: str, listing_id: int):
 @login_required
 def edit(side: str, listing_id: int):
     listing = _own(side, listing_id)
-    form = ListingForm(listing.kind, listings.contract_choices(listing.organisation))
+    audience = listings.network_options(listing.organisation, listing.kind)
+    form = ListingForm(
+        listing.kind,
+        listings.contract_choices(listing.organisation),
+        networks=audience.networks,
+        kept_network=listing.network,
+    )
     if request.method == "GET":
         form.fill(listing)
     elif form.validate():
@@ -182,6 +200,7 @@ def edit(side: str, listing_id: int):
         kind=listing.kind,
         listing=listing,
         verified=listing.organisation.is_verified,
+        blocked=audience.blocked,
     )
 
 

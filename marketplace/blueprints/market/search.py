@@ -9,7 +9,7 @@ render (docs/architecture.md "Search").
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import g, render_template, request, url_for
 
 from marketplace.blueprints.formhelpers import page_arg
 from marketplace.blueprints.market.routes import SIDES, bp
@@ -24,7 +24,7 @@ from marketplace.labels import (
     search_sort_labels,
     sector_label,
 )
-from marketplace.services import search
+from marketplace.services import memberships, search
 
 # How each facet's values read on the page.
 VALUE_LABELS = {
@@ -101,6 +101,7 @@ def search_page():
         search.Filters.from_args(request.args.to_dict(flat=False)),
         request.args.get("sort"),
         page_arg(),
+        networks=memberships.access_of({o.id for o in g.user_orgs}).networks,
     )
     return _render("market/search.html", results, search.FACETS, SEARCH_SORTS)
 

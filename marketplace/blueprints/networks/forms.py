@@ -125,3 +125,10 @@ class MemberMoveForm(FlaskForm):
         validators=[Optional(), Length(max=1000)],
         description=_l("The member receives this reason by e-mail."),
     )
+
+
+class ConsentForm(FlaskForm):
+    """The member's consent to be named on the network's public page: the button sends the
+    new value."""
+
+    listed = HiddenField()

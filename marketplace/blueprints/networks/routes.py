@@ -20,6 +20,7 @@ from marketplace.blueprints.networks.forms import (
     EXEMPT,
     ApplyForm,
     CompForm,
+    ConsentForm,
     IbanForm,
     MemberMoveForm,
     PaymentForm,
@@ -64,8 +65,23 @@ def network_page(slug: str):
     offered = plans.of_network(network, active_only=True)
     form.plan_id.choices = [(p.id, p.name) for p in offered]
     return render_template(
-        "networks/network.html", network=network, plans=offered, form=form, **_LABELS
+        "networks/network.html",
+        network=network,
+        plans=offered,
+        form=form,
+        listed_members=memberships.public_members(network),
+        **_LABELS,
     )
+
+
+@bp.route("/<slug>/ledenlijst")
+@login_required
+def member_directory(slug: str):
+    """The network's member directory: for its members (with member features), its own people
+    and the platform admin; a suspended member is told how to pay, others get a 404."""
+    network = memberships.public_network(slug)
+    found = memberships.member_directory(network, current_user, {o.id for o in g.user_orgs})
+    return render_template("networks/directory.html", network=network, members=found)
 
 
 @bp.post("/<slug>/aanmelden")
@@ -485,6 +501,7 @@ def membership_page():
         views=views,
         iban_text=invoices.iban_text,
         stripe_payable={v.membership.id for v in views if stripe_billing.can_pay(v.membership)},
+        consent_form=ConsentForm(),
         **_LABELS,
     )
 
@@ -558,6 +575,47 @@ def keep_membership(membership_id: int):
         lambda m: _("Your membership of %(network)s continues.", network=m.network.name),
     )
     return redirect(url_for("networks.membership_page"))
+
+
+@bp.post("/lidmaatschap/<int:membership_id>/vermelding")
+@login_required
+def listing_consent(membership_id: int):
+    """The member switches its consent to be named on the network's public page."""
+    form = ConsentForm()
+    if form.validate_on_submit():
+        listed = form.listed.data == "1"
+        membership = memberships.set_listed_publicly(membership_id, listed, current_user)
+        if listed:
+            flash(
+                _(
+                    "%(network)s may now name your organisation on its public page.",
+                    network=membership.network.name,
+                ),
+                "ok",
+            )
+        else:
+            flash(
+                _(
+                    "%(network)s no longer names your organisation on its public page.",
+                    network=membership.network.name,
+                ),
+                "ok",
+            )
+    return redirect(url_for("networks.membership_page"))
+
+
+@bp.route("/facturen/<int:invoice_id>/betalen")
+@login_required
+def pay_invoice(invoice_id: int):
+    """How the member pays an invoice: amount still due, IBAN, payment reference, due date and
+    the PDF (a blocked member's pay button leads here; 404 for anyone else's invoice)."""
+    invoice = memberships.get_invoice_for_member(invoice_id, current_user)
+    return render_template(
+        "networks/pay.html",
+        invoice=invoice,
+        iban=invoices.iban_text(invoice.seller_iban),
+        **_LABELS,
+    )
 
 
 @bp.route("/facturen/<int:invoice_id>.pdf")

@@ -73,6 +73,13 @@ class _DemandFields(_ListingFields):
         allow_none=True,
         metadata={"description": "A contract of your organisation as its contractor"},
     )
+    network_id = ident(
+        allow_none=True,
+        metadata={
+            "description": "Show the demand only to the members of this network, where your "
+            "organisation is an active member (null: everyone)"
+        },
+    )
 
 
 class _OfferingFields(_ListingFields):
@@ -146,6 +153,10 @@ class DemandSchema(_ListingOut):
     wanted_by = ma.fields.Date(allow_none=True)
     contract_id = ma.fields.Integer(
         allow_none=True, metadata={"description": "Shown to the posting organisation only"}
+    )
+    network_id = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "Seen only by this network's members; null: by everyone"},
     )
 
 
