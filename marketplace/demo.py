@@ -79,6 +79,7 @@ ORGANISATIONS = [
         street="Marktplein 5",
         arbeidsmarktregio="Drenthe",
         description="Netwerk van werkgevers die inclusief ondernemen in Zuidoost-Drenthe.",
+        btw_number="NL853591234B01",
         sectors=[],
     ),
     dict(
@@ -212,8 +213,10 @@ def seed_demo() -> dict[str, int]:
     db.session.commit()
     from marketplace import clock
     from marketplace.demo_market import seed_market
+    from marketplace.demo_networks import seed_networks
     from marketplace.demo_sroi import seed_sroi
 
     created.update(seed_sroi(admin, clock.today()))
+    created.update(seed_networks())
     created.update(seed_market(clock.today()))
     return created

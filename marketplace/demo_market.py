@@ -318,6 +318,8 @@ def seed_market(today: date) -> dict[str, int]:
             date_from=today if kind == "offering" else None,
             last_day=today + timedelta(days=days) if days is not None else None,
             contract_id=contract_id,
+            # A network's own demand is for its members only.
+            network_id=org.id if org.kind == "network" else None,
         )
         listings.create(org, poster, kind, data, today, publish=True)
         made += 1

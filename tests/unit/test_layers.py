@@ -31,6 +31,7 @@ LAYERS = {
     "marketplace.demo": "cli",
     "marketplace.demo_sroi": "cli",
     "marketplace.demo_market": "cli",
+    "marketplace.demo_networks": "cli",
     "marketplace.domain": "domain",
     "marketplace.models": "models",
     "marketplace.services": "services",
