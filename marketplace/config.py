@@ -80,6 +80,9 @@ class Config:
         "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
         "socket_timeout": REDIS_SOCKET_TIMEOUT,
     }
+    # werkzeug's generate_password_hash method (services/accounts.py hash_password); the tests
+    # set a cheap one, every other use keeps the default.
+    PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_RATE_LIMIT = "20 per minute"  # per client address
     LOGIN_PAIR_RATE_LIMIT = "10 per minute"  # per e-mail address and client address
     # Per e-mail address and client address (domain/login_backoff): 5 attempts, then a lock

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from sqlalchemy import text
 
 from marketplace import create_app
 from marketplace.extensions import db as _db
+from marketplace.extensions import limiter
 from marketplace.models import Contract
 from tests import backends
 from tests.factories import PASSWORD, Parties, make_network, make_org, make_parties, make_user
@@ -52,16 +55,20 @@ def compile_translations(translations: Path = TRANSLATIONS) -> list[Path]:
 
 def pytest_configure(config: pytest.Config) -> None:
     compile_translations()
+    config.addinivalue_line(
+        "markers", "fresh_app: the test changes the app itself (adds a route): an app of its own"
+    )
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def database_url():
     if backends.backend() == "postgresql":
         url = backends.create_postgres_database()
         yield url
         backends.drop_postgres_database(url)
     else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        with backends.sqlite_folder() as folder:
+            yield f"sqlite:///{folder / 'test.db'}"
 
 
 @pytest.fixture(scope="session")
@@ -87,11 +94,17 @@ def empty_tables() -> None:
     _db.session.commit()
 
 
+# One round of PBKDF2 instead of scrypt: scrypt takes a tenth of a second or more per user made
+# or login checked, and that was half the suite's time. test_auth checks the real default.
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"
+
+
 def make_test_app(database_url: str, instance_dir: Path, **config: Any) -> Flask:
     """An app on the test database with mail and uploads in `instance_dir`; `config` overrides."""
     return create_app(
         {
             "TESTING": True,
+            "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
             "SECRET_KEY": "test",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "RATELIMIT_STORAGE_URI": "memory://",
@@ -121,10 +134,60 @@ def _forget_login(sender, **extra) -> None:
     g.pop("_flask_babel", None)  # Flask-Babel's locale, chosen per request like the user
 
 
-@pytest.fixture
-def app(_schema):
+def _new_test_app(database_url: str) -> Flask:
     instance = Path(tempfile.mkdtemp(prefix="sr-test-"))
-    app = make_test_app(_schema, instance, WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
+    return make_test_app(database_url, instance, WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
+
+
+@dataclass
+class _SharedApp:
+    """One app per worker for the tests' `app`, with what a test may change in it as it was
+    made: making an app (routes compiled, the API's schema documented) took about as long as an
+    average test itself. The rate limiter is one object that every create_app configures anew
+    (its storage: memory, or a test's Redis), so its state is kept and put back too."""
+
+    app: Flask
+    config: dict[str, Any]
+    limiter_state: dict[str, Any]
+    rules: int
+
+    def renew(self) -> None:
+        """Back to as made: config, limiter with no counts, no cached search counts, empty
+        mail, upload and report folders."""
+        self.app.config.clear()
+        self.app.config.update(copy.deepcopy(self.config))
+        vars(limiter).update(self.limiter_state)
+        with self.app.app_context():
+            limiter.reset()
+        self.app.extensions.pop("search_counts", None)
+        for entry in Path(self.app.config["MAIL_DIR"]).parent.iterdir():
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink()
+
+
+@pytest.fixture(scope="session")
+def _shared_app(_schema) -> Iterator[_SharedApp]:
+    app = _new_test_app(_schema)
+    yield _SharedApp(app, copy.deepcopy(dict(app.config)), dict(vars(limiter)), _rules(app))
+    shutil.rmtree(Path(app.config["MAIL_DIR"]).parent, ignore_errors=True)
+
+
+def _rules(app: Flask) -> int:
+    return len(list(app.url_map.iter_rules()))
+
+
+@pytest.fixture
+def app(request, _schema, _shared_app):
+    """The app in an app context for one test: the worker's shared one, renewed first, unless
+    the test changes the app itself (adds a route) and is marked `fresh_app`."""
+    fresh = request.node.get_closest_marker("fresh_app") is not None
+    if fresh:
+        app = _new_test_app(_schema)
+    else:
+        _shared_app.renew()
+        app = _shared_app.app
     # The test keeps one app context around all its requests, and Flask-Login caches the user
     # and Flask-Babel the locale in `g`, which lives there: forget them when a request starts, as a
     # fresh context would.
@@ -134,7 +197,10 @@ def app(_schema):
         empty_tables()
         _db.session.remove()
         _db.engine.dispose()
-    shutil.rmtree(instance, ignore_errors=True)
+    if fresh:
+        shutil.rmtree(Path(app.config["MAIL_DIR"]).parent, ignore_errors=True)
+    else:
+        assert _rules(app) == _shared_app.rules, "a test that adds routes is marked fresh_app"
 
 
 @pytest.fixture

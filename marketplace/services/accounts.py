@@ -48,7 +48,7 @@ def register(email: str, password: str, name: str = "") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         msg = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
         raise ServiceError(msg, {"password": msg})
-    password_hash = generate_password_hash(password)
+    password_hash = hash_password(password)
     existing = find_by_email(email)
     if existing is not None:
         if not existing.is_confirmed:
@@ -103,9 +103,18 @@ def create_user(email: str, password: str, *, name: str = "", admin: bool = Fals
     return user
 
 
+def hash_password(password: str) -> str:
+    """The stored hash of `password`, by PASSWORD_HASH_METHOD (werkzeug's scrypt unless set).
+
+    A setting so that the test suite can hash with one cheap round: scrypt costs a tenth of a
+    second per user by design, and the tests make thousands of users. Checking reads the method
+    from the stored hash, so hashes made by either method keep working."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def _set_password(user: User, password: str) -> None:
     """A new password ends every session of the user (a cookie copied before included)."""
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.session_token = new_session_token()
 
 
@@ -176,9 +185,14 @@ def confirm_email(token: str) -> User:
     return user
 
 
-@cache
 def _dummy_password_hash() -> str:
-    return generate_password_hash(secrets.token_urlsafe(16))
+    return _dummy_hash_by_method(current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash_by_method(method: str) -> str:
+    # By the configured method, so an unknown address costs the same check as a known one.
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def authenticate(email: str, password: str, address: str | None) -> User:

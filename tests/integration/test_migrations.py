@@ -47,14 +47,15 @@ def keep_logging():
 
 
 @pytest.fixture
-def empty_database_url(tmp_path):
+def empty_database_url():
     """A database of its own, apart from the suite's schema (which create_all made)."""
     if backends.backend() == "postgresql":
         url = backends.create_postgres_database("_migrations")
         yield url
         backends.drop_postgres_database(url)
     else:
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        with backends.sqlite_folder() as folder:
+            yield f"sqlite:///{folder / 'migrations.db'}"
 
 
 @pytest.fixture

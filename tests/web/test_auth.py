@@ -214,3 +214,21 @@ def test_dutch_error_page_for_unknown_url(client):
     response = client.get("/bestaat-niet")
     assert response.status_code == 404
     assert "Pagina niet gevonden" in response.get_data(as_text=True)
+
+
+def test_outside_the_tests_passwords_are_hashed_with_scrypt_and_both_methods_check(app, user):
+    """The suite hashes cheaply (conftest CHEAP_PASSWORD_HASH); the app's own default is
+    werkzeug's scrypt, and a user whose hash was made either way can log in."""
+    from marketplace import create_app
+    from marketplace.config import Config
+    from marketplace.services import accounts
+
+    assert Config.PASSWORD_HASH_METHOD == "scrypt"
+    assert user.password_hash.startswith("pbkdf2:sha256:1$")
+    default_app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with default_app.app_context():
+        real = accounts.hash_password(PASSWORD)
+    assert real.startswith("scrypt:")
+
+    user.password_hash = real
+    assert accounts.authenticate(user.email, PASSWORD, "127.0.0.1") == user

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.models import User
 
+pytestmark = pytest.mark.fresh_app  # the views below are added to the app
+
 
 @pytest.fixture
 def duplicating_app(app, user):
