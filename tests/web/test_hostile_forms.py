@@ -21,6 +21,7 @@ from flask import Flask, url_for
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from marketplace.services import outbox
 from tests import hostile
 from tests.mailbox import outbox_messages
 
@@ -216,25 +217,40 @@ def _post_hostile(
             hostile.login(clients[form.role], world.users()[form.role])
 
 
+@pytest.fixture
+def jobs_wait(forms, monkeypatch) -> None:
+    """Outbox jobs stay pending instead of running inline after each commit, once the forms are
+    found (that needs the reset mail). A job runs after the answer is made and its errors are
+    logged, never raised into the request (outbox.dispatch), so it cannot change a status code
+    asserted here; run inline it rendered a PDF for every report form posted, half the time of
+    these tests. The jobs have their own tests (tests/jobs)."""
+    monkeypatch.setattr(outbox, "dispatch", lambda ids: None)
+
+
+@pytest.mark.usefixtures("jobs_wait")
 @SETTINGS
 @given(data=st.data())
 def test_unstorable_text_in_any_form_field_is_refused_not_500(clients, world, forms, data):
     _post_hostile(data, clients, world, forms, hostile.unstorable_text())
 
 
+@pytest.mark.usefixtures("jobs_wait")
 @SETTINGS
 @given(data=st.data())
 def test_integers_beyond_64_bits_in_any_form_field_answer_below_500(clients, world, forms, data):
     _post_hostile(data, clients, world, forms, hostile.huge_integers().map(str))
 
 
+@pytest.mark.usefixtures("jobs_wait")
 @SETTINGS
 @given(data=st.data())
 def test_huge_exponents_in_any_form_field_answer_below_500(clients, world, forms, data):
     _post_hostile(data, clients, world, forms, hostile.huge_exponents())
 
 
-@SETTINGS
+# The two edges below and two drawn between them: every run asks every route as every role, and
+# the bounded id converter answers any of these numbers the same way.
+@settings(SETTINGS, max_examples=2)
 @given(number=st.integers(min_value=2**31, max_value=10**20 - 1))
 @example(number=2**31)  # one more than an INTEGER id column holds on PostgreSQL
 @example(number=10**19)  # twenty digits
