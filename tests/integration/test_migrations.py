@@ -4,13 +4,14 @@ empty, downgrade to base and upgrade again work, and the models match the migrat
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from marketplace import create_app
 from marketplace.extensions import db
@@ -18,6 +19,7 @@ from marketplace.models import Contract, Realisation
 from marketplace.models.search import described_by_models
 from marketplace.services import realisations
 from tests import backends
+from tests.conftest import CHEAP_PASSWORD_HASH
 from tests.factories import fte_realisation, make_contract, make_org, make_policy
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
@@ -46,13 +48,27 @@ def keep_logging():
     logging.root.setLevel(root_level)
 
 
+@pytest.fixture(scope="session")
+def _postgres_migrations_database() -> Iterator[str]:
+    """One PostgreSQL database per worker for these tests, emptied before each: dropping a
+    database forces a checkpoint of the whole server, which took up to a minute per test on a
+    busy machine."""
+    url = backends.create_postgres_database("_migrations")
+    yield url
+    backends.drop_postgres_database(url)
+
+
 @pytest.fixture
-def empty_database_url():
-    """A database of its own, apart from the suite's schema (which create_all made)."""
+def empty_database_url(request) -> Iterator[str]:
+    """A database of its own, apart from the suite's schema (which create_all made), empty."""
     if backends.backend() == "postgresql":
-        url = backends.create_postgres_database("_migrations")
+        url = request.getfixturevalue("_postgres_migrations_database")
+        engine = create_engine(url)
+        with engine.begin() as connection:  # what a new database has: an empty public schema
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
         yield url
-        backends.drop_postgres_database(url)
     else:
         with backends.sqlite_folder() as folder:
             yield f"sqlite:///{folder / 'migrations.db'}"
@@ -67,6 +83,7 @@ def migration_app(empty_database_url, keep_logging):
             "REDIS_URL": None,
             "JOBS_MODE": "inline",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
         }
     )
     with app.app_context():
