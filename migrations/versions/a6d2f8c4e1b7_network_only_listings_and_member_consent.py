@@ -36,6 +36,10 @@ def upgrade():
     # Not in a batch: on SQLite a batch copies search_documents and drops its FTS5 triggers;
     # a plain ADD COLUMN keeps them.
     op.add_column('search_documents', sa.Column('network_id', sa.Integer(), nullable=True))
+    if op.get_bind().dialect.name == 'postgresql':
+        # A new column has no statistics until the next ANALYZE: the planner would take
+        # `network_id IS NULL` (every row) for rare, and the search's count estimates with it.
+        op.execute('ANALYZE search_documents (network_id)')
 
 
 def downgrade():
