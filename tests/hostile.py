@@ -170,7 +170,7 @@ def make_world() -> World:
     db.session.add(failed)
     db.session.commit()
     demand = make_listing(contractor, "demand", contract_id=contract.id)
-    proposal, deal, delivered = _deals(contractor, contract, supplier, owner, admin)
+    proposal, deal, delivered, placement = _deals(contractor, contract, supplier, owner, admin)
     network_pages = _network_pages(admin, contractor, make_org("contractor", owner=admin))
     # A notification and a saved search of the owner, and a report in the admin's queue.
     notifications.notify(owner, "listing_match", {"title": demand.title, "kind": "demand"})
@@ -207,20 +207,24 @@ def make_world() -> World:
         },
         extra_pages=[
             f"/markt/deals/{delivered.id}",
+            f"/markt/deals/{placement.id}",
+            f"/opdrachtnemer/realisaties/{draft.id}/bewerken",
+            f"/opdrachtnemer/realisaties/{draft.id}/verwijderen",
             f"/organisaties/{contractor.slug}/keurmerken",
             *network_pages,
         ],
     )
 
 
-def _deals(contractor, contract, supplier, buyer, seller) -> tuple[Proposal, Deal, Deal]:
+def _deals(contractor, contract, supplier, buyer, seller) -> tuple[Proposal, Deal, Deal, Deal]:
     """On demands of their own (the world's open demand keeps its moves): a proposal with a
     revised offer asked for (the buyer's and the supplier's forms on one page), an agreed deal
-    (the invoice form) and a delivered one (the review form)."""
+    (the invoice form), a delivered one (the review form) and an agreed placement deal (the
+    placement form)."""
     offer = proposals.ProposalData("Wij doen het.", 100000, "1 fte")
 
-    def proposed() -> Proposal:
-        demand = make_listing(contractor, "demand", contract_id=contract.id)
+    def proposed(kind: str = "service") -> Proposal:
+        demand = make_listing(contractor, "demand", contract_id=contract.id, type=kind)
         return proposals.propose(demand, supplier, offer, seller)
 
     proposal = proposals.request_revision(proposed(), "Kan het goedkoper?", buyer)
@@ -230,7 +234,8 @@ def _deals(contractor, contract, supplier, buyer, seller) -> tuple[Proposal, Dea
         deals.InvoiceData("F-PROEF-1", date(2026, 6, 1), 1000),
         buyer,
     )
-    return proposal, deal, delivered
+    placement = deals.accept(proposed("placement"), buyer)
+    return proposal, deal, delivered, placement
 
 
 def _network_pages(admin: User, applicant: Organisation, member: Organisation) -> list[str]:
