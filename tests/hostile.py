@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter, Rule
 
 from marketplace.extensions import db, limiter
-from marketplace.models import Deal, Organisation, OutboxJob, Proposal, Realisation, User
+from marketplace.models import (
+    Deal,
+    Membership,
+    Organisation,
+    OutboxJob,
+    Proposal,
+    Realisation,
+    User,
+)
 from marketplace.services import (
     certifications,
     deals,
@@ -250,6 +258,15 @@ def _network_pages(admin: User, applicant: Organisation, member: Organisation) -
     # A suspended member, whose page offers to resume it.
     paused = memberships.apply(make_org("contractor", owner=admin), plan.id, admin)
     paused.status = "suspended"
+    # An accepted member whose first invoice was cancelled: the admin may issue it again.
+    cancelled = memberships.apply(make_org("contractor", owner=admin), plan.id, admin)
+    memberships.accept(cancelled.id, admin, date(2026, 6, 1))
+    [first] = invoices.of_membership(cancelled)
+    memberships.cancel_invoice(first.id, admin, date(2026, 6, 2))
+    # The applicant is a member of two more networks: of one with two plans (its page offers a
+    # change of plan and cancelling), and of one it leaves at the end of the period (and may stay).
+    staying = _running(applicant, make_network(admin, name="Netwerk Twee"), second_plan=True)
+    _running(applicant, make_network(admin, name="Netwerk Drie")).cancel_at_period_end = True
     db.session.commit()
     admin_pages = f"/netwerken/{network.slug}/beheer"
     return [
@@ -264,7 +281,21 @@ def _network_pages(admin: User, applicant: Organisation, member: Organisation) -
         f"{admin_pages}/aanmeldingen/{waiting.id}/accepteren",
         f"{admin_pages}/facturen/{invoice.id}/betaling",
         f"{admin_pages}/facturen/{invoice.id}/annuleren",
+        f"/netwerken/lidmaatschap/{staying.id}/opzeggen",
     ]
+
+
+def _running(org: Organisation, network: Organisation, *, second_plan: bool = False) -> Membership:
+    """An active membership of `org` in its first period (2026), written directly."""
+    membership = memberships.apply(org, make_plan(network).id, org.members[0].user)
+    if second_plan:
+        make_plan(network, name="Groot")
+    membership.status = "active"
+    membership.current_period_start, membership.current_period_end = (
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+    )
+    return membership
 
 
 def login(client, user: User) -> None:
@@ -284,12 +315,19 @@ def int_arguments(rule: Rule) -> list[str]:
     ]
 
 
+# Routes no page's form posts to, with their hostile input tested where they are: Stripe's
+# webhook (signed JSON: tests/integration/test_stripe.py refuses bad signatures and bodies) and
+# the Stripe pay button, which has no field of the member's and shows only with Stripe set up.
+NOT_FORMS = frozenset({"webhooks.stripe_webhook", "networks.pay_with_stripe"})
+
+
 def rules(app: Flask, method: str, *, api: bool) -> list[Rule]:
-    """The app's rules for `method`, under /api/ or not; static files left out."""
+    """The app's rules for `method`, under /api/ or not; static files and NOT_FORMS left out."""
     return [
         rule
         for rule in app.url_map.iter_rules()
         if method in (rule.methods or ())
         and rule.endpoint != "static"
+        and rule.endpoint not in NOT_FORMS
         and rule.rule.startswith("/api/") == api
     ]

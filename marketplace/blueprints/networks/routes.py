@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from marketplace import clock
 from marketplace.blueprints.downloads import csv_download, revalidated_svg, xlsx_download
+from marketplace.blueprints.fields import whole_id
 from marketplace.blueprints.formhelpers import apply_service_error, page_arg
 from marketplace.blueprints.networks.forms import (
     EXEMPT,
@@ -532,9 +533,9 @@ def pay_with_stripe(membership_id: int):
 def change_plan(membership_id: int):
     """The owner chooses the plan of the next period."""
     try:
-        plan_id = int(request.form.get("plan_id", ""))
+        plan_id = whole_id(request.form.get("plan_id", ""))
     except ValueError:
-        plan_id = None
+        plan_id = None  # not an id a plan can have: the service says no such plan is offered
     _confirmed(
         lambda: renewals.change_plan(membership_id, plan_id, current_user, clock.today()),
         lambda m: _(
