@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from tests import backends
 from tests.conftest import empty_tables, make_test_app
 from tests.factories import PASSWORD
@@ -55,10 +55,14 @@ def live_server(_schema) -> Iterator[LiveServer]:
 
 @pytest.fixture(autouse=True)
 def _fresh_data(live_server: LiveServer) -> Iterator[None]:
+    """Each test starts with empty tables and its own login budget: every browser test logs in
+    from 127.0.0.1 to the one served app, and together they pass the per-address login limit
+    within a minute (then a login answers 429 and the test finds the login page)."""
     yield
     with live_server.app.app_context():
         empty_tables()
         db.session.remove()
+        limiter.reset()
     shutil.rmtree(live_server.app.config["MAIL_DIR"], ignore_errors=True)
 
 

@@ -72,7 +72,9 @@ def stripe_events(kind: str, subscription_id: str) -> list[dict]:
     """localstripe's own events of `kind` about the subscription, oldest first, as dicts of
     the shape it would post."""
     found = []
-    for evt in stripe_client.client().v1.events.list(params={"limit": 100}).data:
+    # localstripe lists its events oldest first: page through all of them, since a worker's
+    # earlier tests leave more than one page behind.
+    for evt in stripe_client.client().v1.events.list(params={"limit": 100}).auto_paging_iter():
         obj = evt.to_dict()["data"]["object"]
         if evt.type == kind and subscription_id in (obj.get("id"), obj.get("subscription")):
             found.append(evt.to_dict())
