@@ -86,10 +86,11 @@ def block_data(values: Mapping[str, Any]) -> BlockData:
 
 
 def require_officer(user: User, authority: Organisation) -> None:
-    """Procurement officers are members of the authority itself (docs/domain.md "Who uses it")."""
-    if authority.kind != "authority":
+    """Procurement officers are members of the authority itself (docs/domain.md "Who uses it").
+    Anyone else gets NotFound, not Forbidden: another authority's policies, contracts and reports
+    do not exist for them, so a 403 would confirm what a guessed id points at."""
+    if authority.kind != "authority" or organisations.role_of(user, authority) is None:
         raise NotFound()
-    organisations.require_role(user, authority)
 
 
 def validate_blocks(blocks: list[BlockData]) -> None:

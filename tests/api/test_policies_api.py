@@ -156,21 +156,21 @@ def test_second_version_from_the_same_date_is_refused(officer, authority):
     assert policy_count() == 1
 
 
-def test_officer_of_another_authority_gets_403(bearer, authority):
+def test_officer_of_another_authority_gets_404(bearer, authority):
     other = make_user()
     make_org("authority", owner=other)
 
     client = bearer(other)
 
-    assert client.get(path_of(authority)).status_code == 403
-    assert client.post(path_of(authority), POLICY).status_code == 403
+    assert client.get(path_of(authority)).status_code == 404
+    assert client.post(path_of(authority), POLICY).status_code == 404
     assert policy_count() == 0
 
 
 def test_contractor_cannot_read_an_authoritys_policies(bearer, authority, contractor):
     owner = bearer(accounts.find_by_email("owner@contractor.example.com"))
 
-    assert owner.get(path_of(authority)).status_code == 403
+    assert owner.get(path_of(authority)).status_code == 404
 
 
 def test_an_organisation_that_is_no_authority_has_no_policies(bearer, contractor):

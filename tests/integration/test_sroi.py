@@ -78,7 +78,7 @@ def test_end_before_start_is_refused(parties):
 
 def test_only_officers_of_the_authority_register_contracts(parties):
     authority, contractor, _officer, owner = parties.sides()
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         make_contract(authority, contractor, owner)
 
 

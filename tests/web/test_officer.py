@@ -300,7 +300,7 @@ def test_policy_list_and_csv_export(client, auth, authority, policy):
 
 def test_officer_of_another_authority_cannot_read_a_policy(client, authority, auth, policy):
     auth.login(other_officer())
-    assert client.get(f"/inkoop/beleid/{policy.id}").status_code == 403
+    assert client.get(f"/inkoop/beleid/{policy.id}").status_code == 404
 
 
 # Contracts

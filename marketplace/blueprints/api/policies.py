@@ -2,8 +2,8 @@
 tables, read and added by the authority's own members (procurement officers).
 
 A new version applies to contracts awarded from its `effective_from`; contracts already registered
-keep theirs. An id that is not an authority is 404; an authority the user is not a member of is
-403 (authorities are public, their policies are not).
+keep theirs. An id that is not an authority is 404, and so is an authority the user is not a
+member of: another authority's policies do not exist for them.
 """
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ def _authority(authority_id: int) -> Organisation:
 
 @blp.route(f"/<{ID}:authority_id>/policies")
 class AuthorityPolicies(MethodView):
-    @blp.authenticated(403, 404)
+    @blp.authenticated(404)
     @blp.response(200, PolicyVersionSchema(many=True))
     def get(self, authority_id: int):
         """Policy versions of an authority, newest first"""
         return policies.policies_of(_authority(authority_id))
 
-    @blp.authenticated(400, 403, 404)
+    @blp.authenticated(400, 404)
     @blp.arguments(PolicyRequestSchema)
     @blp.response(201, PolicyVersionSchema)
     def post(self, args, authority_id: int):
