@@ -144,7 +144,18 @@ def _saved(realisation: Realisation) -> Response:
 @login_required
 def new_realisation(contract_id: int):
     contract = _own_contract(contract_id)
-    form = RealisationForm(contract.policy)
+
+    def save(data, action, uploads, held):
+        draft = action == "draft"
+        return realisations.submit(contract, data, current_user, uploads, draft=draft, held=held)
+
+    return _post_cycle(contract, RealisationForm(contract.policy), save)
+
+
+def _post_cycle(contract, form: RealisationForm, save, realisation=None):
+    """The realisation form's round: "submit" or "draft" saves through `save(data, action,
+    uploads, held)` and leads on; any other post previews the value; a refusal or invalid
+    fields show the form again with every error and the files chosen so far."""
     result = None
     action = request.form.get("action")
     uploads, held = _chosen(form)
@@ -152,16 +163,13 @@ def new_realisation(contract_id: int):
         data = _posted_data(form, contract)
         try:
             if action in ("submit", "draft"):
-                saved = realisations.submit(
-                    contract, data, current_user, uploads, draft=action == "draft", held=held
-                )
-                return _saved(saved)
+                return _saved(save(data, action, uploads, held))
             result = realisations.preview(contract, data, uploads)
         except ServiceError as exc:
             _refuse(form, exc)
     elif form.is_submitted():
         _all_errors(form, contract, action)
-    return _form_page(contract, form, result, held=_kept(uploads, held))
+    return _form_page(contract, form, result, realisation, held=_kept(uploads, held))
 
 
 def _chosen(form: RealisationForm) -> tuple[list[evidence.Upload], list]:
@@ -259,29 +267,15 @@ def edit_realisation(realisation_id: int):
         flash(_("This realisation can no longer be changed."), "error")
         return redirect(_contract_url(contract.id))
     form = _stored_form(realisation)
-    result = None
-    action = request.form.get("action")
-    uploads, held = _chosen(form)
-    if form.validate_on_submit():
-        data = _posted_data(form, contract)
-        try:
-            if action in ("submit", "draft"):
-                saved = realisations.correct(
-                    realisation,
-                    data,
-                    current_user,
-                    uploads,
-                    send=action == "submit",
-                    answer=form.answer.data or "",
-                    held=held,
-                )
-                return _saved(saved)
-            result = realisations.preview(contract, data, uploads)
-        except ServiceError as exc:
-            _refuse(form, exc)
-    elif form.is_submitted():
-        _all_errors(form, contract, action)
-    return _form_page(contract, form, result, realisation, held=_kept(uploads, held))
+
+    def save(data, action, uploads, held):
+        answer = form.answer.data or ""
+        send = action == "submit"
+        return realisations.correct(
+            realisation, data, current_user, uploads, send=send, answer=answer, held=held
+        )
+
+    return _post_cycle(contract, form, save, realisation)
 
 
 @bp.route("/realisaties/<int:realisation_id>/verwijderen", methods=["GET", "POST"])
