@@ -161,19 +161,7 @@ def _contractors(n: int, rng: random.Random, template: User) -> tuple[list[int],
     accounts service made for `template` (hashing 500 passwords would dominate the seeding)."""
     names = [f"Bench Aannemer {i:04d} B.V." for i in range(1, n + 1)]
     emails = [f"aannemer.{i:04d}@bench.example.com" for i in range(1, n + 1)]
-    _bulk_insert(
-        User,
-        [
-            {
-                "email": e,
-                "password_hash": template.password_hash,
-                "name": name,
-                "email_confirmed_at": template.email_confirmed_at,
-                "is_admin": False,
-            }
-            for e, name in zip(emails, names, strict=True)
-        ],
-    )
+    _bulk_users(emails, names, template)
     _bulk_insert(
         Organisation,
         [
@@ -493,6 +481,24 @@ def _cache_fulfilment(made: list[_Contract], sums: dict, today: date) -> None:
     _bulk_insert(FulfilmentSnapshot, snapshots)
 
 
+def _bulk_users(emails: list[str], names: list[str], template: User) -> None:
+    """Confirmed users, one per (e-mail, name), sharing the password hash the accounts service
+    made for `template` (hashing thousands of passwords would dominate the seeding)."""
+    _bulk_insert(
+        User,
+        [
+            {
+                "email": e,
+                "password_hash": template.password_hash,
+                "name": name,
+                "email_confirmed_at": template.email_confirmed_at,
+                "is_admin": False,
+            }
+            for e, name in zip(emails, names, strict=True)
+        ],
+    )
+
+
 def _bulk_insert(model, rows: list[dict]) -> None:
     """Insert many rows in the session's transaction: PostgreSQL COPY (about ten times faster
     than executemany), SQLAlchemy Core executemany elsewhere. Columns a row leaves out get the
@@ -733,19 +739,7 @@ def seed_memberships(
             for i in range(1, n + 1)
         ]
         emails = [f"{organisations.slugify(name)}@bench.example.com" for name in names]
-        _bulk_insert(
-            User,
-            [
-                {
-                    "email": e,
-                    "password_hash": template.password_hash,
-                    "name": name,
-                    "email_confirmed_at": template.email_confirmed_at,
-                    "is_admin": False,
-                }
-                for e, name in zip(emails, names, strict=True)
-            ],
-        )
+        _bulk_users(emails, names, template)
         _bulk_insert(
             Organisation,
             [
