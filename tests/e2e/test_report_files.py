@@ -37,7 +37,7 @@ def test_officer_asks_for_the_annual_report_and_downloads_it(page: Page, live_se
     page.get_by_role("button", name=f"Jaarrapport {year} maken").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Jaarrapport {year}")
-    expect(page.get_by_role("status")).to_contain_text("Uw bestand is klaar")
+    expect(page.get_by_role("status")).to_contain_text("Je bestand is klaar")
     assert_no_axe_violations(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="downloaden").click()

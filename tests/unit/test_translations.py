@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,3 +47,30 @@ def test_catalogues_parse_cleanly_with_each_message_once():
         ]
         twice = sorted({i for i in ids if ids.count(i) > 1})
         assert not twice, f"{lang}: entries defined twice: {twice[:10]}"
+
+
+# The Dutch texts address the reader informally (je/jij/jouw), never with the polite u/uw: one
+# form of address throughout. The pattern works on whole words (Python's \b is Unicode-aware, so
+# "geüploade" or "uur" never match); a text that must quote the polite form goes on the allow-list.
+POLITE = re.compile(r"\b(u|uw|uzelf)\b", re.IGNORECASE)
+POLITE_ALLOWED: set[str] = set()
+
+
+def _dutch_texts():
+    with (ROOT / "marketplace/translations/nl/LC_MESSAGES/messages.po").open("rb") as fh:
+        for m in read_po(fh):
+            strings = m.string if isinstance(m.string, tuple) else (m.string,)
+            for text in strings:
+                if text:
+                    yield text
+
+
+def test_dutch_texts_use_one_informal_form_of_address():
+    polite = sorted(t for t in _dutch_texts() if POLITE.search(t) and t not in POLITE_ALLOWED)
+    assert not polite, f"polite 'u/uw' where the texts say 'je/jouw': {polite[:10]}"
+
+
+def test_the_form_of_address_check_catches_the_polite_form():
+    assert POLITE.search("Uw organisatie is nog niet geverifieerd")
+    assert POLITE.search("Intussen kunt u een verplichting schatten")
+    assert not POLITE.search("Je bestand is klaar; geüploade uren tellen mee.")

@@ -10,7 +10,7 @@ from marketplace.models import Contract, SroiPolicy
 from tests.factories import make_org, make_policy, make_user
 
 OFFICER = "officer@authority.example.com"
-NOT_VERIFIED = "Uw organisatie is nog niet geverifieerd"
+NOT_VERIFIED = "Je organisatie is nog niet geverifieerd"
 
 
 def count(model) -> int:

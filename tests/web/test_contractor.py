@@ -360,7 +360,7 @@ def test_the_same_pso_certificate_number_is_refused_the_second_time(client, auth
         )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "U hebt certificaat pso-7 al vastgelegd." in field_error(page, "certificate-number")
+    assert "Je hebt certificaat pso-7 al vastgelegd." in field_error(page, "certificate-number")
     assert count(PsoCertificate) == 1
 
 
@@ -372,7 +372,7 @@ def test_self_scan_shows_level_norms_and_what_the_next_level_needs(client, auth,
     assert "Geschatte trede: PSO trede 2" in page
     assert "<dd>4%</dd>" in page  # the score: 2 of 50 FTE
     assert "<dd>3%</dd>" in page and "<dd>3,7%</dd>" in page and "<dd>6,8%</dd>" in page  # norms
-    assert "Voor PSO trede 3 heeft u 1,4 fte meer" in page
+    assert "Voor PSO trede 3 heb je 1,4 fte meer" in page
 
 
 def test_self_scan_refuses_more_target_group_fte_than_staff(client, auth, contractor):
