@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from marketplace.config import INSTANCE_DIR, Config
+from marketplace.production import refuse_unsafe
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -15,6 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_object(Config)
     if config:
         app.config.update(config)
+    refuse_unsafe(app.config)
     app.config["JOBS_MODE"] = app.config.get("JOBS_MODE") or (
         "rq" if app.config.get("REDIS_URL") else "inline"
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from marketplace.production import DEVELOPMENT_SECRET_KEY
+
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
@@ -16,7 +18,10 @@ def _env(name: str, default: str | None = None) -> str | None:
 class Config:
     """Defaults for embedded mode: SQLite in instance/, jobs run in-process after commit."""
 
-    SECRET_KEY = _env("SECRET_KEY", "dev-only-change-me")
+    # "development" (default) or "production" (marketplace/production.py): production refuses
+    # to start with a development key, SQLite or debug on, and logs JSON lines to stdout.
+    APP_ENV = _env("APP_ENV", "development")
+    SECRET_KEY = _env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'marketplace.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = _env("REDIS_URL")
