@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -32,13 +33,20 @@ def _titles() -> dict[int, str]:
     }
 
 
+def _title(status: int) -> str:
+    """The page title of a status in the reader's language; a status without a title of its own
+    gets the general one of its class, never Werkzeug's English name."""
+    titles = _titles()
+    return titles.get(status) or titles[500 if status >= 500 else 400]
+
+
 def error_response(
     status: int, message: str, *, code: str | None = None, fields: dict[str, Any] | None = None
 ) -> Response:
     if _wants_json():
         body = {"error": {"code": code or str(status), "message": message, "fields": fields or {}}}
         return make_response(jsonify(body), status)
-    title = _titles().get(status, message)
+    title = _title(status)
     page = render_template("errors/error.html", code=status, title=title, message=message)
     return make_response(page, status)
 
@@ -50,13 +58,24 @@ def register(app: Flask) -> None:
         data = getattr(exc, "data", None) or {}
         fields = flatten_messages(data["messages"]) if "messages" in data else None
         status = exc.code or 500
-        message = data.get("message") or _titles().get(status, exc.name)
+        message = data.get("message") or _title(status)
         code = (exc.name or str(status)).lower().replace(" ", "_")
         response = error_response(status, message, code=code, fields=fields)
         for key, value in exc.get_headers():
             if key.lower() != "content-type":
                 response.headers[key] = value
         return response
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(exc: CSRFError) -> Response:
+        """A form without its valid token: mostly a page left open past the session or a form
+        sent twice after logging out, so the page says what to do rather than Flask-WTF's English
+        reason."""
+        message = _(
+            "This form has expired or was not sent from this site. Go back, reload the page and"
+            " send the form again."
+        )
+        return error_response(400, message, code="csrf_error")
 
     @app.errorhandler(ServiceError)
     def handle_service_error(exc: ServiceError) -> Response:
@@ -80,4 +99,4 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Response:
         app.logger.exception("unhandled error on %s", request.path)
-        return error_response(500, _titles()[500], code="internal_error")
+        return error_response(500, _title(500), code="internal_error")

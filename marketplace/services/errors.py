@@ -3,6 +3,8 @@ under the services' own clean-up for a write the database refused."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from marketplace.extensions import db
 
 
@@ -18,17 +20,21 @@ class ServiceError(Exception):
         self.code = code
 
 
+# The default messages of NotFound and Forbidden are lazy: worded when a page, a flash or the API's
+# envelope shows them, in the reader's language (the error pages' titles, blueprints/errors.py).
 class NotFound(ServiceError):
     status = 404
 
-    def __init__(self, message: str = "Not found"):
+    def __init__(self, message: str = _l("Page not found")):
         super().__init__(message, code="not_found")
 
 
 class Forbidden(ServiceError):
     status = 403
 
-    def __init__(self, message: str = "Forbidden", code: str = "forbidden"):
+    def __init__(
+        self, message: str = _l("You do not have access to this page"), code: str = "forbidden"
+    ):
         super().__init__(message, code=code)
 
 
