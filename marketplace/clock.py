@@ -17,3 +17,11 @@ LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 def today() -> date:
     """The current calendar day in Europe/Amsterdam."""
     return datetime.now(LOCAL_TZ).date()
+
+
+def dated_name(*parts: object) -> str:
+    """The name of a download without its extension: `parts` joined by "-", then the day it is
+    made in Europe/Amsterdam ("contracten-gemeente-emmen-2027-01-01"). Every export and report
+    file is named here, so a file made at 23:30 UTC on 31 December carries 1 January, the day
+    its Dutch reader sees on the calendar, like every figure inside it."""
+    return "-".join([*(str(part) for part in parts), today().isoformat()])

@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, Text, case, extract, func, literal, select, union_all
 
+from marketplace import clock
 from marketplace.domain import membership as rules
 from marketplace.extensions import db
 from marketplace.labels import invoice_status_labels, membership_status_labels
@@ -325,7 +326,7 @@ def members_table(network: Organisation, by: User, today: date) -> Table:
         Column(_("Last reminder"), "date", 14),
     ]
     return Table(
-        name=f"leden-{network.slug}-{today.isoformat()}",
+        name=clock.dated_name("leden", network.slug),
         sheet=_("Members"),
         columns=columns,
         rows=_member_rows(network.id),
@@ -394,7 +395,7 @@ def invoices_table(network: Organisation, by: User, today: date) -> Table:
         Column(_("Paid on"), "date", 12),
     ]
     return Table(
-        name=f"facturen-{network.slug}-{today.year}-{today.isoformat()}",
+        name=clock.dated_name("facturen", network.slug, today.year),
         sheet=_("Invoices %(year)d", year=today.year),
         columns=columns,
         rows=_invoice_rows(network.id, today.year),

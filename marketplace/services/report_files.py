@@ -115,7 +115,7 @@ def ask_year_pdf(user: User, org: Organisation | None, year: int) -> ReportFile:
     authority = reports.require_authority(user, org)
     if not 2000 <= year <= clock.today().year + 10:
         raise NotFound()
-    name = f"sroi-jaarrapport-{year}-{authority.slug}.pdf"
+    name = clock.dated_name("sroi-jaarrapport", year, authority.slug) + ".pdf"
     return _ask(authority, user, "year_pdf", name, year=year)
 
 
@@ -124,13 +124,13 @@ def ask_contract_pdf(user: User, contract_id: int) -> ReportFile:
     own organisation (the authority's officers or the contractor's members)."""
     contract, side = contracts.contract_for_party(contract_id, user)
     org = contract.authority if side == "officer" else contract.contractor
-    name = f"sroi-{contract.reference}.pdf"
+    name = clock.dated_name("sroi", contract.reference) + ".pdf"
     return _ask(org, user, "contract_pdf", name, contract_id=contract.id, side=side)
 
 
 def ask_realisations_xlsx(user: User, org: Organisation | None) -> ReportFile:
     authority = reports.require_authority(user, org)
-    name = f"realisaties-{authority.slug}-{clock.today().isoformat()}.xlsx"
+    name = clock.dated_name("realisaties", authority.slug) + ".xlsx"
     return _ask(authority, user, "realisations_xlsx", name)
 
 

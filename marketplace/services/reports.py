@@ -116,7 +116,7 @@ def contracts_table(authority: Organisation, today: date) -> Table:
         Column(_("Forecast at end"), "eur", 16),
     ]
     return Table(
-        name=f"contracten-{authority.slug}-{today.isoformat()}",
+        name=clock.dated_name("contracten", authority.slug),
         sheet=_("Contracts"),
         columns=columns,
         rows=_contract_rows(authority.id, today),
@@ -244,7 +244,7 @@ def realisations_table(authority: Organisation, today: date) -> Table:
         Column(_("Reason for rejection"), width=40),
     ]
     return Table(
-        name=f"realisaties-{authority.slug}-{today.isoformat()}",
+        name=clock.dated_name("realisaties", authority.slug),
         sheet=_("Realisations"),
         columns=columns,
         rows=_realisation_rows(authority.id),

@@ -39,3 +39,10 @@ def test_status_without_a_day_is_computed_for_the_day_in_amsterdam(client):
     body = response.get_json()
     assert body["expected_cents"] == 10000
     assert body["status"] == "at_risk"
+
+
+def test_a_download_made_at_2330_utc_on_new_years_eve_is_named_1_january():
+    with time_machine.travel(NEW_YEAR_IN_AMSTERDAM, tick=False):
+        assert clock.dated_name("contracten", "gemeente-emmen") == (
+            "contracten-gemeente-emmen-2027-01-01"
+        )

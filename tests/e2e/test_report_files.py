@@ -7,6 +7,7 @@ from datetime import date
 
 from playwright.sync_api import Page, expect
 
+from marketplace import clock
 from tests.e2e.conftest import assert_no_axe_violations, log_in
 from tests.factories import make_contract, make_org, make_policy, make_user
 
@@ -41,6 +42,9 @@ def test_officer_asks_for_the_annual_report_and_downloads_it(page: Page, live_se
     assert_no_axe_violations(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="downloaden").click()
-    assert download.value.suggested_filename == f"sroi-jaarrapport-{year}-gemeente-emmen.pdf"
+    made_on = clock.today().isoformat()  # the day in Amsterdam (marketplace/clock.py)
+    assert download.value.suggested_filename == (
+        f"sroi-jaarrapport-{year}-gemeente-emmen-{made_on}.pdf"
+    )
     page.goto("/rapportage/")
     expect(page.get_by_role("region", name="Bestanden van vandaag")).to_contain_text("klaar")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -482,3 +482,18 @@ def test_stripe_invoices_count_beside_the_manual_ones(client, auth, network, mem
     assert "Achterstallige facturen (2)" in page
     assert "in_golf1" in overdue and "Your card was declined." in overdue
     assert overdue.index("Bravo") < overdue.index("Golf")  # oldest due date first
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("leden.csv", "leden-metwerk-2027-01-01.csv"),
+        ("facturen.xlsx", "facturen-metwerk-2027-2027-01-01.xlsx"),
+    ],
+)
+def test_exports_are_named_with_the_day_in_amsterdam(client, auth, members, path, name):
+    """At 23:30 UTC on 31 December it is already 1 January in Amsterdam."""
+    with time_machine.travel(datetime(2026, 12, 31, 23, 30, tzinfo=UTC), tick=False):
+        auth.login(ADMIN)
+        disposition = client.get(f"{DASHBOARD}/{path}").headers["Content-Disposition"]
+    assert disposition.endswith((f'filename="{name}"', f"filename={name}"))

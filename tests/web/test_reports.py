@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pypdf
@@ -296,3 +296,43 @@ def test_annual_report_in_parts_lists_every_contract_once_with_running_page_numb
     assert text.count("Totale SROI-verplichting") == 1
     numbers = [int(n) for n in re.findall(r"Pagina (\d+)", text)]
     assert numbers == list(range(1, len(pages) + 1))
+
+
+# 23:30 UTC on 31 December is 00:30 on 1 January in Amsterdam.
+NEW_YEAR_IN_AMSTERDAM = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+
+
+def download_name(response) -> str:
+    return re.search(r'filename="?([^";]+)', response.headers["Content-Disposition"]).group(1)
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/rapportage/contracten.csv", "contracten-{slug}-2027-01-01.csv"),
+        ("/rapportage/contracten.xlsx", "contracten-{slug}-2027-01-01.xlsx"),
+        ("/rapportage/realisaties.csv", "realisaties-{slug}-2027-01-01.csv"),
+    ],
+)
+def test_exports_are_named_with_the_day_in_amsterdam(client, auth, contract, url, name):
+    auth.login(OFFICER)
+    with time_machine.travel(NEW_YEAR_IN_AMSTERDAM, tick=False), client.get(url) as response:
+        assert download_name(response) == name.format(slug=contract.authority.slug)
+
+
+@pytest.mark.parametrize(
+    ("ask", "name"),
+    [
+        ("/rapportage/realisaties.xlsx", "realisaties-{slug}-2027-01-01.xlsx"),
+        ("/rapportage/jaarrapport-2026", "sroi-jaarrapport-2026-{slug}-2027-01-01.pdf"),
+        ("/rapportage/contracten/{id}/rapport", "sroi-EM-2026-014-2027-01-01.pdf"),
+    ],
+)
+def test_report_files_are_named_with_the_day_in_amsterdam(client, auth, contract, ask, name):
+    auth.login(OFFICER)
+    with time_machine.travel(NEW_YEAR_IN_AMSTERDAM, tick=False):
+        asked = client.post(ask.format(id=contract.id))
+        page = client.get(asked.headers["Location"]).get_data(as_text=True)
+        link = re.search(r'href="(/rapportage/bestanden/\d+/[^"]+)"', page).group(1)
+        with client.get(link) as response:
+            assert download_name(response) == name.format(slug=contract.authority.slug)
