@@ -1,0 +1,256 @@
+"""The people behind the euros: how many candidates, FTE and hours the approved realisations of a
+contract count, per calendar year and building block (target group), next to their value.
+
+An officer reports to the council not only what social return is worth but how many people it
+reached and for how much work. The euros are the rules of docs/domain.md "Building blocks"; these
+counts read the same realisations and split them over calendar years by days.
+
+Choices where docs/domain.md is silent:
+- **What counts**: what the caller hands in. The reports hand in approved realisations only, the
+  ones that count as realised (docs/domain.md "Realisations, approval and no double counting").
+- **The period** of a realisation is its start to its end day, both included
+  (`valuation.period_days`). A realisation without a period (an `hour` block without dates, an
+  invoice, a cost, a fixed amount) falls on the day it was approved (`approved_on`, the day in
+  Amsterdam), so it counts in the year it was approved, like the annual report's "approved in".
+- **Split over years by days**: a period from 1 December 2026 to 31 January 2027 (62 days) gives
+  31/62 of its FTE, hours and value to 2026 and 31/62 to 2027. The sum over the years is the
+  whole period, exactly.
+- **Candidates** are distinct candidate keys (the caller's key of the pseudonymous reference; the
+  reports use the contractor and `identifier_key`, so "kand-1" and "KAND-1" are one person and two
+  contractors' "KAND-1" are two). A candidate is counted in each year and block the realisation
+  reaches; a year's total counts each candidate once, whatever the number of blocks, so the
+  block rows of a year may add up to more than its total. Only `fte_year`, `month` and `hour`
+  blocks count people; a realisation without a reference counts no candidate.
+- **FTE** comes from `fte_year` blocks only: `min(hours_per_week, 36)/36 × days in the year/365`,
+  with the hours capped at a full-time week as the valuation does (one person is at most one
+  FTE, whatever the hours written), and the days not capped at the block's `max_days`: the FTE
+  says how long the person worked, the value what the policy pays for it.
+- **Hours**: an `hour` block's hours (split by days when it has a period); an `fte_year` block's
+  `hours_per_week × days/7` (a week is seven calendar days, so a whole year of 365 days is
+  52 1/7 weeks), with the hours as written (not capped: the hours worked). A `month` block states
+  no hours and counts none.
+- **Rounding**: FTE and hours are exact `Fraction`s until shown, then rounded once, half up, to
+  two decimals (`shown`). Two, because a part-time placement of a few weeks is a few hundredths
+  of an FTE (12 hours a week in a 30-day month is 0,03 FTE): one decimal would show 0,0.
+- **Value**: the realisation's value in cents, split over the years by days in whole cents that
+  add up to it (largest remainder; a tie goes to the earlier year), so the yearly values add up
+  to the euros shown elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from marketplace.domain.money import round_half_up
+from marketplace.domain.valuation import DAYS_PER_YEAR, FTE_HOURS, period_days
+
+__all__ = [
+    "DAYS_PER_WEEK",
+    "PEOPLE_UNITS",
+    "Claim",
+    "Figures",
+    "Row",
+    "Share",
+    "Tally",
+    "shares",
+    "shown",
+    "split_cents",
+]
+
+PEOPLE_UNITS = ("fte_year", "month", "hour")
+DAYS_PER_WEEK = 7
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One realisation as the count sees it: its block's code and unit, its value, the key of
+    its candidate (None: no person named), its period or the day it was approved, and its
+    hours (`hours_per_week` of an `fte_year` block, `hours` of an `hour` block)."""
+
+    block: str
+    unit: str
+    value_cents: int
+    candidate: Hashable | None = None
+    start: date | None = None
+    end: date | None = None
+    hours_per_week: Decimal | None = None
+    hours: Decimal | None = None
+    approved_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    """The part of a claim that falls in one calendar year."""
+
+    year: int
+    days: int
+    fte: Fraction
+    hours: Fraction
+    value_cents: int
+
+
+def _period(claim: Claim) -> tuple[date, date]:
+    if claim.start is not None and claim.end is not None:
+        period_days(claim.start, claim.end)  # refuses an end before the start
+        return claim.start, claim.end
+    if claim.approved_on is None:
+        raise ValueError("a claim needs a period or the day it was approved")
+    return claim.approved_on, claim.approved_on
+
+
+def split_cents(cents: int, weights: list[int]) -> list[int]:
+    """`cents` split in proportion to `weights` in whole cents that add up to `cents`: each part
+    rounded down, then the cents left over one each to the largest remainders (ties: the
+    earlier part)."""
+    total = sum(weights)
+    if total <= 0:
+        raise ValueError("weights must add up to more than 0")
+    parts = [cents * w // total for w in weights]
+    remainders = sorted(range(len(weights)), key=lambda i: (-(cents * weights[i] % total), i))
+    for i in remainders[: cents - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def shares(claim: Claim) -> tuple[Share, ...]:
+    """The claim's FTE, hours and value per calendar year its period reaches, by days."""
+    start, end = _period(claim)
+    days = [
+        (year, (min(end, date(year, 12, 31)) - max(start, date(year, 1, 1))).days + 1)
+        for year in range(start.year, end.year + 1)
+    ]
+    whole = (end - start).days + 1
+    values = split_cents(claim.value_cents, [d for _y, d in days])
+    result = []
+    for (year, d), value in zip(days, values, strict=True):
+        fte = hours = Fraction(0)
+        if claim.unit == "fte_year" and claim.hours_per_week is not None:
+            per_week = Fraction(claim.hours_per_week)
+            fte = Fraction(min(per_week, FTE_HOURS), FTE_HOURS) * Fraction(d, DAYS_PER_YEAR)
+            hours = per_week * Fraction(d, DAYS_PER_WEEK)
+        elif claim.unit == "hour" and claim.hours is not None:
+            hours = Fraction(claim.hours) * Fraction(d, whole)
+        result.append(Share(year, d, fte, hours, value))
+    return tuple(result)
+
+
+def shown(x: Fraction) -> Decimal:
+    """An exact FTE or number of hours as shown: rounded once, half up, to two decimals."""
+    return Decimal(round_half_up(x * 100)).scaleb(-2)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a group of claims counts: realisations, distinct candidates, exact FTE and hours,
+    value in cents."""
+
+    realisations: int = 0
+    candidates: int = 0
+    fte: Fraction = Fraction(0)
+    hours: Fraction = Fraction(0)
+    value_cents: int = 0
+
+    @property
+    def fte_shown(self) -> Decimal:
+        return shown(self.fte)
+
+    @property
+    def hours_shown(self) -> Decimal:
+        return shown(self.hours)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A year and block's figures; `unit` says which counts apply (`counts_fte`, ...)."""
+
+    year: int
+    block: str
+    unit: str
+    figures: Figures
+
+    @property
+    def counts_people(self) -> bool:
+        return self.unit in PEOPLE_UNITS
+
+    @property
+    def counts_fte(self) -> bool:
+        return self.unit == "fte_year"
+
+    @property
+    def counts_hours(self) -> bool:
+        return self.unit in ("fte_year", "hour")
+
+
+@dataclass
+class _Sum:
+    realisations: int = 0
+    candidates: set = field(default_factory=set)
+    fte: Fraction = Fraction(0)
+    hours: Fraction = Fraction(0)
+    value_cents: int = 0
+
+    def add(self, claim: Claim, share: Share) -> None:
+        self.realisations += 1
+        if claim.candidate is not None and claim.unit in PEOPLE_UNITS:
+            self.candidates.add(claim.candidate)
+        self.fte += share.fte
+        self.hours += share.hours
+        self.value_cents += share.value_cents
+
+    def figures(self) -> Figures:
+        return Figures(
+            self.realisations, len(self.candidates), self.fte, self.hours, self.value_cents
+        )
+
+
+class Tally:
+    """Adds claims up per year and block, per year and in all; with `years`, only the shares in
+    those years count (an annual report counts its own year of a period that spans two)."""
+
+    def __init__(self, years: Container[int] | None = None) -> None:
+        self._years = years
+        self._cells: dict[tuple[int, str], _Sum] = {}
+        self._units: dict[str, str] = {}
+        self._per_year: dict[int, _Sum] = {}
+        self._total = _Sum()
+
+    def add(self, claim: Claim) -> None:
+        counted = False
+        for share in shares(claim):
+            if self._years is not None and share.year not in self._years:
+                continue
+            self._cells.setdefault((share.year, claim.block), _Sum()).add(claim, share)
+            self._per_year.setdefault(share.year, _Sum()).add(claim, share)
+            self._units.setdefault(claim.block, claim.unit)
+            self._total.fte += share.fte
+            self._total.hours += share.hours
+            self._total.value_cents += share.value_cents
+            counted = True
+        if counted:
+            self._total.realisations += 1
+            if claim.candidate is not None and claim.unit in PEOPLE_UNITS:
+                self._total.candidates.add(claim.candidate)
+
+    def add_all(self, claims: Iterable[Claim]) -> Tally:
+        for claim in claims:
+            self.add(claim)
+        return self
+
+    def rows(self) -> list[Row]:
+        """Per year (oldest first) and block (by code)."""
+        return [
+            Row(year, block, self._units[block], cell.figures())
+            for (year, block), cell in sorted(self._cells.items())
+        ]
+
+    def years(self) -> dict[int, Figures]:
+        """Per year, all blocks together: each candidate once."""
+        return {year: s.figures() for year, s in sorted(self._per_year.items())}
+
+    def total(self) -> Figures:
+        """Every year counted together: each realisation and each candidate once."""
+        return self._total.figures()
