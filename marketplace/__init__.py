@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
 
 from marketplace.config import INSTANCE_DIR, Config
+from marketplace.observability import configure_logging
 from marketplace.production import refuse_unsafe
 
 
@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "rq" if app.config.get("REDIS_URL") else "inline"
     )
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    register_observability(app)
     register_transport(app)
     register_extensions(app)
     register_input_boundary(app)
@@ -31,8 +32,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
-    configure_logger(app)
+    configure_logging(app)
     return app
+
+
+def register_observability(app: Flask) -> None:
+    """Request ids and the log line per request (marketplace/observability.py), first of all."""
+    from marketplace.observability import register
+
+    register(app)
 
 
 def register_transport(app: Flask) -> None:
@@ -154,10 +162,3 @@ def register_commands(app: Flask) -> None:
     from marketplace.cli import register
 
     register(app)
-
-
-def configure_logger(app: Flask) -> None:
-    if not app.debug and not app.testing:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )

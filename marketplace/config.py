@@ -22,6 +22,8 @@ class Config:
     # to start with a development key, SQLite or debug on, and logs JSON lines to stdout.
     APP_ENV = _env("APP_ENV", "development")
     SECRET_KEY = _env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    # "json": one JSON object per log line on stdout (production's default); "text" otherwise.
+    LOG_FORMAT = _env("LOG_FORMAT", "json" if APP_ENV == "production" else "text")
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'marketplace.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = _env("REDIS_URL")

@@ -38,6 +38,9 @@ class OutboxJob(db.Model):
     args: Mapped[list[Any]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    # The request (or job) that enqueued it (marketplace/observability.py): its log lines and
+    # mails carry it, so they can be traced back to the click that caused them.
+    request_id: Mapped[str | None] = mapped_column(String(100))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     relayed_at: Mapped[datetime | None]

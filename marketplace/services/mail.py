@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.extensions import db
 from marketplace.models import SentMail
 from marketplace.models._types import utcnow
+from marketplace.observability import current_request_id
 from marketplace.services.outbox import enqueue, enqueue_many
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,8 @@ def _compose(message_id: str, to: str, subject: str, body: str) -> EmailMessage:
     msg["To"] = to
     msg["Subject"] = " ".join(subject.split())
     msg["Message-ID"] = f"<{message_id}@sociaalrendement>"
+    if request_id := current_request_id():  # the request that caused it, for the logs
+        msg["X-Request-ID"] = request_id
     msg.set_content(body)
     return msg
 

@@ -5,6 +5,7 @@ therefore enqueues nothing, and a Redis outage loses nothing: rows wait for the 
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from marketplace.extensions import db
 from marketplace.models import OutboxJob
 from marketplace.models._types import utcnow
+from marketplace.observability import acting_for, current_request_id, log_job, new_request_id
 from marketplace.services.queue import enqueue_outbox_job, missing_outbox_jobs, redis_connection
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ def enqueue(job_name: str, *args: Any) -> OutboxJob:
     """Write a job row into the current transaction; it runs only if the transaction commits."""
     if job_name not in registry():
         raise ValueError(f"unknown job {job_name!r}")
-    job = OutboxJob(job_name=job_name, args=list(args))
+    job = OutboxJob(job_name=job_name, args=list(args), request_id=current_request_id())
     db.session.add(job)
     db.session.flush()
     db.session.info.setdefault(_PENDING_KEY, []).append(job.id)
@@ -57,10 +59,11 @@ def enqueue_many(job_name: str, args: list[list[Any]]) -> list[int]:
         raise ValueError(f"unknown job {job_name!r}")
     if not args:
         return []
+    rid = current_request_id()
     ids = list(
         db.session.scalars(
             insert(OutboxJob).returning(OutboxJob.id),
-            [{"job_name": job_name, "args": list(a)} for a in args],
+            [{"job_name": job_name, "args": list(a), "request_id": rid} for a in args],
         )
     )
     db.session.info.setdefault(_PENDING_KEY, []).extend(ids)
@@ -192,16 +195,24 @@ def _hand_to_rq(ids: list[int], *, from_status: str) -> int:
     if not ids:
         return 0
     moved = 0
-    names = dict(
-        db.session.execute(
-            select(OutboxJob.id, OutboxJob.job_name).where(OutboxJob.id.in_(ids))
-        ).all()
-    )
+    rows = {
+        row.id: row
+        for row in db.session.execute(
+            select(OutboxJob.id, OutboxJob.job_name, OutboxJob.request_id).where(
+                OutboxJob.id.in_(ids)
+            )
+        )
+    }
     try:
         connection = redis_connection()
         for outbox_id in ids:
-            timeout = time_limit(names[outbox_id]) if outbox_id in names else None
-            enqueue_outbox_job(outbox_id, connection=connection, timeout=timeout)
+            row = rows.get(outbox_id)
+            enqueue_outbox_job(
+                outbox_id,
+                connection=connection,
+                timeout=time_limit(row.job_name) if row else None,
+                request_id=row.request_id if row else None,
+            )
             # Commit per row, and only from the state we read: a fast worker may already have
             # set the row to "done", which a blind write would overwrite.
             db.session.execute(
@@ -218,12 +229,24 @@ def _hand_to_rq(ids: list[int], *, from_status: str) -> int:
 
 
 def execute(outbox_id: int, *, raise_errors: bool = True) -> None:
-    """Run one outbox job by id. Done jobs are skipped, so a second delivery does nothing."""
+    """Run one outbox job by id. Done jobs are skipped, so a second delivery does nothing.
+
+    It runs under the request id of its row (a fresh one for a row without), and writes one
+    log line with its outcome: done, retry (it runs again), failed (for good) or skipped."""
+    started = time.perf_counter()
     job = db.session.get(OutboxJob, outbox_id)
     if job is None or job.status == "done":
+        with acting_for(job.request_id if job and job.request_id else new_request_id()):
+            log_job(job.job_name if job else "?", outbox_id, "skipped", started)
         return
-    name, args = job.job_name, list(job.args)
+    with acting_for(job.request_id or new_request_id()):
+        _execute(job, started, raise_errors)
+
+
+def _execute(job: OutboxJob, started: float, raise_errors: bool) -> None:
+    outbox_id, name, args = job.id, job.job_name, list(job.args)
     job.attempts += 1
+    attempt = job.attempts
     db.session.commit()
     try:
         registry()[name](*args)
@@ -239,6 +262,8 @@ def execute(outbox_id: int, *, raise_errors: bool = True) -> None:
             job.status = "pending"  # the next retry_pending() runs it again
         db.session.commit()
         log.exception("job %s (%s) failed", name, outbox_id)
+        outcome = "failed" if job.status == "failed" else "retry"
+        log_job(name, outbox_id, outcome, started, attempt=attempt)
         if raise_errors:
             raise
         return
@@ -247,6 +272,7 @@ def execute(outbox_id: int, *, raise_errors: bool = True) -> None:
     job.finished_at = utcnow()
     job.last_error = None
     db.session.commit()
+    log_job(name, outbox_id, "done", started, attempt=attempt)
 
 
 def retry_pending() -> int:

@@ -56,10 +56,15 @@ def retry_policy() -> Retry | None:
 
 
 def enqueue_outbox_job(
-    outbox_id: int, connection: Redis | None = None, *, timeout: int | None = None
+    outbox_id: int,
+    connection: Redis | None = None,
+    *,
+    timeout: int | None = None,
+    request_id: str | None = None,
 ) -> bool:
     """Put one outbox row on RQ; returns False when its job is already there. `timeout` is how
-    long RQ lets it run (seconds; None is RQ's default).
+    long RQ lets it run (seconds; None is RQ's default); `request_id`, the row's, goes into the
+    job's meta, where RQ's tools show it (the job itself reads it from the row).
 
     The job id is derived from the row id and enqueued with `unique=True`, so relaying a row
     twice (a relay that crashed before marking the row) gives one RQ job, not two runs. A
@@ -78,6 +83,7 @@ def enqueue_outbox_job(
                 retry=retry_policy(),
                 result_ttl=3600,
                 failure_ttl=7 * 24 * 3600,
+                meta={"request_id": request_id} if request_id else None,
             )
             return True
         except DuplicateJobError:

@@ -34,6 +34,7 @@ LAYERS = {
     "marketplace.demo_networks": "cli",
     "marketplace.domain": "domain",
     "marketplace.models": "models",
+    "marketplace.observability": "helpers",
     "marketplace.production": "helpers",
     "marketplace.services": "services",
     "marketplace.blueprints": "web",
