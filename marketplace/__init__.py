@@ -85,6 +85,7 @@ def register_links(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from marketplace.blueprints.account.routes import bp as account_bp
     from marketplace.blueprints.admin.routes import bp as admin_bp
     from marketplace.blueprints.api import register_api
     from marketplace.blueprints.auth.routes import bp as auth_bp
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
         networks_bp,
         notifications_bp,
         webhooks_bp,
+        account_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(webhooks_bp)  # Stripe signs its webhooks; it cannot send our CSRF token

@@ -91,16 +91,22 @@ def register(app: Flask) -> None:
             cleanup_pending_uploads,
             cleanup_report_files,
             listing_expiry_sweep,
+            membership_dunning,
+            membership_renewals,
             nightly_recompute,
             nightly_reindex_search,
             pso_expiry_sweep,
             realisation_reminders,
+            retention_sweep,
             saved_search_digest,
             stripe_reconcile,
         )
 
         daily = (
             nightly_recompute,
+            membership_renewals,
+            membership_dunning,
+            retention_sweep,
             pso_expiry_sweep,
             realisation_reminders,
             listing_expiry_sweep,

@@ -219,6 +219,7 @@ def make_world() -> World:
             f"/opdrachtnemer/realisaties/{draft.id}/bewerken",
             f"/opdrachtnemer/realisaties/{draft.id}/verwijderen",
             f"/organisaties/{contractor.slug}/keurmerken",
+            f"/organisaties/{authority.slug}/bewaartermijnen",
             *network_pages,
         ],
     )

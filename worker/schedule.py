@@ -15,4 +15,5 @@ PERIODIC: list[tuple[str, str]] = [
     ("cleanup_report_files", "45 * * * *"),
     ("cleanup_pending_uploads", "50 * * * *"),
     ("stripe_reconcile", "15 4 * * *"),
+    ("retention_sweep", "30 4 * * *"),
 ]

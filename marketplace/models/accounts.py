@@ -71,6 +71,9 @@ class Organisation(db.Model):
     capacity: Mapped[str] = mapped_column(String(120), default="")
     verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An authority's own retention terms in years (domain/retention.py); empty = the defaults.
+    retention_candidate_years: Mapped[int | None]
+    retention_financial_years: Mapped[int | None]
 
     members: Mapped[list[OrganisationMember]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"

@@ -169,6 +169,10 @@ class Contract(db.Model):
     last_submission_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the retention job deleted the contract's candidate data and financial records
+    # (services/retention.py); set once, by the one run that wins the conditional update.
+    candidate_data_deleted_on: Mapped[date | None]
+    financial_records_deleted_on: Mapped[date | None]
 
     authority: Mapped[Organisation] = relationship(foreign_keys=[authority_id])
     contractor: Mapped[Organisation] = relationship(foreign_keys=[contractor_id])

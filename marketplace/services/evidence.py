@@ -114,8 +114,8 @@ def store(upload: Upload, mime: str, user_id: int | None) -> Evidence:
     )
 
 
-def discard(rows: list[Evidence]) -> None:
-    """Remove files written for a transaction that did not commit."""
+def discard(rows: list[Evidence] | list[PendingUpload]) -> None:
+    """Remove the files of rows that are gone or never committed."""
     for row in rows:
         (folder() / row.stored_name).unlink(missing_ok=True)
 

@@ -27,6 +27,7 @@ from marketplace.services import (
     reminders,
     renewals,
     report_files,
+    retention,
     saved_searches,
     search,
     stripe_billing,
@@ -140,6 +141,13 @@ def generate_report(report_id: int) -> None:
 def cleanup_pending_uploads() -> None:
     """Delete evidence files chosen on a form but never saved, after a day (idempotent)."""
     evidence.cleanup(utcnow())
+
+
+@job(timeout=REPORT_TIMEOUT)
+def retention_sweep() -> None:
+    """Nightly: delete candidate data and financial records whose retention term after the
+    contract's end has passed (idempotent: each contract's deletion is claimed once)."""
+    retention.sweep(clock.today())
 
 
 @job()
