@@ -5,7 +5,7 @@ An authority may keep candidate data and financial records for its own number of
 retention job writes the day it deleted a contract's candidate data and financial records.
 
 Revision ID: c9e4a7b2d5f8
-Revises: a6d2f8c4e1b7
+Revises: 56c24c7a827c
 Create Date: 2026-12-02 15:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = "c9e4a7b2d5f8"
-down_revision = "a6d2f8c4e1b7"
+down_revision = "56c24c7a827c"
 branch_labels = None
 depends_on = None
 
