@@ -37,7 +37,7 @@ def test_a_sane_incoming_request_id_is_echoed(client):
 
 
 @pytest.mark.parametrize(
-    "incoming", ["", "has spaces", "x" * 101, "-starts-with-a-dash", "quote\"d", "é"]
+    "incoming", ["", "has spaces", "x" * 101, "-starts-with-a-dash", 'quote"d', "é"]
 )
 def test_an_insane_incoming_request_id_is_replaced_by_a_new_one(client, incoming):
     response = client.get("/", headers={"X-Request-ID": incoming})
