@@ -68,8 +68,12 @@ def _sums_query():
 
 
 def recompute_contract(contract_id: int, today: date) -> str | None:
-    """Refresh one contract's sums and status; returns the status (None if it does not exist)."""
-    contract = db.session.get(Contract, contract_id)
+    """Refresh one contract's sums and status; returns the status (None if it does not exist).
+
+    The contract's row is locked first, so two workers recomputing it at once take turns: the
+    second reads the sums and `notified_status` the first committed (no lost update, one mail
+    per status change; tests/faults/test_two_workers.py)."""
+    contract = db.session.get(Contract, contract_id, with_for_update=True, populate_existing=True)
     if contract is None:
         return None
     row = db.session.execute(
