@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.blueprints.calculator.routes import bp as calculator_bp
     from marketplace.blueprints.contractor.routes import bp as contractor_bp
     from marketplace.blueprints.contracts.routes import bp as contracts_bp
+    from marketplace.blueprints.health import bp as health_bp
     from marketplace.blueprints.main.routes import bp as main_bp
     from marketplace.blueprints.market import reports as market_reports  # noqa: F401 (its routes)
     from marketplace.blueprints.market import search as market_search  # noqa: F401 (its routes)
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.extensions import csrf
 
     for blueprint in (
+        health_bp,
         main_bp,
         auth_bp,
         orgs_bp,

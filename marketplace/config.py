@@ -33,6 +33,8 @@ class Config:
     # Seconds a request waits for Redis (connect, then each reply) before it gives up: a Redis
     # that is down or hangs must cost a request a moment, not a 500 or ten seconds.
     REDIS_SOCKET_TIMEOUT = float(_env("REDIS_SOCKET_TIMEOUT", "0.5") or 0.5)
+    # Seconds /readyz waits for all its checks together before it answers "not ready".
+    READYZ_TIMEOUT = float(_env("READYZ_TIMEOUT", "2") or 2)
 
     MAIL_SERVER = _env("MAIL_SERVER")
     MAIL_PORT = int(_env("MAIL_PORT", "25") or 25)
