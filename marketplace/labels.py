@@ -190,6 +190,7 @@ def job_labels() -> dict[str, str]:
     """The outbox jobs (services/jobs.py) as an admin reads them; unknown jobs show their name."""
     return {
         "send_mail": _("Send e-mail"),
+        "password_reset_mail": _("Mail a password reset link"),
         "recompute_contract": _("Recompute a contract"),
         "nightly_recompute": _("Nightly recompute"),
         "pso_expiry_sweep": _("PSO expiry check"),

@@ -5,22 +5,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import uuid
 from functools import cache
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from marketplace import links
+from marketplace import i18n, links
 from marketplace.extensions import db
 from marketplace.models import ApiToken, User
 from marketplace.models._types import utcnow
 from marketplace.models.accounts import new_session_token
 from marketplace.services import audit, login_throttle, mail
 from marketplace.services.errors import ServiceError
+from marketplace.services.outbox import enqueue
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -112,10 +115,17 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def _set_password(user: User, password: str) -> None:
-    """A new password ends every session of the user (a cookie copied before included)."""
+def _set_password(user: User, password: str) -> int:
+    """A new password ends every session of the user (a cookie copied before included, and a
+    remembered login, whose id carries the session token too) and revokes every API token of
+    the user: whoever changes a password because it leaked wants nothing made with it to keep
+    working. Returns the number of tokens revoked."""
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
+    if user.id is None:
+        return 0
+    revoked = db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    return revoked.rowcount
 
 
 def user_for_session(session_id: str) -> User | None:
@@ -229,19 +239,31 @@ def _reset_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def request_password_reset(email: str) -> None:
-    """Mail a reset link if the address is known; say nothing either way (no account probing)."""
+def request_password_reset(email: str, locale: str = "nl") -> None:
+    """Queue the reset mail's job for any address, known or not, and say nothing either way.
+
+    The request does the same work for every address (one outbox row, one commit); only the
+    job, after the answer has gone out, looks the address up. So neither the answer nor its
+    time tells a stranger whether the address has an account (sending the mail in the request
+    took longer for a known address). `locale` is the requester's language, for a user who has
+    not chosen one."""
+    enqueue("password_reset_mail", uuid.uuid4().hex, email.strip().lower(), locale)
+    db.session.commit()
+
+
+def mail_password_reset(message_id: str, email: str, locale: str) -> None:
+    """The job: mail a reset link (valid 2 hours) if `email` has an account, in the user's
+    language; an unknown address gets nothing. Delivered under `message_id`, so a second run of
+    the job sends no second mail (mail.deliver)."""
     user = find_by_email(email)
     if user is None:
         return
     token = _serializer("reset-password").dumps([user.id, _reset_fingerprint(user)])
     link = links.url("reset_password", token=token)
-    mail.send(
-        user.email,
-        _("Reset your password"),
-        _("Choose a new password with this link (valid for 2 hours):") + f"\n\n{link}\n",
-    )
-    db.session.commit()
+    with force_locale(i18n.language_of(user.locale or locale)):
+        subject = _("Reset your password")
+        body = _("Choose a new password with this link (valid for 2 hours):") + f"\n\n{link}\n"
+    mail.deliver(message_id, user.email, subject, body)
 
 
 def reset_password(token: str, password: str, address: str | None) -> User:
@@ -259,10 +281,10 @@ def reset_password(token: str, password: str, address: str | None) -> User:
     if len(password) < MIN_PASSWORD_LENGTH:
         msg = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
         raise ServiceError(msg, {"password": msg})
-    _set_password(user, password)
+    revoked = _set_password(user, password)
     login_throttle.clear(user.email, address)
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
-    audit.record("user.password_reset", user, actor=user)
+    audit.record("user.password_reset", user, after={"api_tokens_revoked": revoked}, actor=user)
     db.session.commit()
     return user
 

@@ -16,6 +16,7 @@ from flask import Flask
 from marketplace import clock
 from marketplace.models._types import utcnow
 from marketplace.services import (
+    accounts,
     dunning,
     evidence,
     fulfilment,
@@ -64,6 +65,11 @@ def init_app(app: Flask) -> None:
 @job()
 def send_mail(message_id: str, to: str, subject: str, body: str) -> None:
     mail.deliver(message_id, to, subject, body)
+
+
+@job()
+def password_reset_mail(message_id: str, email: str, locale: str) -> None:
+    accounts.mail_password_reset(message_id, email, locale)
 
 
 @job()

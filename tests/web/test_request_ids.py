@@ -110,7 +110,7 @@ def test_the_request_id_travels_into_the_job_its_log_line_and_the_mail(client, u
 
     assert db.session.scalars(select(OutboxJob.request_id)).all() == ["trace-reset"]
     assert [(f["job"], f["outcome"], f["request_id"]) for f in job_lines()] == [
-        ("send_mail", "done", "trace-reset")
+        ("password_reset_mail", "done", "trace-reset")
     ]
     [message] = outbox_messages(user.email)
     assert message["X-Request-ID"] == "trace-reset"

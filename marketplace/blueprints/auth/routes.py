@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -119,7 +120,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        accounts.request_password_reset(form.email.data, str(get_locale()))
         flash(_("If this address is known to us, we have sent a link to reset the password."), "ok")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
