@@ -94,6 +94,12 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_RATE_LIMIT = "20 per minute"  # per client address
     LOGIN_PAIR_RATE_LIMIT = "10 per minute"  # per e-mail address and client address
+    # blueprints/limits.py: registering and reset requests per client address; searching (page
+    # and API together) and the API as a whole per user or token, else per client address.
+    REGISTER_RATE_LIMIT = _env("REGISTER_RATE_LIMIT", "10 per hour")
+    PASSWORD_RESET_RATE_LIMIT = _env("PASSWORD_RESET_RATE_LIMIT", "10 per hour")
+    SEARCH_RATE_LIMIT = _env("SEARCH_RATE_LIMIT", "120 per minute")
+    API_RATE_LIMIT = _env("API_RATE_LIMIT", "600 per minute")
     # Per e-mail address and client address (domain/login_backoff): 5 attempts, then a lock
     # of 5 minutes that doubles with every further lock, up to a day.
     LOGIN_MAX_FAILURES = 5

@@ -12,6 +12,7 @@ api = EnvelopeApi()
 
 
 def register_api(app: Flask) -> None:
+    from marketplace.blueprints import limits
     from marketplace.blueprints.api.accounts import blp as accounts_blp
     from marketplace.blueprints.api.calculator import blp as calculator_blp
     from marketplace.blueprints.api.contracts import blp as contracts_blp
@@ -36,5 +37,6 @@ def register_api(app: Flask) -> None:
         deals_blp,
     ):
         csrf.exempt(blueprint)
+        limits.limit_api(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 
+from marketplace.blueprints import limits
 from marketplace.blueprints.api.blueprint import ComplianceBlueprint
 from marketplace.blueprints.api.schemas.search import (
     DirectoryQuerySchema,
@@ -39,6 +40,8 @@ def _filters(args: dict) -> search.Filters:
 
 @blp.route("/search")
 class Search(MethodView):
+    decorators = [limits.search]  # one count with the search page
+
     @blp.arguments(SearchQuerySchema, location="query")
     @blp.response(200, SearchPageSchema)
     def get(self, args):

@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from marketplace.blueprints import limits
 from marketplace.blueprints.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -58,6 +59,7 @@ def _login_pair_key() -> str:
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
+@limits.register
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
@@ -116,7 +118,7 @@ def logout():
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limits.password_reset
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

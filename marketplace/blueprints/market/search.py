@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import g, render_template, request, url_for
 
+from marketplace.blueprints import limits
 from marketplace.blueprints.formhelpers import page_arg
 from marketplace.blueprints.market.routes import SIDES, bp
 from marketplace.blueprints.pagination import ResultsPagination
@@ -94,6 +95,7 @@ def _render(template: str, results: search.Results, facets: tuple, sorts: tuple,
 
 
 @bp.route("/zoeken")
+@limits.search
 def search_page():
     """One search box over demand, offerings and organisations, with filters and counts."""
     results = search.search(
