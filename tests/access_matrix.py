@@ -167,6 +167,12 @@ RULES: dict[str, Rule] = {
     "orgs.certifications_page": members_of("A").writes(members_of("A", ok="422")),
     "orgs.change_role": owners_of("A", ok=REDIRECT).posting(role="owner"),
     "orgs.edit_profile": owners_of("A").writes(owners_of("A", ok=REDIRECT)),
+    "account.statement": public,
+    "account.index": login,
+    "account.personal_data": login,
+    "account.delete": login.writes(logged_in("422").but(why="an empty form deletes no one")),
+    "account.organisation_data": owners_of("A"),
+    "account.retention_terms": owners_of("X").at(slug="x_slug"),
     "orgs.accept_invitation": logged_in(REDIRECT).but(why="a bad token: back to my organisations"),
     "market.directory_page": public,
     # Procurement officers (authority X; Y is the other authority)

@@ -186,6 +186,7 @@ def make_world() -> World:
             "y": y,
             "network": network,
             "network_slug": network.slug,
+            "x_slug": x.slug,
             "offering_id": offering.id,
             "delivered_deal_id": delivered.id,
             "draft_id": draft.id,
