@@ -203,6 +203,7 @@ def job_labels() -> dict[str, str]:
         "cleanup_pending_uploads": _("Remove evidence files chosen but never saved"),
         "notify_listing_matches": _("Tell the best matches of a new listing"),
         "saved_search_digest": _("Daily digest of saved searches"),
+        "realisation_digest": _("Daily overview of submitted realisations"),
         "membership_dunning": _("Reminders and suspensions of unpaid memberships"),
         "apply_stripe_event": _("Apply a Stripe event"),
         "stripe_reconcile": _("Compare memberships with Stripe"),
@@ -718,6 +719,8 @@ def notification_kind_labels() -> dict[str, str]:
         "proposal_withdrawn": _("A proposal on your demand is withdrawn"),
         "deal_update": _("News about a deal"),
         "listing_expiry": _("Your listing expires soon"),
+        "realisation_submitted": _("A realisation is sent to your authority for a decision"),
+        "realisation_decided": _("A decision on your realisations"),
     }
 
 
@@ -774,7 +777,51 @@ def notification_text(kind: str, params: Mapping[str, Any]) -> str:
             title=title,
             date=_long_date(params.get("date", "")) if params.get("date") else "",
         )
+    if kind == "realisation_submitted":
+        return _realisation_submitted_text(params)
+    if kind == "realisation_decided":
+        return _realisation_decided_text(params)
     return notification_kind_labels().get(kind, kind)
+
+
+def _realisation_submitted_text(params: Mapping[str, Any]) -> str:
+    named = {
+        "organisation": params.get("organisation", ""),
+        "title": params.get("title", ""),
+        "reference": params.get("reference", ""),
+    }
+    if params.get("again") == "rejected":
+        return _(
+            "%(organisation)s sent a corrected realisation on %(title)s (%(reference)s)", **named
+        )
+    if params.get("again") == "questioned":
+        return _("%(organisation)s answered your question on %(title)s (%(reference)s)", **named)
+    return _("%(organisation)s sent a realisation on %(title)s (%(reference)s)", **named)
+
+
+def _realisation_decided_text(params: Mapping[str, Any]) -> str:
+    count = int(params.get("count", 1))
+    named = {"title": params.get("title", ""), "reference": params.get("reference", "")}
+    if params.get("state") == "approved":
+        return ngettext(
+            "%(num)d realisation approved on %(title)s (%(reference)s)",
+            "%(num)d realisations approved on %(title)s (%(reference)s)",
+            count,
+            **named,
+        )
+    if params.get("state") == "rejected":
+        return ngettext(
+            "%(num)d realisation rejected on %(title)s (%(reference)s)",
+            "%(num)d realisations rejected on %(title)s (%(reference)s)",
+            count,
+            **named,
+        )
+    return ngettext(
+        "A question about %(num)d realisation on %(title)s (%(reference)s)",
+        "A question about %(num)d realisations on %(title)s (%(reference)s)",
+        count,
+        **named,
+    )
 
 
 def _named(params: Mapping[str, Any]) -> dict[str, str]:

@@ -12,6 +12,7 @@ PERIODIC: list[tuple[str, str]] = [
     ("listing_expiry_sweep", "30 6 * * *"),
     ("nightly_reindex_search", "0 3 * * *"),
     ("saved_search_digest", "0 7 * * *"),
+    ("realisation_digest", "5 7 * * *"),
     ("cleanup_report_files", "45 * * * *"),
     ("cleanup_pending_uploads", "50 * * * *"),
     ("stripe_reconcile", "15 4 * * *"),

@@ -19,6 +19,8 @@ ENDPOINTS: dict[str, str | tuple[str, dict[str, str]]] = {
     "offering": ("market.detail", {"side": "aanbod"}),
     "search": "market.search_page",
     "notifications": "notifications.index",
+    "notification_settings": "notifications.settings",
+    "approval_queue": "officer.queue",
     "contract": "contracts.detail",
     "realisation": "contractor.edit_realisation",
 }

@@ -24,6 +24,7 @@ from marketplace.models.market import Listing, OrganisationCertification
 from marketplace.models.notifications import (
     MatchNotice,
     Notification,
+    NotificationDigest,
     NotificationOptOut,
     SavedSearch,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "ListingReport",
     "MatchNotice",
     "Notification",
+    "NotificationDigest",
     "NotificationOptOut",
     "OrganisationCertification",
     "Proposal",

@@ -50,6 +50,23 @@ class NotificationOptOut(db.Model):
     channel: Mapped[str] = mapped_column(String(10))
 
 
+class NotificationDigest(db.Model):
+    """A user chose a daily digest instead of a mail each time for one kind (today only
+    `realisation_submitted`); without a row the kind is mailed immediately. The digest job
+    claims a day with one conditional update on `sent_on`, and tells of what came in after
+    `sent_until` (or after the choice was made: earlier ones were mailed immediately)."""
+
+    __tablename__ = "notification_digests"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    chosen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_until: Mapped[datetime | None]
+    sent_on: Mapped[date | None]
+
+
 class MatchNotice(db.Model):
     """An organisation was told about a new listing that matches it: at most once per pair, which
     the unique constraint holds even when two runs of the job race."""

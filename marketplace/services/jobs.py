@@ -25,6 +25,7 @@ from marketplace.services import (
     match_notices,
     outbox,
     pso,
+    realisation_notices,
     reminders,
     renewals,
     report_files,
@@ -128,6 +129,12 @@ def notify_listing_matches(listing_id: int) -> None:
 def saved_search_digest() -> None:
     """Daily: tell each user of the new hits of their saved searches (once a day)."""
     saved_searches.daily_digest(clock.today(), utcnow())
+
+
+@job()
+def realisation_digest() -> None:
+    """Daily: mail each officer who chose it the realisations sent to them (once a day)."""
+    realisation_notices.daily_digest(clock.today(), utcnow())
 
 
 @job(timeout=REPORT_TIMEOUT)

@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import LazyString, force_locale
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from marketplace import i18n, labels, links
 from marketplace.extensions import db
 from marketplace.models import (
     Notification,
+    NotificationDigest,
     NotificationOptOut,
     Organisation,
     OrganisationMember,
@@ -30,7 +33,7 @@ from marketplace.models import (
 from marketplace.models._types import utcnow
 from marketplace.models.notifications import CHANNELS
 from marketplace.services import mail, pages
-from marketplace.services.errors import NotFound
+from marketplace.services.errors import NotFound, ServiceError
 from marketplace.services.pages import CountedPagination
 
 # Every kind a user can turn off, in the order the settings page lists them.
@@ -45,7 +48,14 @@ KINDS = (
     "proposal_withdrawn",
     "deal_update",
     "listing_expiry",
+    "realisation_submitted",
+    "realisation_decided",
 )
+# Kinds a user may have mailed once a day instead of each time (`NotificationDigest`); the
+# in-app notification is written at once either way. `services/realisation_notices.py` sends
+# the digest.
+DIGEST_KINDS = ("realisation_submitted",)
+MAIL_MODES = ("immediate", "daily")
 PER_PAGE = 20
 # Words of a mail: plain text, or a lazy translation (flask_babel.lazy_gettext) that is worded
 # when the mail is written.
@@ -70,21 +80,23 @@ def notify(
 ) -> int:
     """Tell a user, or every member of an organisation (an `Organisation` or its id), about
     `kind` with `params`: an in-app notification and an e-mail, each unless the user turned
-    that channel of the kind off. The mail's subject is `subject` and its text the paragraphs
-    of `body`, else the notification's own words (`labels.notification_text`); the link ends
-    it. Each mail is worded in its recipient's language (lazy texts, `_l`, are translated then).
-    Returns how many users were told on some channel."""
+    that channel of the kind off; a user who chose a daily digest of the kind (`DIGEST_KINDS`)
+    gets it in the digest instead of a mail now. The mail's subject is `subject` and its text
+    the paragraphs of `body`, else the notification's own words (`labels.notification_text`);
+    the link ends it. Each mail is worded in its recipient's language (lazy texts, `_l`, are
+    translated then). Returns how many users were told on some channel."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     users = [to] if isinstance(to, User) else _members(to if isinstance(to, int) else to.id)
     if not users:
         return 0
     off = _opted_out({u.id for u in users}, kind)
+    daily = _daily({u.id for u in users}, kind) if kind in DIGEST_KINDS else set()
     worded: dict[str, tuple[str, str]] = {}  # the mail in each recipient's language, once
     told = 0
     for user in users:
         in_app = (user.id, "in_app") not in off
-        by_mail = (user.id, "email") not in off
+        by_mail = (user.id, "email") not in off and user.id not in daily
         if in_app:
             db.session.add(
                 Notification(
@@ -123,6 +135,17 @@ def _opted_out(user_ids: set[int], kind: str) -> set[tuple[int, str]]:
         )
     )
     return {(user_id, channel) for user_id, channel in rows}
+
+
+def _daily(user_ids: set[int], kind: str) -> set[int]:
+    """The users who have `kind` mailed in a daily digest."""
+    return set(
+        db.session.scalars(
+            select(NotificationDigest.user_id).where(
+                NotificationDigest.user_id.in_(user_ids), NotificationDigest.kind == kind
+            )
+        )
+    )
 
 
 def _mail_for(
@@ -220,3 +243,64 @@ def set_preferences(user: User, enabled: Iterable[tuple[str, str]]) -> None:
             if (kind, channel) not in on:
                 db.session.add(NotificationOptOut(user_id=user.id, kind=kind, channel=channel))
     db.session.commit()
+
+
+def mail_mode(user: User, kind: str) -> str:
+    """How the user has `kind` (one of `DIGEST_KINDS`) mailed: "immediate" (the default, no
+    row) or "daily"."""
+    chosen = db.session.scalar(
+        select(NotificationDigest.id).where(
+            NotificationDigest.user_id == user.id, NotificationDigest.kind == kind
+        )
+    )
+    return "daily" if chosen else "immediate"
+
+
+def is_officer(user: User) -> bool:
+    """Whether the user is a member of an authority: only they are sent realisations, so only
+    they choose how those are mailed."""
+    return (
+        db.session.scalar(
+            select(OrganisationMember.id)
+            .join(Organisation, Organisation.id == OrganisationMember.organisation_id)
+            .where(OrganisationMember.user_id == user.id, Organisation.kind == "authority")
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def save_settings(
+    user: User, enabled: Iterable[tuple[str, str]], submitted_mail: str | None
+) -> None:
+    """The settings page in one go: the (kind, channel) pairs kept on, and (for an officer, else
+    None) how submitted realisations are mailed. An unknown mode refuses the whole form, so
+    nothing is half-saved."""
+    if submitted_mail is not None and submitted_mail not in MAIL_MODES:
+        msg = _("Choose immediately or once a day.")
+        raise ServiceError(msg, {"mail_mode": msg}, code="invalid_mode")
+    set_preferences(user, enabled)
+    if submitted_mail is not None:
+        set_mail_mode(user, "realisation_submitted", submitted_mail)
+
+
+def set_mail_mode(user: User, kind: str, mode: str) -> None:
+    """Mail `kind` immediately or in a daily digest from now on. Choosing daily again keeps the
+    digest's row (and what it already told); choosing immediate removes it. Refuses an unknown
+    kind or mode with a field message (`mail_mode`)."""
+    if kind not in DIGEST_KINDS or mode not in MAIL_MODES:
+        msg = _("Choose immediately or once a day.")
+        raise ServiceError(msg, {"mail_mode": msg}, code="invalid_mode")
+    chosen = db.session.scalar(
+        select(NotificationDigest).where(
+            NotificationDigest.user_id == user.id, NotificationDigest.kind == kind
+        )
+    )
+    if mode == "daily" and chosen is None:
+        db.session.add(NotificationDigest(user_id=user.id, kind=kind))
+    elif mode == "immediate" and chosen is not None:
+        db.session.delete(chosen)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same choice saved at the same moment in another window
+        db.session.rollback()

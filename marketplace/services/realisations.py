@@ -33,7 +33,6 @@ from sqlalchemy import text as sa_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from marketplace import links
 from marketplace.domain import valuation
 from marketplace.domain.identifiers import identifier_key, looks_like_bsn
 from marketplace.extensions import db
@@ -57,10 +56,10 @@ from marketplace.services import (
     audit,
     contracts,
     evidence,
-    notify,
     organisations,
     pages,
     policies,
+    realisation_notices,
 )
 from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from marketplace.services.outbox import enqueue
@@ -478,6 +477,7 @@ def submit(
         if not draft:
             contract.last_submission_at = utcnow()
             enqueue("recompute_contract", contract.id)
+            realisation_notices.submitted(realisation, None)
         if on_saved is not None:
             on_saved(realisation)
         db.session.commit()
@@ -560,8 +560,7 @@ def correct(
         if send:
             contract.last_submission_at = now
             enqueue("recompute_contract", contract.id)
-            if state != "draft":
-                _notify_sent_again(realisation, state)
+            realisation_notices.submitted(realisation, state)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
@@ -787,7 +786,7 @@ def _decide_all(realisation_ids: list[int], state: str, by: User, reason: str | 
         touched.add(r.contract_id)
     for contract_id in sorted(touched):
         enqueue("recompute_contract", contract_id)
-    _notify_decisions(rows, state, reason)
+    realisation_notices.decided(rows, state, reason)
     db.session.commit()
     return len(rows)
 
@@ -821,70 +820,6 @@ def _not_awaiting(r: Realisation) -> ServiceError:
     return ServiceError(
         _("Realisation %(id)d is not awaiting a decision.", id=r.id), code="wrong_state"
     )
-
-
-def _notify_decisions(rows: list[Realisation], state: str, text: str | None) -> None:
-    """Tell each contract's contractor what was decided, with the rejection's reason or the
-    question, and where to answer."""
-    by_contract: dict[int, list[Realisation]] = {}
-    for r in rows:
-        by_contract.setdefault(r.contract_id, []).append(r)
-    for group in by_contract.values():
-        contract = group[0].contract
-        n, title, ref = len(group), contract.title, contract.reference
-        link = links.url("contract", contract_id=contract.id)
-        if state == "approved":
-            subject = _("Realisations approved for %(ref)s", ref=ref)
-            body = _("%(n)d realisation(s) on %(title)s were approved.", n=n, title=title)
-        elif state == "rejected":
-            subject = _("Realisations rejected for %(ref)s", ref=ref)
-            body = (
-                _(
-                    "%(n)d realisation(s) on %(title)s were rejected. Reason: %(reason)s",
-                    n=n,
-                    title=title,
-                    reason=text,
-                )
-                + "\n\n"
-                + _("You can correct a rejected realisation and send it again:")
-            )
-        else:
-            subject = _("Question about realisations for %(ref)s", ref=ref)
-            body = (
-                _(
-                    "The officer asks for more information about %(n)d realisation(s) on "
-                    "%(title)s: %(question)s",
-                    n=n,
-                    title=title,
-                    question=text,
-                )
-                + "\n\n"
-                + _("Answer the question on the realisation and send it again:")
-            )
-        notify.organisation(contract.contractor_id, subject, body + "\n" + link)
-
-
-def _notify_sent_again(r: Realisation, was: str) -> None:
-    """Tell the contract's authority that a rejected or questioned realisation is back in its
-    queue, with the contractor's answer."""
-    contract = r.contract
-    subject = _("Realisation sent again for %(ref)s", ref=contract.reference)
-    body = (
-        _(
-            "%(contractor)s corrected a rejected realisation on %(title)s and sent it again.",
-            contractor=contract.contractor.name,
-            title=contract.title,
-        )
-        if was == "rejected"
-        else _(
-            "%(contractor)s answered your question about a realisation on %(title)s: %(answer)s",
-            contractor=contract.contractor.name,
-            title=contract.title,
-            answer=r.answer,
-        )
-    )
-    link = links.url("contract", contract_id=contract.id)
-    notify.organisation(contract.authority_id, subject, body + "\n\n" + link)
 
 
 def of_contract(contract_id: int, side: str, state: str | None = None) -> list[Realisation]:

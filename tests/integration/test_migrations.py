@@ -84,6 +84,7 @@ def migration_app(empty_database_url, keep_logging):
             "JOBS_MODE": "inline",
             "RATELIMIT_STORAGE_URI": "memory://",
             "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
+            "SERVER_NAME": "localhost",  # the mails of submissions and decisions carry links
         }
     )
     with app.app_context():

@@ -12,10 +12,17 @@ from sqlalchemy import update
 
 from marketplace.extensions import db
 from marketplace.models import Contract, PsoCertificate, User
-from marketplace.services import jobs, proposals, pso, reminders
+from marketplace.services import jobs, proposals, pso, realisations, reminders
 from tests.conftest import AuthActions
 from tests.deal_parties import make_deal_parties
-from tests.factories import add_member, make_contract, make_listing, make_org, make_user
+from tests.factories import (
+    add_member,
+    fte_realisation,
+    make_contract,
+    make_listing,
+    make_org,
+    make_user,
+)
 from tests.mailbox import outbox_messages
 
 TODAY = date(2026, 12, 1)
@@ -108,3 +115,43 @@ def test_a_proposal_is_told_to_the_poster_in_the_posters_language(app):
         proposals.propose(p.demand, p.supplier, offer, p.seller)
 
     assert subjects(p.buyer.email)[-1] == f"New proposal for {p.demand.title}"
+
+
+def test_a_decision_by_a_dutch_officer_reaches_an_english_contractor_in_english(
+    app, parties, contract, client, auth
+):
+    """The officer decides in a Dutch session: what was translated in that request used to be
+    Dutch for everyone; each mail is now worded in its reader's language."""
+    add_member(parties.contractor, make_user("english@contractor.example.com"))
+    chooses_english(app, "english@contractor.example.com")
+    r = realisations.submit(contract, fte_realisation("KAND-1"), parties.owner)
+    auth.login(parties.officer.email)
+
+    response = client.post(
+        "/inkoop/beoordelen",
+        data={"ids": [r.id], "reject": "1", "reason": "Het contract ontbreekt."},
+    )
+
+    assert response.status_code == 302
+    english = outbox_messages("english@contractor.example.com")[-1]
+    assert english["Subject"] == "Realisations rejected: Onderhoud openbare ruimte (EMM-01)"
+    text = english.get_content()
+    assert "Gemeente Test rejected 1 realisation on the contract" in text
+    assert "Reason: Het contract ontbreekt." in text and "choose “Send again”" in text
+    dutch = outbox_messages(parties.owner.email)[-1]
+    assert dutch["Subject"] == "Realisaties afgewezen: Onderhoud openbare ruimte (EMM-01)"
+
+
+def test_a_submission_by_a_dutch_contractor_reaches_an_english_officer_in_english(
+    app, parties, contract, client, auth
+):
+    chooses_english(app, parties.officer.email)
+    auth.login(parties.owner.email)
+    draft = realisations.submit(contract, fte_realisation("KAND-1"), parties.owner, draft=True)
+
+    response = client.post(f"/opdrachtnemer/realisaties/{draft.id}/indienen")
+
+    assert response.status_code == 302
+    [mail] = [m for m in outbox_messages(parties.officer.email) if "status" not in m["Subject"]]
+    assert mail["Subject"] == "Realisation to decide on: Onderhoud openbare ruimte (EMM-01)"
+    assert "What to do: open the contract" in mail.get_content()

@@ -147,3 +147,54 @@ def test_visitors_are_sent_to_log_in(client):
     assert client.get("/meldingen").status_code == 302
     assert client.post("/zoeken/bewaren", data={"q": "x"}).status_code == 302
     assert "Deze zoekopdracht bewaren" not in client.get("/zoeken").get_data(as_text=True)
+
+
+# how an officer has submitted realisations mailed ------------------------------------------------
+
+
+def settings_form(enabled=("realisation_submitted:email",), **fields) -> dict:
+    return {"on": list(enabled), **fields}
+
+
+def test_an_officer_chooses_the_daily_digest_on_the_settings_page(client, auth, authority):
+    auth.login("officer@authority.example.com")
+    page = client.get("/meldingen/instellingen").get_data(as_text=True)
+    assert "E-mail over realisaties die bij je organisatie zijn ingediend" in page
+    assert 'value="immediate" checked' in page  # the default
+
+    response = client.post("/meldingen/instellingen", data=settings_form(mail_mode="daily"))
+
+    assert response.status_code == 302
+    officer = authority.members[0].user
+    assert notifications.mail_mode(officer, "realisation_submitted") == "daily"
+    assert 'value="daily" checked' in client.get("/meldingen/instellingen").get_data(as_text=True)
+
+
+def test_an_officer_goes_back_to_immediate_mails(client, auth, authority):
+    officer = authority.members[0].user
+    notifications.set_mail_mode(officer, "realisation_submitted", "daily")
+    auth.login(officer.email)
+    client.post("/meldingen/instellingen", data=settings_form(mail_mode="immediate"))
+    assert notifications.mail_mode(officer, "realisation_submitted") == "immediate"
+
+
+def test_an_unknown_choice_is_refused_with_a_field_message_and_nothing_saved(
+    client, auth, authority
+):
+    auth.login("officer@authority.example.com")
+    response = client.post("/meldingen/instellingen", data=settings_form((), mail_mode="weekly"))
+
+    assert response.status_code == 400
+    assert "Kies direct of één keer per dag." in response.get_data(as_text=True)
+    officer = authority.members[0].user
+    assert notifications.preferences(officer)[("listing_match", "email")]  # not turned off
+    assert notifications.mail_mode(officer, "realisation_submitted") == "immediate"
+
+
+def test_who_is_no_officer_is_not_asked_and_cannot_choose(client, auth, reader):
+    auth.login("lezer@example.com")
+    assert "E-mail over realisaties" not in client.get("/meldingen/instellingen").get_data(
+        as_text=True
+    )
+    client.post("/meldingen/instellingen", data=settings_form(mail_mode="daily"))
+    assert notifications.mail_mode(reader, "realisation_submitted") == "immediate"

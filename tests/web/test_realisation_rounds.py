@@ -259,7 +259,7 @@ def test_the_officer_sees_the_earlier_reason_in_the_queue(client, auth, contract
 def test_a_rejection_tells_the_contractor_where_to_correct_it(contract):
     rejected(contract, "Bewijs ontbreekt")
     body = outbox_messages(OWNER)[-1].get_content()
-    assert "Bewijs ontbreekt" in body and "opnieuw indienen" in body
+    assert "Reden: Bewijs ontbreekt" in body and "„Opnieuw indienen”" in body
 
 
 # Questioned: answered and sent again

@@ -54,23 +54,38 @@ def read_all():
 @bp.route("/meldingen/instellingen", methods=["GET", "POST"])
 @login_required
 def settings():
-    """Each kind on or off in the app and by e-mail, and the saved searches."""
+    """Each kind on or off in the app and by e-mail, for officers whether submitted
+    realisations are mailed at once or in a daily overview, and the saved searches."""
+    officer = notifications.is_officer(current_user)
     if request.method == "POST":
         chosen = set(request.form.getlist("on"))
-        notifications.set_preferences(
-            current_user,
-            {(k, c) for k in notifications.KINDS for c in CHANNELS if f"{k}:{c}" in chosen},
-        )
+        try:
+            notifications.save_settings(
+                current_user,
+                {(k, c) for k in notifications.KINDS for c in CHANNELS if f"{k}:{c}" in chosen},
+                request.form.get("mail_mode") if officer else None,
+            )
+        except ServiceError as exc:
+            return _settings_page(officer, exc.fields.get("mail_mode"), 400)
         flash(_("Your notification settings are saved."), "ok")
         return redirect(url_for("notifications.settings"))
-    return render_template(
+    return _settings_page(officer)
+
+
+def _settings_page(officer: bool, mode_error: str | None = None, status: int = 200):
+    mode = notifications.mail_mode(current_user, notifications.DIGEST_KINDS[0])
+    page = render_template(
         "notifications/settings.html",
         kinds=notifications.KINDS,
         kind_labels=notification_kind_labels(),
         preferences=notifications.preferences(current_user),
+        officer=officer,
+        mail_mode=mode,
+        mode_error=mode_error,
         saved=saved_searches.of_user(current_user),
         search_args=saved_searches.search_args,
     )
+    return page, status
 
 
 @bp.post("/zoeken/bewaren")
