@@ -8,6 +8,7 @@ a member organisation M, and a platform admin; path ids are objects of A, X and 
 entry names others with `.at(...)`):
 
     public                  everyone gets the page (200)
+    everyone("503")         everyone gets this outcome
     login                   anyone logged in; a visitor is sent to the login page
     members_of("A", ...)    the members of those organisations; other users get `others` (403)
     owners_of("A", ...)     only the owners; A's plain member gets `others` as well
@@ -94,6 +95,11 @@ def _rule(allowed: tuple[str, ...], others: str, anonymous: str = LOGIN, ok: str
 public = _rule(ROLES, OK, anonymous=OK)
 login = _rule(ROLES, OK)
 admin = _rule(("admin",), FORBIDDEN)
+
+
+def everyone(outcome: str) -> Rule:
+    """Every role, the visitor too, gets `outcome`."""
+    return _rule((), outcome, anonymous=outcome)
 
 
 def logged_in(outcome: str) -> Rule:
@@ -293,19 +299,19 @@ RULES: dict[str, Rule] = {
     "networks.resume": officer_of("N", ok=REDIRECT).at(**NETWORK),
     "networks.plans_page": officer_of("N").at(**NETWORK),
     "networks.edit_plan": officer_of("N").writes(officer_of("N", ok=REDIRECT)).at(**NETWORK),
-    # Public tools
+    # Public tools and the load balancer's probes
+    "health.healthz": public,
+    "health.readyz": everyone("503").but(why="the tests' tables are made without migrations"),
     "calculator.index": public,
-    "webhooks.stripe_webhook": public.but(
-        **dict.fromkeys(ROLES, MISSING), why="Stripe is not set up in the tests' app"
-    ),
+    "webhooks.stripe_webhook": everyone(MISSING).but(why="Stripe is not set up in the tests' app"),
     # The API (bearer tokens)
     "api-docs.openapi_json": public,
     "api_accounts.me": api(login),
     "api_search.Search": public,
     "api_search.Organisations": public,
-    "api_calculator.compute_obligation": public.but(**dict.fromkeys(ROLES, "422")),
-    "api_calculator.status": public.but(**dict.fromkeys(ROLES, "422")),
-    "api_calculator.valuate": public.but(**dict.fromkeys(ROLES, "422")),
+    "api_calculator.compute_obligation": everyone("422"),
+    "api_calculator.status": everyone("422"),
+    "api_calculator.valuate": everyone("422"),
     "api_policies.AuthorityPolicies": api(officer_of("X")).writes(api_validated),
     "api_contracts.Contracts": api(login).writes(api_validated),
     "api_contracts.contract_detail": api(members_of("A", "X", others=MISSING)),
