@@ -100,11 +100,23 @@ def _policy(org: Organisation, table: dict, pct: int, threshold: int, name: str)
     )
 
 
-def seed_sroi(admin: User, today: date) -> dict[str, int]:
+def seed_municipal_policies(admin: User) -> dict[str, SroiPolicy]:
+    """The four municipalities with their real value tables, by authority name: verified
+    authorities with a policy in force since 2024, so the public calculator offers each
+    (services/policies.py `published_policies`)."""
     tables = {t["authority"].split(" (")[0]: t for t in load_tables()}
+    seeded = {}
     for key, (name, kvk, region, pct, threshold) in AUTHORITY_POLICIES.items():
         org = _authority(name, kvk, region, admin)
-        _policy(org, tables[key], pct, threshold, f"Social return {name} (bouwblokken)")
+        seeded[key] = _policy(
+            org, tables[key], pct, threshold, f"Social return {name} (bouwblokken)"
+        )
+    return seeded
+
+
+def seed_sroi(admin: User, today: date) -> dict[str, int]:
+    tables = {t["authority"].split(" (")[0]: t for t in load_tables()}
+    seed_municipal_policies(admin)
     emmen = db.session.scalar(select(Organisation).where(Organisation.name == "Gemeente Emmen"))
     _policy(
         emmen,

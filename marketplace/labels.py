@@ -682,6 +682,80 @@ def obligation_explanation(steps: Iterable[Sequence[Any]] | None) -> str:
     return "; ".join(obligation_steps(steps))
 
 
+# --- the explanation of a valuation -------------------------------------------------------------
+
+
+def _number(value: str | int) -> str:
+    """Hours ("15.5", as the domain keeps them exact) or days, the local way ("15,5", "1.097")."""
+    return format_decimal(Decimal(value))
+
+
+def valuation_step(code: str, params: Mapping[str, Any]) -> str:
+    """One step of a valuation's explanation (domain.valuation's `steps`) as a sentence."""
+    p = params
+    # Every parameter a sentence may use, worded once; each sentence takes the ones it names.
+    v = {
+        "code": p.get("code", ""),
+        "rate": _eur(p["rate_cents"]) if "rate_cents" in p else "",
+        "amount": _eur(p["amount_cents"]) if "amount_cents" in p else "",
+        "fte": p.get("fte_hours", ""),
+        **{
+            name: _number(p[name]) if name in p else ""
+            for name in ("hours", "hours_per_week", "days", "counted_days", "quantity")
+        },
+    }
+    if code == "hours":
+        if p["hours"] == p["hours_per_week"]:
+            return _("%(hours)s hours a week of a full-time week of %(fte)s hours", **v)
+        return _("%(hours_per_week)s hours a week, of which %(fte)s count (a full-time week)", **v)
+    if code == "period":
+        v.update(start=_long_date(p["start"]), end=_long_date(p["end"]))
+        if p["counted_days"] < p["days"]:
+            return _(
+                "%(start)s to %(end)s: %(days)s days, of which at most %(counted_days)s count", **v
+            )
+        if p["days"] == 1:
+            return _("%(start)s to %(end)s: 1 day", **v)
+        return _("%(start)s to %(end)s: %(days)s days", **v)
+    if code == "fte_year_line":
+        return _(
+            "%(code)s: %(rate)s per FTE-year × %(hours)s/%(fte)s hours × %(days)s/365 days = "
+            "%(amount)s",
+            **v,
+        )
+    if code == "bonus_line":
+        return _(
+            "Bonus %(label)s: %(rate)s per FTE-year × %(hours)s/%(fte)s hours × "
+            "%(days)s/365 days = %(amount)s",
+            label=_pick(bonus_labels(), p["code"]),
+            **v,
+        )
+    if code == "month_line":
+        return _("%(code)s: %(rate)s per month × %(days)s days × 12/365 = %(amount)s", **v)
+    if code == "hour_line":
+        return _("%(code)s: %(rate)s per hour × %(hours)s hours = %(amount)s", **v)
+    if code == "fixed_line":
+        return _("%(code)s: %(rate)s per occurrence × %(quantity)s = %(amount)s", **v)
+    if code == "cost_line":
+        return _("%(code)s: the costs incurred count in full: %(amount)s", **v)
+    if code == "invoice_line":
+        return _(
+            "%(code)s: invoice %(invoice)s × %(credit)s (%(certification)s) = %(amount)s",
+            invoice=_eur(p["invoice_cents"]),
+            credit=percent_from_bp(p["credit_bp"]),
+            certification=_pick(certification_labels(), p["certification"]),
+            **v,
+        )
+    if code == "total":
+        return _("Total: %(amount)s", **v)
+    return code
+
+
+def valuation_steps(steps: Iterable[Sequence[Any]] | None) -> list[str]:
+    """A valuation's steps, each a (code, params) pair, as sentences in order."""
+    return [valuation_step(code, params) for code, params in steps or ()]
+
+
 def proposal_status_labels() -> dict[str, str]:
     """A proposal's statuses (services/proposals.py)."""
     return {

@@ -33,7 +33,9 @@ def register(app: Flask, **web_globals: Callable[..., Any]) -> None:
     app.jinja_env.filters["eur"] = eur
     app.jinja_env.filters["date"] = short_date
     app.jinja_env.globals.update(
-        org_kind_label=labels.org_kind_label, obligation_steps=labels.obligation_steps
+        org_kind_label=labels.org_kind_label,
+        obligation_steps=labels.obligation_steps,
+        valuation_steps=labels.valuation_steps,
     )
     app.jinja_env.globals.update(web_globals)
 

@@ -17,6 +17,12 @@ Choices where docs/domain.md is silent:
   certification absent from the block's own credit table earns 0%.
 - A `fixed` realisation counts `quantity` occurrences (default 1, at least 1).
 - Fields a unit does not use are ignored (e.g. `hours_per_week` on a `cost` realisation).
+
+Like an obligation, a valuation carries the steps of its explanation, so anyone can check the sum
+by hand: each a code with plain, JSON-safe parameters (amounts in cents, hours as text, dates as
+ISO text, credits in basis points), one per line of the breakdown plus the hours and the period
+they are pro rata on, and the total when there is more than one line; `marketplace/labels.py`
+words them in the reader's language, as it does an obligation's.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from marketplace.domain.errors import InputError
 from marketplace.domain.money import FULL_BP, round_half_up
@@ -41,10 +48,12 @@ __all__ = [
     "MAX_HOURS",
     "MAX_HOURS_PER_WEEK",
     "MAX_QUANTITY",
+    "STEP_CODES",
     "UNITS",
     "Block",
     "Line",
     "RealisationInput",
+    "Step",
     "Valuation",
     "ValuationError",
     "credit_bp_for",
@@ -96,6 +105,23 @@ MAX_BLOCK_DAYS = 100_000
 DAYS_PER_YEAR = 365
 MONTHS_PER_YEAR = 12
 
+# The steps an explanation can hold: the hours and the period an fte_year or month line is pro
+# rata on, one step per line (by the block's unit, then one per bonus), and the total.
+STEP_CODES = (
+    "hours",
+    "period",
+    "fte_year_line",
+    "month_line",
+    "hour_line",
+    "fixed_line",
+    "cost_line",
+    "invoice_line",
+    "bonus_line",
+    "total",
+)
+# One step of the explanation: its code and plain, JSON-safe parameters.
+Step = tuple[str, dict[str, Any]]
+
 
 class ValuationError(InputError):
     """A realisation or block that cannot be valued (see domain/errors.py)."""
@@ -144,10 +170,13 @@ class Line:
 
 @dataclass(frozen=True)
 class Valuation:
-    """The value of a realisation: the sum of its `lines` (block first, then bonuses)."""
+    """The value of a realisation: the sum of its `lines` (block first, then bonuses), and the
+    steps of its explanation, each a `Step` (code, params)."""
 
     value_cents: int
     lines: tuple[Line, ...]
+    # Derived from the same inputs as the lines: two valuations with the same lines are equal.
+    steps: tuple[Step, ...] = field(default=(), compare=False)
 
 
 def valuate(block: Block, r: RealisationInput) -> Valuation:
@@ -163,29 +192,38 @@ def valuate(block: Block, r: RealisationInput) -> Valuation:
         return _valuate_fte_year(block, r)
     if block.unit == "month":
         rate = _rate(block)
-        days = _capped_days(block, r)
-        return _single(block, Fraction(rate * days * MONTHS_PER_YEAR, DAYS_PER_YEAR))
+        days, period = _capped_days(block, r)
+        exact = Fraction(rate * days * MONTHS_PER_YEAR, DAYS_PER_YEAR)
+        return _single(block, exact, period, ("month_line", {"rate_cents": rate, "days": days}))
     if block.unit == "hour":
         rate = _rate(block)
         hours = _hours(r.hours, "hours")
         if hours < 0:
             raise ValuationError("hours_out_of_range", "hours", hours=str(hours))
-        return _single(block, rate * Fraction(hours))
+        params = {"rate_cents": rate, "hours": str(hours)}
+        return _single(block, rate * Fraction(hours), None, ("hour_line", params))
     if block.unit == "fixed":
         rate = _rate(block)
         quantity = 1 if r.quantity is None else r.quantity
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
             raise ValuationError("quantity_out_of_range", "quantity", quantity=repr(quantity))
-        return _single(block, Fraction(rate * quantity))
+        params = {"rate_cents": rate, "quantity": quantity}
+        return _single(block, Fraction(rate * quantity), None, ("fixed_line", params))
     if block.unit == "cost":
         cost = _amount(r.cost_excl_vat_cents, "cost_excl_vat_cents")
-        return _single(block, Fraction(cost))
+        return _single(block, Fraction(cost), None, ("cost_line", {}))
     if block.unit == "invoice":
         invoice = _amount(r.invoice_excl_vat_cents, "invoice_excl_vat_cents")
         if r.supplier_certification is None:
             raise ValuationError("missing_field", "supplier_certification")
         credit_bp = credit_bp_for(block, r.supplier_certification)
-        return _single(block, Fraction(invoice * credit_bp, FULL_BP))
+        params = {
+            "invoice_cents": invoice,
+            "certification": r.supplier_certification,
+            "credit_bp": credit_bp,
+        }
+        exact = Fraction(invoice * credit_bp, FULL_BP)
+        return _single(block, exact, None, ("invoice_line", params))
     raise ValuationError("unknown_unit", "unit", unit=block.unit)
 
 
@@ -245,27 +283,52 @@ def _valuate_fte_year(block: Block, r: RealisationInput) -> Valuation:
                 "hours_per_week",
                 minimum=str(minimum),
             )
-    days = _capped_days(block, r)
+    days, period = _capped_days(block, r)
+    counted_hours = min(hours_per_week, Decimal(FTE_HOURS))
     # The share of a full FTE-year both the block and its bonuses count, exactly.
-    share = Fraction(min(Fraction(hours_per_week), FTE_HOURS), FTE_HOURS) * Fraction(
-        days, DAYS_PER_YEAR
-    )
-    lines = [Line(block.code, round_half_up(rate * share))]
+    share = Fraction(counted_hours) / FTE_HOURS * Fraction(days, DAYS_PER_YEAR)
+    pro_rata = {"hours": str(counted_hours), "fte_hours": FTE_HOURS, "days": days}
+    given = {"hours_per_week": str(hours_per_week), "hours": str(counted_hours)}
+    steps: list[Step] = [("hours", {**given, "fte_hours": FTE_HOURS}), period]
+    lines = [_line(block.code, rate * share, steps, "fte_year_line", rate_cents=rate, **pro_rata)]
     for attribute, bonus_cents in block.bonuses.items():
         if isinstance(bonus_cents, bool) or not isinstance(bonus_cents, int):
             raise ValuationError("invalid_block", "bonuses", attribute=attribute)
         if bonus_cents < 0:
             raise ValuationError("negative_amount", "bonuses", attribute=attribute)
-        if attribute in r.attributes:
-            value = round_half_up(bonus_cents * share)
-            if value:
-                lines.append(Line(attribute, value))
-    return Valuation(sum(line.value_cents for line in lines), tuple(lines))
+        if attribute in r.attributes and round_half_up(bonus_cents * share):
+            lines.append(
+                _line(
+                    attribute,
+                    bonus_cents * share,
+                    steps,
+                    "bonus_line",
+                    rate_cents=bonus_cents,
+                    **pro_rata,
+                )
+            )
+    return _valuation(lines, steps)
 
 
-def _single(block: Block, exact: Fraction) -> Valuation:
-    value = round_half_up(exact)
-    return Valuation(value, (Line(block.code, value),))
+def _line(code: str, exact: Fraction, steps: list[Step], step: str, **params: Any) -> Line:
+    """A breakdown line, rounded half up on its own, and the step that explains it."""
+    line = Line(code, round_half_up(exact))
+    steps.append((step, {"code": code, **params, "amount_cents": line.value_cents}))
+    return line
+
+
+def _valuation(lines: list[Line], steps: list[Step]) -> Valuation:
+    total = sum(line.value_cents for line in lines)
+    if len(lines) > 1:
+        steps.append(("total", {"amount_cents": total}))
+    return Valuation(total, tuple(lines), tuple(steps))
+
+
+def _single(block: Block, exact: Fraction, period: Step | None, step: Step) -> Valuation:
+    """The valuation of a unit with one line: its period (if pro rata on days) and its step."""
+    steps: list[Step] = [period] if period else []
+    code, params = step
+    return _valuation([_line(block.code, exact, steps, code, **params)], steps)
 
 
 def _rate(block: Block) -> int:
@@ -288,17 +351,24 @@ def _whole_cents(value: int, name: str) -> int:
     return value
 
 
-def _capped_days(block: Block, r: RealisationInput) -> int:
+def _capped_days(block: Block, r: RealisationInput) -> tuple[int, Step]:
+    """The days that count (the period's, at most the block's maximum) and the step saying so."""
     days = period_days(r.start, r.end)
-    if block.max_days is None:
-        return days
-    if (
+    if block.max_days is not None and (
         isinstance(block.max_days, bool)
         or not isinstance(block.max_days, int)
         or block.max_days < 1
     ):
         raise ValuationError("invalid_block", "max_days")
-    return min(days, block.max_days)
+    counted = days if block.max_days is None else min(days, block.max_days)
+    period = {
+        "start": r.start.isoformat(),
+        "end": r.end.isoformat(),
+        "days": days,
+        "max_days": block.max_days,
+        "counted_days": counted,
+    }
+    return counted, ("period", period)
 
 
 def _hours(value: Decimal | int | float | str | None, name: str) -> Decimal:

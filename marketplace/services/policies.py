@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from marketplace.domain import inputs
 from marketplace.domain import obligation as obligation_rules
@@ -224,6 +225,51 @@ def policy_in_force(authority_id: int, on: date) -> SroiPolicy | None:
         .order_by(SroiPolicy.effective_from.desc())
         .limit(1)
     )
+
+
+def published_policies(today: date) -> list[SroiPolicy]:
+    """The policies the public calculator offers, by authority name: of each verified authority,
+    the version in force today.
+
+    Published means exactly that: a verified authority's policy is public from its effective date
+    (only a verified authority publishes one, `create_policy`) until a newer version replaces it,
+    as the authorities publish their social-return rules themselves. A version that is not in
+    force yet, one a newer version replaced, and any policy of an unverified authority are not
+    published: the calculator neither lists nor computes with them."""
+    in_force = (
+        select(SroiPolicy.authority_id, func.max(SroiPolicy.effective_from).label("since"))
+        .where(SroiPolicy.effective_from <= today)
+        .group_by(SroiPolicy.authority_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(SroiPolicy)
+            .join(
+                in_force,
+                (in_force.c.authority_id == SroiPolicy.authority_id)
+                & (in_force.c.since == SroiPolicy.effective_from),
+            )
+            .join(Organisation, Organisation.id == SroiPolicy.authority_id)
+            .where(Organisation.kind == "authority", Organisation.verified_at.is_not(None))
+            .options(contains_eager(SroiPolicy.authority))
+            .order_by(Organisation.name, SroiPolicy.id)
+        )
+    )
+
+
+def published_policy(policy_id: int, today: date) -> SroiPolicy:
+    """A published policy (`published_policies`) with its value table; NotFound for any other,
+    so the public calculator confirms nothing about a policy that is not public."""
+    policy = db.session.get(SroiPolicy, policy_id)
+    if (
+        policy is None
+        or policy.authority.kind != "authority"
+        or not policy.authority.is_verified
+        or policy_in_force(policy.authority_id, today) is not policy
+    ):
+        raise NotFound()
+    return policy
 
 
 def rules_of(policy: SroiPolicy) -> obligation_rules.Policy:

@@ -49,17 +49,36 @@ def input_value(page: str, name: str) -> str:
     return html.unescape(re.search(r'value="([^"]*)"', tag).group(1))
 
 
-def test_page_is_public_and_dutch_with_defaults(client):
+def placeholder(page: str, name: str) -> str:
+    tag = re.search(rf'<input[^>]* name="{name}"[^>]*>', page).group(0)
+    return html.unescape(re.search(r'placeholder="([^"]*)"', tag).group(1))
+
+
+def test_page_is_public_and_dutch_with_examples_as_placeholders(client):
     response = client.get(URL)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert '<html lang="nl"' in page
     assert "SROI-verplichting van een opdracht" in page
     assert "Waarde van een bouwblok" in page
-    assert input_value(page, "obligation-percentage") == "5"
-    assert input_value(page, "obligation-threshold") == "250.000"
-    assert input_value(page, "obligation-min_duration_months") == "6"
-    assert input_value(page, "block-rate") == "40.000"
+    for name, example in [
+        ("obligation-percentage", "5"),
+        ("obligation-threshold", "250.000"),
+        ("obligation-min_duration_months", "6"),
+        ("block-rate", "40.000"),
+        ("block-min_hours_per_week", "12"),
+    ]:
+        assert input_value(page, name) == ""
+        assert placeholder(page, name) == example
+
+
+def test_hours_below_the_example_minimum_count_when_no_minimum_is_typed(client):
+    """The example minimum of 12 hours is a placeholder: 8 hours a week are valued."""
+    data = {**BLOCK, "block-min_hours_per_week": "", "block-hours_per_week": "8"}
+    response = client.post(URL, data=data)
+    page = html.unescape(response.get_data(as_text=True))
+    assert field_errors(page) == {}
+    assert "8 uur per week van een volledige werkweek van 36 uur" in page
 
 
 def test_nav_links_to_the_calculator_for_everyone(client):
@@ -109,16 +128,19 @@ def test_missing_dates_are_required(client):
     assert errors["obligation-award_date"] == "Vul de gunningsdatum in."
 
 
-def test_block_form_values_the_domain_example_with_breakdown(client):
+def test_block_form_values_the_domain_example_explained_step_by_step(client):
     response = client.post(URL, data=BLOCK)
-    page = response.get_data(as_text=True)
+    page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 200
-    assert "Bouwblok PW" in page
-    assert "€\xa013.223,74" in page
-    assert "Bonus: 50 jaar of ouder" in page
-    assert "€\xa03.305,94" in page
-    assert "€\xa016.529,68" in page
-    assert "utrecht-table__cell--numeric-column" in page
+    steps = page.split('class="app-explanation">', 1)[1].split("</ol>", 1)[0]
+    assert re.findall(r"<li>([^<]*)</li>", steps) == [
+        "24 uur per week van een volledige werkweek van 36 uur",
+        "1 januari 2026 tot en met 30 juni 2026: 181 dagen",
+        "PW: € 40.000,00 per fte-jaar × 24/36 uur × 181/365 dagen = € 13.223,74",
+        "Bonus 50 jaar of ouder: € 10.000,00 per fte-jaar × 24/36 uur × 181/365 dagen = € 3.305,94",
+        "Totaal: € 16.529,68",
+    ]
+    assert "Zo is het berekend" in page
 
 
 def test_each_form_on_the_page_says_which_calculator_it_posts_to(client):

@@ -14,7 +14,7 @@ OFFICER = "officer@authority.example.com"
 
 def _explanation(client, contract_id: int) -> str:
     page = unescape(client.get(f"/contracten/{contract_id}").get_data(as_text=True))
-    return page.split('class="app-explanation">', 1)[1].split("</ul>", 1)[0]
+    return page.split('class="app-explanation">', 1)[1].split("</ol>", 1)[0]
 
 
 def test_the_contract_page_explains_the_obligation_in_dutch_and_in_english(

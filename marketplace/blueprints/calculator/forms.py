@@ -1,4 +1,10 @@
-"""The calculator's two forms; amounts, percentages and hours are typed the Dutch way.
+"""The calculator's forms; amounts, percentages and hours are typed the Dutch way.
+
+Each of the two calculators has a form for a published policy (the policy's rules and value table
+come from the database: the visitor enters only the contract or the realisation) and one where the
+visitor also types the policy's rules or the building block. Example values are placeholders,
+never defaults: a prefilled minimum of hours would refuse a realisation the visitor's own policy
+accepts.
 
 The fields (blueprints/fields.py) only turn text into the domain's units (cents, basis points,
 exact decimal hours); the rules themselves (what is required for which unit, minimum hours, dates
@@ -7,8 +13,6 @@ route puts next to a field.
 """
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -28,55 +32,18 @@ from marketplace.blueprints.fields import (
 )
 from marketplace.domain.obligation import MAX_DURATION_MONTHS
 from marketplace.domain.valuation import MAX_BLOCK_DAYS, MAX_QUANTITY
+from marketplace.labels import bonus_labels, unit_labels
+from marketplace.models import SroiPolicy
 
 
-class ObligationForm(FlaskForm):
-    """What a contractor knows before bidding: the tender's value, dates and the SROI policy."""
+class PolicyObligationForm(FlaskForm):
+    """What a contractor knows of a tender before bidding, under a published policy."""
 
     value = EuroField(
         _l("Contract value (excl. VAT)"),
         validators=[InputRequired(message=_l("Enter the contract value."))],
         description=_l("In euros, e.g. 1.200.000."),
-    )
-    percentage = PercentField(
-        _l("SROI percentage"),
-        default=500,
-        validators=[InputRequired(message=_l("Enter the SROI percentage."))],
-        description=_l("From the tender documents; the Rijk asks 5%."),
-    )
-    threshold = EuroField(
-        _l("Threshold"),
-        default=25_000_000,
-        validators=[InputRequired(message=_l("Enter the threshold."))],
-        description=_l("SROI applies to contracts of this value or more."),
-    )
-    min_duration_months = IntegerField(
-        _l("Minimum duration in months"),
-        default=6,
-        validators=[
-            InputRequired(message=_l("Enter the minimum duration.")),
-            NumberRange(
-                min=0,
-                max=MAX_DURATION_MONTHS,
-                message=_l("Enter a number of months from 0 to 1200."),
-            ),
-        ],
-    )
-    labour_share = PercentField(
-        _l("Labour share of the contract"),
-        validators=[Optional()],
-        description=_l("Optional: the part of the contract value that is labour."),
-    )
-    low_labour_share = PercentField(
-        _l("Low-labour rule: labour share below"),
-        validators=[Optional()],
-        description=_l("Optional: below this labour share the policy asks a lower percentage."),
-    )
-    low_labour_percentage = PercentField(_l("Low-labour rule: percentage"), validators=[Optional()])
-    cap = EuroField(
-        _l("Maximum obligation (cap)"),
-        validators=[Optional()],
-        description=_l("Optional, in euros."),
+        render_kw={"placeholder": "1.200.000", "inputmode": "decimal"},
     )
     award_date = DateField(
         _l("Award date"),
@@ -90,6 +57,12 @@ class ObligationForm(FlaskForm):
         _l("End of the contract"),
         validators=[InputRequired(message=_l("Enter the end date.")), plausible_date],
     )
+    labour_share = PercentField(
+        _l("Labour share of the contract"),
+        validators=[Optional()],
+        description=_l("Optional: the part of the contract value that is labour."),
+        render_kw={"placeholder": "40", "inputmode": "decimal"},
+    )
     pso_level = SelectField(
         _l("Your PSO level"), choices=lambda: pso_choices(_l("— no PSO certificate —")), default=""
     )
@@ -98,15 +71,124 @@ class ObligationForm(FlaskForm):
         validators=[Optional(), plausible_date],
         description=_l("The certificate counts when it is valid on the award date."),
     )
+
+
+class ObligationForm(PolicyObligationForm):
+    """The tender and the authority's SROI policy as the visitor types it."""
+
+    percentage = PercentField(
+        _l("SROI percentage"),
+        validators=[InputRequired(message=_l("Enter the SROI percentage."))],
+        description=_l("From the tender documents; the Rijk asks 5%."),
+        render_kw={"placeholder": "5", "inputmode": "decimal"},
+    )
+    threshold = EuroField(
+        _l("Threshold"),
+        validators=[InputRequired(message=_l("Enter the threshold."))],
+        description=_l("SROI applies to contracts of this value or more."),
+        render_kw={"placeholder": "250.000", "inputmode": "decimal"},
+    )
+    min_duration_months = IntegerField(
+        _l("Minimum duration in months"),
+        validators=[
+            InputRequired(message=_l("Enter the minimum duration.")),
+            NumberRange(
+                min=0,
+                max=MAX_DURATION_MONTHS,
+                message=_l("Enter a number of months from 0 to 1200."),
+            ),
+        ],
+        render_kw={"placeholder": "6", "inputmode": "numeric"},
+    )
+    low_labour_share = PercentField(
+        _l("Low-labour rule: labour share below"),
+        validators=[Optional()],
+        description=_l("Optional: below this labour share the policy asks a lower percentage."),
+        render_kw={"placeholder": "30", "inputmode": "decimal"},
+    )
+    low_labour_percentage = PercentField(
+        _l("Low-labour rule: percentage"),
+        validators=[Optional()],
+        render_kw={"placeholder": "2", "inputmode": "decimal"},
+    )
+    cap = EuroField(
+        _l("Maximum obligation (cap)"),
+        validators=[Optional()],
+        description=_l("Optional, in euros."),
+        render_kw={"inputmode": "decimal"},
+    )
     pso_remaining = PercentField(
         _l("Part of the obligation that remains with this PSO level"),
         validators=[Optional()],
         description=_l("From the authority's policy: 0% is exempt, empty or 100% is no discount."),
+        render_kw={"placeholder": "50", "inputmode": "decimal"},
     )
 
 
-class BlockForm(FlaskForm):
-    """One building block of a policy's value table and one realisation against it."""
+class _RealisationFields(FlaskForm):
+    """One realisation against a building block; which fields count depends on the block's kind."""
+
+    hours_per_week = DecimalTextField(
+        _l("Hours per week"),
+        validators=[Optional()],
+        description=_l("e.g. 24 or 15,5."),
+        render_kw={"placeholder": "24", "inputmode": "decimal"},
+    )
+    start = DateField(_l("Start"), validators=[Optional(), plausible_date])
+    end = DateField(_l("End"), validators=[Optional(), plausible_date])
+    attributes = MultiCheckboxField(
+        _l("Characteristics of the candidate"), choices=bonus_choices, validators=[Optional()]
+    )
+    hours = DecimalTextField(
+        _l("Number of hours"),
+        validators=[Optional()],
+        render_kw={"placeholder": "40", "inputmode": "decimal"},
+    )
+    quantity = IntegerField(
+        _l("Number of occurrences"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=MAX_QUANTITY, message=_l("Enter a whole number of at least 1.")),
+        ],
+        render_kw={"placeholder": "1", "inputmode": "numeric"},
+    )
+    cost = EuroField(
+        _l("Costs incurred (excl. VAT)"),
+        validators=[Optional()],
+        render_kw={"placeholder": "2.500", "inputmode": "decimal"},
+    )
+    invoice = EuroField(
+        _l("Invoice amount (excl. VAT)"),
+        validators=[Optional()],
+        render_kw={"placeholder": "12.500", "inputmode": "decimal"},
+    )
+    certification = SelectField(
+        _l("Certification of the supplier"), choices=certification_choices, default="none"
+    )
+
+
+class PolicyBlockForm(_RealisationFields):
+    """A realisation against one building block of a published policy's value table."""
+
+    block = SelectField(
+        _l("Building block"),
+        validators=[InputRequired(message=_l("Choose a building block."))],
+        description=_l("From the value table of the chosen policy."),
+    )
+
+    def __init__(self, policy: SroiPolicy, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        units, bonuses = unit_labels(), bonus_labels()
+        self.block.choices = [("", _l("— choose a building block —"))] + [
+            (b.code, f"{b.code} — {b.label} ({units.get(b.unit, b.unit)})") for b in policy.blocks
+        ]
+        # The characteristics the table's blocks pay a bonus for, each once, in the table's order.
+        offered = dict.fromkeys(code for b in policy.blocks for code in b.bonuses or {})
+        self.attributes.choices = [(code, bonuses.get(code, code)) for code in offered]
+
+
+class BlockForm(_RealisationFields):
+    """A building block as the visitor types it, and one realisation against it."""
 
     unit = SelectField(
         _l("Kind of building block"),
@@ -115,25 +197,24 @@ class BlockForm(FlaskForm):
     )
     code = StringField(
         _l("Code of the building block"),
-        default="PW",
         validators=[InputRequired(message=_l("Enter a code, e.g. PW."))],
         description=_l("As in the authority's value table, e.g. PW, DGR or WEP."),
+        render_kw={"placeholder": "PW"},
     )
     rate = EuroField(
         _l("Rate"),
-        default=4_000_000,
         validators=[Optional()],
         description=_l("In euros per FTE-year, per month, per hour or per occurrence."),
+        render_kw={"placeholder": "40.000", "inputmode": "decimal"},
     )
     min_hours_per_week = DecimalTextField(
         _l("Minimum hours per week"),
-        default=Decimal(12),
         validators=[Optional()],
         description=_l("Per FTE-year block; optional."),
+        render_kw={"placeholder": "12", "inputmode": "decimal"},
     )
     max_days = IntegerField(
         _l("Maximum number of days"),
-        default=730,
         validators=[
             Optional(),
             NumberRange(
@@ -141,30 +222,10 @@ class BlockForm(FlaskForm):
             ),
         ],
         description=_l("Per FTE-year or month block; optional (730 days is two years)."),
+        render_kw={"placeholder": "730", "inputmode": "numeric"},
     )
-    hours_per_week = DecimalTextField(
-        _l("Hours per week"), validators=[Optional()], description=_l("e.g. 24 or 15,5.")
-    )
-    start = DateField(_l("Start"), validators=[Optional(), plausible_date])
-    end = DateField(_l("End"), validators=[Optional(), plausible_date])
     bonus_rate = EuroField(
         _l("Bonus per FTE-year for each characteristic"),
-        default=1_000_000,
         validators=[Optional()],
-    )
-    attributes = MultiCheckboxField(
-        _l("Characteristics of the candidate"), choices=bonus_choices, validators=[Optional()]
-    )
-    hours = DecimalTextField(_l("Number of hours"), validators=[Optional()])
-    quantity = IntegerField(
-        _l("Number of occurrences"),
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=MAX_QUANTITY, message=_l("Enter a whole number of at least 1.")),
-        ],
-    )
-    cost = EuroField(_l("Costs incurred (excl. VAT)"), validators=[Optional()])
-    invoice = EuroField(_l("Invoice amount (excl. VAT)"), validators=[Optional()])
-    certification = SelectField(
-        _l("Certification of the supplier"), choices=certification_choices, default="none"
+        render_kw={"placeholder": "10.000", "inputmode": "decimal"},
     )
