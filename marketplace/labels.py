@@ -756,6 +756,11 @@ def valuation_steps(steps: Iterable[Sequence[Any]] | None) -> list[str]:
     return [valuation_step(code, params) for code, params in steps or ()]
 
 
+def valuation_explanation(steps: Iterable[Sequence[Any]] | None) -> str:
+    """The steps as one line, joined by "; " like an obligation's `explanation` in the API."""
+    return "; ".join(valuation_steps(steps))
+
+
 def proposal_status_labels() -> dict[str, str]:
     """A proposal's statuses (services/proposals.py)."""
     return {

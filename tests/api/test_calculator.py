@@ -77,6 +77,13 @@ def test_valuate_example_from_domain(client):
             {"code": "PW", "value_cents": 1322374},
             {"code": "age_50_plus", "value_cents": 330594},
         ],
+        "explanation": (
+            "24 uur per week van een volledige werkweek van 36 uur; "
+            "1 januari 2026 tot en met 30 juni 2026: 181 dagen; "
+            "PW: € 40.000,00 per fte-jaar × 24/36 uur × 181/365 dagen = € 13.223,74; "
+            "Bonus 50 jaar of ouder: € 10.000,00 per fte-jaar × 24/36 uur × 181/365 dagen = "
+            "€ 3.305,94; Totaal: € 16.529,68"
+        ),
     }
 
 
@@ -131,7 +138,8 @@ def test_month_unit(client):
     block = {"code": "WEP", "unit": "month", "rate_cents": 75000}
     realisation = {"start": "2026-01-01", "end": "2026-12-31"}
     body = valuate(client, block, realisation).get_json()
-    assert body == {"value_cents": 900000, "breakdown": [{"code": "WEP", "value_cents": 900000}]}
+    assert body["value_cents"] == 900000
+    assert body["breakdown"] == [{"code": "WEP", "value_cents": 900000}]
 
 
 def test_hour_unit(client):
@@ -341,3 +349,10 @@ def test_openapi_lists_the_three_paths_with_request_and_response_schemas(client)
         assert "security" not in post
     block = spec["components"]["schemas"]["Block"]["properties"]
     assert block["unit"]["enum"] == ["fte_year", "month", "hour", "invoice", "fixed", "cost"]
+
+
+def test_valuate_explains_in_the_requests_language(client):
+    client.post("/taal/en", data={"next": "/"})
+    explanation = client.post(VALUATE, json=PW_EXAMPLE).get_json()["explanation"]
+    assert explanation.startswith("24 hours a week of a full-time week of 36 hours; ")
+    assert explanation.endswith("; Total: €16,529.68")

@@ -39,7 +39,7 @@ from marketplace.blueprints.api.schemas.calculator import (
 )
 from marketplace.blueprints.errors import error_response
 from marketplace.domain import fulfilment, inputs, obligation, valuation
-from marketplace.labels import error_message, obligation_explanation
+from marketplace.labels import error_message, obligation_explanation, valuation_explanation
 
 
 def _refused(exc: valuation.ValuationError | obligation.ObligationInputError) -> Response:
@@ -87,6 +87,7 @@ def valuate(args):
         "breakdown": [
             {"code": line.code, "value_cents": line.value_cents} for line in result.lines
         ],
+        "explanation": valuation_explanation(result.steps),
     }
 
 

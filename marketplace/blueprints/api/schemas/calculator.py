@@ -71,6 +71,9 @@ class LineSchema(ma.Schema):
 class ValuationSchema(ma.Schema):
     value_cents = ma.fields.Integer(required=True)
     breakdown = ma.fields.List(ma.fields.Nested(LineSchema), required=True)
+    explanation = ma.fields.String(
+        required=True, metadata={"description": "Step by step, in the request's language"}
+    )
 
 
 class PolicySchema(PolicyRulesSchema):
