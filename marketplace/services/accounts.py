@@ -1,4 +1,5 @@
-"""Accounts: registration, e-mail confirmation, login with lockout, password reset, API tokens."""
+"""Accounts: registration, e-mail confirmation, login with lockout, password reset and change,
+API tokens."""
 
 from __future__ import annotations
 
@@ -48,9 +49,7 @@ def register(email: str, password: str, name: str = "") -> None:
     the address first (perhaps not its owner) must not keep a password into the account that
     the owner confirms from the mail."""
     email = email.strip().lower()
-    if len(password) < MIN_PASSWORD_LENGTH:
-        msg = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
-        raise ServiceError(msg, {"password": msg})
+    _check_new_password(password)
     password_hash = hash_password(password)
     existing = find_by_email(email)
     if existing is not None:
@@ -278,15 +277,47 @@ def reset_password(token: str, password: str, address: str | None) -> User:
     user = db.session.get(User, user_id)
     if user is None or _reset_fingerprint(user) != fingerprint:
         raise ServiceError(_("This reset link is not valid or has expired."), code="invalid")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        msg = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
-        raise ServiceError(msg, {"password": msg})
+    _check_new_password(password)
     revoked = _set_password(user, password)
     login_throttle.clear(user.email, address)
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     audit.record("user.password_reset", user, after={"api_tokens_revoked": revoked}, actor=user)
     db.session.commit()
     return user
+
+
+def change_password(user: User, current: str, new: str, address: str | None) -> int:
+    """A logged-in user's new password, given the current one; audited. Like a reset it ends
+    every other session of the user and revokes their API tokens (the caller logs the session
+    at hand in again). Returns the number of tokens revoked.
+
+    Wrong current passwords are counted and locked like logins (services/login_throttle), under
+    a key of their own, so a borrowed session cannot try passwords without end and a stranger's
+    tries do not lock the owner's login."""
+    minutes = login_throttle.reserve_attempt(_change_key(user), address)
+    if minutes is not None:
+        msg = _("Too many wrong passwords. Try again in %(m)d min.", m=minutes)
+        raise ServiceError(msg, {"current_password": msg}, code="locked")
+    if not check_password_hash(user.password_hash, current or ""):
+        msg = _("This is not your password.")
+        raise ServiceError(msg, {"current_password": msg}, code="bad_password")
+    _check_new_password(new)
+    login_throttle.clear(_change_key(user), address)
+    revoked = _set_password(user, new)
+    audit.record("user.password_changed", user, after={"api_tokens_revoked": revoked}, actor=user)
+    db.session.commit()
+    return revoked
+
+
+def _change_key(user: User) -> str:
+    return f"password-change:{user.id}"
+
+
+def _check_new_password(password: str) -> None:
+    """The rule for every new password (registration, reset, change)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        msg = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        raise ServiceError(msg, {"password": msg})
 
 
 def choose_language(user: User, locale: str) -> None:

@@ -1,4 +1,4 @@
-"""Register, confirm, log in and out, reset a password."""
+"""Register, confirm, log in and out, reset or change a password."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.blueprints import limits
 from marketplace.blueprints.auth.forms import (
+    ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
@@ -140,3 +141,28 @@ def reset_password(token: str):
             flash(_("Your password has been changed. You can log in now."), "ok")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/wachtwoord-wijzigen", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(
+                user, form.current_password.data, form.password.data, request.remote_addr
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            login_user(user)  # this session goes on under the new session token; others end
+            flash(
+                _(
+                    "Your password has been changed. Other sessions are logged out and your "
+                    "API tokens no longer work."
+                ),
+                "ok",
+            )
+            return redirect(url_for("account.index"))
+    return render_template("auth/change_password.html", form=form)
