@@ -61,8 +61,10 @@ def _contract_pdf(report: ReportFile, target: Path, progress: Progress) -> None:
 
 
 def _realisations_xlsx(report: ReportFile, target: Path, progress: Progress) -> None:
-    table = reports.realisations_table(report.organisation, _day(report.params["today"]))
-    reports.write_xlsx(table, target, progress)
+    today = _day(report.params["today"])
+    table = reports.realisations_table(report.organisation, today)
+    people = reports.people_table(report.organisation, today)
+    reports.write_xlsx(table, target, progress, more=[people])
 
 
 PDF = "application/pdf"

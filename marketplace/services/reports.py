@@ -31,6 +31,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from marketplace import clock, labels
+from marketplace.domain import people
 from marketplace.domain.fulfilment import Fulfilment, percent_realised
 from marketplace.extensions import db
 from marketplace.labels import obligation_labels, state_labels
@@ -42,6 +43,7 @@ from marketplace.services.errors import NotFound
 # way in a Dutch locale (docs/architecture.md "Reports").
 EUR_FORMAT = "[$€-413] #,##0.00;[$€-413] -#,##0.00"
 DATE_FORMAT = "dd-mm-yyyy"
+DECIMAL_FORMAT = "#,##0.00"
 LOCAL_TZ = clock.LOCAL_TZ
 # Text a spreadsheet would run as a formula when it opens the CSV (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -49,8 +51,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class Column:
-    """An export column: its header, its kind of value (text, eur in cents, date, number) and
-    its width in characters in Excel."""
+    """An export column: its header, its kind of value (text, eur in cents, date, number,
+    decimal: a Decimal of two decimals such as FTE) and its width in characters in Excel."""
 
     label: str
     kind: str = "text"
@@ -351,6 +353,8 @@ def _csv_cell(kind: str, value: Any) -> str:
         return value.isoformat()
     if kind == "number":
         return format(Decimal(value).normalize(), "f").replace(".", ",")
+    if kind == "decimal":
+        return format(Decimal(value), "f").replace(".", ",")
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
@@ -372,44 +376,62 @@ def csv_chunks(table: Table, batch: int = 500) -> Iterator[str]:
 
 
 def write_xlsx(
-    table: Table, path: str | Path, progress: Callable[[int], None] | None = None
+    table: Table,
+    path: str | Path,
+    progress: Callable[[int], None] | None = None,
+    more: Iterable[Table] = (),
 ) -> None:
-    """The table as an Excel workbook at `path`: bold frozen header, real dates, euro number
-    format. XlsxWriter's constant_memory mode flushes each row to a temporary file as soon as
-    the next one starts, so 100,000 rows take the memory of one (the rows must come in order,
-    which they do). `progress` hears the percentage written every 5,000 rows."""
+    """The table as an Excel workbook at `path`, and `more` tables as sheets after it: bold
+    frozen header, real dates, euro number format. XlsxWriter's constant_memory mode flushes
+    each row to a temporary file as soon as the next one starts, so 100,000 rows take the memory
+    of one (the rows must come in order, sheet after sheet, which they do). `progress` hears the
+    percentage of the first table written every 5,000 rows."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    sheet = book.add_worksheet(table.sheet[:31])
     formats = {
         "eur": book.add_format({"num_format": EUR_FORMAT}),
         "date": book.add_format({"num_format": DATE_FORMAT}),
+        "decimal": book.add_format({"num_format": DECIMAL_FORMAT}),
         "number": None,
         "text": None,
+        "header": book.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
     }
-    header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    total = max(table.count(), 1) if progress and table.count else None
+    _write_sheet(book, formats, table, progress if total else None, total)
+    for other in more:
+        _write_sheet(book, formats, other, None, None)
+    book.close()
+    if progress:
+        progress(100)
+
+
+def _write_sheet(
+    book: xlsxwriter.Workbook,
+    formats: dict[str, Any],
+    table: Table,
+    progress: Callable[[int], None] | None,
+    total: int | None,
+) -> None:
+    sheet = book.add_worksheet(table.sheet[:31])
     for i, column in enumerate(table.columns):
         sheet.set_column(i, i, column.width, formats[column.kind])
-        sheet.write_string(0, i, column.label, header)
+        sheet.write_string(0, i, column.label, formats["header"])
     sheet.freeze_panes(1, 0)
     writers: dict[str, Callable[[int, int, Any], Any]] = {
         "eur": lambda r, i, v: sheet.write_number(r, i, float(_euros(v)), formats["eur"]),
         "date": lambda r, i, v: sheet.write_datetime(r, i, v, formats["date"]),
         "number": lambda r, i, v: sheet.write_number(r, i, float(v)),
+        "decimal": lambda r, i, v: sheet.write_number(r, i, float(v), formats["decimal"]),
         "text": lambda r, i, v: sheet.write_string(r, i, str(v)),
     }
     kinds = [c.kind for c in table.columns]
-    total = max(table.count(), 1) if progress and table.count else None
     last = 0
     for last, row in enumerate(table.rows, 1):
         for i, (kind, value) in enumerate(zip(kinds, row, strict=True)):
             if value is not None and value != "":
                 writers[kind](last, i, value)
-        if total and last % 5000 == 0:
+        if progress and total and last % 5000 == 0:
             progress(min(99, 100 * last // total))
     sheet.autofilter(0, 0, max(last, 1), len(table.columns) - 1)
-    book.close()
-    if progress:
-        progress(100)
 
 
 # --- PDF reports -----------------------------------------------------------------------------
@@ -458,6 +480,8 @@ class Report:
     contract: ContractFigures | None = None
     contract_record: Contract | None = None
     blocks: list[BlockTotals] = field(default_factory=list)
+    people: People | None = None
+    people_by_contract: dict[int, people.Figures] = field(default_factory=dict)
 
 
 def _totals(rows: list[ContractFigures]) -> Totals:
@@ -533,6 +557,7 @@ def contract_report(contract: Contract, side: str, today: date) -> Report:
         contract=figures,
         contract_record=contract,
         blocks=realisation_totals(contract.id),
+        people=people_of_contract(contract.id),
     )
 
 
@@ -578,6 +603,7 @@ def year_report(authority: Organisation, year: int, today: date) -> Report:
     the Excel export: listing them made a 10,000-contract report 1,400 pages long."""
     rows = list(contract_figures(authority.id, today, year=year))
     chart = charts.authority_chart(authority, today, selection=year_selection(authority.id, year))
+    counted = people_of_year(authority.id, year)
     return Report(
         title=_("Social return annual report %(year)d", year=year),
         authority=authority,
@@ -588,6 +614,8 @@ def year_report(authority: Organisation, year: int, today: date) -> Report:
         chart=charts.data_uri(charts.svg(chart)),
         chart_summary=charts.summary(chart),
         rows=rows,
+        people=counted.people,
+        people_by_contract=counted.by_contract,
     )
 
 
@@ -598,6 +626,193 @@ def report_years(authority: Organisation, today: date) -> list[int]:
     )
     start = min(first.year if first else today.year, today.year)
     return list(range(today.year, start - 1, -1))
+
+
+# --- people: candidates, FTE and hours --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeopleYear:
+    """One year of a people table: a row per building block, and the year's total (each
+    candidate once, however many blocks)."""
+
+    year: int
+    rows: list[people.Row]
+    total: people.Figures
+
+
+@dataclass(frozen=True)
+class People:
+    """Candidates, FTE and hours of approved realisations per year and building block, with
+    their approved value (domain/people.py says how they are counted). `labels` names the
+    blocks by code; `total` is every year together."""
+
+    years: list[PeopleYear]
+    labels: dict[str, str]
+    total: people.Figures
+
+    @property
+    def counts_people(self) -> bool:
+        return any(row.counts_people for year in self.years for row in year.rows)
+
+
+def _claims() -> Select:
+    """Approved realisations as the people count reads them, block and contract joined; the
+    first columns are the contract's id and reference (for `_in_batches` and the export)."""
+    r, b = Realisation, BuildingBlock
+    return (
+        select(
+            r.contract_id,
+            r.id,
+            Contract.reference,
+            r.contractor_id,
+            b.code,
+            b.label,
+            b.unit,
+            r.candidate_key,
+            r.start_date,
+            r.end_date,
+            r.hours_per_week,
+            r.hours,
+            r.value_cents,
+            r.decided_at,
+        )
+        .join(Contract, Contract.id == r.contract_id)
+        .join(b, b.id == r.block_id)
+        .where(r.state == "approved")
+    )
+
+
+def _claim(row: Row) -> people.Claim:
+    (_cid, _rid, _ref, contractor, code, _label, unit, key, start, end, per_week, hours, value,
+     decided) = row  # fmt: skip
+    return people.Claim(
+        block=code,
+        unit=unit,
+        value_cents=int(value),
+        # The same reference of two contractors is two people (docs/domain.md "Privacy").
+        candidate=(contractor, key) if key else None,
+        start=start,
+        end=end,
+        hours_per_week=per_week,
+        hours=hours,
+        approved_on=local_date(decided),
+    )
+
+
+def _people(tally: people.Tally, labels: dict[str, str]) -> People:
+    by_year: dict[int, list[people.Row]] = {}
+    for row in tally.rows():
+        by_year.setdefault(row.year, []).append(row)
+    totals = tally.years()
+    return People(
+        [PeopleYear(year, rows, totals[year]) for year, rows in by_year.items()],
+        labels,
+        tally.total(),
+    )
+
+
+def people_of_contract(contract_id: int) -> People:
+    """A contract's people per year and block, every year of its approved realisations (one
+    query)."""
+    tally, labels = people.Tally(), {}
+    for row in db.session.execute(_claims().where(Realisation.contract_id == contract_id)):
+        labels.setdefault(row.code, row.label)
+        tally.add(_claim(row))
+    return _people(tally, labels)
+
+
+@dataclass(frozen=True)
+class YearPeople:
+    """An authority's people in one year: per block over all its contracts, and per contract."""
+
+    people: People
+    by_contract: dict[int, people.Figures]
+
+
+def people_of_year(authority_id: int, year: int) -> YearPeople:
+    """The people the authority's approved realisations count in a calendar year, in one
+    streamed query: those whose period reaches into the year, and those without a period
+    approved in it (domain/people.py "The period"). Only the year's part of a period counts."""
+    r = Realisation
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    dated = r.start_date.is_not(None) & r.end_date.is_not(None)
+    q = (
+        _claims()
+        .where(Contract.authority_id == authority_id)
+        .where(
+            or_(
+                dated & (r.start_date <= last) & (r.end_date >= first),
+                ~dated
+                & (r.decided_at >= _utc_start_of(first))
+                & (r.decided_at < _utc_start_of(date(year + 1, 1, 1))),
+            )
+        )
+        .execution_options(yield_per=1000)
+    )
+    tally, per_contract, labels = people.Tally({year}), {}, {}
+    for row in db.session.execute(q):
+        claim = _claim(row)
+        labels.setdefault(row.code, row.label)
+        tally.add(claim)
+        per_contract.setdefault(row.contract_id, people.Tally({year})).add(claim)
+    return YearPeople(_people(tally, labels), {cid: t.total() for cid, t in per_contract.items()})
+
+
+def people_table(authority: Organisation, today: date) -> Table:
+    """Per contract, year and building block the approved realisations' candidates, FTE, hours
+    and value: the people next to the euros, for Excel (a sheet of the realisations file) and
+    CSV. Cells a block does not count (FTE of a month block, people of an invoice) are empty."""
+    columns = [
+        Column(_("Contract reference"), width=16),
+        Column(_("Year"), "number", 7),
+        Column(_("Building block"), width=10),
+        Column(_("Target group"), width=32),
+        Column(_("Realisations"), "number", 11),
+        Column(_("Candidates"), "number", 11),
+        Column(_("FTE"), "decimal", 9),
+        Column(_("Hours"), "decimal", 11),
+        Column(_("Approved value"), "eur", 15),
+    ]
+    return Table(
+        name=clock.dated_name("mensen", authority.slug),
+        sheet=_("People"),
+        columns=columns,
+        rows=_people_rows(authority.id),
+    )
+
+
+def _people_rows(authority_id: int) -> Iterator[tuple[Any, ...]]:
+    """Realisations read 5,000 at a time in contract order, each contract's tally written out
+    when the next contract begins: memory holds one batch and one contract."""
+    q = _claims().where(Contract.authority_id == authority_id)
+    current: tuple[int, str] | None = None
+    tally, labels = people.Tally(), {}
+
+    def flush() -> Iterator[tuple[Any, ...]]:
+        for row in tally.rows():
+            f = row.figures
+            yield (
+                current[1],
+                row.year,
+                row.block,
+                labels[row.block],
+                f.realisations,
+                f.candidates if row.counts_people else None,
+                f.fte_shown if row.counts_fte else None,
+                f.hours_shown if row.counts_hours else None,
+                f.value_cents,
+            )
+
+    for row in _in_batches(q, (Realisation.contract_id, Realisation.id)):
+        if current is not None and row.contract_id != current[0]:
+            yield from flush()
+            tally, labels = people.Tally(), {}  # another contract may name a block otherwise
+        current = (row.contract_id, row.reference)
+        labels.setdefault(row.code, row.label)
+        tally.add(_claim(row))
+    if current is not None:
+        yield from flush()
 
 
 class _LocalOnly(URLFetcher):
@@ -647,6 +862,7 @@ def _pdf_helpers() -> dict[str, Any]:
         "obligation_label": labels.obligation_label,
         "local_date": local_date,
         "number": lambda value: format_decimal(value, format="#,##0.##"),
+        "two_decimals": lambda value: format_decimal(value, format="#,##0.00"),
         "percent": lambda value: format_decimal(Decimal(value), format="0.0") + "%",
     }
 

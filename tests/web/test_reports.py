@@ -336,3 +336,90 @@ def test_report_files_are_named_with_the_day_in_amsterdam(client, auth, contract
         link = re.search(r'href="(/rapportage/bestanden/\d+/[^"]+)"', page).group(1)
         with client.get(link) as response:
             assert download_name(response) == name.format(slug=contract.authority.slug)
+
+
+# The fixture's KAND-0001: 24 hours a week from 1 March to 31 August 2026 (184 days).
+FTE, HOURS = "0,34", "630,86"  # 24/36 × 184/365 = 0,336...; 24 × 184/7 = 630,857...
+
+
+def table_rows(html: str) -> list[list[str]]:
+    """The cells' texts of the first table in `html`, row by row."""
+    table = html[: html.index("</table>")]
+    return [
+        [
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    ]
+
+
+def test_reports_page_shows_the_people_of_the_year_next_to_the_euros(client, auth, contract, today):
+    auth.login(OFFICER)
+    html = client.get("/rapportage/").get_data(as_text=True)
+    table = html[html.index('id="people-figures"') :]
+    assert "Mensen in 2026" in html
+    assert table_rows(table)[1] == [
+        "2026",
+        "PW Participatiewet",
+        "1",
+        FTE,
+        HOURS,
+        "€ 13.442,92",
+    ]
+
+
+def test_reports_page_shows_another_report_year_when_asked(client, auth, contract, today):
+    officer = contract.authority.members[0].user
+    make_contract(contract.authority, contract.contractor, officer, start_date=date(2025, 3, 1))
+    auth.login(OFFICER)
+    html = client.get("/rapportage/?jaar=2025").get_data(as_text=True)
+    assert "Mensen in 2025" in html
+    assert "Er zijn nog geen realisaties goedgekeurd." in html
+    assert "Mensen in 2026" in client.get("/rapportage/?jaar=1850").get_data(as_text=True)
+
+
+def test_contract_page_shows_its_people_per_year(client, auth, contract, today):
+    auth.login(OWNER)
+    html = client.get(f"/contracten/{contract.id}").get_data(as_text=True)
+    table = html[html.index('id="people-figures"') :]
+    assert "Kandidaten, fte en uren per jaar en bouwblok" in table
+    assert f">{FTE}</td>" in table and f">{HOURS}</td>" in table
+
+
+def test_people_csv_has_a_row_per_contract_year_and_block(client, auth, contract, today):
+    auth.login(OFFICER)
+    row = first_csv_row(client.get("/rapportage/mensen.csv").data)
+    assert (row["Kenmerk contract"], row["Jaar"], row["Bouwblok"]) == ("EM-2026-014", "2026", "PW")
+    assert (row["Kandidaten"], row["Fte"], row["Uren"]) == ("1", FTE, HOURS)
+    assert row["Goedgekeurde waarde"] == "13.442,92"
+
+
+def test_realisations_excel_file_has_a_sheet_of_people_in_numbers(client, auth, contract, today):
+    auth.login(OFFICER)
+    book = openpyxl.load_workbook(io.BytesIO(made_file(client, "/rapportage/realisaties.xlsx")))
+    assert book.sheetnames == ["Realisaties", "Mensen"]
+    header, row = list(book["Mensen"].iter_rows(values_only=True))
+    assert header[5:8] == ("Kandidaten", "Fte", "Uren")
+    assert row == ("EM-2026-014", 2026, "PW", "Participatiewet", 1, 1, 0.34, 630.86, 13442.92)
+    assert book["Mensen"].cell(2, 7).number_format == "#,##0.00"
+
+
+def test_contract_report_pdf_counts_its_people(client, auth, contract, today):
+    auth.login(OFFICER)
+    text = pdf_text(made_file(client, f"/rapportage/contracten/{contract.id}/rapport"))
+    people = text[text.index("Mensen per jaar") :]
+    assert f"2026 PW — Participatiewet 1 {FTE} {HOURS} € 13.442,92" in people
+
+
+def test_annual_report_pdf_counts_the_years_people_per_block_and_contract(
+    client, auth, contract, today
+):
+    auth.login(OFFICER)
+    text = pdf_text(made_file(client, "/rapportage/jaarrapport-2026"))
+    per_block = text[text.index("Mensen in 2026") :]
+    assert f"PW — Participatiewet 1 {FTE} {HOURS} € 13.442,92" in per_block
+    assert (
+        f"Op schema 1 {FTE} {HOURS}" in text
+        or f"1 {FTE} {HOURS}" in text[text.index("EM-2026-014") :]
+    )

@@ -17,6 +17,11 @@ def percent_1(value: Decimal | None) -> str:
     return "—" if value is None else format_decimal(value, format="0.0") + "%"
 
 
+def two_decimals(value: Decimal | None) -> str:
+    """An FTE or a number of hours as shown, rounded already ("0,33", "1.204,00" in Dutch)."""
+    return "—" if value is None else format_decimal(value, format="#,##0.00")
+
+
 def display_helpers() -> dict[str, Any]:
     """Template helpers for the SROI pages, which create_app makes global to every template."""
     return {
@@ -27,4 +32,5 @@ def display_helpers() -> dict[str, Any]:
         "percent_bp": lambda bp: "—" if bp is None else percent_from_bp(bp),
         "pso_label": pso_level_label,
         "number": lambda value: "—" if value is None else format_decimal(value, format="#,##0.##"),
+        "two_decimals": two_decimals,
     }

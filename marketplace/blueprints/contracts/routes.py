@@ -8,7 +8,16 @@ from flask_login import current_user, login_required
 
 from marketplace import clock
 from marketplace.blueprints.formhelpers import page_arg
-from marketplace.services import charts, contracts, fulfilment, history, matches, pso, realisations
+from marketplace.services import (
+    charts,
+    contracts,
+    fulfilment,
+    history,
+    matches,
+    pso,
+    realisations,
+    reports,
+)
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracten")
 
@@ -36,6 +45,7 @@ def detail(contract_id: int):
         drafts=realisations.of_contract(contract.id, side, "draft") if side == "contractor" else [],
         history=history.of_contract(contract, side, page_arg("history"), HISTORY_PER_PAGE),
         chart=charts.contract_chart(contract, today) if due else None,
+        people=reports.people_of_contract(contract.id),
         unverified_certificate=pso.unverified_for(contract),
         gap=matches.closing_the_gap(contract) if side == "contractor" else None,
     )

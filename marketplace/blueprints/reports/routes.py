@@ -6,7 +6,7 @@ of the selected authority only."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
@@ -16,7 +16,11 @@ from marketplace.services import charts, contracts, report_files, reports
 
 bp = Blueprint("reports", __name__, url_prefix="/rapportage")
 
-TABLES = {"contracten": reports.contracts_table, "realisaties": reports.realisations_table}
+TABLES = {
+    "contracten": reports.contracts_table,
+    "realisaties": reports.realisations_table,
+    "mensen": reports.people_table,
+}
 
 
 def _authority():
@@ -28,11 +32,16 @@ def _authority():
 def index():
     authority = _authority()
     today = clock.today()
+    years = reports.report_years(authority, today)
+    # The year whose people are shown: one of the report years, this year unless asked.
+    year = next((y for y in years if str(y) == request.args.get("jaar")), years[0])
     return render_template(
         "reports/index.html",
         authority=authority,
         chart=charts.authority_chart(authority, today),
-        report_years=reports.report_years(authority, today),
+        report_years=years,
+        people_year=year,
+        people=reports.people_of_year(authority.id, year).people,
         files=report_files.recent_of(authority),
         describe=report_files.describe,
         state_of=report_files.state_label,
@@ -60,7 +69,7 @@ def contract_chart(contract_id: int):
     return svg(charts.svg(charts.contract_chart(contract, clock.today())))
 
 
-@bp.route("/<any(contracten, realisaties):what>.csv")
+@bp.route("/<any(contracten, realisaties, mensen):what>.csv")
 @login_required
 def export_csv(what: str):
     return csv_download(TABLES[what](_authority(), clock.today()))
