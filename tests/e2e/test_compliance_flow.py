@@ -145,7 +145,10 @@ def _contractor_reports(page: Page, start: date) -> None:
     page.get_by_role("button", name="Waarde berekenen").click()
 
     preview = page.get_by_role("region", name=re.compile("^Waarde van deze realisatie"))
-    expect(preview.get_by_role("heading")).to_have_text(f"Waarde van deze realisatie: {VALUE}")
+    expect(preview.get_by_role("heading", level=2)).to_have_text(
+        f"Waarde van deze realisatie: {VALUE}"
+    )
+    expect(preview.get_by_role("listitem").last).to_have_text(f"Totaal: {VALUE}")
     assert_no_axe_violations(page)
     evidence = {"name": "arbeidsovereenkomst.pdf", "mimeType": "application/pdf", "buffer": PDF}
     page.get_by_label(re.compile("^Bewijs")).set_input_files(evidence)
