@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 export FLASK_APP := marketplace:create_app
 
-.PHONY: run test lint format worker bench e2e translations compile-translations install clean
+.PHONY: run serve test lint format worker bench e2e translations compile-translations install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,6 +23,17 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## make serve: the production stack on this machine against DATABASE_URL (PostgreSQL) and
+## REDIS_URL: migrations, then the Procfile's processes: gunicorn (gunicorn.conf.py, port $$PORT
+## or 8000), one worker and the scheduler; Ctrl-C stops them all.
+serve: install
+	@if [ -z "$$DATABASE_URL" ] || [ -z "$$REDIS_URL" ]; then \
+	  echo "make serve needs DATABASE_URL and REDIS_URL, e.g."; \
+	  echo "  DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/sociaalrendement REDIS_URL=redis://127.0.0.1:6379/0 make serve"; \
+	  exit 2; fi
+	$(BIN)/flask db upgrade
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python tools/procfile.py Procfile
 
 node_modules/axe-core/axe.min.js: package.json
 	npm install --no-audit --no-fund --silent
@@ -50,6 +61,7 @@ test: test-deps lint
 e2e: test-deps
 	$(BIN)/pytest -q tests/e2e
 
+## make worker: one RQ worker (`make serve` also runs the scheduler: python -m worker --scheduler)
 worker: install
 	$(BIN)/python -m worker
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import sys
@@ -20,7 +21,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy.engine import URL
 
-from bench import measures, webhook
+from bench import measures, webhook, workers
 from bench.app import bench_app, database_url
 from bench.seed import (
     BENCH_TODAY,
@@ -41,6 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = Path(__file__).resolve().parent / "baseline.json"
 # A figure this much slower than the baseline counts as a regression (2 shared cores are noisy).
 REGRESSION_RATIO = 1.5
+# The Redis the worker measure queues on (under a key prefix of its own, removed afterwards).
+REDIS_URL = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/0"
 # A sweep after a long outage: many statuses move at once and their mails dominate.
 CATCH_UP_DAYS = 90
 
@@ -152,8 +155,29 @@ def measure_dunning(app: Flask, size: argparse.Namespace) -> tuple[dict[str, Any
     return figures, data
 
 
+def measure_workers(app: Flask, size: argparse.Namespace) -> dict[str, Any]:
+    """No-op jobs/s through one forking and one non-forking RQ worker (bench/workers.py)."""
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+    quiet = logging.getLogger("marketplace.jobs")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # a line per job would flood the output, not the figure
+    try:
+        return workers.measure(app, REDIS_URL, size.worker_jobs)
+    finally:
+        quiet.setLevel(level)
+
+
 def measure(app: Flask, url: URL, mail_dir: str, size: argparse.Namespace) -> dict[str, Any]:
     """Seed when needed, then every measure; the data is checked to be as it was before."""
+    if size.workers_only:
+        with app.app_context():
+            upgrade(directory=str(ROOT / "migrations"))
+            before = measures.fingerprint()
+        figures = {"workers": measure_workers(app, size)}
+        with app.app_context():
+            data = {"restored": measures.fingerprint() == before}
+        return {"today": BENCH_TODAY.isoformat(), "data": data, "figures": figures}
     if size.dunning_only:
         figures, data = measure_dunning(app, size)
         return {"today": BENCH_TODAY.isoformat(), "data": data, "figures": figures}
@@ -178,6 +202,7 @@ def measure(app: Flask, url: URL, mail_dir: str, size: argparse.Namespace) -> di
     figures.update(measure_matches(app))
     figures["webhook"] = measure_webhook(app, url, mail_dir)
     figures["dunning"], dunning_data = measure_dunning(app, size)
+    figures["workers"] = measure_workers(app, size)
     figures["realisations_xlsx"] = measures.realisations_xlsx_memory(
         url.render_as_string(hide_password=False)
     )
@@ -215,6 +240,8 @@ def dunning_targets(figures: dict[str, Any]) -> dict[str, tuple[float, float]]:
 
 def targets(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each target with its limit, the measured value and pass/fail."""
+    if set(figures) == {"workers"}:
+        return {}  # figures to choose a worker class by, no target
     if "dunning_ms" in figures:
         return _checked(dunning_targets(figures))
     if "stripe_webhook_ms" in figures:
@@ -282,8 +309,19 @@ def dunning_summary(figures: dict[str, Any]) -> dict[str, float]:
     }
 
 
+def workers_summary(figures: dict[str, Any]) -> dict[str, float]:
+    """Milliseconds per job (lower is better, as every other figure the baseline compares)."""
+    return {
+        f"worker_{name}_ms_per_job": round(1000 / figure["jobs_per_s"], 2)
+        for name, figure in figures["workers"].items()
+        if isinstance(figure, dict) and figure["jobs_per_s"]
+    }
+
+
 def summary(figures: dict[str, Any]) -> dict[str, float]:
     """The headline number of each figure, the shape bench/baseline.json compares."""
+    if set(figures) == {"workers"}:
+        return workers_summary(figures)
     if "dunning_ms" in figures:
         return dunning_summary(figures)
     if "stripe_webhook_ms" in figures:
@@ -294,6 +332,7 @@ def summary(figures: dict[str, Any]) -> dict[str, float]:
         **search_summary(figures),
         **webhook_summary(figures["webhook"]),
         **dunning_summary(figures["dunning"]),
+        **workers_summary(figures),
         "raw_sums_ms": figures["raw_sums_ms"]["median"],
         **{k: f["median"] for k, f in figures.items() if k.startswith("recompute_all_")},
         "recompute_after_approval_p95_ms": figures["recompute_after_approval_ms"]["p95"],
@@ -340,6 +379,15 @@ def arguments() -> argparse.Namespace:
         help="only Stripe's webhook acknowledgement (no seeding needed)",
     )
     parser.add_argument(
+        "--workers-only",
+        action="store_true",
+        help="only no-op jobs/s through one forking and one non-forking RQ worker"
+        " (BENCH_REDIS_URL, default redis://127.0.0.1:6379/0)",
+    )
+    parser.add_argument(
+        "--worker-jobs", type=int, default=200, help="jobs per worker class and path"
+    )
+    parser.add_argument(
         "--save-baseline", action="store_true", help=f"write this run to {BASELINE.name}"
     )
     return parser.parse_args()
@@ -369,7 +417,7 @@ def main() -> int:
         "baseline": compare(now),
     }
     if options.save_baseline and not (
-        options.search_only or options.webhook_only or options.dunning_only
+        options.search_only or options.webhook_only or options.dunning_only or options.workers_only
     ):
         saved = {k: v for k, v in report.items() if k != "baseline"}
         BASELINE.write_text(json.dumps(saved, indent=2) + "\n")

@@ -48,7 +48,10 @@ def gunicorn(
     port = _free_port()
     env = {**os.environ, "BENCH_DATABASE_URL": database_url, "BENCH_MAIL_DIR": mail_dir}
     env.update(extra_env or {})
+    # gunicorn.conf.py (production's, read from ROOT) applies, except: no worker replaced
+    # after max_requests in the middle of a measure.
     command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--timeout", "120"]
+    command += ["--max-requests", "0"]
     command += ["--bind", f"127.0.0.1:{port}"]
     process = subprocess.Popen(
         [*command, "--log-level", "warning", "bench.wsgi:app"], cwd=ROOT, env=env

@@ -19,6 +19,8 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from marketplace.services.queue import delete_prefixed_keys
+
 RUN_ID = uuid.uuid4().hex[:8]
 
 
@@ -86,11 +88,5 @@ def redis_prefix() -> str:
 
 
 def delete_redis_keys(conn, prefix: str) -> None:
-    """Remove what a test left in Redis under `prefix`: queues, job hashes, registries, and its
-    entries in RQ's global sets of queues and workers."""
-    for key in conn.scan_iter(match=f"*{prefix}*", count=500):
-        conn.delete(key)
-    for index in ("rq:queues", "rq:workers"):
-        stale = [m for m in conn.smembers(index) if prefix.encode() in m]
-        if stale:
-            conn.srem(index, *stale)
+    """Remove what a test left in Redis under `prefix` (services/queue.py)."""
+    delete_prefixed_keys(conn, prefix)

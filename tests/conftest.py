@@ -21,6 +21,7 @@ from marketplace import create_app
 from marketplace.extensions import db as _db
 from marketplace.extensions import limiter
 from marketplace.models import Contract
+from marketplace.services.readiness import migration_heads
 from tests import backends
 from tests.factories import PASSWORD, Parties, make_network, make_org, make_parties, make_user
 from tests.served import LiveServer, serving
@@ -389,3 +390,17 @@ def metwerk(app):
 @pytest.fixture
 def metwerk_admin(metwerk):
     return metwerk.members[0].user
+
+
+@pytest.fixture
+def at_head(app) -> Iterator[str]:
+    """The test schema (made by create_all) stamped at the migrations' head, as `flask db
+    upgrade` leaves a database; removed again afterwards."""
+    [head] = migration_heads()
+    _db.session.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+    _db.session.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": head})
+    _db.session.commit()
+    yield head
+    _db.session.remove()
+    _db.session.execute(text("DROP TABLE alembic_version"))
+    _db.session.commit()

@@ -7,14 +7,25 @@ the other way round."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from flask import Flask
 
 from marketplace import create_app
 
+_app: Flask | None = None
 
-@cache
+
 def worker_app() -> Flask:
-    """The app a worker process runs its jobs in (one per process)."""
-    return create_app()
+    """The app a worker process runs its jobs in (one per process, made from the environment
+    on first use)."""
+    global _app
+    if _app is None:
+        _app = create_app()
+    return _app
+
+
+def use_app(app: Flask | None) -> Flask | None:
+    """Run this process's jobs in `app` instead (the bench's worker measure); returns the app
+    used until now, to be put back."""
+    global _app
+    previous, _app = _app, app
+    return previous

@@ -1,12 +1,17 @@
-"""`python -m worker`: an RQ worker with its scheduler, plus the periodic jobs.
+"""`python -m worker`: an RQ worker (any number of them); `python -m worker --scheduler`: the
+periodic jobs (one process).
 
-Periodic jobs are written to the outbox by a small loop in the worker process (so they share the
-outbox's retry and failure handling); the RQ scheduler handles Retry intervals."""
+Periodic jobs are written to the outbox by the scheduler's loop (so they share the outbox's
+retry and failure handling); a Redis claim per job and minute makes a second scheduler (a
+rolling deploy's overlap) harmless. RQ's own scheduler, in the workers, handles Retry
+intervals."""
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterable
@@ -14,7 +19,9 @@ from datetime import datetime
 
 from flask import Flask
 from redis import Redis
-from rq import Worker
+from rq import Queue, SimpleWorker, Worker
+from rq.job import Job
+from rq.worker import BaseWorker
 
 from marketplace.extensions import db
 from marketplace.services.outbox import enqueue
@@ -115,30 +122,96 @@ def _periodic_loop(app: Flask, conn: Redis, stop: threading.Event) -> None:
         stop.wait(5)
 
 
-def _forget_inherited_connections() -> None:
+def _forget_inherited_connections(app: Flask) -> None:
     """In a forked work horse, drop the parent's pooled database connections without closing
     them (the parent still uses them): two processes on one socket corrupt both sessions."""
-    with worker_app().app_context():
+    with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
 
 
-def main() -> None:
-    os.environ.setdefault("TZ", "Europe/Amsterdam")
-    time.tzset()
-    logging.basicConfig(level=logging.INFO)
-    app = worker_app()
+class ForkingWorker(Worker):
+    """RQ's forking worker (a work horse per job), whose horse first lets go of the database
+    connections it inherited."""
+
+    def main_work_horse(self, job: Job, queue: Queue) -> None:
+        _forget_inherited_connections(worker_app())
+        super().main_work_horse(job, queue)
+
+
+# Measured with `python -m bench --workers-only` (bench/workers.py): 200 no-op jobs through one
+# worker against the real Redis and PostgreSQL, on 2 cores shared with a load of about 12
+# (bench/README.md "Workers"):
+#                       fork per job                  simple (no fork)
+#   outbox no-op job    2.5 jobs/s, 55.6 ms CPU/job    8.3 jobs/s, 13.9 ms CPU/job
+#   bare RQ no-op job   6.3 jobs/s, 31.5 ms CPU/job   12.0 jobs/s,  6.6 ms CPU/job
+# The outbox job is every job's real path (run_outbox_job: read the row, commit the attempt,
+# run, commit it done). Forking costs a fork plus a new database connection per job: 4 x the
+# CPU and a third of the throughput. So the default is the non-forking SimpleWorker: our jobs
+# are short and idempotent and run through the outbox (a job that takes the process down is
+# run again by RQ once its time limit has passed, and its outbox row stays), and each job opens
+# and tears down its own app context and session, so no state leaks from one into the next.
+# WORKER_CLASS=fork isolates each job in a process of its own (a huge report's memory given
+# back at once), at the cost above.
+WORKER_CLASSES: dict[str, type[BaseWorker]] = {"fork": ForkingWorker, "simple": SimpleWorker}
+DEFAULT_WORKER_CLASS = "simple"
+
+
+def make_worker(
+    kind: str, jobs_queue: Queue, conn: Redis, *, name: str | None = None
+) -> BaseWorker:
+    """A worker of the named class on `jobs_queue` (the bench measures both)."""
+    return WORKER_CLASSES[kind]([jobs_queue], connection=conn, name=name)
+
+
+def run_scheduler(app: Flask) -> None:
+    """The periodic loop in the foreground until SIGTERM or SIGINT."""
+    with app.app_context():
+        conn = redis_connection()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    log.info("scheduler started: %s periodic jobs", len(PERIODIC))
+    _periodic_loop(app, conn, stop)
+
+
+def run_worker(app: Flask, kind: str) -> None:
+    """An RQ worker of class `kind` on the app's queue, with RQ's scheduler for Retry delays
+    (RQ lets one worker's scheduler run at a time)."""
     with app.app_context():
         conn = redis_connection(blocking=True)
         jobs_queue = queue(conn)
     # No app context stays pushed: each job opens (and tears down) its own in run_outbox_job.
-    os.register_at_fork(after_in_child=_forget_inherited_connections)
-    stop = threading.Event()
-    threading.Thread(target=_periodic_loop, args=(app, conn, stop), daemon=True).start()
-    try:
-        Worker([jobs_queue], connection=conn).work(with_scheduler=True)
-    finally:
-        stop.set()
+    make_worker(kind, jobs_queue, conn).work(with_scheduler=True)
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m worker", description=__doc__)
+    parser.add_argument(
+        "--scheduler",
+        action="store_true",
+        help="run the periodic jobs' scheduler (one process) instead of a worker",
+    )
+    parser.add_argument(
+        "--worker-class",
+        choices=sorted(WORKER_CLASSES),
+        default=os.environ.get("WORKER_CLASS") or DEFAULT_WORKER_CLASS,
+        help="fork: a process per job; simple: jobs in the worker's process (default:"
+        " WORKER_CLASS or %(default)s)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = arguments(argv)
+    os.environ.setdefault("TZ", "Europe/Amsterdam")
+    time.tzset()
+    app = worker_app()
+    logging.basicConfig(level=logging.INFO)
+    if options.scheduler:
+        run_scheduler(app)
+    else:
+        run_worker(app, options.worker_class)
 
 
 if __name__ == "__main__":

@@ -103,3 +103,15 @@ def missing_outbox_jobs(outbox_ids: list[int], connection: Redis) -> list[int]:
     for outbox_id in outbox_ids:
         pipe.exists(Job.key_for(outbox_job_id(outbox_id)))
     return [i for i, found in zip(outbox_ids, pipe.execute(), strict=True) if not found]
+
+
+def delete_prefixed_keys(connection: Redis, prefix: str) -> None:
+    """Remove everything kept in Redis under a REDIS_PREFIX (queues, job hashes, registries,
+    claims) and its entries in RQ's global sets of queues and workers: what a test run or a
+    bench run leaves behind on a Redis it shares."""
+    for key in connection.scan_iter(match=f"*{prefix}*", count=1000):
+        connection.delete(key)
+    for index in ("rq:queues", "rq:workers"):
+        stale = [m for m in connection.smembers(index) if prefix.encode() in m]
+        if stale:
+            connection.srem(index, *stale)

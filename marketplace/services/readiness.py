@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from marketplace.extensions import db
 from marketplace.services.queue import redis_connection
@@ -52,7 +51,10 @@ def _database() -> Result:
 
 def _migrations() -> Result:
     with db.engine.connect() as conn:
-        current = tuple(sorted(MigrationContext.configure(conn).get_current_heads()))
+        # Read directly, not through alembic's MigrationContext, which logs two lines each time.
+        found = inspect(conn).has_table("alembic_version")
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")) if found else []
+        current = tuple(sorted(row[0] for row in rows))
     heads = migration_heads()
     found: Result = {"ok": current == heads, "current": list(current), "head": list(heads)}
     if current != heads:

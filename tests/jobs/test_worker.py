@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from rq import SimpleWorker
 from sqlalchemy import select
 
+from bench import workers
 from marketplace.extensions import db
 from marketplace.models import OutboxJob
 from marketplace.services.jobs import JOBS
 from marketplace.services.queue import queue
-from worker.__main__ import _cron_matches, enqueue_due
+from tests import backends
+from worker.__main__ import WORKER_CLASSES, _cron_matches, arguments, enqueue_due
 
 MONDAY_0230 = datetime(2026, 11, 23, 2, 30)
 
@@ -92,3 +95,29 @@ def test_a_failed_pass_gives_its_claims_back(rq_app, redis_conn, tick):
 
     assert enqueue_due(rq_app, redis_conn, MONDAY_0230, [(tick, "* * * * *")]) == [tick]
     assert outbox_names() == [tick]
+
+
+# -- the worker class ----------------------------------------------------------------------------
+
+
+def test_a_worker_is_non_forking_by_default_and_forks_when_asked(monkeypatch):
+    monkeypatch.delenv("WORKER_CLASS", raising=False)
+    assert arguments([]).worker_class == "simple"
+    assert WORKER_CLASSES["simple"] is SimpleWorker
+    monkeypatch.setenv("WORKER_CLASS", "fork")
+    assert arguments([]).worker_class == "fork"
+    assert arguments(["--worker-class", "simple"]).worker_class == "simple"
+
+
+def test_the_scheduler_is_a_process_of_its_own():
+    assert arguments(["--scheduler"]).scheduler is True
+    assert arguments([]).scheduler is False
+
+
+def test_the_bench_runs_outbox_jobs_through_both_worker_classes_and_cleans_up(app, redis_conn):
+    figures = workers.measure(app, backends.redis_url(), jobs=3)
+
+    for name in ("fork_bare", "fork_outbox", "simple_bare", "simple_outbox"):
+        assert figures[name]["jobs_per_s"] > 0, name
+    assert outbox_names() == []  # its rows deleted again
+    assert not list(redis_conn.scan_iter(match="bench-*"))

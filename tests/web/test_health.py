@@ -13,23 +13,8 @@ import redis
 from sqlalchemy import text
 
 from marketplace.extensions import db
-from marketplace.services.readiness import migration_heads
 from tests.conftest import free_port
 from tests.querycount import counting_statements
-
-
-@pytest.fixture
-def at_head(app) -> Iterator[str]:
-    """The test schema (made by create_all) stamped at the migrations' head, as `flask db
-    upgrade` leaves a database; removed again afterwards."""
-    [head] = migration_heads()
-    db.session.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
-    db.session.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": head})
-    db.session.commit()
-    yield head
-    db.session.remove()
-    db.session.execute(text("DROP TABLE alembic_version"))
-    db.session.commit()
 
 
 def private_redis(policy: str) -> Iterator[str]:
