@@ -322,6 +322,18 @@ RULES: dict[str, Rule] = {
         owner_a=FORBIDDEN, member_a=FORBIDDEN, why="the contractor knows its realisation"
     ),
     "api_realisations.reject": api_validated,
+    "api_realisations.ask": api_validated,
+    # The contractor's side of the rounds on the world's submitted realisation: its members are
+    # refused by its state (only a draft, a rejected or a questioned one changes), the officer
+    # sees it but the action is the contractor's, anyone else does not see it.
+    "api_realisations.RealisationItem": api(members_of("A", "X", others=MISSING)).writes(
+        api(members_of("A", others=MISSING)).but(
+            owner_a="422", member_a="422", officer_x=FORBIDDEN, why="a submitted realisation"
+        )
+    ),
+    "api_realisations.submit": api(members_of("A", others=MISSING)).but(
+        owner_a="422", member_a="422", officer_x=FORBIDDEN, why="a submitted realisation"
+    ),
     "api_listings.demands": public.writes(api_validated),
     "api_listings.demands_item": public.writes(api(members_of("A", ok="204"))),
     "api_listings.offerings": public.writes(api_validated),

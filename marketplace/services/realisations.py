@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -493,9 +493,26 @@ def submit(
     return realisation
 
 
-def submit_draft(realisation: Realisation, by: User) -> Realisation:
-    """draft → submitted as it was saved: checked completely and for double counting now."""
-    return correct(realisation, _data_of(realisation), by, send=True)
+def amend(
+    realisation: Realisation,
+    changes: dict,
+    by: User,
+    *,
+    draft: bool | None = None,
+    answer: str = "",
+) -> Realisation:
+    """`correct` with only the fields in `changes` (names of `RealisationData`) changed and the
+    rest as saved (the API's PATCH). A draft stays a draft unless `draft` is False; a rejected or
+    questioned realisation is sent again (with the `answer` to a question)."""
+    data = replace(_data_of(realisation), **changes)
+    send = (realisation.state != "draft") if draft is None else not draft
+    return correct(realisation, data, by, send=send, answer=answer)
+
+
+def submit_draft(realisation: Realisation, by: User, answer: str = "") -> Realisation:
+    """draft (or rejected, or questioned with the `answer`) → submitted as it was saved:
+    checked completely and for double counting now."""
+    return correct(realisation, _data_of(realisation), by, send=True, answer=answer)
 
 
 def correct(
@@ -686,6 +703,15 @@ def realisation_for_party(realisation_id: int, user: User) -> tuple[Realisation,
     if realisation is None:
         raise NotFound()
     _contract, side = contracts.contract_for_party(realisation.contract_id, user)
+    return realisation, side
+
+
+def realisation_seen_by(realisation_id: int, user: User) -> tuple[Realisation, str]:
+    """As `realisation_for_party`, but a draft is NotFound for the officer: it is the
+    contractor's unsent work (`visible_to`)."""
+    realisation, side = realisation_for_party(realisation_id, user)
+    if side == "officer" and realisation.state == "draft":
+        raise NotFound()
     return realisation, side
 
 

@@ -25,6 +25,9 @@ class BearerClient:
     def post(self, path: str, json: Any = None, **kwargs: Any):
         return self._client.post(path, json=json, headers=self.headers, **kwargs)
 
+    def put(self, path: str, json: Any = None, **kwargs: Any):
+        return self._client.put(path, json=json, headers=self.headers, **kwargs)
+
     def patch(self, path: str, json: Any = None, **kwargs: Any):
         return self._client.patch(path, json=json, headers=self.headers, **kwargs)
 

@@ -1,4 +1,5 @@
-"""Schemas of /api/v1 realisations: reporting one, rejecting one, and one as reported."""
+"""Schemas of /api/v1 realisations: reporting, changing and sending one, asking about or
+rejecting one, and one as reported."""
 
 from __future__ import annotations
 
@@ -59,6 +60,36 @@ class RealisationRequestSchema(RealisationAmountsSchema):
             raise ma.ValidationError("The end date is before the start date.", "end_date")
 
 
+class RealisationUpdateSchema(RealisationRequestSchema):
+    """A draft changed (kept as a draft, or sent), or a rejected or questioned realisation
+    corrected and sent again."""
+
+    answer = text(
+        2000,
+        load_default="",
+        metadata={"description": "The answer to the officer's question (required when questioned)"},
+    )
+
+
+class SendSchema(ma.Schema):
+    """Send a draft, or a rejected or questioned realisation, as it is saved."""
+
+    answer = text(
+        2000,
+        load_default="",
+        metadata={"description": "The answer to the officer's question (required when questioned)"},
+    )
+
+
+class AskSchema(ma.Schema):
+    question = text(
+        2000,
+        min_length=1,
+        required=True,
+        metadata={"description": "What the contractor should add or explain; it sees it"},
+    )
+
+
 class RejectSchema(ma.Schema):
     reason = text(
         2000,
@@ -90,5 +121,11 @@ class ReportedRealisationSchema(ma.Schema):
     value_cents = ma.fields.Integer(required=True)
     breakdown = ma.fields.List(ma.fields.Nested(BreakdownLineSchema), required=True)
     rejection_reason = ma.fields.String(allow_none=True)
+    question = ma.fields.String(
+        allow_none=True, metadata={"description": "The officer's latest question, if any"}
+    )
+    answer = ma.fields.String(
+        allow_none=True, metadata={"description": "The contractor's answer to that question"}
+    )
     submitted_at = UtcDateTime(allow_none=True)
     decided_at = UtcDateTime(allow_none=True)
