@@ -13,8 +13,16 @@ import pypdf
 import pytest
 import time_machine
 
+from marketplace.extensions import db
 from marketplace.services import realisations
-from tests.factories import fte_realisation, make_contract, make_org, make_user
+from tests.factories import (
+    bulk_realisations,
+    fte_realisation,
+    make_contract,
+    make_org,
+    make_user,
+)
+from tests.querycount import counting_statements
 
 TODAY = date(2026, 9, 1)
 OFFICER = "officer@authority.example.com"
@@ -423,3 +431,21 @@ def test_annual_report_pdf_counts_the_years_people_per_block_and_contract(
         f"Op schema 1 {FTE} {HOURS}" in text
         or f"1 {FTE} {HOURS}" in text[text.index("EM-2026-014") :]
     )
+
+
+def test_reports_page_needs_the_same_statements_for_61_approved_realisations_as_for_1(
+    client, auth, contract, today
+):
+    auth.login(OFFICER)
+
+    def statements() -> int:
+        db.session.expire_all()  # as a new request finds it, with or without the bulk's commit
+        with counting_statements(db.engine) as sent:
+            assert client.get("/rapportage/").status_code == 200
+        return sent.count
+
+    one = statements()
+    bulk_realisations(contract, 60, state="approved")  # of € 100,00 each
+    assert statements() == one
+    people = client.get("/rapportage/").get_data(as_text=True).split('id="people-figures"')[1]
+    assert table_rows(people)[-1][-1] == "€ 19.442,92"  # € 13.442,92 + 60 × € 100,00
