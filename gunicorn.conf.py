@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import os
 
+from gunicorn.glogging import Logger
+
+from marketplace.observability import JsonFormatter
+
 
 def _cores() -> int:
     """The cores this process may run on (a container's CPU set, not the host's count)."""
@@ -63,6 +67,21 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # No control socket (`gunicornc`): it is not used here, and every gunicorn on a machine (the
 # bench's, the tests') would want the same default path in the home folder.
 control_socket_disable = True
+
+
+class JsonLogger(Logger):
+    """gunicorn's own lines (start, stop, a worker timed out) as JSON objects too, so that a log
+    collector reads every line of a production server the same way."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(JsonFormatter())
+
+
+if os.environ.get("APP_ENV") == "production" or os.environ.get("LOG_FORMAT") == "json":
+    logger_class = JsonLogger
 
 
 def post_fork(server, worker) -> None:

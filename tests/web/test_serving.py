@@ -26,7 +26,7 @@ from procfile import read_procfile  # noqa: E402  (tools/ is not a package)
 
 
 def gunicorn_settings(monkeypatch, **env: str) -> dict:
-    for name in ("WEB_CONCURRENCY", "GUNICORN_TIMEOUT", "GUNICORN_ACCESSLOG", "PORT"):
+    for name in ("WEB_CONCURRENCY", "GUNICORN_TIMEOUT", "GUNICORN_ACCESSLOG", "PORT", "APP_ENV"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -41,6 +41,12 @@ def test_gunicorn_runs_two_workers_per_core_plus_one_preloaded_and_recycled(monk
     assert settings["timeout"] == 30
     assert settings["bind"] == "0.0.0.0:8000"
     assert settings["accesslog"] is None  # the app's own line per request is the access log
+    assert "logger_class" not in settings  # gunicorn's own plain lines outside production
+
+
+def test_gunicorn_logs_json_in_production(monkeypatch):
+    settings = gunicorn_settings(monkeypatch, APP_ENV="production")
+    assert settings["logger_class"] is settings["JsonLogger"]
 
 
 def test_gunicorn_settings_follow_the_environment(monkeypatch):
@@ -115,6 +121,8 @@ def test_the_procfile_stack_gets_ready_logs_json_and_stops_together(stack_env):
         status = runner.wait(timeout=60)
         reader.join(timeout=5)
     assert status == 0, "".join(lines)
+    web_lines = [line.split("| ", 1)[1] for line in lines if line.startswith("web")]
+    assert all(line.startswith("{") for line in web_lines), web_lines  # gunicorn's own as well
     requests_logged = [
         json.loads(line.split("| ", 1)[1])
         for line in lines
