@@ -174,6 +174,14 @@ def test_a_contracts_realisations_stack_on_a_phone(page: Page, live_server: Live
     assert_no_axe_violations(page)
 
 
+def test_the_policy_versions_stack_on_a_phone(page: Page, live_server: LiveServer):
+    as_phone_officer(page, live_server)
+    page.goto("/inkoop/beleid")
+    expect(page.locator('main td[data-label="Drempelwaarde"]')).to_be_in_viewport(ratio=1)
+    no_sideways_scroll(page)
+    assert_no_axe_violations(page)
+
+
 def test_the_desktop_keeps_the_tables(page: Page, live_server: LiveServer):
     seed_officer(live_server)
     log_in_as(page, OFFICER)

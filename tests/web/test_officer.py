@@ -539,7 +539,7 @@ def test_contract_history_pages_on_their_own_keeping_the_realisations_page(clien
     page = page_of(client.get(f"/contracten/{contract.id}?page=2&history=2"))
     history = page.split('id="history-heading"')[1]
     # 60 realisation rows and the contract's registration: 11 on the second page of 50.
-    assert history.count('<td class="utrecht-table__cell">systeem</td>') == 10
+    assert history.count('data-label="Wie">systeem</td>') == 10
     assert "Contract geregistreerd" in history
     assert f'href="/contracten/{contract.id}?page=2&amp;history=1#history-heading"' in history
     assert page.split('id="history-heading"')[0].count("Kandidaat BULK-") == 10
