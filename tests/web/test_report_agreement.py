@@ -20,7 +20,7 @@ from marketplace.extensions import db
 from marketplace.models import Contract, Realisation
 from marketplace.services import realisations
 from tests.factories import make_contract
-from tests.web.test_reports import made_file, pdf_text
+from tests.web.test_reports import made_file, pdf_text, table_rows
 
 TODAY = date(2026, 9, 1)
 OFFICER = "inkoper.emmen@example.com"
@@ -151,3 +151,43 @@ def test_annual_report_totals_are_the_sums_of_its_contracts(demo):
     page = client.get("/rapportage/").get_data(as_text=True)
     all_obligations = sum(cents(r["SROI-verplichting"]) for r in csv_rows(client, "contracten"))
     assert f"{all_obligations // 100:,}".replace(",", ".") in page
+
+
+def test_people_agree_on_pages_csv_and_xlsx_and_add_up_to_the_approved_value(demo):
+    client = demo
+    by_csv = {
+        (r["Kenmerk contract"], r["Jaar"], r["Bouwblok"]): r for r in csv_rows(client, "mensen")
+    }
+    book = openpyxl.load_workbook(io.BytesIO(made_file(client, "/rapportage/realisaties.xlsx")))
+    header, *rows = list(book["Mensen"].iter_rows(values_only=True))
+    by_xlsx = {(r[0], str(r[1]), r[2]): dict(zip(header, r, strict=True)) for r in rows}
+    assert set(by_csv) == set(by_xlsx) and by_csv
+    for key, row in by_csv.items():
+        x = by_xlsx[key]
+        assert cents(row["Goedgekeurde waarde"]) == xlsx_cents(x["Goedgekeurde waarde"]), key
+        for column in ("Kandidaten", "Fte", "Uren"):
+            assert row[column] == ("" if x[column] is None else _dutch(x[column], column)), key
+    approved: dict[str, int] = defaultdict(int)
+    for (ref, _year, _block), row in by_csv.items():
+        approved[ref] += cents(row["Goedgekeurde waarde"])
+    for ref, contract in {r["Kenmerk"]: r for r in csv_rows(client, "contracten")}.items():
+        assert approved[ref] == cents(contract["Goedgekeurd"]), ref
+    for contract in db.session.scalars(select(Contract)):
+        page = client.get(f"/contracten/{contract.id}").get_data(as_text=True)
+        table = page.split('id="people-figures"')[1] if 'id="people-figures"' in page else ""
+        on_page = {
+            (row[0], row[1].split()[0]): [cell.replace(".", "") for cell in row[2:5]]
+            for row in (table_rows(table)[1:] if table else [])
+            if not row[1].startswith("Alle bouwblokken")
+        }
+        expected = {
+            (year, block): [r["Kandidaten"] or "—", r["Fte"] or "—", r["Uren"] or "—"]
+            for (ref, year, block), r in by_csv.items()
+            if ref == contract.reference
+        }
+        assert on_page == expected, contract.reference
+
+
+def _dutch(value, column: str) -> str:
+    """An Excel number as the CSV writes it: whole candidates, FTE and hours with two decimals."""
+    return str(value) if column == "Kandidaten" else f"{value:.2f}".replace(".", ",")
