@@ -220,6 +220,7 @@ def make_world() -> World:
             f"/opdrachtnemer/realisaties/{draft.id}/verwijderen",
             f"/organisaties/{contractor.slug}/keurmerken",
             f"/organisaties/{authority.slug}/bewaartermijnen",
+            f"/sroi-calculator?policy={policy.id}",
             *network_pages,
         ],
     )

@@ -63,7 +63,7 @@ def test_a_block_of_den_haags_table_is_valued_and_explained(client, den_haag):
         "block-hours_per_week": "24",
         "block-attributes": ["age_55_plus"],
     }
-    page = _page(client.post(f"{URL}?policy={den_haag.id}", data=data))
+    page = _page(client.post(URL, data={**data, "policy": den_haag.id}))
     # Den Haag's PW: € 40.000 per FTE-year for at most 730 days, € 10.000 bonus from age 55.
     hours, period, line, bonus, total = _steps(page, "block-result")
     assert hours == "24 uur per week van een volledige werkweek van 36 uur"
@@ -94,7 +94,7 @@ def test_the_obligation_uses_the_chosen_policys_rules(client, den_haag):
         "obligation-pso_level": "trede_1",
         "obligation-pso_valid_until": "2027-01-31",
     }
-    page = _page(client.post(f"{URL}?policy={den_haag.id}", data=data))
+    page = _page(client.post(URL, data={**data, "policy": den_haag.id}))
     # Den Haag (demo): 5% from € 200.000; PSO trede 1 keeps half.
     assert _steps(page, "obligation-result") == [
         "5% van € 1.200.000,00 = € 60.000,00",
@@ -111,7 +111,7 @@ def test_the_tables_minimum_hours_refuse_fewer_hours_next_to_the_hours(client, m
         "block-end": "2026-06-30",
         "block-hours_per_week": "8",
     }
-    page = _page(client.post(f"{URL}?policy={harlingen.id}", data=data))
+    page = _page(client.post(URL, data={**data, "policy": harlingen.id}))
     assert re.findall(r'id="([\w-]+)-error"', page) == ["block-hours_per_week"]
     assert 'id="block-result"' not in page
 
@@ -139,3 +139,9 @@ def test_an_unverified_authoritys_policy_is_not_published(client, den_haag):
 @pytest.mark.parametrize("policy", ["0", "x", "99999999999999999999", "-1"])
 def test_a_policy_id_that_is_no_published_policy_is_a_404(client, policy):
     assert client.get(f"{URL}?policy={policy}").status_code == 404
+
+
+def test_a_form_posted_under_a_policy_that_is_not_published_is_a_404(client, den_haag):
+    future = make_policy(den_haag.authority, effective_from=clock.today() + timedelta(days=1))
+    data = {"calculator": "block", "block-block": "PW", "policy": future.id}
+    assert client.post(URL, data=data).status_code == 404

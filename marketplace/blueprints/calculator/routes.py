@@ -1,7 +1,7 @@
 """/sroi-calculator: server-rendered forms over the same domain rules as /api/v1/sroi/*.
 
 Public (no login): a contractor estimates the SROI obligation of a tender and what one building
-block is worth before bidding, either under a published policy of an authority (`?policy=<id>`:
+block is worth before bidding, either under a published policy of an authority (`policy=<id>`:
 its rules and value table come from the database, `policies.published_policy`) or with the rules
 typed in. Each form posts back to the page; the other form stays empty. No formula lives here: the
 forms turn Dutch input into cents, basis points and exact hours, the domain (`obligation_for`,
@@ -92,9 +92,10 @@ def index():
 
 
 def _chosen_policy(today) -> SroiPolicy | None:
-    """The published policy named by `?policy=`; none when it is empty; 404 for anything that is
-    not the id of a published policy (policies.published_policy)."""
-    text = request.args.get("policy", "").strip()
+    """The published policy named by `policy` (the address when chosen, a hidden field of the
+    forms under it); none when it is empty; 404 for anything that is not the id of a published
+    policy (policies.published_policy)."""
+    text = request.values.get("policy", "").strip()
     if not text:
         return None
     try:
