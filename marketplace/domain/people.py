@@ -50,6 +50,7 @@ from marketplace.domain.valuation import DAYS_PER_YEAR, FTE_HOURS, period_days
 
 __all__ = [
     "DAYS_PER_WEEK",
+    "FTE_UNITS",
     "PEOPLE_UNITS",
     "Claim",
     "Figures",
@@ -63,6 +64,8 @@ __all__ = [
 
 PEOPLE_UNITS = ("fte_year", "month", "hour")
 DAYS_PER_WEEK = 7
+# One FTE in hundredths of an hour a week times days: hours have at most two decimals.
+FTE_UNITS = 100 * FTE_HOURS * DAYS_PER_YEAR
 
 
 @dataclass(frozen=True)
@@ -84,13 +87,24 @@ class Claim:
 
 @dataclass(frozen=True)
 class Share:
-    """The part of a claim that falls in one calendar year."""
+    """The part of a claim that falls in one calendar year. FTE and hours are kept as whole
+    numerators over fixed denominators (`fte_units` / FTE_UNITS, `hours_num` / `hours_den`):
+    exact like `Fraction`s, but adding up 100,000 of them stays quick (`fte`, `hours`)."""
 
     year: int
     days: int
-    fte: Fraction
-    hours: Fraction
+    fte_units: int
+    hours_num: int
+    hours_den: int
     value_cents: int
+
+    @property
+    def fte(self) -> Fraction:
+        return Fraction(self.fte_units, FTE_UNITS)
+
+    @property
+    def hours(self) -> Fraction:
+        return Fraction(self.hours_num, self.hours_den)
 
 
 def _period(claim: Claim) -> tuple[date, date]:
@@ -116,25 +130,42 @@ def split_cents(cents: int, weights: list[int]) -> list[int]:
     return parts
 
 
+def _hundredths(hours: Decimal) -> int:
+    """Hours (at most two decimals, docs/domain.md "Money and units") in hundredths."""
+    hundredths = Decimal(hours).scaleb(2)
+    if hundredths != hundredths.to_integral_value():
+        raise ValueError(f"hours with more than two decimals: {hours}")
+    return int(hundredths)
+
+
 def shares(claim: Claim) -> tuple[Share, ...]:
     """The claim's FTE, hours and value per calendar year its period reaches, by days."""
     start, end = _period(claim)
-    days = [
-        (year, (min(end, date(year, 12, 31)) - max(start, date(year, 1, 1))).days + 1)
-        for year in range(start.year, end.year + 1)
-    ]
+    if start.year == end.year:
+        days = [(start.year, (end - start).days + 1)]
+        values = [claim.value_cents]
+    else:
+        days = [
+            (year, (min(end, date(year, 12, 31)) - max(start, date(year, 1, 1))).days + 1)
+            for year in range(start.year, end.year + 1)
+        ]
+        values = split_cents(claim.value_cents, [d for _y, d in days])
     whole = (end - start).days + 1
-    values = split_cents(claim.value_cents, [d for _y, d in days])
+    per_week = hours = None
+    if claim.unit == "fte_year" and claim.hours_per_week is not None:
+        per_week = _hundredths(claim.hours_per_week)
+    elif claim.unit == "hour" and claim.hours is not None:
+        hours = _hundredths(claim.hours)
     result = []
     for (year, d), value in zip(days, values, strict=True):
-        fte = hours = Fraction(0)
-        if claim.unit == "fte_year" and claim.hours_per_week is not None:
-            per_week = Fraction(claim.hours_per_week)
-            fte = Fraction(min(per_week, FTE_HOURS), FTE_HOURS) * Fraction(d, DAYS_PER_YEAR)
-            hours = per_week * Fraction(d, DAYS_PER_WEEK)
-        elif claim.unit == "hour" and claim.hours is not None:
-            hours = Fraction(claim.hours) * Fraction(d, whole)
-        result.append(Share(year, d, fte, hours, value))
+        if per_week is not None:
+            # min(h, 36)/36 × d/365 and h × d/7, h in hundredths
+            share = Share(year, d, min(per_week, 100 * FTE_HOURS) * d, per_week * d, 700, value)
+        elif hours is not None:
+            share = Share(year, d, 0, hours * d, 100 * whole, value)
+        else:
+            share = Share(year, d, 0, 0, 1, value)
+        result.append(share)
     return tuple(result)
 
 
@@ -189,22 +220,24 @@ class Row:
 class _Sum:
     realisations: int = 0
     candidates: set = field(default_factory=set)
-    fte: Fraction = Fraction(0)
-    hours: Fraction = Fraction(0)
+    fte_units: int = 0
+    hours: dict[int, int] = field(default_factory=dict)  # denominator: numerator
     value_cents: int = 0
 
-    def add(self, claim: Claim, share: Share) -> None:
+    def add(self, share: Share) -> None:
+        self.fte_units += share.fte_units
+        self.hours[share.hours_den] = self.hours.get(share.hours_den, 0) + share.hours_num
+        self.value_cents += share.value_cents
+
+    def count(self, claim: Claim) -> None:
         self.realisations += 1
         if claim.candidate is not None and claim.unit in PEOPLE_UNITS:
             self.candidates.add(claim.candidate)
-        self.fte += share.fte
-        self.hours += share.hours
-        self.value_cents += share.value_cents
 
     def figures(self) -> Figures:
-        return Figures(
-            self.realisations, len(self.candidates), self.fte, self.hours, self.value_cents
-        )
+        hours = sum((Fraction(n, d) for d, n in self.hours.items()), Fraction(0))
+        fte = Fraction(self.fte_units, FTE_UNITS)
+        return Figures(self.realisations, len(self.candidates), fte, hours, self.value_cents)
 
 
 class Tally:
@@ -218,22 +251,27 @@ class Tally:
         self._per_year: dict[int, _Sum] = {}
         self._total = _Sum()
 
-    def add(self, claim: Claim) -> None:
+    def add(self, claim: Claim, parts: tuple[Share, ...] | None = None) -> None:
+        """Count `claim`; `parts` are its `shares` when the caller has them already (a claim
+        counted in two tallies is split once)."""
         counted = False
-        for share in shares(claim):
+        for share in shares(claim) if parts is None else parts:
             if self._years is not None and share.year not in self._years:
                 continue
-            self._cells.setdefault((share.year, claim.block), _Sum()).add(claim, share)
-            self._per_year.setdefault(share.year, _Sum()).add(claim, share)
-            self._units.setdefault(claim.block, claim.unit)
-            self._total.fte += share.fte
-            self._total.hours += share.hours
-            self._total.value_cents += share.value_cents
+            cell = self._cells.get((share.year, claim.block))
+            if cell is None:
+                cell = self._cells[(share.year, claim.block)] = _Sum()
+                self._units.setdefault(claim.block, claim.unit)
+            year = self._per_year.get(share.year)
+            if year is None:
+                year = self._per_year[share.year] = _Sum()
+            for target in (cell, year, self._total):
+                target.add(share)
+            cell.count(claim)
+            year.count(claim)
             counted = True
         if counted:
-            self._total.realisations += 1
-            if claim.candidate is not None and claim.unit in PEOPLE_UNITS:
-                self._total.candidates.add(claim.candidate)
+            self._total.count(claim)
 
     def add_all(self, claims: Iterable[Claim]) -> Tally:
         for claim in claims:

@@ -68,7 +68,7 @@ def test_the_yearly_values_add_up_to_the_approved_value(parties):
 
 def test_an_annual_count_takes_only_its_own_year_of_a_period(parties):
     contract = seeded(parties)
-    counted = reports.people_of_year(parties.authority.id, 2027)
+    counted = reports.people_of_year(parties.authority.id, 2027, per_contract=True)
     [year] = counted.people.years
     assert year.year == 2027
     assert year.total.fte == PW * Fraction(31, 365)
@@ -94,7 +94,7 @@ def test_people_are_counted_in_one_statement_whatever_the_number_of_contracts(pa
         )
         approve_on(parties, other, date(2026, 9, 1), fte_realisation(f"KAND-P{n}"))
     with counting_statements(db.engine) as more:
-        counted = reports.people_of_year(authority_id, 2026)
+        counted = reports.people_of_year(authority_id, 2026, per_contract=True)
     assert len(counted.by_contract) == 4
     assert few.count == more.count == 1, str(more)
 
