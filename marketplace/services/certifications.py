@@ -18,7 +18,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import literal, null, select, union_all
 from sqlalchemy.orm import joinedload
 
@@ -196,11 +198,11 @@ def verify(certification_id: int, by: User) -> OrganisationCertification:
     search.index_organisation(cert.organisation)  # its certifications are badges and filters
     notify.organisation(
         cert.organisation_id,
-        _("Your certification is verified"),
-        _(
+        _l("Your certification is verified"),
+        _l(
             "Your certification %(name)s (%(reference)s) is verified. It shows on your profile "
             "and counts in the SROI value of your offers while it is valid.",
-            name=certification_label(cert.code),
+            name=LazyString(certification_label, cert.code),
             reference=cert.reference,
         ),
     )
@@ -222,10 +224,10 @@ def reject(certification_id: int, reason: str, by: User) -> OrganisationCertific
     audit.record("certification.rejected", cert, after={"reason": reason}, actor=by)
     notify.organisation(
         cert.organisation_id,
-        _("Your certification was not accepted"),
-        _(
+        _l("Your certification was not accepted"),
+        _l(
             "Your certification %(name)s (%(reference)s) was not accepted: %(reason)s",
-            name=certification_label(cert.code),
+            name=LazyString(certification_label, cert.code),
             reference=cert.reference,
             reason=reason,
         ),

@@ -13,6 +13,7 @@ from datetime import date
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -161,8 +162,8 @@ def add_membership_invoice(
     audit.record("invoice.issued", invoice, after=_facts(invoice), actor=by)
     notify.organisation(
         member.id,
-        _("Invoice %(number)s from %(network)s", number=invoice.number, network=network.name),
-        _(
+        _l("Invoice %(number)s from %(network)s", number=invoice.number, network=network.name),
+        _l(
             "%(network)s sent you invoice %(number)s for your membership. Pay it by "
             "%(due)s to %(iban)s with payment reference %(reference)s. You find the invoice "
             "on your membership page.",

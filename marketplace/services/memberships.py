@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -62,8 +63,8 @@ def apply(org: Organisation, plan_id: int | None, by: User) -> Membership:
     audit.record("membership.applied", membership, after={"plan": plan.name}, actor=by)
     notify.organisation(
         plan.network_id,
-        _("%(org)s applies for membership", org=org.name),
-        _(
+        _l("%(org)s applies for membership", org=org.name),
+        _l(
             "%(org)s applies for membership of %(network)s with plan %(plan)s. Accept or "
             "reject the application on the network's applications page.",
             org=org.name,
@@ -163,23 +164,23 @@ def accept(membership_id: int, by: User, today: date) -> Membership:
     )
     network = membership.network.name
     if free:
-        body = _(
+        body = _l(
             "%(network)s accepted your application. Your membership is active.", network=network
         )
     elif by_stripe:
-        body = _(
+        body = _l(
             "%(network)s accepted your application. Your membership starts once you have paid "
             'with Stripe: choose "Pay with Stripe" on your membership page.',
             network=network,
         )
     else:
-        body = _(
+        body = _l(
             "%(network)s accepted your application. Your membership starts once the invoice "
             "you receive separately is paid.",
             network=network,
         )
     notify.organisation(
-        membership.organisation_id, _("Welcome to %(network)s", network=network), body
+        membership.organisation_id, _l("Welcome to %(network)s", network=network), body
     )
     db.session.commit()
     return membership
@@ -202,8 +203,8 @@ def reject(membership_id: int, reason: str, by: User) -> Membership:
     audit.record("membership.rejected", membership, after={"reason": reason[:REASON_MAX]}, actor=by)
     notify.organisation(
         membership.organisation_id,
-        _("Your application to %(network)s", network=membership.network.name),
-        _(
+        _l("Your application to %(network)s", network=membership.network.name),
+        _l(
             "%(network)s did not accept your application. The reason: %(reason)s",
             network=membership.network.name,
             reason=reason[:REASON_MAX],
@@ -298,8 +299,8 @@ def cancel_invoice(invoice_id: int, by: User, today: date) -> Invoice:
     credit = invoices.add_credit_invoice(invoice, today, by)
     notify.organisation(
         invoice.membership.organisation_id,
-        _("Invoice %(number)s cancelled", number=invoice.number),
-        _(
+        _l("Invoice %(number)s cancelled", number=invoice.number),
+        _l(
             "%(network)s cancelled invoice %(number)s with credit invoice %(credit)s; you "
             "need not pay it.",
             network=invoice.seller_name,

@@ -191,11 +191,11 @@ def verify(certificate_id: int, by: User) -> tuple[PsoCertificate, list[Contract
     search.index_organisation(cert.organisation)  # its PSO level is a search filter
     notify.organisation(
         cert.organisation_id,
-        _("Your PSO certificate is verified"),
-        _(
+        _l("Your PSO certificate is verified"),
+        _l(
             "Your %(level)s certificate %(number)s is verified. It counts for contracts awarded "
             "while it is valid.",
-            level=pso_level_label(cert.level),
+            level=LazyString(pso_level_label, cert.level),
             number=cert.number,
         ),
     )
@@ -217,10 +217,10 @@ def reject(certificate_id: int, reason: str, by: User) -> PsoCertificate:
     audit.record("pso.rejected", cert, after={"reason": reason}, actor=by)
     notify.organisation(
         cert.organisation_id,
-        _("Your PSO certificate was not accepted"),
-        _(
+        _l("Your PSO certificate was not accepted"),
+        _l(
             "Your %(level)s certificate %(number)s was not accepted: %(reason)s",
-            level=pso_level_label(cert.level),
+            level=LazyString(pso_level_label, cert.level),
             number=cert.number,
             reason=reason,
         ),

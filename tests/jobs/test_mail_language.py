@@ -155,3 +155,26 @@ def test_a_submission_by_a_dutch_contractor_reaches_an_english_officer_in_englis
     [mail] = [m for m in outbox_messages(parties.officer.email) if "status" not in m["Subject"]]
     assert mail["Subject"] == "Realisation to decide on: Onderhoud openbare ruimte (EMM-01)"
     assert "What to do: open the contract" in mail.get_content()
+
+
+def test_a_verifier_acting_in_dutch_tells_an_english_member_in_english(
+    app, parties, contract, client, auth
+):
+    """The PSO verdict is sent from the officer's request: every text reaches each member in
+    that member's language (services/notify.py refuses texts translated in the request)."""
+    add_member(parties.contractor, make_user("english@contractor.example.com"))
+    chooses_english(app, "english@contractor.example.com")
+    cert = PsoCertificate(
+        organisation_id=parties.contractor.id, level="trede_2", number="PSO-9", valid_until=TODAY
+    )
+    db.session.add(cert)
+    db.session.commit()
+    auth.login(parties.officer.email)
+
+    with app.test_request_context():  # a request in the officer's (Dutch) session
+        pso.reject(cert.id, "Het nummer klopt niet.", parties.officer)
+
+    english = outbox_messages("english@contractor.example.com")[-1]
+    assert english["Subject"] == "Your PSO certificate was not accepted"
+    assert "Het nummer klopt niet." in english.get_content()
+    assert subjects(parties.owner.email)[-1] == "Je PSO-certificaat is niet geaccepteerd"
