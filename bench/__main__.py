@@ -21,7 +21,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy.engine import URL
 
-from bench import measures, webhook, workers
+from bench import measures, throughput, webhook, workers
 from bench.app import bench_app, database_url
 from bench.seed import (
     BENCH_TODAY,
@@ -46,6 +46,8 @@ REGRESSION_RATIO = 1.5
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/0"
 # A sweep after a long outage: many statuses move at once and their mails dominate.
 CATCH_UP_DAYS = 90
+# The contractor whose overview the throughput measure asks for (bench/seed.py's first).
+CONTRACTOR = "aannemer.0001@bench.example.com"
 
 
 def prepare(app: Flask, size: argparse.Namespace) -> dict[str, Any]:
@@ -133,6 +135,19 @@ def measure_served(url: URL, mail_dir: str, about: dict[str, Any]) -> dict[str, 
         }
 
 
+def measure_throughput(app: Flask, url: URL, mail_dir: str) -> dict[str, Any]:
+    """The most used pages through gunicorn with a worker per core, next to hello-world
+    (bench/throughput.py): latency, requests per second and memory per worker."""
+    with app.app_context():
+        officer = accounts.find_by_email(biggest_authority_officer())
+        authority_id = organisations.organisations_of(officer)[0].id
+        contract_id, _count = measures.biggest_contract(authority_id)
+        officer_email = officer.email
+    return throughput.measure(
+        url.render_as_string(hide_password=False), mail_dir, officer_email, CONTRACTOR, contract_id
+    )
+
+
 def measure_webhook(app: Flask, url: URL, mail_dir: str) -> dict[str, Any]:
     """Stripe's webhook acknowledged, next to the hello route of the same server."""
     with app.app_context():
@@ -190,6 +205,13 @@ def measure(app: Flask, url: URL, mail_dir: str, size: argparse.Namespace) -> di
             data = {"restored": webhook.rows() == before}
         return {"today": BENCH_TODAY.isoformat(), "data": data, "figures": figures}
     data = prepare(app, size)
+    if size.pages_only:
+        with app.app_context():
+            before = measures.fingerprint()
+        figures = {"throughput": measure_throughput(app, url, mail_dir)}
+        with app.app_context():
+            data["restored"] = measures.fingerprint() == before
+        return {"today": BENCH_TODAY.isoformat(), "data": data, "figures": figures}
     if size.search_only:
         data["restored"] = True  # the search pages only read; the matches roll back
         figures = {**measure_search(url, mail_dir), **measure_matches(app)}
@@ -203,6 +225,7 @@ def measure(app: Flask, url: URL, mail_dir: str, size: argparse.Namespace) -> di
     figures["webhook"] = measure_webhook(app, url, mail_dir)
     figures["dunning"], dunning_data = measure_dunning(app, size)
     figures["workers"] = measure_workers(app, size)
+    figures["throughput"] = measure_throughput(app, url, mail_dir)
     figures["realisations_xlsx"] = measures.realisations_xlsx_memory(
         url.render_as_string(hide_password=False)
     )
@@ -239,6 +262,8 @@ def dunning_targets(figures: dict[str, Any]) -> dict[str, tuple[float, float]]:
 
 
 def targets(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    if set(figures) == {"throughput"}:
+        return _checked(throughput.targets(figures["throughput"]))
     """Each target with its limit, the measured value and pass/fail."""
     if set(figures) == {"workers"}:
         return {}  # figures to choose a worker class by, no target
@@ -272,6 +297,7 @@ def targets(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
             **search_targets(figures),
             **webhook_targets(figures["webhook"]),
             **dunning_targets(figures["dunning"]),
+            **throughput.targets(figures["throughput"]),
         }
     )
 
@@ -318,8 +344,21 @@ def workers_summary(figures: dict[str, Any]) -> dict[str, float]:
     }
 
 
+def throughput_summary(figures: dict[str, Any]) -> dict[str, float]:
+    """Each page's p95 and its requests per second as a fraction of hello-world's (inverted,
+    so that lower is better like every other figure the baseline compares)."""
+    found: dict[str, float] = {}
+    for name, figure in figures["pages"].items():
+        found[f"served_{name}_p95_ms"] = figure["latency_ms"]["p95"]
+        if name != "hello":
+            found[f"served_{name}_hello_req_per_s_over_this"] = figure["hello_req_per_s_over_this"]
+    return found
+
+
 def summary(figures: dict[str, Any]) -> dict[str, float]:
     """The headline number of each figure, the shape bench/baseline.json compares."""
+    if set(figures) == {"throughput"}:
+        return throughput_summary(figures["throughput"])
     if set(figures) == {"workers"}:
         return workers_summary(figures)
     if "dunning_ms" in figures:
@@ -333,6 +372,7 @@ def summary(figures: dict[str, Any]) -> dict[str, float]:
         **webhook_summary(figures["webhook"]),
         **dunning_summary(figures["dunning"]),
         **workers_summary(figures),
+        **throughput_summary(figures["throughput"]),
         "raw_sums_ms": figures["raw_sums_ms"]["median"],
         **{k: f["median"] for k, f in figures.items() if k.startswith("recompute_all_")},
         "recompute_after_approval_p95_ms": figures["recompute_after_approval_ms"]["p95"],
@@ -385,6 +425,12 @@ def arguments() -> argparse.Namespace:
         " (BENCH_REDIS_URL, default redis://127.0.0.1:6379/0)",
     )
     parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="only the most used pages through gunicorn with a worker per core, next to"
+        " hello-world: latency, requests per second, memory per worker",
+    )
+    parser.add_argument(
         "--worker-jobs", type=int, default=200, help="jobs per worker class and path"
     )
     parser.add_argument(
@@ -417,7 +463,11 @@ def main() -> int:
         "baseline": compare(now),
     }
     if options.save_baseline and not (
-        options.search_only or options.webhook_only or options.dunning_only or options.workers_only
+        options.search_only
+        or options.webhook_only
+        or options.dunning_only
+        or options.workers_only
+        or options.pages_only
     ):
         saved = {k: v for k, v in report.items() if k != "baseline"}
         BASELINE.write_text(json.dumps(saved, indent=2) + "\n")

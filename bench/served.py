@@ -45,12 +45,26 @@ def gunicorn(
     """Serve bench.wsgi:app with one sync worker (requests are measured one at a time; a second
     worker would only share the two cores); yields the base URL, stops the server after.
     `extra_env` configures the served app further (bench/webhook.py)."""
+    with gunicorn_process(database_url, mail_dir, extra_env) as (base, _process):
+        yield base
+
+
+@contextmanager
+def gunicorn_process(
+    database_url: str,
+    mail_dir: str,
+    extra_env: dict[str, str] | None = None,
+    *,
+    workers: int = 1,
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """gunicorn with `workers` sync workers; yields the base URL and the master process (whose
+    children are the workers, for their memory)."""
     port = _free_port()
     env = {**os.environ, "BENCH_DATABASE_URL": database_url, "BENCH_MAIL_DIR": mail_dir}
     env.update(extra_env or {})
     # gunicorn.conf.py (production's, read from ROOT) applies, except: no worker replaced
     # after max_requests in the middle of a measure.
-    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--timeout", "120"]
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--timeout", "120"]
     command += ["--max-requests", "0"]
     command += ["--bind", f"127.0.0.1:{port}"]
     process = subprocess.Popen(
@@ -59,7 +73,7 @@ def gunicorn(
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -124,9 +138,17 @@ class Browser:
         )
 
     def request(
-        self, path: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None
+        self,
+        path: str,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        *,
+        body: bytes | None = None,
     ) -> Answer:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        """GET `path`, or POST `data` as a form or `body` as it is (with its content type in
+        `headers`)."""
+        if data is not None:
+            body = urllib.parse.urlencode(data).encode()
         req = urllib.request.Request(self.base + path, data=body, headers=headers or {})
         start = time.perf_counter()
         try:
