@@ -218,3 +218,9 @@ def test_officer_and_contractor_go_through_the_compliance_cycle(
     assert chart_after != chart_before
     assert f"{NBSP_VALUE} goedgekeurd" in chart_after
     assert "€\xa00,00 wacht op een besluit" in chart_after
+
+    # The people behind the euros: the candidate on the contract page and the reports page.
+    people = page.locator("#people-figures")
+    expect(people).to_contain_text("Participatiewet")
+    _visit_checked(page, "/rapportage/")
+    expect(page.locator("#people-figures")).to_contain_text("Participatiewet")
