@@ -115,3 +115,6 @@ class Config:
 
     JOBS_MODE = "rq" if REDIS_URL else "inline"
     JOB_MAX_ATTEMPTS = 3
+    # Finished outbox rows hold the jobs' arguments (a mail's address and body): done ones are
+    # deleted after this many days, failed ones after 90 (services/job_records.py).
+    OUTBOX_KEEP_DAYS = int(_env("OUTBOX_KEEP_DAYS", "30") or 30)

@@ -208,6 +208,8 @@ def job_labels() -> dict[str, str]:
         "apply_stripe_event": _("Apply a Stripe event"),
         "stripe_reconcile": _("Compare memberships with Stripe"),
         "membership_renewals": _("Membership renewals"),
+        "retention_sweep": _("Delete candidate data and financial records past their term"),
+        "purge_job_records": _("Delete finished jobs and sent-mail records past their term"),
     }
 
 

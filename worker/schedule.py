@@ -17,4 +17,5 @@ PERIODIC: list[tuple[str, str]] = [
     ("cleanup_pending_uploads", "50 * * * *"),
     ("stripe_reconcile", "15 4 * * *"),
     ("retention_sweep", "30 4 * * *"),
+    ("purge_job_records", "45 4 * * *"),
 ]

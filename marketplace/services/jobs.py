@@ -20,6 +20,7 @@ from marketplace.services import (
     dunning,
     evidence,
     fulfilment,
+    job_records,
     listings,
     mail,
     match_notices,
@@ -161,6 +162,13 @@ def retention_sweep() -> None:
     """Nightly: delete candidate data and financial records whose retention term after the
     contract's end has passed (idempotent: each contract's deletion is claimed once)."""
     retention.sweep(clock.today())
+
+
+@job()
+def purge_job_records() -> None:
+    """Daily: delete finished outbox rows and sent-mail keys past their term, which hold
+    e-mail addresses and mail bodies (idempotent: a second run finds nothing that old)."""
+    job_records.purge(utcnow())
 
 
 @job()

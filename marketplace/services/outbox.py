@@ -256,6 +256,7 @@ def _execute(job: OutboxJob, started: float, raise_errors: bool) -> None:
         job.last_error = traceback.format_exc(limit=5)
         if job.attempts >= current_app.config["JOB_MAX_ATTEMPTS"]:
             job.status = "failed"  # listed on /beheer/
+            job.finished_at = utcnow()  # when it gave up: its row is kept 90 days from here
         elif raise_errors:
             job.status = "relayed"  # RQ's Retry runs it again
         else:
