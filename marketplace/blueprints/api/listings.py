@@ -149,7 +149,8 @@ def _register(kind: str, path: str, create, change, shown, page) -> None:
             return Shown(listings.visible_listing(listing_id, current_user, kind, member_ids()))
 
         @blp.authenticated(400, 403, 404, 409)
-        @blp.arguments(change(partial=True))
+        # Every field is optional, so is the body: an empty or absent one changes nothing.
+        @blp.arguments(change(partial=True), required=False)
         @blp.response(200, shown)
         @blp.doc(summary=f"Change a {label} listing and/or its status (its organisation)")
         def patch(self, args, listing_id: int):

@@ -135,7 +135,12 @@ class _ListingOut(ma.Schema):
     type = ma.fields.String(required=True)
     region = ma.fields.String(required=True)
     volume = ma.fields.String(required=True)
-    fte = ma.fields.Decimal(as_string=True, allow_none=True)
+    # Sent as text ("2.00", exact); documented so, or clients would expect a JSON number.
+    fte = ma.fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        metadata={"type": "string", "format": "decimal", "example": "2.00"},
+    )
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(STATUSES))
     actions = ma.fields.List(
         ma.fields.String(),
