@@ -148,6 +148,7 @@ RULES: dict[str, Rule] = {
     "auth.logout": login.writes(logged_in(REDIRECT)),
     "auth.confirm": logged_in(LOGIN).but(anonymous=LOGIN, why="a bad token: back to log in"),
     "auth.reset_password": public,
+    "auth.change_password": login,
     "auth.forgot_password": public,
     "main.index": logged_in(REDIRECT).but(
         anonymous=OK, no_org=OK, admin=OK, why="members go to their organisation's start"
