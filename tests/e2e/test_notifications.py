@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from marketplace.extensions import db
 from marketplace.services import notifications
 from tests.e2e.conftest import LiveServer, assert_no_axe_violations, log_in
-from tests.factories import make_user
+from tests.factories import make_org, make_user
 from tests.integration.test_search import directory_org, listed
 
 WIDTHS = {"desktop": 1280, "phone": 390}
@@ -67,4 +67,34 @@ def test_a_user_reads_a_notification_saves_a_search_and_turns_a_kind_off(
     expect(
         page.get_by_label("Een nieuwe vraag of nieuw aanbod past bij je organisatie: Per e-mail")
     ).not_to_be_checked()
+    assert_no_axe_violations(page)
+
+
+@pytest.fixture
+def officer(live_server: LiveServer) -> str:
+    with live_server.app.test_request_context():
+        user = make_user("inkoper@gemeente.example.com")
+        make_org("authority", owner=user, name="Gemeente Proef")
+        return user.email
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_an_officer_chooses_one_daily_overview_of_submitted_realisations(
+    page: Page, officer: str, width: int
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/account/inloggen")
+    log_in(page, officer)
+
+    page.goto("/meldingen/instellingen")
+    expect(page.get_by_label("Direct, één e-mail per realisatie")).to_be_checked()
+    assert_no_axe_violations(page)
+    daily = page.get_by_label("Eén keer per dag, één overzicht van wat er binnenkwam")
+    daily.check()
+    page.get_by_role("button", name="Instellingen opslaan").click()
+
+    expect(page.get_by_text("Je instellingen voor meldingen zijn opgeslagen.")).to_be_visible()
+    expect(
+        page.get_by_label("Eén keer per dag, één overzicht van wat er binnenkwam")
+    ).to_be_checked()
     assert_no_axe_violations(page)

@@ -16,6 +16,7 @@ from marketplace.models import Notification, NotificationDigest
 from marketplace.services import jobs, notifications, realisation_notices, realisations
 from tests.factories import add_member, fte_realisation, make_contract, make_user
 from tests.mailbox import outbox_messages as all_messages
+from tests.served import at_once
 
 OFFICER = "officer@authority.example.com"
 OWNER = "owner@contractor.example.com"
@@ -247,3 +248,27 @@ def test_the_digest_job_returns_how_many_it_mailed(parties, contract):
         now = datetime.now(UTC).replace(tzinfo=None)
         assert realisation_notices.daily_digest(now.date(), now) == 1
         assert realisation_notices.daily_digest(now.date(), now) == 0
+
+
+def test_four_runs_at_the_same_moment_mail_each_officer_once(app, parties, contract):
+    """Each officer's day is claimed by one conditional update: of runs racing (two workers, a
+    retry), one mails and the others find the day taken (on PostgreSQL truly concurrent)."""
+    colleague = make_user("collega@authority.example.com")
+    add_member(parties.authority, colleague)
+    chooses_the_digest(parties.officer)
+    chooses_the_digest(colleague)
+    realisations.submit(contract, fte_realisation("KAND-1"), parties.owner)
+
+    def run() -> int:
+        with app.app_context():
+            now = datetime.now(UTC).replace(tzinfo=None)
+            mailed = realisation_notices.daily_digest(now.date(), now)
+            db.session.remove()
+            return mailed
+
+    with time_machine.travel(DAY_2_DIGEST, tick=False):
+        results = at_once([run] * 4)
+
+    assert sum(results) == 2
+    assert len(outbox_messages(OFFICER)) == 1
+    assert len(outbox_messages("collega@authority.example.com")) == 1
