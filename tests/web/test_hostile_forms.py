@@ -170,12 +170,17 @@ def _as_sent(text: str) -> str:
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
+FILENAME_ESCAPES = str.maketrans({'"': "%22", "\r": "%0D", "\n": "%0A"})
+
+
 def _post(client, form: Form, values: dict[str, str]):
     if form.multipart:
         data: dict[str, object] = {}
         for name, kind, _value in form.fields:
             if kind == "file":
-                filename = _as_sent(values[name]) or "tabel.csv"
+                # Escaped as a browser does (HTML's multipart encoding): a bare quote would end
+                # the file name early and drop what follows it, a NUL byte included.
+                filename = _as_sent(values[name]).translate(FILENAME_ESCAPES) or "tabel.csv"
                 data[name] = (io.BytesIO(b"code,label,unit\nPW,Proef,cost\n"), filename)
             else:
                 data[name] = _as_sent(values[name])
