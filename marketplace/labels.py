@@ -105,6 +105,25 @@ def unit_label(unit: str) -> str:
     return _pick(unit_labels(), unit)
 
 
+def block_field_labels() -> dict[str, str]:
+    """The fields of a value-table row (domain/valuation.py `Block`, and its `label`), as the
+    officer's editor, the table's columns and the CSV import's messages name them."""
+    return {
+        "code": _("Code"),
+        "label": _("Description"),
+        "unit": _("Unit"),
+        "rate_cents": _("Rate in euros"),
+        "min_hours_per_week": _("Minimum hours a week"),
+        "max_days": _("Maximum days"),
+        "bonuses": _("Bonuses"),
+        "credit_bp_by_certification": _("Purchase credit per certification"),
+    }
+
+
+def block_field_label(name: str) -> str:
+    return _pick(block_field_labels(), name)
+
+
 def unit_descriptions() -> dict[str, str]:
     """The units as the public calculator offers them: what each is for, to someone choosing."""
     return {
@@ -123,7 +142,15 @@ def bonus_labels() -> dict[str, str]:
         "age_50_plus": _("Aged 50 or over"),
         "statushouder": _("Status holder (statushouder)"),
         "permanent_contract": _("Permanent contract"),
+        "age_55_plus": _("Aged 55 or over"),
+        "vso_pro_after_internship": _("Hired after an internship (vso/PrO pupil)"),
+        "pro_after_internship": _("Hired after leaving PrO/vso, after an internship"),
+        "disability_ips": _("Work disability (including IPS)"),
     }
+
+
+def bonus_label(attribute: str) -> str:
+    return _pick(bonus_labels(), attribute)
 
 
 def certification_labels() -> dict[str, str]:

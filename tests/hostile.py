@@ -131,7 +131,8 @@ class World:
     (so their verification shows), a failed job (so its retry shows), an open demand of the
     contractor (so its pages and moves show) with a werkbedrijf's proposal on it, and a deal on
     another demand (so the proposal and deal pages and their actions are posted too), and a
-    network of the admin's with an application and an invoice (so its admin pages show)."""
+    network of the admin's with an application and an invoice (so its admin pages show), and a
+    later policy version no contract uses (so its value table's row forms show)."""
 
     officer: User
     owner: User
@@ -159,6 +160,9 @@ def make_world() -> World:
     supplier = make_org("social_enterprise", owner=admin, name="Beheer Twee", verified=True)
     policy = make_policy(authority)
     contract = make_contract(authority, contractor, officer)
+    # A later version no contract uses yet: its value table's rows can be edited and deleted.
+    later = make_policy(authority, name="Beleid 2030", effective_from=date(2030, 1, 1))
+    later_row = later.blocks[0].id
     submitted = realisations.submit(contract, fte_realisation("KAND-A"), owner)
     draft: Realisation = realisations.submit(contract, fte_realisation("KAND-B"), owner, draft=True)
     member = contractor.members[-1]
@@ -195,6 +199,7 @@ def make_world() -> World:
         path_values={
             "contract_id": contract.id,
             "policy_id": policy.id,
+            "block_id": later_row,
             "realisation_id": submitted.id,
             "draft_id": draft.id,
             "job_id": failed.id,
@@ -221,6 +226,9 @@ def make_world() -> World:
             f"/organisaties/{contractor.slug}/keurmerken",
             f"/organisaties/{authority.slug}/bewaartermijnen",
             f"/sroi-calculator?policy={policy.id}",
+            f"/inkoop/beleid/{later.id}/waardetabel/nieuw",
+            f"/inkoop/beleid/{later.id}/waardetabel/{later_row}",
+            f"/inkoop/beleid/{later.id}/waardetabel/{later_row}/verwijderen",
             *network_pages,
         ],
     )

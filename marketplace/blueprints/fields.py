@@ -29,6 +29,9 @@ from marketplace.labels import (
 
 # Whole or decimal numbers as typed: "24", "15,5", "12.25" (no signs, no exponents).
 _NUMBER = re.compile(r"\d{1,9}(?:[.,]\d{1,9})?", re.ASCII)
+# Euros with three or more digits after the decimal comma ("40.000,005"), which parse_eur refuses.
+_TOO_MANY_DECIMALS = re.compile(r",\d{3,}$", re.ASCII)
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+", re.ASCII)
 
 
 class _TypedTextField(Field):
@@ -67,6 +70,8 @@ class EuroField(_TypedTextField):
         except ValueError:
             cents = None
         # Bounded like every amount the API takes: a larger one overflows the BIGINT columns.
+        if cents is None and _TOO_MANY_DECIMALS.search(text):
+            raise ValueError(_("An amount has at most two decimals, e.g. 1.234,56."))
         if cents is None or cents > MAX_CENTS:
             raise ValueError(_("Enter an amount in euros, e.g. 1.200.000 or 1.234,56."))
         return cents
@@ -108,6 +113,26 @@ class DecimalTextField(_TypedTextField):
 
     def to_text(self, data: Decimal) -> str:
         return str(data).replace(".", ",")
+
+
+class WholeNumberField(_TypedTextField):
+    """A whole number of at most `maximum` as typed ("730"); `data` is an int or None. Out of
+    bounds it is refused with `message`, as anything that is no whole number."""
+
+    def __init__(self, label=None, validators=None, *, maximum: int, message, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.maximum, self.message = maximum, message
+
+    def to_data(self, text: str) -> int:
+        if _THOUSANDS.fullmatch(text):  # "100.000": dots group thousands
+            text = text.replace(".", "")
+        try:
+            return bounded_int(text, minimum=0, maximum=self.maximum)
+        except NumberError:
+            raise ValueError(str(self.message)) from None
+
+    def to_text(self, data: int) -> str:
+        return str(data)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -79,7 +79,18 @@ DEFAULT_CREDIT_BP: Mapping[str, int] = {
     "pso_trede_3": 3000,
     "none": 0,
 }
-BONUS_ATTRIBUTES = ("age_50_plus", "statushouder", "permanent_contract")
+# The candidate attributes a block can reward with a bonus: docs/domain.md's three, then the ones
+# the real tables of marketplace/data/value-tables.json add (Den Haag, Leiden, Harlingen). A table
+# rewards only attributes listed here, so a contractor can always claim what it rewards.
+BONUS_ATTRIBUTES = (
+    "age_50_plus",
+    "statushouder",
+    "permanent_contract",
+    "age_55_plus",
+    "vso_pro_after_internship",
+    "pro_after_internship",
+    "disability_ips",
+)
 # The codes a ValuationError can carry.
 ERROR_CODES = (
     "below_min_hours",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,17 +16,29 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from marketplace.domain import inputs
 from marketplace.domain import obligation as obligation_rules
 from marketplace.domain.money import FULL_BP, MAX_CENTS
-from marketplace.domain.numbers import bounded_decimal, bounded_int
-from marketplace.domain.valuation import MAX_BLOCK_DAYS, MAX_HOURS_PER_WEEK, UNITS, Block
+from marketplace.domain.numbers import NumberError, bounded_decimal, bounded_int
+from marketplace.domain.valuation import (
+    BONUS_ATTRIBUTES,
+    MAX_BLOCK_DAYS,
+    MAX_HOURS_PER_WEEK,
+    UNITS,
+    Block,
+    RealisationInput,
+    Valuation,
+    ValuationError,
+    valuate,
+)
 from marketplace.extensions import db
-from marketplace.models import BuildingBlock, Organisation, SroiPolicy, User
+from marketplace.labels import block_field_labels, error_message
+from marketplace.models import BuildingBlock, Contract, Organisation, SroiPolicy, User
 from marketplace.services import audit, organisations
-from marketplace.services.errors import NotFound, ServiceError
+from marketplace.services.errors import Conflict, NotFound, ServiceError
 
 # Bonuses and credits are "key=value" pairs separated by spaces, e.g. "age_50_plus=1000000".
 CSV_COLUMNS = [
@@ -42,6 +54,12 @@ CSV_COLUMNS = [
 _BONUS_CODE = re.compile(r"^[a-z0-9_]{2,40}$")
 # Column sizes of building_blocks.
 MAX_CODE, MAX_LABEL = 20, 200
+MAX_HOURS_DECIMALS = 2  # building_blocks.min_hours_per_week is NUMERIC(5, 2)
+# The units whose value is a rate times something (docs/domain.md "Building blocks").
+RATED_UNITS = ("fte_year", "month", "hour", "fixed")
+# A rate or bonus beyond any real table (the highest real one is € 50.000 a year), low enough
+# that a typing slip of three zeros too many is refused rather than stored.
+MAX_RATE_CENTS = 10_000_000_00
 
 
 @dataclass(frozen=True)
@@ -94,8 +112,64 @@ def require_officer(user: User, authority: Organisation) -> None:
         raise NotFound()
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Why one field of a value-table row cannot be used: the field (a Block field, `label`, or
+    `bonuses.<attribute>` / `credit_bp_by_certification.<certification>` for one entry of
+    those), a stable code and the message shown next to the field."""
+
+    field: str
+    code: str
+    message: str
+
+
+def block_problems(row: BlockData, taken: Collection[str] = ()) -> list[Problem]:
+    """Every field of one row the valuation rules cannot use (docs/domain.md "Building blocks"),
+    all at once; `taken` are the codes of the table's other rows. The one check of a row, for the
+    browser's editor, the CSV import and the API alike."""
+    b, problems = row.rules, []
+
+    def refuse(name: str, code: str, message: str) -> None:
+        problems.append(Problem(name, code, message))
+
+    if not b.code:
+        refuse("code", "invalid_block", _("Enter a code, e.g. PW."))
+    elif len(b.code) > MAX_CODE:
+        refuse("code", "invalid_block", _("A code has at most 20 characters."))
+    elif b.code in taken:
+        refuse("code", "duplicate_code", _("Another row of this table has this code."))
+    if not row.label:
+        refuse("label", "invalid_block", _("Enter a description."))
+    elif len(row.label) > MAX_LABEL:
+        refuse("label", "invalid_block", _("A description has at most 200 characters."))
+    if b.unit not in UNITS:
+        refuse("unit", "unknown_unit", _("Choose a unit."))
+    elif b.unit in RATED_UNITS and b.rate_cents is None:
+        refuse("rate_cents", "rate", _("Enter a rate in euros, e.g. 40.000."))
+    if b.rate_cents is not None and not 0 <= b.rate_cents <= MAX_RATE_CENTS:
+        refuse("rate_cents", "rate", _("Enter an amount from € 0 to € 10.000.000."))
+    if b.max_days is not None and not 1 <= b.max_days <= MAX_BLOCK_DAYS:
+        refuse("max_days", "max_days", _("Enter a number of days from 1 to 100.000."))
+    if b.min_hours_per_week is not None and not _hours_fit(b.min_hours_per_week):
+        refuse("min_hours_per_week", "min_hours", _("Enter 0 to 168 hours, at most 2 decimals."))
+    for attribute, cents in b.bonuses.items():
+        if attribute not in BONUS_ATTRIBUTES:
+            refuse(f"bonuses.{attribute}", "bonus", _("This bonus is unknown."))
+        elif not 0 <= cents <= MAX_RATE_CENTS:
+            refuse(f"bonuses.{attribute}", "bonus", _("Enter an amount from € 0 to € 10.000.000."))
+    for certification, bp in (b.credit_bp_by_certification or {}).items():
+        if not _BONUS_CODE.match(certification) or not 0 <= bp <= FULL_BP:
+            refuse(
+                f"credit_bp_by_certification.{certification}",
+                "credit",
+                _("Enter a percentage between 0 and 100."),
+            )
+    return problems
+
+
 def validate_blocks(blocks: list[BlockData]) -> None:
-    """Refuse a table the valuation rules cannot use; messages name the row."""
+    """Refuse a table the valuation rules cannot use; the message names the first bad row and
+    each of its problems (block_problems)."""
     if not blocks:
         raise ServiceError(
             _("A policy needs a value table with at least one building block."),
@@ -104,41 +178,24 @@ def validate_blocks(blocks: list[BlockData]) -> None:
         )
     seen: set[str] = set()
     for n, row in enumerate(blocks, start=1):
-        b = row.rules
-        where = _("Row %(n)d (%(code)s)", n=n, code=b.code or "?")
-        if not b.code or not row.label:
-            raise ServiceError(
-                where + ": " + _("code and label are required."), code="invalid_block"
-            )
-        if len(b.code) > MAX_CODE or len(row.label) > MAX_LABEL:
-            raise ServiceError(
-                where + ": " + _("the code has at most 20 and the label at most 200 characters."),
-                code="invalid_block",
-            )
-        if b.code in seen:
-            raise ServiceError(where + ": " + _("this code appears twice."), code="duplicate_code")
-        seen.add(b.code)
-        if b.unit not in UNITS:
-            raise ServiceError(where + ": " + _("unknown unit."), code="unknown_unit")
-        needs_rate = b.unit in ("fte_year", "month", "hour", "fixed")
-        if needs_rate and (b.rate_cents is None or b.rate_cents < 0):
-            raise ServiceError(where + ": " + _("a rate of 0 or more is required."), code="rate")
-        if b.max_days is not None and not 1 <= b.max_days <= MAX_BLOCK_DAYS:
-            raise ServiceError(
-                where + ": " + _("maximum days must be at least 1."), code="max_days"
-            )
-        if b.min_hours_per_week is not None and not 0 <= b.min_hours_per_week <= MAX_HOURS_PER_WEEK:
-            raise ServiceError(
-                where + ": " + _("minimum hours must be 0 to 168."), code="min_hours"
-            )
-        bad = [k for k, v in b.bonuses.items() if not _BONUS_CODE.match(k) or v < 0]
-        if bad:
-            raise ServiceError(where + ": " + _("unknown or negative bonus."), code="bonus")
-        credits = (b.credit_bp_by_certification or {}).items()
-        if any(not _BONUS_CODE.match(k) or not 0 <= v <= FULL_BP for k, v in credits):
-            raise ServiceError(
-                where + ": " + _("Enter a percentage between 0 and 100."), code="credit"
-            )
+        problems = block_problems(row, seen)
+        seen.add(row.rules.code)
+        if problems:
+            where = _("Row %(n)d (%(code)s)", n=n, code=row.rules.code or "?")
+            names = block_field_labels()
+            said = [f"{names[p.field.partition('.')[0]]}: {p.message}" for p in problems]
+            raise ServiceError(where + ": " + " ".join(said), code=problems[0].code)
+
+
+def _hours_fit(hours: Decimal) -> bool:
+    """0 to 168 hours with at most two decimals (the column's precision)."""
+    try:
+        bounded_decimal(
+            hours, max_decimals=MAX_HOURS_DECIMALS, minimum=0, maximum=MAX_HOURS_PER_WEEK
+        )
+    except NumberError:
+        return False
+    return True
 
 
 def _validate_policy(rules: obligation_rules.Policy) -> None:
@@ -215,6 +272,146 @@ def get_policy(policy_id: int, user: User) -> SroiPolicy:
         raise NotFound()
     require_officer(user, policy.authority)
     return policy
+
+
+# --- the value-table editor ---------------------------------------------------------------------
+# An officer changes a version's table row by row in the browser. A version that contracts use
+# is never changed: an awarded contract keeps its policy version, and its realisations were
+# valued with these rows (docs/domain.md "The SROI obligation of a contract"). Changing such a
+# table goes as a CSV import always has: into a new version, for contracts awarded from its date.
+
+
+def contracts_using(policy: SroiPolicy) -> int:
+    """How many contracts were registered under this version."""
+    return db.session.scalar(
+        select(func.count()).select_from(Contract).where(Contract.policy_id == policy.id)
+    )
+
+
+def value_table(policy_id: int, user: User) -> tuple[SroiPolicy, int]:
+    """A version for its table page, with the number of contracts that use it (when any, the
+    table can no longer change)."""
+    policy = get_policy(policy_id, user)
+    return policy, contracts_using(policy)
+
+
+def editable_policy(policy_id: int, user: User) -> SroiPolicy:
+    """The version, when the user is its authority's officer (else NotFound) and no contract uses
+    it (else Conflict, saying why and what to do instead)."""
+    policy = get_policy(policy_id, user)
+    if contracts_using(policy):
+        raise Conflict(
+            _(
+                "Contracts use this policy version, and an awarded contract keeps its version: "
+                "its value table no longer changes. Make a new version with the changed table."
+            ),
+            code="policy_in_use",
+        )
+    return policy
+
+
+def get_block(policy_id: int, block_id: int, user: User) -> BuildingBlock:
+    """A row of a version the user may edit; a row of another version is NotFound."""
+    policy = editable_policy(policy_id, user)
+    block = db.session.get(BuildingBlock, block_id)
+    if block is None or block.policy_id != policy.id:
+        raise NotFound()
+    return block
+
+
+def row_problems(
+    policy: SroiPolicy, row: BlockData, block: BuildingBlock | None = None
+) -> dict[str, str]:
+    """Every problem of `row` as a row of `policy`'s table (replacing `block`), by field."""
+    taken = {b.code for b in policy.blocks if b is not block}
+    return {p.field: p.message for p in block_problems(row, taken)}
+
+
+def add_block(policy_id: int, row: BlockData, by: User) -> BuildingBlock:
+    """Add a row to a version's table; every problem of it is refused at once, by field."""
+    policy = editable_policy(policy_id, by)
+    _refuse_problems(policy, row, None)
+    block = BuildingBlock(policy=policy, label=row.label, **asdict(row.rules))
+    db.session.add(block)
+    _commit_row(policy, block, "policy.block_added", None, by)
+    return block
+
+
+def update_block(policy_id: int, block_id: int, row: BlockData, by: User) -> BuildingBlock:
+    """Change a row of a version's table; refused like add_block."""
+    block = get_block(policy_id, block_id, by)
+    _refuse_problems(block.policy, row, block)
+    before = _row_snapshot(block)
+    block.label = row.label
+    for name, value in asdict(row.rules).items():
+        setattr(block, name, value)
+    _commit_row(block.policy, block, "policy.block_changed", before, by)
+    return block
+
+
+def delete_block(policy_id: int, block_id: int, by: User) -> BuildingBlock:
+    """Remove a row from a version's table; its last row stays (a policy needs a table)."""
+    block = get_block(policy_id, block_id, by)
+    policy = block.policy
+    if len(policy.blocks) <= 1:
+        raise ServiceError(
+            _("A policy needs a value table with at least one building block."),
+            code="empty_table",
+        )
+    before = _row_snapshot(block)
+    policy.blocks.remove(block)
+    audit.record("policy.block_deleted", policy, before=before, actor=by)
+    db.session.commit()
+    return block
+
+
+def sample_value(rules: Block, sample: RealisationInput) -> Valuation:
+    """What one realisation is worth under a row as entered (the editor's preview): the valuation
+    rules themselves; a refusal names the field of the realisation or the row it concerns."""
+    try:
+        return valuate(rules, sample)
+    except ValuationError as exc:
+        message = error_message(exc.code, exc.params)
+        raise ServiceError(message, {exc.field or "sample": message}, code=exc.code) from exc
+
+
+def _refuse_problems(policy: SroiPolicy, row: BlockData, block: BuildingBlock | None) -> None:
+    problems = row_problems(policy, row, block)
+    if problems:
+        raise ServiceError(_("Some fields are not valid."), problems, code="invalid_block")
+
+
+def _commit_row(
+    policy: SroiPolicy,
+    block: BuildingBlock,
+    action: str,
+    before: dict[str, Any] | None,
+    by: User,
+) -> None:
+    """Audit and commit a row's change; two officers saving one code at once: the second is
+    refused by the unique key, with the same message as the check."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        msg = _("Another row of this table has this code.")
+        raise ServiceError(msg, {"code": msg}, code="duplicate_code") from exc
+    audit.record(action, policy, before=before, after=_row_snapshot(block), actor=by)
+    db.session.commit()
+
+
+def _row_snapshot(block: BuildingBlock) -> dict[str, Any]:
+    hours = block.min_hours_per_week
+    return {
+        "code": block.code,
+        "label": block.label,
+        "unit": block.unit,
+        "rate_cents": block.rate_cents,
+        "min_hours_per_week": None if hours is None else str(hours),
+        "max_days": block.max_days,
+        "bonuses": dict(block.bonuses or {}),
+        "credit_bp_by_certification": block.credit_bp_by_certification,
+    }
 
 
 def policy_in_force(authority_id: int, on: date) -> SroiPolicy | None:

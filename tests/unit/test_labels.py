@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from marketplace import labels
 from marketplace.domain import invoicing, membership, numbers, obligation, valuation
 from marketplace.domain.fulfilment import STATUSES
+from marketplace.domain.inputs import field_names
 from marketplace.models.billing import INVOICE_STATUSES, PLAN_SIZE_BANDS
 from marketplace.models.sroi import REALISATION_STATES
 from marketplace.services.contracts import CONTRACTOR_KINDS
@@ -31,6 +32,7 @@ ENUMERATIONS = {
     "PSO levels": (obligation.PSO_LEVELS, labels.pso_level_labels),
     "certifications": (valuation.CERTIFICATIONS, labels.certification_labels),
     "bonuses": (valuation.BONUS_ATTRIBUTES, labels.bonus_labels),
+    "value-table fields": (("label", *field_names(valuation.Block)), labels.block_field_labels),
     "fulfilment statuses": (STATUSES, labels.status_labels),
     "obligation statuses": (("due", "not_applicable", "exempt"), labels.obligation_labels),
     "realisation states": (REALISATION_STATES, labels.state_labels),

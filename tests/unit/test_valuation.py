@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -22,6 +24,7 @@ from marketplace.domain.valuation import (
     valuate,
 )
 
+VALUE_TABLES = "marketplace/data/value-tables.json"
 PW = Block(
     code="PW",
     unit="fte_year",
@@ -351,7 +354,19 @@ def test_error_is_a_value_error_with_code_field_and_params_but_no_sentence() -> 
 
 def test_constants() -> None:
     assert UNITS == ("fte_year", "month", "hour", "invoice", "fixed", "cost")
-    assert BONUS_ATTRIBUTES == ("age_50_plus", "statushouder", "permanent_contract")
+    assert BONUS_ATTRIBUTES[:3] == ("age_50_plus", "statushouder", "permanent_contract")
+
+
+def test_every_bonus_of_the_real_tables_is_a_known_attribute() -> None:
+    """A bonus no attribute names could never be claimed by a contractor."""
+    tables = json.loads((Path(__file__).parents[2] / VALUE_TABLES).read_text(encoding="utf-8"))
+    rewarded = {
+        attribute
+        for table in tables["tables"]
+        for block in table["blocks"]
+        for attribute in block.get("bonuses", {})
+    }
+    assert rewarded <= set(BONUS_ATTRIBUTES)
 
 
 # properties ------------------------------------------------------------------------------------

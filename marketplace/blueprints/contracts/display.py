@@ -9,7 +9,15 @@ from typing import Any
 from flask_babel import format_decimal
 
 from marketplace.domain.money import percent_from_bp
-from marketplace.labels import pso_level_label, state_label, status_label, unit_label
+from marketplace.labels import (
+    block_field_label,
+    bonus_label,
+    certification_label,
+    pso_level_label,
+    state_label,
+    status_label,
+    unit_label,
+)
 
 
 def percent_1(value: Decimal | None) -> str:
@@ -28,6 +36,9 @@ def display_helpers() -> dict[str, Any]:
         "status_label": status_label,
         "state_label": state_label,
         "unit_label": unit_label,
+        "bonus_label": bonus_label,
+        "certification_label": certification_label,
+        "block_field_label": block_field_label,
         "percent_1": percent_1,
         "percent_bp": lambda bp: "—" if bp is None else percent_from_bp(bp),
         "pso_label": pso_level_label,

@@ -8,7 +8,10 @@ routes put next to these fields, so the field names match the services' names.
 from __future__ import annotations
 
 import csv
+from datetime import date
+from decimal import Decimal
 
+from flask_babel import LazyString, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -27,12 +30,37 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import Select, html_params
 
-from marketplace.blueprints.fields import EuroField, PercentField, plausible_date, whole_id
+from marketplace.blueprints.fields import (
+    DecimalTextField,
+    EuroField,
+    MultiCheckboxField,
+    PercentField,
+    WholeNumberField,
+    certification_choices,
+    plausible_date,
+    unit_choices,
+    whole_id,
+)
 from marketplace.domain.fulfilment import STATUSES
 from marketplace.domain.inputs import field_names
 from marketplace.domain.obligation import MAX_DURATION_MONTHS, Policy
-from marketplace.labels import status_label
-from marketplace.models import SroiPolicy
+from marketplace.domain.valuation import (
+    BONUS_ATTRIBUTES,
+    CERTIFICATIONS,
+    MAX_BLOCK_DAYS,
+    MAX_QUANTITY,
+    Block,
+    RealisationInput,
+)
+from marketplace.labels import (
+    block_field_label,
+    bonus_label,
+    bonus_labels,
+    certification_label,
+    plain_eur,
+    status_label,
+)
+from marketplace.models import BuildingBlock, SroiPolicy
 from marketplace.services import policies
 from marketplace.services.contracts import ContractData, ContractFilter
 from marketplace.services.errors import ServiceError
@@ -323,3 +351,220 @@ class CertificateRejectionForm(FlaskForm):
         ],
         description=_l("The company sees it, e.g. that the number is not in the PSO register."),
     )
+
+
+# --- the value-table editor ----------------------------------------------------------------------
+
+
+def _field_label(name: str) -> LazyString:
+    """A row field's label from labels.py, worded when the page is drawn."""
+    return LazyString(block_field_label, name)
+
+
+class BlockForm(FlaskForm):
+    """A row of a value table as an officer types it: the labels of labels.py, euros and hours
+    the Dutch way, one euro field per bonus and one percentage per certification. The rules are
+    the service's (policies.block_problems); `place` puts its messages next to these fields."""
+
+    code = StringField(
+        _field_label("code"), description=_l("Short and unique within this table, e.g. PW.")
+    )
+    label = StringField(
+        _field_label("label"),
+        description=_l("As contractors see it, e.g. Participatiewet-uitkering naar werk."),
+    )
+    unit = SelectField(_field_label("unit"), validate_choice=False)
+    rate_cents = EuroField(
+        _field_label("rate_cents"),
+        description=_l(
+            "Per FTE-year, month, hour or occurrence, e.g. 40.000 or 40.000,00. Not needed for "
+            "purchases and costs incurred."
+        ),
+    )
+    min_hours_per_week = DecimalTextField(
+        _field_label("min_hours_per_week"),
+        description=_l(
+            "Per FTE-year only: fewer hours a week do not count, e.g. 12. Empty: no minimum."
+        ),
+    )
+    max_days = WholeNumberField(
+        _field_label("max_days"),
+        maximum=MAX_BLOCK_DAYS,
+        message=_l("Enter a number of days from 1 to 100.000."),
+        description=_l(
+            "A candidate counts at most this many days, e.g. 730 (two years). Empty: no maximum."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit.choices = [("", _("— choose a unit —")), *unit_choices()]
+
+    def bonus_fields(self) -> list:
+        return [self[f"bonus_{a}"] for a in BONUS_ATTRIBUTES]
+
+    def credit_fields(self) -> list:
+        return [self[f"credit_{c}"] for c in CERTIFICATIONS]
+
+    def prefill(self, block: BuildingBlock) -> None:
+        """The stored row; credits left to the policy show as empty fields."""
+        for name in ("code", "label", "unit", "rate_cents", "min_hours_per_week", "max_days"):
+            self[name].data = getattr(block, name)
+        for attribute, cents in (block.bonuses or {}).items():
+            if f"bonus_{attribute}" in self:
+                self[f"bonus_{attribute}"].data = cents
+        for certification, bp in (block.credit_bp_by_certification or {}).items():
+            if f"credit_{certification}" in self:
+                self[f"credit_{certification}"].data = bp
+
+    def row(self) -> policies.BlockData:
+        """The row as typed; a field that did not parse is empty (its message is already on it).
+        No credit typed at all means the policy's credits; one typed, the others count 0%."""
+        bonuses = {a: self[f"bonus_{a}"].data for a in BONUS_ATTRIBUTES}
+        credits = {c: self[f"credit_{c}"].data for c in CERTIFICATIONS}
+        typed = {c: bp for c, bp in credits.items() if bp is not None}
+        return policies.BlockData(
+            label=(self.label.data or "").strip(),
+            rules=Block(
+                code=(self.code.data or "").strip(),
+                unit=self.unit.data or "",
+                rate_cents=self.rate_cents.data,
+                min_hours_per_week=self.min_hours_per_week.data,
+                max_days=self.max_days.data,
+                bonuses={a: cents for a, cents in bonuses.items() if cents is not None},
+                credit_bp_by_certification=typed or None,
+            ),
+        )
+
+    def place(self, problems: dict[str, str]) -> None:
+        """The service's messages by field ("bonuses.age_50_plus" on its euro field), each on a
+        field that has no message of its own yet: every wrong field is marked at once."""
+        for name, message in problems.items():
+            group, _dot, code = name.partition(".")
+            prefix = {"bonuses": "bonus_", "credit_bp_by_certification": "credit_"}.get(group)
+            target = f"{prefix}{code}" if prefix else name
+            field = self._fields.get(target)
+            if field is not None and not field.errors:
+                field.errors = [*field.errors, message]
+
+
+for _attribute in BONUS_ATTRIBUTES:
+    setattr(
+        BlockForm,
+        f"bonus_{_attribute}",
+        EuroField(LazyString(bonus_label, _attribute), validators=[Optional()]),
+    )
+for _certification in CERTIFICATIONS:
+    setattr(
+        BlockForm,
+        f"credit_{_certification}",
+        PercentField(LazyString(certification_label, _certification), validators=[Optional()]),
+    )
+
+
+# Which sample fields the preview of a row asks for, by the row's unit.
+SAMPLE_FIELDS = {
+    "fte_year": ("hours_per_week", "start", "end", "attributes"),
+    "month": ("start", "end"),
+    "hour": ("hours",),
+    "fixed": ("quantity",),
+    "invoice": ("amount", "certification"),
+    "cost": ("amount",),
+}
+
+
+class SampleForm(FlaskForm):
+    """The sample realisation of the editor's preview (posted with the row, prefix "sample");
+    it saves nothing, so it needs no token of its own. An empty field takes its example value:
+    24 hours a week from 1 January to 30 June of the version's first year, 10 hours, once,
+    € 10.000 invoiced by a werkbedrijf."""
+
+    class Meta:
+        csrf = False
+
+    hours_per_week = DecimalTextField(_l("Hours per week"))
+    start = DateField(_l("From"), validators=[Optional(), plausible_date])
+    end = DateField(_l("Up to and including"), validators=[Optional(), plausible_date])
+    # Offered: the bonuses the row rewards (the route sets them); any other ticked one earns 0.
+    attributes = MultiCheckboxField(_l("The candidate"), validate_choice=False)
+    hours = DecimalTextField(_l("Hours"))
+    quantity = WholeNumberField(
+        _l("Number of times"),
+        maximum=MAX_QUANTITY,
+        message=_l("Enter a whole number from 1 to 1.000.000."),
+    )
+    amount = EuroField(_l("Amount excl. VAT in euros"))
+    certification = SelectField(
+        _l("Certification of the supplier"), choices=certification_choices, validate_choice=False
+    )
+
+    def fill_examples(self, year: int, bonuses: list[str], *, fresh: bool) -> None:
+        """Example values in the empty fields (all of them on a `fresh` page, where the first
+        bonus of the row is ticked too), so the preview always has something to compute."""
+        examples = {
+            "hours_per_week": Decimal(24),
+            "start": date(year, 1, 1),
+            "end": date(year, 6, 30),
+            "hours": Decimal(10),
+            "quantity": 1,
+            "amount": 1_000_000,
+            "certification": "werkbedrijf",
+        }
+        for name, value in examples.items():
+            if self[name].data in (None, "") and not self[name].errors:
+                self[name].data, self[name].raw_data = value, []
+        if fresh:
+            self.attributes.data = bonuses[:1]
+
+    def realisation(self) -> RealisationInput:
+        return RealisationInput(
+            start=self.start.data,
+            end=self.end.data,
+            hours_per_week=self.hours_per_week.data,
+            hours=self.hours.data,
+            quantity=self.quantity.data,
+            cost_excl_vat_cents=self.amount.data,
+            invoice_excl_vat_cents=self.amount.data,
+            supplier_certification=self.certification.data or None,
+            attributes=frozenset(self.attributes.data or ()),
+        )
+
+    def summary(self, unit: str, rewarded: list[str]) -> str:
+        """The sample in words, e.g. "24 hours a week, 1 January 2026 to 30 June 2026, aged
+        50 or over"; only the ticked bonuses the row rewards are named."""
+        period = _(
+            "%(start)s to %(end)s",
+            start=_long(self.start.data),
+            end=_long(self.end.data),
+        )
+        if unit == "fte_year":
+            said = [_("%(hours)s hours a week", hours=_number(self.hours_per_week.data)), period]
+            labels = bonus_labels()
+            said += [labels[a].lower() for a in self.attributes.data or () if a in rewarded]
+            return ", ".join(said)
+        if unit == "month":
+            return period
+        if unit == "hour":
+            return _("%(hours)s hours", hours=_number(self.hours.data))
+        if unit == "fixed":
+            return _("%(n)d time(s)", n=self.quantity.data or 0)
+        amount = _eur_text(self.amount.data)
+        if unit == "invoice":
+            return _(
+                "an invoice of %(amount)s excl. VAT from a supplier with: %(certification)s",
+                amount=amount,
+                certification=certification_label(self.certification.data or "none"),
+            )
+        return _("costs of %(amount)s excl. VAT", amount=amount)
+
+
+def _long(day: date | None) -> str:
+    return format_date(day, "d MMMM yyyy") if day else "?"
+
+
+def _number(value: Decimal | None) -> str:
+    return "?" if value is None else format_decimal(value, format="#,##0.##")
+
+
+def _eur_text(cents: int | None) -> str:
+    return "?" if cents is None else plain_eur(cents)

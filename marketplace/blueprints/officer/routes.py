@@ -22,14 +22,18 @@ from marketplace.blueprints.downloads import attachment
 from marketplace.blueprints.formhelpers import apply_service_error, page_arg
 from marketplace.blueprints.layout import remember_awaiting
 from marketplace.blueprints.officer.forms import (
+    SAMPLE_FIELDS,
+    BlockForm,
     CertificateRejectionForm,
     ContractForm,
     DecisionForm,
     FilterForm,
     PolicyForm,
+    SampleForm,
 )
 from marketplace.domain.fulfilment import STATUSES, worst_first_key
-from marketplace.models import Contract, Organisation
+from marketplace.labels import bonus_labels
+from marketplace.models import BuildingBlock, Contract, Organisation, SroiPolicy
 from marketplace.services import (
     contracts,
     fulfilment,
@@ -39,7 +43,7 @@ from marketplace.services import (
     realisations,
     reports,
 )
-from marketplace.services.errors import Forbidden, NotFound, ServiceError
+from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 
 bp = Blueprint("officer", __name__, url_prefix="/inkoop")
 
@@ -159,6 +163,119 @@ def policy_new():
             flash(_("Policy version %(name)s is saved.", name=policy.name), "ok")
             return redirect(url_for("officer.policy_detail", policy_id=policy.id))
     return render_template("officer/policy_form.html", form=form, current=current)
+
+
+# The value-table editor: a version's rows one by one, each with a preview of what a sample
+# realisation is worth under it. A version contracts use is not changed (services/policies.py).
+
+
+@bp.route("/beleid/<int:policy_id>/waardetabel")
+@login_required
+def value_table(policy_id: int):
+    _authority()
+    policy, in_use = policies.value_table(policy_id, current_user)
+    return render_template("officer/value_table.html", policy=policy, in_use=in_use)
+
+
+@bp.route("/beleid/<int:policy_id>/waardetabel/nieuw", methods=["GET", "POST"])
+@login_required
+def block_new(policy_id: int):
+    _authority()
+    try:
+        policy = policies.editable_policy(policy_id, current_user)
+    except Conflict as exc:
+        return _table_unchangeable(policy_id, exc)
+    return _row_cycle(policy, None)
+
+
+@bp.route("/beleid/<int:policy_id>/waardetabel/<int:block_id>", methods=["GET", "POST"])
+@login_required
+def block_edit(policy_id: int, block_id: int):
+    _authority()
+    try:
+        block = policies.get_block(policy_id, block_id, current_user)
+    except Conflict as exc:
+        return _table_unchangeable(policy_id, exc)
+    return _row_cycle(block.policy, block)
+
+
+@bp.route("/beleid/<int:policy_id>/waardetabel/<int:block_id>/verwijderen", methods=["GET", "POST"])
+@login_required
+def block_delete(policy_id: int, block_id: int):
+    """Deleting a row is for good: the GET asks on a page of its own, the POST deletes."""
+    _authority()
+    try:
+        block = policies.get_block(policy_id, block_id, current_user)
+        if request.method == "POST":
+            policies.delete_block(policy_id, block_id, current_user)
+            flash(_("Row %(code)s is deleted.", code=block.code), "ok")
+            return redirect(url_for("officer.value_table", policy_id=policy_id))
+    except Conflict as exc:
+        return _table_unchangeable(policy_id, exc)
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for("officer.value_table", policy_id=policy_id))
+    return render_template("officer/block_delete.html", block=block)
+
+
+def _table_unchangeable(policy_id: int, exc: Conflict) -> Response:
+    flash(exc.message, "error")
+    return redirect(url_for("officer.value_table", policy_id=policy_id))
+
+
+def _row_cycle(policy: SroiPolicy, block: BuildingBlock | None):
+    """One row's form: "Voorbeeld berekenen" values a sample realisation with the row as typed
+    and saves nothing; saving checks the whole row and shows every problem at once."""
+    form, sample = BlockForm(), SampleForm(prefix="sample")
+    fresh = not form.is_submitted()
+    if fresh and block is not None:
+        form.prefill(block)
+    saving = request.form.get("action") != "preview"
+    if form.validate_on_submit() and saving:
+        try:
+            if block is None:
+                saved = policies.add_block(policy.id, form.row(), current_user)
+            else:
+                saved = policies.update_block(policy.id, block.id, form.row(), current_user)
+        except ServiceError as exc:
+            if exc.status in (403, 404, 409):
+                raise
+            form.place(exc.fields)
+        else:
+            flash(_("Row %(code)s is saved.", code=saved.code), "ok")
+            return redirect(
+                url_for("officer.value_table", policy_id=policy.id, _anchor=f"row-{saved.id}")
+            )
+    elif form.is_submitted():
+        form.place(policies.row_problems(policy, form.row(), block))
+    row = form.row()
+    sample.attributes.choices = [(a, bonus_labels()[a]) for a in row.rules.bonuses]
+    sample.validate()
+    sample.fill_examples(policy.effective_from.year, list(row.rules.bonuses), fresh=fresh)
+    preview, preview_error = None, None
+    if row.rules.unit in SAMPLE_FIELDS and not sample.errors:
+        try:
+            preview = policies.sample_value(row.rules, sample.realisation())
+        except ServiceError as exc:
+            preview_error = exc.message
+    page = render_template(
+        "officer/block_form.html",
+        policy=policy,
+        block=block,
+        form=form,
+        sample=sample,
+        unit=row.rules.unit,
+        sample_fields=SAMPLE_FIELDS.get(row.rules.unit, ()),
+        rewarded=list(row.rules.bonuses),
+        preview=preview,
+        preview_error=preview_error,
+        summary=sample.summary(row.rules.unit, list(row.rules.bonuses)) if preview else "",
+        line_labels={row.rules.code: f"{row.rules.code} — {row.label}", **bonus_labels()},
+    )
+    # A save refused answers 422, the page with every field's message.
+    return Response(page, status=422 if form.is_submitted() and saving else 200)
 
 
 @bp.route("/contracten/nieuw", methods=["GET", "POST"])
