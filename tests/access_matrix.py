@@ -188,6 +188,11 @@ RULES: dict[str, Rule] = {
     "officer.policy_detail": officer_of("X"),
     "officer.policy_csv": officer_of("X"),
     "officer.policy_new": officer_of("X", "Y"),
+    "officer.value_table": officer_of("X"),
+    # X's policy is used by contract X-A, so its rows no longer change: back to the table.
+    "officer.block_new": officer_of("X", ok=REDIRECT),
+    "officer.block_edit": officer_of("X", ok=REDIRECT),
+    "officer.block_delete": officer_of("X", ok=REDIRECT),
     "officer.queue": officer_of("X", "Y"),
     "officer.decide_on_contract": officer_of("X", "Y", ok=REDIRECT),
     "officer.contract_edit": officer_of("X").but(

@@ -169,6 +169,7 @@ def make_world() -> World:
             "org_id": unverified.id,
             "plan_id": plan.id,
             "policy_id": policy_x.id,
+            "block_id": policy_x.blocks[0].id,
             "proposal_id": proposal.id,
             "realisation_id": submitted.id,
             "report_id": listing_report.id,
