@@ -162,7 +162,7 @@ def make_world() -> World:
     contract = make_contract(authority, contractor, officer)
     # A later version no contract uses yet: its value table's rows can be edited and deleted.
     later = make_policy(authority, name="Beleid 2030", effective_from=date(2030, 1, 1))
-    later_row = later.blocks[0].id
+    later_row, purchase_row = later.blocks[0].id, later.blocks[3].id  # PW and INK: other fields
     submitted = realisations.submit(contract, fte_realisation("KAND-A"), owner)
     draft: Realisation = realisations.submit(contract, fte_realisation("KAND-B"), owner, draft=True)
     member = contractor.members[-1]
@@ -228,6 +228,7 @@ def make_world() -> World:
             f"/sroi-calculator?policy={policy.id}",
             f"/inkoop/beleid/{later.id}/waardetabel/nieuw",
             f"/inkoop/beleid/{later.id}/waardetabel/{later_row}",
+            f"/inkoop/beleid/{later.id}/waardetabel/{purchase_row}",
             f"/inkoop/beleid/{later.id}/waardetabel/{later_row}/verwijderen",
             *network_pages,
         ],

@@ -294,3 +294,21 @@ def test_the_csv_export_shows_an_edited_row(officer, policy):
     [row] = [line for line in csv_text.splitlines() if line.startswith("PW,")]
     assert row.startswith("PW,Participatiewet,fte_year,4500050,12")
     assert row.endswith(",730,age_50_plus=1000000,")
+
+
+def test_no_example_while_a_valued_field_of_the_row_is_wrong(officer, policy):
+    response = officer.post(
+        edit_url(policy, "PW"), data={**ROW, "rate_cents": "veertig", "action": "preview"}
+    )
+
+    assert "Geen voorbeeld: verbeter eerst de gemarkeerde velden van de rij." in text_of(response)
+
+
+def test_a_row_asks_only_for_the_fields_of_its_unit(officer, policy):
+    fte_page = text_of(officer.get(edit_url(policy, "PW")))
+    invoice_page = text_of(officer.get(edit_url(policy, "INK")))
+
+    assert 'name="bonus_statushouder"' in fte_page
+    assert 'name="credit_werkbedrijf"' not in fte_page
+    assert 'name="credit_werkbedrijf"' in invoice_page
+    assert 'name="bonus_statushouder"' not in invoice_page

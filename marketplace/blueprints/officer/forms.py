@@ -373,7 +373,14 @@ class BlockForm(FlaskForm):
         _field_label("label"),
         description=_l("As contractors see it, e.g. Participatiewet-uitkering naar werk."),
     )
-    unit = SelectField(_field_label("unit"), validate_choice=False)
+    unit = SelectField(
+        _field_label("unit"),
+        validate_choice=False,
+        description=_l(
+            'Another unit asks for other fields: after choosing one, "Calculate example" '
+            "shows them."
+        ),
+    )
     rate_cents = EuroField(
         _field_label("rate_cents"),
         description=_l(
@@ -400,6 +407,11 @@ class BlockForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.unit.choices = [("", _("— choose a unit —")), *unit_choices()]
 
+    def valued_fields(self) -> list[str]:
+        """The fields the valuation reads: with a message on one, the example cannot be made."""
+        names = ["unit", "rate_cents", "min_hours_per_week", "max_days"]
+        return names + [f.name for f in self.bonus_fields() + self.credit_fields()]
+
     def bonus_fields(self) -> list:
         return [self[f"bonus_{a}"] for a in BONUS_ATTRIBUTES]
 
@@ -408,8 +420,9 @@ class BlockForm(FlaskForm):
 
     def prefill(self, block: BuildingBlock) -> None:
         """The stored row; credits left to the policy show as empty fields."""
-        for name in ("code", "label", "unit", "rate_cents", "min_hours_per_week", "max_days"):
+        for name in ("code", "label", "unit", "rate_cents", "max_days"):
             self[name].data = getattr(block, name)
+        self.min_hours_per_week.data = _plain(block.min_hours_per_week)
         for attribute, cents in (block.bonuses or {}).items():
             if f"bonus_{attribute}" in self:
                 self[f"bonus_{attribute}"].data = cents
@@ -556,6 +569,13 @@ class SampleForm(FlaskForm):
                 certification=certification_label(self.certification.data or "none"),
             )
         return _("costs of %(amount)s excl. VAT", amount=amount)
+
+
+def _plain(hours: Decimal | None) -> Decimal | None:
+    """Stored hours without the column's trailing zeros: 12.00 is shown as 12, 12.50 as 12,5."""
+    if hours is None or "." not in str(hours):
+        return hours
+    return Decimal(str(hours).rstrip("0").rstrip("."))
 
 
 def _long(day: date | None) -> str:

@@ -255,7 +255,9 @@ def _row_cycle(policy: SroiPolicy, block: BuildingBlock | None):
     sample.validate()
     sample.fill_examples(policy.effective_from.year, list(row.rules.bonuses), fresh=fresh)
     preview, preview_error = None, None
-    if row.rules.unit in SAMPLE_FIELDS and not sample.errors:
+    if any(form[name].errors for name in form.valued_fields()):
+        preview_error = _("correct the marked fields of the row first.")
+    elif row.rules.unit in SAMPLE_FIELDS and not sample.errors:
         try:
             preview = policies.sample_value(row.rules, sample.realisation())
         except ServiceError as exc:
