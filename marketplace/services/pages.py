@@ -7,6 +7,8 @@ The page number arrives already bounded (`formhelpers.page_arg`, the API's schem
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select, func
@@ -53,3 +55,17 @@ def existing_page(select: Select, number: int, per_page: int) -> CountedPaginati
     if number > 1 and not page.items:
         raise NotFound(_("Page not found"))
     return page
+
+
+def ids_in_batches(ids_after: Callable[[int], Select], batch: int) -> Iterator[int]:
+    """The ids `ids_after(last_id)` selects (ordered by id), read `batch` at a time, for a job
+    that handles each in a transaction of its own: the read's transaction ends before the ids
+    are handed out, so a long run holds no snapshot."""
+    last_id = 0
+    while True:
+        ids = list(db.session.scalars(ids_after(last_id).limit(batch)))
+        db.session.rollback()
+        if not ids:
+            return
+        yield from ids
+        last_id = ids[-1]

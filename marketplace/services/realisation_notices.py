@@ -35,7 +35,7 @@ from marketplace.models import (
     Realisation,
     User,
 )
-from marketplace.services import mail, notifications
+from marketplace.services import mail, notifications, pages
 from marketplace.services.notifications import Link
 
 SUBMITTED = "realisation_submitted"
@@ -212,27 +212,19 @@ def daily_digest(today: date, now: datetime) -> int:
     nothing came in. Each member's day is claimed with one conditional update on `sent_on`
     before the mail is queued, in the same transaction, so a second run that day, or two runs
     at once, mail nobody twice. Returns how many mails were queued."""
-    mailed = 0
-    last_id = 0
-    while True:
-        ids = list(
-            db.session.scalars(
-                select(NotificationDigest.id)
-                .where(
-                    NotificationDigest.id > last_id,
-                    NotificationDigest.kind == SUBMITTED,
-                    _not_sent_on(today),
-                )
-                .order_by(NotificationDigest.id)
-                .limit(BATCH)
+    ids = pages.ids_in_batches(
+        lambda after: (
+            select(NotificationDigest.id)
+            .where(
+                NotificationDigest.id > after,
+                NotificationDigest.kind == SUBMITTED,
+                _not_sent_on(today),
             )
-        )
-        db.session.rollback()
-        if not ids:
-            return mailed
-        for digest_id in ids:
-            mailed += _digest(digest_id, today, now)
-        last_id = ids[-1]
+            .order_by(NotificationDigest.id)
+        ),
+        BATCH,
+    )
+    return sum(_digest(digest_id, today, now) for digest_id in ids)
 
 
 def _not_sent_on(today: date):

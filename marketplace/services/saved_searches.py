@@ -23,7 +23,7 @@ from sqlalchemy import or_, select, update
 
 from marketplace.extensions import db
 from marketplace.models import SavedSearch, User
-from marketplace.services import audit, memberships, notifications, organisations, search
+from marketplace.services import audit, memberships, notifications, organisations, pages, search
 from marketplace.services.errors import NotFound, ServiceError
 
 MAX_PER_USER = 20
@@ -105,26 +105,18 @@ def new_hits(saved_search: SavedSearch, since: datetime) -> list[search.Hit]:
 def daily_digest(today: date, now: datetime) -> int:
     """Tell each user of the new hits of each saved search not yet digested today; returns how
     many notifications were sent. Each saved search is claimed and told in one transaction."""
-    told = 0
-    last_id = 0
-    while True:
-        ids = list(
-            db.session.scalars(
-                select(SavedSearch.id)
-                .where(
-                    SavedSearch.id > last_id,
-                    or_(SavedSearch.digested_on.is_(None), SavedSearch.digested_on < today),
-                )
-                .order_by(SavedSearch.id)
-                .limit(BATCH)
+    ids = pages.ids_in_batches(
+        lambda after: (
+            select(SavedSearch.id)
+            .where(
+                SavedSearch.id > after,
+                or_(SavedSearch.digested_on.is_(None), SavedSearch.digested_on < today),
             )
-        )
-        db.session.rollback()
-        if not ids:
-            return told
-        for saved_search_id in ids:
-            told += _digest(saved_search_id, today, now)
-        last_id = ids[-1]
+            .order_by(SavedSearch.id)
+        ),
+        BATCH,
+    )
+    return sum(_digest(saved_search_id, today, now) for saved_search_id in ids)
 
 
 def _digest(saved_search_id: int, today: date, now: datetime) -> int:

@@ -60,17 +60,6 @@ class RealisationRequestSchema(RealisationAmountsSchema):
             raise ma.ValidationError("The end date is before the start date.", "end_date")
 
 
-class RealisationUpdateSchema(RealisationRequestSchema):
-    """A draft changed (kept as a draft, or sent), or a rejected or questioned realisation
-    corrected and sent again."""
-
-    answer = text(
-        2000,
-        load_default="",
-        metadata={"description": "The answer to the officer's question (required when questioned)"},
-    )
-
-
 class SendSchema(ma.Schema):
     """Send a draft, or a rejected or questioned realisation, as it is saved."""
 
@@ -79,6 +68,11 @@ class SendSchema(ma.Schema):
         load_default="",
         metadata={"description": "The answer to the officer's question (required when questioned)"},
     )
+
+
+class RealisationUpdateSchema(RealisationRequestSchema, SendSchema):
+    """A draft changed (kept as a draft, or sent), or a rejected or questioned realisation
+    corrected and sent again (with the answer)."""
 
 
 class AskSchema(ma.Schema):
