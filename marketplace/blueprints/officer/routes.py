@@ -274,7 +274,6 @@ def _row_cycle(policy: SroiPolicy, block: BuildingBlock | None):
         preview=preview,
         preview_error=preview_error,
         summary=sample.summary(row.rules.unit, list(row.rules.bonuses)) if preview else "",
-        line_labels={row.rules.code: f"{row.rules.code} — {row.label}", **bonus_labels()},
     )
     # A save refused answers 422, the page with every field's message.
     return Response(page, status=422 if form.is_submitted() and saving else 200)
