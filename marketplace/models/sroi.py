@@ -39,6 +39,11 @@ EDITABLE_STATES = ("draft", "rejected", "questioned")
 # rejected claim counts for nothing, so neither blocks a claim; a draft is checked when it is sent.
 COUNTED_STATES = ("submitted", "approved")
 _COUNTED = "state IN ('submitted', 'approved')"
+# The rows whose periods the candidate rule compares: a realisation without dates (hours of a
+# social activity) has no period, and daterange(NULL, NULL) would overlap every period.
+CANDIDATE_PERIOD_ROWS = (
+    "candidate_key IS NOT NULL AND start_date IS NOT NULL AND end_date IS NOT NULL"
+)
 CANDIDATE_PERIOD_CONSTRAINT = "ex_realisations_candidate_period"
 INVOICE_KEY_INDEX = "uq_realisations_invoice_key"
 
@@ -230,7 +235,7 @@ class Realisation(db.Model):
             (func.daterange(text("start_date"), text("end_date"), text("'[]'")), "&&"),
             name=CANDIDATE_PERIOD_CONSTRAINT,
             using="gist",
-            where=text(f"candidate_key IS NOT NULL AND {_COUNTED}"),
+            where=text(f"{CANDIDATE_PERIOD_ROWS} AND {_COUNTED}"),
         ).ddl_if(dialect="postgresql"),
     )
 

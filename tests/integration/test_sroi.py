@@ -292,3 +292,22 @@ def test_period_on_the_terms_first_and_last_day_counts(parties):
     contract = make_contract(authority, contractor, officer)
     whole = fte_realisation(start=date(2026, 3, 1), end=date(2028, 2, 29))
     assert realisations.submit(contract, whole, owner).value_cents > 0
+
+
+def test_hours_without_a_period_do_not_block_the_same_candidates_dated_period(parties):
+    """An hour block's social activity may have no dates; it has no period to overlap (on
+    PostgreSQL the constraint once read it as all time and refused every later period)."""
+    authority, contractor, officer, owner = parties.sides()
+    contract = make_contract(authority, contractor, officer)
+    realisations.submit(
+        contract,
+        realisations.RealisationData(block_code="MA", candidate_ref="KAND-1", hours=Decimal(10)),
+        owner,
+    )
+    dated = realisations.submit(contract, fte_realisation(candidate="KAND-1"), owner)
+    assert dated.state == "submitted"
+    realisations.submit(
+        contract,
+        realisations.RealisationData(block_code="MA", candidate_ref="KAND-1", hours=Decimal(5)),
+        owner,
+    )
