@@ -125,10 +125,40 @@ def api(rule: Rule) -> Rule:
     return replace(rule, reads={**rule.reads, "anonymous": UNAUTHORISED}, writes_=writes)
 
 
-# An empty JSON body is a 422 for every token before the view decides who may: the API's POST
-# routes are checked for who may in their own tests (tests/api) and by schemathesis.
-api_validated = api(logged_in("422"))
 NETWORK = {"slug": "network_slug"}
+# Valid bodies for the API's POST routes: an empty one is a 422 for everyone before the view
+# decides who may, so the refused roles post these.
+CONTRACT = {
+    "title": "Nieuw contract",
+    "reference": "NIEUW-1",
+    "contractor_id": "a",
+    "value_cents": 100_000_000,
+    "award_date": "2026-02-01",
+    "start_date": "2026-03-01",
+    "end_date": "2027-03-01",
+}
+REALISATION = {
+    "block_code": "PW",
+    "candidate_ref": "KAND-Z",
+    "start_date": "2026-03-01",
+    "end_date": "2026-08-31",
+    "hours_per_week": "24",
+}
+POLICY = {
+    "name": "Nieuw beleid",
+    "effective_from": "2027-01-01",
+    "threshold_cents": 25_000_000,
+    "min_duration_months": 6,
+    "percentage_bp": 500,
+    "blocks": [{"code": "INK", "label": "Inkoop bij sociale onderneming", "unit": "invoice"}],
+}
+LISTING = {
+    "title": "Nieuwe vermelding",
+    "description": "Iets",
+    "region": "Drenthe",
+    "sector": "schoonmaak",
+    "type": "service",
+}
 
 
 def missing_entry_message(rule: UrlRule) -> str:
@@ -318,17 +348,23 @@ RULES: dict[str, Rule] = {
     "api_calculator.compute_obligation": everyone("422"),
     "api_calculator.status": everyone("422"),
     "api_calculator.valuate": everyone("422"),
-    "api_policies.AuthorityPolicies": api(officer_of("X")).writes(api_validated),
-    "api_contracts.Contracts": api(login).writes(api_validated),
+    "api_policies.AuthorityPolicies": api(officer_of("X")).posting(**POLICY),
+    "api_contracts.Contracts": api(login)
+    .writes(api(members_of("X", "Y", ok="201")))
+    .posting(**CONTRACT),
     "api_contracts.contract_detail": api(members_of("A", "X", others=MISSING)),
-    "api_realisations.ContractRealisations": api(members_of("A", "X", others=MISSING)).writes(
-        api_validated
-    ),
+    "api_realisations.ContractRealisations": api(members_of("A", "X", others=MISSING))
+    .writes(api(members_of("A", others=MISSING, ok="201")).but(officer_x=FORBIDDEN))
+    .posting(**REALISATION),
     "api_realisations.approve": api(officer_of("X")).but(
         owner_a=FORBIDDEN, member_a=FORBIDDEN, why="the contractor knows its realisation"
     ),
-    "api_realisations.reject": api_validated,
-    "api_realisations.ask": api_validated,
+    "api_realisations.reject": api(officer_of("X"))
+    .but(owner_a=FORBIDDEN, member_a=FORBIDDEN)
+    .posting(reason="Onvoldoende bewijs."),
+    "api_realisations.ask": api(officer_of("X"))
+    .but(owner_a=FORBIDDEN, member_a=FORBIDDEN)
+    .posting(question="Welke uren?"),
     # The contractor's side of the rounds on the world's submitted realisation: its members are
     # refused by its state (only a draft, a rejected or a questioned one changes), the officer
     # sees it but the action is the contractor's, anyone else does not see it.
@@ -340,22 +376,30 @@ RULES: dict[str, Rule] = {
     "api_realisations.submit": api(members_of("A", others=MISSING)).but(
         owner_a="422", member_a="422", officer_x=FORBIDDEN, why="a submitted realisation"
     ),
-    "api_listings.demands": public.writes(api_validated),
+    "api_listings.demands": public.writes(
+        api(logged_in("201")).but(no_org=FORBIDDEN, admin=FORBIDDEN, why="an organisation's")
+    ).posting(**LISTING),
     "api_listings.demands_item": public.writes(api(members_of("A", ok="204"))),
-    "api_listings.offerings": public.writes(api_validated),
+    "api_listings.offerings": public.writes(api(members_of("S", "W", ok="201"))).posting(**LISTING),
     "api_listings.offerings_item": public.writes(api(members_of("S", ok="204"))).at(
         listing_id="offering_id"
     ),
     "api_matches.DemandMatches": public,
     "api_matches.OfferingMatches": public.at(listing_id="offering_id"),
     "api_deals.deal": api(members_of("A", "W", others=MISSING)),
-    "api_deals.invoice": api_validated,
-    "api_deals.propose": api_validated,
+    "api_deals.invoice": api(members_of("A", others=MISSING, ok="201"))
+    .but(werkbedrijf=FORBIDDEN, why="the seller sees the deal; the buyer enters the invoice")
+    .posting(amount_cents=1000, invoice_date="2026-06-01", invoice_number="F-9"),
+    "api_deals.propose": api(logged_in(FORBIDDEN))
+    .but(social="422", werkbedrijf="422", why="suppliers only; this demand is taken")
+    .posting(message="Wij doen het."),
     "api_deals.accept": api(members_of("A", others=MISSING, ok="201")).but(
         social=FORBIDDEN, why="the supplier may see its proposal, not accept it"
     ),
     "api_deals.decline": api(members_of("A", others=MISSING)).but(social=FORBIDDEN),
-    "api_deals.post_message": api_validated,
+    "api_deals.post_message": api(members_of("A", "S", others=MISSING, ok="201")).posting(
+        body="Hallo"
+    ),
     "api_deals.withdraw": api(members_of("S", others=MISSING)).but(
         owner_a=FORBIDDEN, member_a=FORBIDDEN
     ),
