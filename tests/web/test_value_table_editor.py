@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.models import AuditLog, BuildingBlock
+from marketplace.models import AuditLog, BuildingBlock, SroiPolicy
 from tests.factories import make_contract, make_org, make_policy, make_user
 
 OFFICER = "officer@authority.example.com"
@@ -312,3 +312,39 @@ def test_a_row_asks_only_for_the_fields_of_its_unit(officer, policy):
     assert 'name="credit_werkbedrijf"' not in fte_page
     assert 'name="credit_werkbedrijf"' in invoice_page
     assert 'name="bonus_statushouder"' not in invoice_page
+
+
+def test_a_new_version_starts_from_the_version_asked_for(officer, authority, policy):
+    from datetime import date
+
+    make_policy(authority, name="Beleid 2026", effective_from=date(2026, 1, 1))
+
+    asked = text_of(officer.get(f"/inkoop/beleid/nieuw?van={policy.id}"))
+    latest = text_of(officer.get("/inkoop/beleid/nieuw?van=999999"))
+
+    assert "ingevuld vanuit versie Beleid." in asked
+    assert "ingevuld vanuit versie Beleid 2026." in latest
+
+
+def test_a_new_version_copies_the_table_of_the_version_asked_for(officer, authority, policy):
+    from datetime import date
+
+    from marketplace.domain.valuation import Block
+    from marketplace.services import policies
+
+    only_ma = [policies.BlockData("Maatschappelijke activiteit", Block("MA", "hour", 10000))]
+    make_policy(authority, name="Beleid 2026", effective_from=date(2026, 1, 1), blocks=only_ma)
+    data = {
+        "name": "Beleid 2027",
+        "effective_from": "2027-01-01",
+        "threshold_cents": "250.000",
+        "min_duration_months": "6",
+        "percentage_bp": "5",
+        "copy_current": "y",
+    }
+
+    response = officer.post(f"/inkoop/beleid/nieuw?van={policy.id}", data=data)
+
+    assert response.status_code == 302
+    new = db.session.scalar(select(SroiPolicy).where(SroiPolicy.name == "Beleid 2027"))
+    assert [b.code for b in new.blocks] == [b.code for b in policy.blocks]

@@ -149,7 +149,10 @@ def policy_new():
     authority = _authority()
     organisations.require_verified(authority)
     versions = policies.policies_of(authority)
-    current = versions[0] if versions else None
+    # The version to start from: the one asked for (`?van=<id>`, from a version's table page),
+    # else the latest; only the authority's own versions can be asked for.
+    asked = request.args.get("van", "")
+    current = next((v for v in versions if str(v.id) == asked), versions[0] if versions else None)
     form = PolicyForm()
     if not form.is_submitted() and current is not None:
         form.prefill(current)
