@@ -272,3 +272,19 @@ def test_four_runs_at_the_same_moment_mail_each_officer_once(app, parties, contr
     assert sum(results) == 2
     assert len(outbox_messages(OFFICER)) == 1
     assert len(outbox_messages("collega@authority.example.com")) == 1
+
+
+def test_the_notifications_read_what_happened_in_the_readers_words(client, auth, parties, contract):
+    r = realisations.submit(contract, fte_realisation("KAND-1"), parties.owner)
+    realisations.reject([r.id], parties.officer, "Het contract ontbreekt.")
+
+    auth.login(OFFICER)
+    officer_page = client.get("/meldingen").get_data(as_text=True)
+    assert (
+        "Aannemer Test B.V. heeft een realisatie ingediend op Onderhoud openbare ruimte (EMM-01)"
+        in officer_page
+    )
+    auth.logout()
+    auth.login(OWNER)
+    owner_page = client.get("/meldingen").get_data(as_text=True)
+    assert "1 realisatie afgewezen op Onderhoud openbare ruimte (EMM-01)" in owner_page
