@@ -14,6 +14,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import OutboxJob
 from marketplace.observability import JsonFormatter
+from marketplace.services import accounts
 from tests.mailbox import outbox_messages
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
@@ -114,3 +115,10 @@ def test_the_request_id_travels_into_the_job_its_log_line_and_the_mail(client, u
     ]
     [message] = outbox_messages(user.email)
     assert message["X-Request-ID"] == "trace-reset"
+
+
+def test_an_api_request_is_logged_with_the_token_holders_id(client, user, request_lines):
+    token = accounts.create_token(user, "tests")
+    client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    fields = request_lines()[-1].fields
+    assert (fields["path"], fields["user_id"]) == ("/api/v1/me", user.id)
