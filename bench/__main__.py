@@ -19,6 +19,8 @@ from typing import Any
 
 from flask import Flask
 from flask_migrate import upgrade
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.engine import URL
 
 from bench import measures, throughput, webhook, workers
@@ -171,7 +173,12 @@ def measure_dunning(app: Flask, size: argparse.Namespace) -> tuple[dict[str, Any
 
 
 def measure_workers(app: Flask, size: argparse.Namespace) -> dict[str, Any]:
-    """No-op jobs/s through one forking and one non-forking RQ worker (bench/workers.py)."""
+    """No-op jobs/s through one forking and one non-forking RQ worker (bench/workers.py);
+    skipped, saying so, when there is no Redis to measure on."""
+    try:
+        Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except RedisError as exc:
+        return {"skipped": f"no Redis at {REDIS_URL}: {exc}"}
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
     quiet = logging.getLogger("marketplace.jobs")
