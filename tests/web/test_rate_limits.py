@@ -6,8 +6,12 @@ app has limits no other test meets; each test here lowers one."""
 from __future__ import annotations
 
 import pytest
+import redis
 
+from marketplace.extensions import db
+from tests import backends
 from tests.api.conftest import BearerClient
+from tests.conftest import make_test_app
 from tests.factories import make_user
 
 
@@ -103,3 +107,31 @@ def test_searching_through_the_api_counts_towards_the_api_limit_too(client, limi
     assert client.get("/api/v1/organisations").status_code == 200
     assert client.get("/api/v1/search").status_code == 200
     assert client.get("/api/v1/search").status_code == 429
+
+
+@pytest.mark.skipif(backends.redis_url() is None, reason="needs TEST_REDIS_URL")
+def test_app_servers_count_in_one_redis(_schema, tmp_path):
+    """Two app servers on one Redis (as in production): the limit is reached across both, and
+    the counts live in Redis, not in either process."""
+    prefix = f"{backends.redis_prefix()}limits-"
+    config = {
+        "RATELIMIT_STORAGE_URI": backends.redis_url(),
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "API_RATE_LIMIT": "3 per minute",
+    }
+    first = make_test_app(_schema, tmp_path / "one", **config)
+    second = make_test_app(_schema, tmp_path / "two", **config)
+    connection = redis.Redis.from_url(backends.redis_url())
+    try:
+        statuses = [
+            app.test_client().get("/api/v1/organisations").status_code
+            for app in (first, second, first, second)
+        ]
+        assert statuses == [200, 200, 200, 429]
+        assert connection.keys(f"LIMITS:LIMITER/{prefix}*")  # the limits library's key format
+    finally:
+        for key in connection.scan_iter(f"LIMITS:LIMITER/{prefix}*"):
+            connection.delete(key)
+        for app in (first, second):
+            with app.app_context():
+                db.engine.dispose()
