@@ -6,11 +6,13 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from marketplace.blueprints.api.envelope import flatten_messages
+from marketplace.services import memberships
 from marketplace.services.errors import MembershipBlocked, ServiceError, discard_refused_write
 
 
@@ -81,7 +83,8 @@ def register(app: Flask) -> None:
     def handle_service_error(exc: ServiceError) -> Response:
         if isinstance(exc, MembershipBlocked) and not _wants_json():
             # Not a dead end: the page says why and offers to pay (or to apply again).
-            page = render_template("errors/membership_blocked.html", blocked=exc)
+            payment = memberships.blocked_payment(exc, current_user)
+            page = render_template("errors/membership_blocked.html", blocked=exc, payment=payment)
             return make_response(page, exc.status)
         return error_response(exc.status, exc.message, code=exc.code, fields=exc.fields)
 

@@ -55,8 +55,10 @@ class MembershipBlocked(Forbidden):
         network_slug: str,
         status: str,
         invoice_id: int | None,
+        membership_id: int | None = None,
     ):
         super().__init__(message, code="membership_blocked")
+        self.membership_id = membership_id
         self.network_name = network_name
         self.network_slug = network_slug
         self.membership_status = status

@@ -31,6 +31,7 @@ from marketplace.services import (
     notify,
     organisations,
     plans,
+    stripe_billing,
     stripe_client,
 )
 from marketplace.services.errors import Conflict, MembershipBlocked, NotFound, ServiceError
@@ -447,7 +448,32 @@ def blocked_notice(access: NetworkAccess, network_id: int) -> MembershipBlocked 
         network_slug=membership.network.slug,
         status=membership.status,
         invoice_id=invoice.id if invoice is not None else None,
+        membership_id=membership.id,
     )
+
+
+@dataclass(frozen=True)
+class BlockedPayment:
+    """How the blocked page lets `user` pay: the Stripe button of `stripe_membership_id`
+    (Stripe configured, the membership paid through it, and the user an owner, who alone may
+    start it), else the transfer details of the open `invoice`; neither when nothing is open."""
+
+    stripe_membership_id: int | None
+    invoice: Invoice | None
+    iban: str | None
+
+
+def blocked_payment(blocked: MembershipBlocked, user: User) -> BlockedPayment:
+    membership = db.session.get(Membership, blocked.membership_id or 0)
+    role = organisations.role_of(user, membership.organisation) if membership else None
+    if role is None:
+        return BlockedPayment(None, None, None)
+    if role == "owner" and stripe_billing.can_pay(membership):
+        return BlockedPayment(membership.id, None, None)
+    invoice = db.session.get(Invoice, blocked.invoice_id) if blocked.invoice_id else None
+    if invoice is None:
+        return BlockedPayment(None, None, None)
+    return BlockedPayment(None, invoice, invoices.iban_text(invoice.seller_iban))
 
 
 def _payable(membership: Membership) -> bool:

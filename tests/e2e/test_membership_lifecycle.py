@@ -254,11 +254,9 @@ def test_a_company_joins_metwerk_posts_members_only_demand_lapses_and_pays_again
     expect(page.get_by_role("heading", level=1)).to_have_text("Alleen voor leden")
     expect(page.locator("main")).to_contain_text("geschorst")
     checked(page)
-    page.get_by_role("link", name="Factuur betalen").click()
     expect(page.locator("main")).to_contain_text("NL91 ABNA 0417 1643 00")
-    checked(page)
     page.goto("/netwerken/metwerk/ledenlijst")
-    expect(page.get_by_role("link", name="Factuur betalen")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("NL91 ABNA 0417 1643 00")
 
     # The transfer arrives: active again, and the demand is there again.
     record_payment(page, app, renewal_id)

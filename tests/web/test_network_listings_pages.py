@@ -12,7 +12,7 @@ import time_machine
 from marketplace.extensions import db
 from marketplace.models import Listing
 from marketplace.services import invoices, search
-from tests.factories import make_listing, make_member, make_network, make_org, make_user
+from tests.factories import add_member, make_listing, make_member, make_network, make_org, make_user
 from tests.querycount import counting_statements
 
 TODAY = date(2026, 12, 1)
@@ -78,7 +78,7 @@ def test_a_suspended_member_gets_the_reason_and_a_pay_button(client, auth, netwo
     assert page.status_code == 403
     assert "geschorst" in text
     assert f"Betaal factuur {invoice.number}" in text
-    assert f'href="/netwerken/facturen/{invoice.id}/betalen"' in text
+    assert invoice.payment_reference in text  # how to pay, on the page itself
     pay = client.get(f"/netwerken/facturen/{invoice.id}/betalen").get_data(as_text=True)
     assert "NL91 ABNA 0417 1643 00" in pay
     assert invoice.payment_reference in pay
@@ -192,3 +192,59 @@ def test_the_network_demand_page_stays_within_ten_statements_for_a_member(
     with counting_statements(db.engine) as statements:
         assert client.get(path).status_code == 200
     assert statements.count <= 10, str(statements)
+
+
+# --- the blocked page offers the way to pay on the spot -------------------------------------
+
+STRIPE_BUTTON = "Betalen met Stripe"
+
+
+@pytest.fixture
+def suspended(network):
+    """A suspended member's membership; its owner and a colleague may log in."""
+    org = member(network, "eigenaar@lid.example.com", "suspended")
+    add_member(org, make_user("collega@lid.example.com"))
+    return org_membership(org)
+
+
+def blocked_page(client, auth, email: str, listing: Listing) -> str:
+    auth.login(email)
+    page = client.get(f"/markt/vraag/{listing.id}")
+    assert page.status_code == 403
+    return page.get_data(as_text=True)
+
+
+def test_without_stripe_the_blocked_page_gives_the_transfer_details(
+    client, auth, demand, suspended
+):
+    invoice = invoices.of_membership(suspended)[0]
+
+    text = blocked_page(client, auth, "eigenaar@lid.example.com", demand)
+
+    assert "NL91 ABNA 0417 1643 00" in text
+    assert invoice.payment_reference in text
+    assert f'href="/netwerken/facturen/{invoice.id}.pdf"' in text
+    assert STRIPE_BUTTON not in text
+
+
+def test_with_stripe_the_owner_gets_the_stripe_button_instead(app, client, auth, demand, suspended):
+    app.config["STRIPE_SECRET_KEY"] = "sk_test_blocked_page"
+    invoice = invoices.of_membership(suspended)[0]
+
+    text = blocked_page(client, auth, "eigenaar@lid.example.com", demand)
+
+    assert STRIPE_BUTTON in text
+    assert f'action="/netwerken/lidmaatschap/{suspended.id}/stripe"' in text
+    assert invoice.payment_reference not in text
+
+
+def test_with_stripe_a_member_who_may_not_start_it_gets_the_transfer_details(
+    app, client, auth, demand, suspended
+):
+    app.config["STRIPE_SECRET_KEY"] = "sk_test_blocked_page"
+    invoice = invoices.of_membership(suspended)[0]
+
+    text = blocked_page(client, auth, "collega@lid.example.com", demand)
+
+    assert STRIPE_BUTTON not in text
+    assert invoice.payment_reference in text
