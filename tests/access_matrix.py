@@ -273,7 +273,11 @@ RULES: dict[str, Rule] = {
     "market.report": login.but(owner_a=OK, member_a=OK).writes(
         login.but(owner_a=FORBIDDEN, member_a=FORBIDDEN, why="no one reports their own")
     ),
-    "deals.new_proposal": login.writes(logged_in("422")),
+    "deals.new_proposal": login.writes(
+        logged_in(FORBIDDEN).but(
+            social=OK, werkbedrijf=REDIRECT, why="suppliers propose (S has, so its form says so)"
+        )
+    ).posting(message="Wij doen het.", amount_cents="1000"),
     "deals.proposal": members_of("A", "S", others=MISSING),
     "deals.proposal_attachment": members_of("A", "S", others=MISSING),
     "deals.accept": members_of("A", others=MISSING).writes(

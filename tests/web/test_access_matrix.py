@@ -147,3 +147,11 @@ def test_write_is_refused_to_the_roles_the_table_refuses(
     after = _snapshot()
     changed = [name for name in before if before[name] != after[name]]
     assert not changed, f"{method} {url} ({rule.endpoint}) by {refused} changed {changed}"
+
+
+def test_a_route_without_an_entry_says_what_to_add() -> None:
+    rule = UrlRule("/nieuw/<int:thing_id>", endpoint="new.thing", methods=["GET", "POST"])
+    message = access_matrix.missing_entry_message(rule)
+    assert "new.thing (GET POST /nieuw/<int:thing_id>)" in message
+    assert '"new.thing": login,' in message
+    assert "tests/access_matrix.py" in message
