@@ -25,12 +25,21 @@ from flask_babel import gettext as _
 from marketplace.domain.money import format_eur, percent_from_bp
 from marketplace.domain.taxonomy import SECTORS
 
+# The labels of each `*_labels` function per language, worded once per process: a list page
+# asks for a label per row, and wording the whole set anew each time was most of its cost.
+_WORDED: dict[tuple[Callable[[], Mapping[str, str]], str], Mapping[str, str]] = {}
 
-def _pick(labels: Mapping[str, str], code: str | None) -> str:
-    """A code's label; a code with none shows as itself rather than failing a page."""
+
+def _pick(labels: Callable[[], Mapping[str, str]], code: str | None) -> str:
+    """A code's label from the set `labels` words, in the current language; a code with none
+    shows as itself rather than failing a page."""
     if code is None:
         return ""
-    return labels.get(code, code)
+    key = (labels, str(get_locale()))
+    worded = _WORDED.get(key)
+    if worded is None:
+        worded = _WORDED[key] = labels()
+    return worded.get(code, code)
 
 
 def choices(codes: Iterable[str], labels: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -53,7 +62,7 @@ def state_labels() -> dict[str, str]:
 
 
 def state_label(state: str) -> str:
-    return _pick(state_labels(), state)
+    return _pick(state_labels, state)
 
 
 def obligation_labels() -> dict[str, str]:
@@ -66,7 +75,7 @@ def obligation_labels() -> dict[str, str]:
 
 
 def obligation_label(status: str) -> str:
-    return _pick(obligation_labels(), status)
+    return _pick(obligation_labels, status)
 
 
 def status_labels() -> dict[str, str]:
@@ -83,7 +92,7 @@ def status_labels() -> dict[str, str]:
 
 
 def status_label(status: str) -> str:
-    return _pick(status_labels(), status)
+    return _pick(status_labels, status)
 
 
 # --- building blocks ----------------------------------------------------------------------------
@@ -102,7 +111,7 @@ def unit_labels() -> dict[str, str]:
 
 
 def unit_label(unit: str) -> str:
-    return _pick(unit_labels(), unit)
+    return _pick(unit_labels, unit)
 
 
 def block_field_labels() -> dict[str, str]:
@@ -179,7 +188,7 @@ def pso_level_labels() -> dict[str, str]:
 
 
 def pso_level_label(level: str | None) -> str:
-    return _pick(pso_level_labels(), level)
+    return _pick(pso_level_labels, level)
 
 
 # --- organisations ------------------------------------------------------------------------------
@@ -197,7 +206,7 @@ def org_kind_labels() -> dict[str, str]:
 
 
 def org_kind_label(kind: str) -> str:
-    return _pick(org_kind_labels(), kind)
+    return _pick(org_kind_labels, kind)
 
 
 def authority_type_labels() -> dict[str, str]:
@@ -241,7 +250,7 @@ def job_labels() -> dict[str, str]:
 
 
 def job_label(name: str) -> str:
-    return _pick(job_labels(), name)
+    return _pick(job_labels, name)
 
 
 # --- memberships -------------------------------------------------------------------------------
@@ -260,7 +269,7 @@ def membership_status_labels() -> dict[str, str]:
 
 
 def membership_status_label(status: str) -> str:
-    return _pick(membership_status_labels(), status)
+    return _pick(membership_status_labels, status)
 
 
 def lazily(words: Callable[..., tuple[str, str]], *args: Any, **kwargs: Any) -> tuple[Any, Any]:
@@ -447,7 +456,7 @@ def invoice_status_labels() -> dict[str, str]:
 
 
 def invoice_status_label(status: str) -> str:
-    return _pick(invoice_status_labels(), status)
+    return _pick(invoice_status_labels, status)
 
 
 def billing_rule_labels() -> dict[str, str]:
@@ -459,7 +468,7 @@ def billing_rule_labels() -> dict[str, str]:
 
 
 def billing_rule_label(rule: str) -> str:
-    return _pick(billing_rule_labels(), rule)
+    return _pick(billing_rule_labels, rule)
 
 
 def size_band_labels() -> dict[str, str]:
@@ -474,7 +483,7 @@ def size_band_labels() -> dict[str, str]:
 
 
 def size_band_label(band: str) -> str:
-    return _pick(size_band_labels(), band)
+    return _pick(size_band_labels, band)
 
 
 def vat_treatment_labels() -> dict[str, str]:
@@ -504,7 +513,7 @@ def listing_status_labels() -> dict[str, str]:
 
 
 def listing_status_label(status: str) -> str:
-    return _pick(listing_status_labels(), status)
+    return _pick(listing_status_labels, status)
 
 
 def listing_type_labels() -> dict[str, str]:
@@ -517,7 +526,7 @@ def listing_type_labels() -> dict[str, str]:
 
 
 def listing_type_label(type_: str) -> str:
-    return _pick(listing_type_labels(), type_)
+    return _pick(listing_type_labels, type_)
 
 
 def listing_kind_label(kind: str) -> str:
@@ -541,7 +550,7 @@ def search_kind_label(kind: str) -> str:
 
 
 def certification_label(code: str) -> str:
-    return _pick(certification_labels(), code)
+    return _pick(certification_labels, code)
 
 
 def match_reason_label(code: str, params: Mapping[str, str]) -> str:
@@ -756,7 +765,7 @@ def valuation_step(code: str, params: Mapping[str, Any]) -> str:
         return _(
             "Bonus %(label)s: %(rate)s per FTE-year × %(hours)s/%(fte)s hours × "
             "%(days)s/365 days = %(amount)s",
-            label=_pick(bonus_labels(), p["code"]),
+            label=_pick(bonus_labels, p["code"]),
             **v,
         )
     if code == "month_line":
@@ -772,7 +781,7 @@ def valuation_step(code: str, params: Mapping[str, Any]) -> str:
             "%(code)s: invoice %(invoice)s × %(credit)s (%(certification)s) = %(amount)s",
             invoice=_eur(p["invoice_cents"]),
             credit=percent_from_bp(p["credit_bp"]),
-            certification=_pick(certification_labels(), p["certification"]),
+            certification=_pick(certification_labels, p["certification"]),
             **v,
         )
     if code == "total":

@@ -6,6 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from babel.numbers import format_currency
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -58,6 +59,16 @@ def test_format_eur_dutch(cents: int, text: str) -> None:
 
 def test_format_eur_other_locale() -> None:
     assert format_eur(123456, locale="en_GB") == "€1,234.56"
+
+
+@settings(max_examples=300)
+@given(
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.sampled_from(["nl_NL", "en_GB", "de_DE", "fr_FR", "hi_IN"]),
+)
+def test_format_eur_writes_what_babel_writes(cents: int, locale: str) -> None:
+    # format_eur puts the digits into the shape it learnt from Babel: the same text, any amount.
+    assert format_eur(cents, locale) == format_currency(Decimal(cents) / 100, "EUR", locale=locale)
 
 
 @pytest.mark.parametrize(
