@@ -273,13 +273,21 @@ def matching_count(text_: str | None) -> int:
 
 
 def counts_by_kind() -> dict[str, int]:
-    """How many documents of each kind anyone can find now."""
+    """How many documents of each kind anyone can find now: the front page's directory size.
+    Counting the whole index is the front page's dearest statement, so the counts are kept like
+    a query's (COUNTS_SECONDS, forgotten on every write to the index)."""
+    key = ["counts by kind"]
+    value, version = search_cache.kept(key)
+    if value is not None:
+        return value
     rows = db.session.execute(
         select(SearchDocument.kind, func.count())
         .where(SearchDocument.network_id.is_(None))
         .group_by(SearchDocument.kind)
     )
-    return {kind: n for kind, n in rows}
+    counts = {kind: n for kind, n in rows}
+    search_cache.keep(key, counts, version, COUNTS_SECONDS)
+    return counts
 
 
 # --- reading ---------------------------------------------------------------------------------

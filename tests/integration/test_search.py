@@ -16,6 +16,7 @@ from marketplace.models._types import utcnow
 from marketplace.services import organisations, search
 from marketplace.services.search import Filters
 from tests.factories import make_network, make_org, make_user, make_verified_certificate
+from tests.querycount import counting_statements
 from tests.unit.test_search_text import HOSTILE
 
 
@@ -212,6 +213,16 @@ def test_counts_follow_a_new_listing_at_once_in_this_process(supplier):
     assert search.search("schoonmaak", Filters(kind=("offering",))).total == 1
     listed(supplier, title="Schoonmaak twee")
     assert search.search("schoonmaak", Filters(kind=("offering",))).total == 2
+
+
+def test_the_counts_by_kind_are_kept_and_follow_a_new_listing_at_once(supplier):
+    assert search.counts_by_kind() == {"organisation": 1}
+    with counting_statements(db.engine) as statements:
+        assert search.counts_by_kind() == {"organisation": 1}
+    listed(supplier, title="Schoonmaak een")
+
+    assert statements.count == 0
+    assert search.counts_by_kind() == {"organisation": 1, "offering": 1}
 
 
 def test_reindexing_rebuilds_the_same_index(supplier, runner):
