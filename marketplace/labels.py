@@ -30,11 +30,13 @@ from marketplace.domain.taxonomy import SECTORS
 _WORDED: dict[tuple[Callable[[], Mapping[str, str]], str], Mapping[str, str]] = {}
 
 
-def _pick(labels: Callable[[], Mapping[str, str]], code: str | None) -> str:
-    """A code's label from the set `labels` words, in the current language; a code with none
-    shows as itself rather than failing a page."""
+def _pick(labels: Callable[[], Mapping[str, str]] | Mapping[str, str], code: str | None) -> str:
+    """A code's label from the set `labels` words (or from a set already worded), in the
+    current language; a code with none shows as itself rather than failing a page."""
     if code is None:
         return ""
+    if isinstance(labels, Mapping):
+        return labels.get(code, code)
     key = (labels, str(get_locale()))
     worded = _WORDED.get(key)
     if worded is None:
@@ -130,7 +132,7 @@ def block_field_labels() -> dict[str, str]:
 
 
 def block_field_label(name: str) -> str:
-    return _pick(block_field_labels(), name)
+    return _pick(block_field_labels, name)
 
 
 def unit_descriptions() -> dict[str, str]:
@@ -159,7 +161,7 @@ def bonus_labels() -> dict[str, str]:
 
 
 def bonus_label(attribute: str) -> str:
-    return _pick(bonus_labels(), attribute)
+    return _pick(bonus_labels, attribute)
 
 
 def certification_labels() -> dict[str, str]:
