@@ -27,6 +27,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'marketplace.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = _env("REDIS_URL")
+    # The public address of the site, for links in mails written by jobs and commands (outside a
+    # request, which would give its own address).
+    BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
     RQ_QUEUE = _env("RQ_QUEUE", "default")
     # Key prefix isolates test runs that share one Redis.
     REDIS_PREFIX = _env("REDIS_PREFIX", "")

@@ -4,8 +4,9 @@ name, and their endpoints with any values the name fixes."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 
 ENDPOINTS: dict[str, str | tuple[str, dict[str, str]]] = {
     "login": "auth.login",
@@ -27,11 +28,20 @@ ENDPOINTS: dict[str, str | tuple[str, dict[str, str]]] = {
 
 
 def _url(name: str, external: bool, values: dict[str, Any]) -> str:
+    """In a request, the request's own address; in a job or a command (no request), BASE_URL:
+    Flask's url_for cannot build a URL there without SERVER_NAME, which `make run` and a
+    production server behind a proxy do not set."""
     endpoint = ENDPOINTS[name]
     if isinstance(endpoint, tuple):
         endpoint, fixed = endpoint
         values = {**fixed, **values}
-    return url_for(endpoint, _external=external, **values)
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return url_for(endpoint, _external=external, **values)
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
+    )
+    return adapter.build(endpoint, values, force_external=external)
 
 
 def external_url(name: str, **values: Any) -> str:
