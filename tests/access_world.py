@@ -8,10 +8,13 @@ the objects are made through the services, as users make them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import Flask, request_started
 from sqlalchemy import select
 
 from marketplace.extensions import db
@@ -43,6 +46,22 @@ from tests.factories import (
     make_policy,
     make_user,
 )
+
+
+@contextmanager
+def world_in(shared) -> Iterator[tuple[Flask, World]]:
+    """The world in the worker's shared app (conftest's `_shared_app`, renewed first), for one
+    test module: its app context held throughout, its tables emptied at the end."""
+    from tests.conftest import _forget_login, empty_tables
+
+    shared.renew()
+    app = shared.app
+    with app.app_context(), request_started.connected_to(_forget_login, app):
+        yield app, make_world()
+        db.session.remove()
+        empty_tables()
+        db.session.remove()
+
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -17,27 +17,20 @@ from typing import Any
 
 import pytest
 import schemathesis
-from flask import request_started
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import positive_data_acceptance
 
-from marketplace.extensions import db
-from tests.access_world import World, make_world
-from tests.conftest import _forget_login, _new_test_app, empty_tables
+from tests.access_world import World, world_in
+from tests.conftest import _new_test_app
 
 ROLES = ("owner_a", "officer_x", "member_b")
 
 
 @pytest.fixture(scope="module")
 def world_app(_shared_app) -> Iterator[tuple[Any, World]]:
-    _shared_app.renew()
-    app = _shared_app.app
-    with app.app_context(), request_started.connected_to(_forget_login, app):
-        yield app, make_world()
-        db.session.remove()
-        empty_tables()
-        db.session.remove()
+    with world_in(_shared_app) as made:
+        yield made
 
 
 # The document, from an app of its own (routes only); the requests go to the world's app.

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from flask import Flask, request_started, url_for
+from flask import Flask, url_for
 from sqlalchemy import select
 from werkzeug.routing import Rule as UrlRule
 
 from marketplace.extensions import db
 from tests import access_matrix, hostile
-from tests.access_world import ROLES, World, make_world
-from tests.conftest import _forget_login, empty_tables
+from tests.access_world import ROLES, World, world_in
 
 
 @dataclass
@@ -64,18 +63,12 @@ def outcome(response) -> str:
 
 @pytest.fixture(scope="module")
 def matrix(_shared_app) -> Iterator[Matrix]:
-    _shared_app.renew()
-    app = _shared_app.app
-    with app.app_context(), request_started.connected_to(_forget_login, app):
-        world = make_world()
+    with world_in(_shared_app) as (app, world):
         clients: dict[str, Any] = {"anonymous": app.test_client(), "api": app.test_client()}
         for role, user in world.users.items():
             clients[role] = app.test_client()
             hostile.login(clients[role], user)
         yield Matrix(app, world, clients)
-        db.session.remove()
-        empty_tables()
-        db.session.remove()
 
 
 def _routes() -> list[UrlRule]:
