@@ -10,7 +10,7 @@ import uuid
 from functools import cache
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, format_datetime, get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
@@ -282,6 +282,7 @@ def reset_password(token: str, password: str, address: str | None) -> User:
     login_throttle.clear(user.email, address)
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     audit.record("user.password_reset", user, after={"api_tokens_revoked": revoked}, actor=user)
+    _mail_password_changed(user)
     db.session.commit()
     return user
 
@@ -305,8 +306,38 @@ def change_password(user: User, current: str, new: str, address: str | None) -> 
     login_throttle.clear(_change_key(user), address)
     revoked = _set_password(user, new)
     audit.record("user.password_changed", user, after={"api_tokens_revoked": revoked}, actor=user)
+    _mail_password_changed(user)
     db.session.commit()
     return revoked
+
+
+def _mail_password_changed(user: User) -> None:
+    """Tell the user their password was changed (reset or changed while logged in), in their
+    language (the page's for one who never chose): the owner of a stolen session or mailbox
+    learns of it, and what to do. Never the password itself. Queued in the caller's
+    transaction, so a change that is rolled back mails nothing."""
+    with force_locale(i18n.language_of(user.locale or str(get_locale() or ""))):
+        moment = format_datetime(utcnow(), "d MMMM yyyy, HH:mm")
+        subject = _("Your password has been changed")
+        body = (
+            _(
+                "The password of your Sociaal Rendement account %(email)s was changed on "
+                "%(moment)s. Every other session has been logged out and your API tokens no "
+                "longer work.",
+                email=user.email,
+                moment=moment,
+            )
+            + "\n\n"
+            + _("If that was you, there is nothing to do.")
+            + "\n\n"
+            + _(
+                "If it was not you, someone else knows your password or can read your e-mail. "
+                "Choose a new password at once with the link below, check the e-mail account "
+                "itself, and tell the owner of your organisation:"
+            )
+            + f"\n\n{links.url('forgot_password')}\n"
+        )
+    mail.send(user.email, subject, body)
 
 
 def _change_key(user: User) -> str:

@@ -12,6 +12,7 @@ from marketplace.services import accounts
 from marketplace.services.errors import ServiceError
 from tests.conftest import AuthActions
 from tests.factories import PASSWORD
+from tests.mailbox import outbox_messages
 
 URL = "/account/wachtwoord-wijzigen"
 NEW = "een heel nieuw wachtwoord"
@@ -109,3 +110,34 @@ def test_the_service_refuses_a_short_new_password_on_its_own(app, user):
         assert set(exc.fields) == {"password"}
     else:
         raise AssertionError("a short password was accepted")
+
+
+def test_the_user_is_mailed_that_the_password_changed_and_what_to_do_if_not_them(
+    client, auth, user
+):
+    auth.login(user.email)
+    _change(client)
+
+    [message] = outbox_messages(user.email)
+    body = message.get_content()
+    assert message["Subject"] == "Je wachtwoord is gewijzigd"
+    assert "Was jij het niet" in body
+    assert "/account/wachtwoord-vergeten" in body
+    assert NEW not in body and PASSWORD not in body
+
+
+def test_the_mail_is_in_the_users_own_language(client, auth, user):
+    user.locale = "en"
+    db.session.commit()
+    auth.login(user.email)
+    _change(client)
+
+    [message] = outbox_messages(user.email)
+    assert message["Subject"] == "Your password has been changed"
+    assert "If it was not you" in message.get_content()
+
+
+def test_a_refused_change_mails_nothing(client, auth, user):
+    auth.login(user.email)
+    _change(client, current="niet mijn wachtwoord")
+    assert outbox_messages(user.email) == []

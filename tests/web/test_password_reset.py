@@ -95,3 +95,15 @@ def test_a_password_reset_revokes_the_users_api_tokens(client, user):
     assert client.get("/api/v1/me", headers=others).status_code == 200
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "user.password_reset"))
     assert entry.after == {"api_tokens_revoked": 1}
+
+
+def test_a_reset_password_is_confirmed_by_mail_without_the_password(client, user):
+    _request_reset(client, user.email)
+    body = outbox_messages(user.email)[-1].get_content()
+    link = re.search(r"https?://\S+", body).group(0).replace("http://localhost", "")
+    client.post(link, data={"password": NEW, "confirm": NEW})
+
+    told = outbox_messages(user.email)[-1]
+    assert told["Subject"] == "Je wachtwoord is gewijzigd"
+    assert "Was jij het niet" in told.get_content()
+    assert NEW not in told.get_content()
