@@ -74,7 +74,7 @@ def _officer_creates_policy(page: Page, csv_file: Path, start: date) -> None:
     expect(page.get_by_role("status")).to_contain_text("Beleidsversie SROI-beleid Emmen is")
     table = page.get_by_role("region", name="Waardetabel (bouwblokken)")
     expect(table.get_by_role("row")).to_have_count(3)
-    expect(table.get_by_role("row").nth(1)).to_contain_text("age_50_plus +€ 10.000,00")
+    expect(table.get_by_role("row").nth(1)).to_contain_text("50 jaar of ouder +€ 10.000,00")
     assert_no_axe_violations(page)
 
 
