@@ -22,6 +22,12 @@ def test_the_privacy_statement_is_public_and_names_the_terms(client):
     assert "2 jaar" in page and "7 jaar" in page
 
 
+def test_the_privacy_statement_says_how_long_mails_are_kept(app, client):
+    app.config["OUTBOX_KEEP_DAYS"] = 14
+    page = client.get("/privacy", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert "14 dagen na verzending" in page and "90 dagen" in page
+
+
 def test_a_user_downloads_their_data_without_secrets(client, auth, contractor):
     auth.login(OWNER)
     response = client.get("/account/gegevens.json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -13,7 +13,7 @@ from marketplace import clock
 from marketplace.blueprints.account.forms import DeleteAccountForm, RetentionForm
 from marketplace.blueprints.formhelpers import apply_service_error
 from marketplace.domain import retention as retention_rules
-from marketplace.services import organisations, privacy, retention
+from marketplace.services import job_records, organisations, privacy, retention
 from marketplace.services.errors import NotFound, ServiceError
 
 bp = Blueprint("account", __name__)
@@ -33,6 +33,8 @@ def statement():
         "account/privacy.html",
         candidate_years=retention_rules.CANDIDATE_YEARS_DEFAULT,
         financial_years=retention_rules.FINANCIAL_YEARS_DEFAULT,
+        mail_days=current_app.config["OUTBOX_KEEP_DAYS"],
+        mail_record_days=job_records.SENT_MAIL_KEEP_DAYS,
     )
 
 
