@@ -103,6 +103,9 @@ class Config:
     PASSWORD_RESET_RATE_LIMIT = _env("PASSWORD_RESET_RATE_LIMIT", "10 per hour")
     SEARCH_RATE_LIMIT = _env("SEARCH_RATE_LIMIT", "120 per minute")
     API_RATE_LIMIT = _env("API_RATE_LIMIT", "600 per minute")
+    # New confirmation links per client address, and per e-mail address (no mailbox flooding).
+    RESEND_RATE_LIMIT = _env("RESEND_RATE_LIMIT", "10 per hour")
+    RESEND_ADDRESS_RATE_LIMIT = _env("RESEND_ADDRESS_RATE_LIMIT", "3 per hour")
     # Per e-mail address and client address (domain/login_backoff): 5 attempts, then a lock
     # of 5 minutes that doubles with every further lock, up to a day.
     LOGIN_MAX_FAILURES = 5

@@ -100,9 +100,15 @@ def make_policy(authority: Organisation, **overrides):
 
 
 def make_contract(authority: Organisation, contractor: Organisation, officer: User, **overrides):
+    """A contract registered by `officer`; the contractor is verified first (only verified
+    contractors can be chosen: an unverified company is invited, see services/invitations)."""
     from datetime import date
 
     from marketplace.services import contracts
+
+    if not contractor.is_verified:
+        contractor.verified_at = utcnow()
+        db.session.commit()
 
     data = contracts.ContractData(
         title=overrides.pop("title", "Onderhoud"),

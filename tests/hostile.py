@@ -33,6 +33,7 @@ from marketplace.services import (
     listing_reports,
     memberships,
     notifications,
+    organisations,
     proposals,
     pso,
     realisations,
@@ -156,7 +157,9 @@ def make_world() -> World:
     contractor = make_org("contractor", owner=owner, name="Aannemer Proef B.V.")
     colleague = make_user("collega@aannemer.example.com")
     add_member(contractor, colleague)
-    make_org("contractor", owner=admin, name="Beheer Eén")
+    pending = make_org("contractor", owner=admin, name="Beheer Eén")
+    rejected = make_org("contractor", owner=admin, name="Beheer Drie")
+    organisations.reject(rejected, "KvK-nummer hoort bij een ander bedrijf", admin)
     supplier = make_org("social_enterprise", owner=admin, name="Beheer Twee", verified=True)
     policy = make_policy(authority)
     contract = make_contract(authority, contractor, officer)
@@ -230,6 +233,8 @@ def make_world() -> World:
             f"/inkoop/beleid/{later.id}/waardetabel/{later_row}",
             f"/inkoop/beleid/{later.id}/waardetabel/{purchase_row}",
             f"/inkoop/beleid/{later.id}/waardetabel/{later_row}/verwijderen",
+            f"/beheer/organisaties/{pending.id}",  # the verify and reject forms
+            f"/organisaties/{rejected.slug}",  # its owner's "ask again"
             *network_pages,
         ],
     )

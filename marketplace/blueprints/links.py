@@ -10,6 +10,9 @@ from flask import current_app, has_request_context, url_for
 
 ENDPOINTS: dict[str, str | tuple[str, dict[str, str]]] = {
     "login": "auth.login",
+    "register": "auth.register",
+    "contractor_overview": "contractor.index",
+    "organisation": "orgs.profile",
     "forgot_password": "auth.forgot_password",
     "confirm_email": "auth.confirm",
     "reset_password": "auth.reset_password",

@@ -70,11 +70,19 @@ class Organisation(db.Model):
     regions: Mapped[list[str]] = mapped_column(JSON, default=list)
     capacity: Mapped[str] = mapped_column(String(120), default="")
     verified_at: Mapped[datetime | None]
+    # The admin's refusal, with the reason mailed to the registrant; the owner corrects the
+    # profile and asks again (organisations.ask_again), which clears it.
+    rejected_at: Mapped[datetime | None]
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    registered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # An authority's own retention terms in years (domain/retention.py); empty = the defaults.
     retention_candidate_years: Mapped[int | None]
     retention_financial_years: Mapped[int | None]
 
+    registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
     members: Mapped[list[OrganisationMember]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
     )
@@ -82,6 +90,13 @@ class Organisation(db.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def verification(self) -> str:
+        """ "verified", "rejected" (until the owner asks again) or "pending"."""
+        if self.verified_at is not None:
+            return "verified"
+        return "rejected" if self.rejected_at is not None else "pending"
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug} ({self.kind})>"

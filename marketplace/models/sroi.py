@@ -11,6 +11,7 @@ from sqlalchemy import (
     DDL,
     JSON,
     BigInteger,
+    CheckConstraint,
     ForeignKey,
     Index,
     Numeric,
@@ -135,17 +136,29 @@ class PsoCertificate(db.Model):
 
 class Contract(db.Model):
     """A public contract with its SROI obligation (fixed at registration under the policy in
-    force on the award date) and its fulfilment, cached by the recompute job."""
+    force on the award date) and its fulfilment, cached by the recompute job.
+
+    A contract awarded to a company not on the platform yet waits for it: no contractor, the
+    KvK number and/or e-mail address it was invited by instead (services/invitations.py links it
+    when that company registers, and stamps `contractor_linked_at`)."""
 
     __tablename__ = "contracts"
     __table_args__ = (
         UniqueConstraint("authority_id", "reference"),
         Index("ix_contracts_authority_status", "authority_id", "status"),
+        Index("ix_contracts_invited_kvk", "invited_kvk"),
+        CheckConstraint(
+            "contractor_id IS NOT NULL OR invited_kvk IS NOT NULL OR invited_email IS NOT NULL",
+            name="contractor_or_invited",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
-    contractor_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    contractor_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    invited_kvk: Mapped[str | None] = mapped_column(String(8))
+    invited_email: Mapped[str | None] = mapped_column(String(254))
+    contractor_linked_at: Mapped[datetime | None]
     policy_id: Mapped[int] = mapped_column(ForeignKey("sroi_policies.id"))
     title: Mapped[str] = mapped_column(String(200))
     reference: Mapped[str] = mapped_column(String(60))
@@ -180,8 +193,21 @@ class Contract(db.Model):
     financial_records_deleted_on: Mapped[date | None]
 
     authority: Mapped[Organisation] = relationship(foreign_keys=[authority_id])
-    contractor: Mapped[Organisation] = relationship(foreign_keys=[contractor_id])
+    contractor: Mapped[Organisation | None] = relationship(foreign_keys=[contractor_id])
     policy: Mapped[SroiPolicy] = relationship()
+
+    @property
+    def is_waiting(self) -> bool:
+        """Invited, and its contractor has not registered yet."""
+        return self.contractor_id is None
+
+    @property
+    def obligation_fixed_at(self) -> datetime | None:
+        """Until when a PSO certificate must have been recorded to count: the registration, or
+        for a contract linked by invitation no limit (None). The officer could not see the
+        company's PSO level when registering it, so a verified certificate valid on the award
+        date counts whenever the company records it (services/contracts.covered_by)."""
+        return None if self.contractor_linked_at is not None else self.created_at
 
     @property
     def remaining_cents(self) -> int:

@@ -160,6 +160,19 @@ def send_confirmation(user: User) -> None:
     )
 
 
+def resend_confirmation(email: str) -> None:
+    """Mail a new confirmation link to an unconfirmed account; for a confirmed or unknown
+    address do nothing. The caller answers the same either way, and the route limits how often
+    (per client and per address), so the page neither tells who has an account nor floods a
+    mailbox."""
+    user = find_by_email(email)
+    if user is None or user.is_confirmed:
+        return
+    send_confirmation(user)
+    audit.record("user.confirmation_resent", user, actor=user)
+    db.session.commit()
+
+
 def confirm_email(token: str) -> User:
     """Confirm the address once; the link logs no one in (the caller asks for the password).
 

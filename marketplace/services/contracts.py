@@ -24,25 +24,30 @@ from marketplace.models import (
     SroiPolicy,
     User,
 )
-from marketplace.services import audit, organisations, pages, policies
+from marketplace.services import audit, invitations, organisations, pages, policies
 from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from marketplace.services.outbox import enqueue
 from marketplace.services.pages import CountedPagination
 
-CONTRACTOR_KINDS = ("contractor", "social_enterprise", "werkbedrijf")
+CONTRACTOR_KINDS = invitations.CONTRACTOR_KINDS
 
 
 @dataclass
 class ContractData:
+    """A contract's terms. Without `contractor_id` the contract is for a company not on the
+    platform yet, invited by `invited_kvk` and/or `invited_email` (services/invitations.py)."""
+
     title: str
     reference: str
-    contractor_id: int
+    contractor_id: int | None
     value_cents: int
     award_date: date
     start_date: date
     end_date: date
     labour_share_bp: int | None = None
     department: str = ""
+    invited_kvk: str | None = None
+    invited_email: str | None = None
 
 
 def _certificate_on(
@@ -99,10 +104,8 @@ def _refusals(
         refuse("end_date", _("The end date is before the start date."))
     if data.labour_share_bp is not None and not 0 <= data.labour_share_bp <= FULL_BP:
         refuse("labour_share_bp", _("Enter a percentage between 0 and 100."))
-    if data.contractor_id is not None:
-        contractor = db.session.get(Organisation, data.contractor_id)
-        if contractor is None or contractor.kind not in CONTRACTOR_KINDS:
-            refuse("contractor_id", _("Choose a registered contractor."))
+    for name, message in invitations.contractor_refusals(data, contract).items():
+        refuse(name, message)
     if (
         data.award_date is not None
         and policies.policy_in_force(authority.id, data.award_date) is None
@@ -129,14 +132,17 @@ def _apply(contract: Contract, data: ContractData, authority: Organisation) -> N
         fields = {name: message for name, (message, _code) in refusals.items()}
         (message, code), *others = refusals.values()
         raise ServiceError(message if not others else _("Some fields are not valid."), fields, code)
-    contractor = db.session.get(Organisation, data.contractor_id)
     policy = policies.policy_in_force(authority.id, data.award_date)
-    assert contractor is not None and policy is not None  # checked by _refusals
-    certificate = _certificate_on(contractor.id, data.award_date)
+    assert policy is not None  # checked by _refusals
     for key, value in asdict(data).items():
-        setattr(contract, key, value.strip() if isinstance(value, str) else value)
+        if key not in ("contractor_id", "invited_kvk", "invited_email"):
+            setattr(contract, key, value.strip() if isinstance(value, str) else value)
+    invitations.assign_contractor(contract, data)
     contract.authority_id = authority.id
     contract.policy_id = policy.id
+    certificate = (
+        _certificate_on(contract.contractor_id, data.award_date) if contract.contractor_id else None
+    )
     _fix_obligation(contract, policy, certificate)
 
 
@@ -166,6 +172,8 @@ def _snapshot(contract: Contract) -> dict:
         "title": contract.title,
         "reference": contract.reference,
         "contractor_id": contract.contractor_id,
+        "invited_kvk": contract.invited_kvk,
+        "invited_email": contract.invited_email,
         "value_cents": contract.value_cents,
         "award_date": contract.award_date.isoformat() if contract.award_date else None,
         "start_date": contract.start_date.isoformat() if contract.start_date else None,
@@ -188,6 +196,7 @@ def register(authority: Organisation, data: ContractData, by: User) -> Contract:
     db.session.add(contract)
     db.session.flush()
     audit.record("contract.registered", contract, after=_snapshot(contract), actor=by)
+    invitations.invite_if_waiting(contract, None, by)
     enqueue("recompute_contract", contract.id)
     db.session.commit()
     return contract
@@ -206,18 +215,19 @@ def update(contract: Contract, data: ContractData, by: User) -> Contract:
         db.session.rollback()
         raise
     audit.record("contract.updated", contract, before=before, after=_snapshot(contract), actor=by)
+    invitations.invite_if_waiting(contract, before["invited_email"], by)
     enqueue("recompute_contract", contract.id)
     db.session.commit()
     return contract
 
 
-def _keep_contractor_with_its_evidence(contract: Contract, contractor_id: int) -> None:
+def _keep_contractor_with_its_evidence(contract: Contract, contractor_id: int | None) -> None:
     """Refuse another contractor once realisations exist (any state, drafts too): they and their
     evidence files belong to the organisation that reported them, and access follows the
     contract's contractor, so a change would hand the files to the new one and lock the old one
     out. Choice where the issue offers two: refusing is the smaller, safer rule; an officer who
     really re-awards the work registers a new contract."""
-    if contractor_id == contract.contractor_id:
+    if contractor_id == contract.contractor_id or contract.contractor_id is None:
         return
     _lock_contract(contract)
     reported = db.session.scalar(
@@ -252,7 +262,10 @@ def covered_by(certificate: PsoCertificate) -> list[Contract]:
         select(Contract)
         .where(
             Contract.contractor_id == certificate.organisation_id,
-            Contract.created_at >= certificate.created_at,
+            or_(
+                Contract.created_at >= certificate.created_at,
+                Contract.contractor_linked_at.is_not(None),
+            ),
         )
         .order_by(Contract.id)
     )
@@ -271,11 +284,15 @@ def apply_verified_certificate(certificate: PsoCertificate, by: User) -> list[Co
     verification only settles whether such a certificate counts. So it changes the contracts
     registered after the certificate was recorded whose award date it covers, of every
     authority (the certificate is one fact about the company), and never a contract registered
-    before the certificate was recorded: that obligation was fixed without it."""
+    before the certificate was recorded: that obligation was fixed without it. A contract linked
+    to its contractor by invitation takes a certificate recorded at any time: its PSO level was
+    unknown when it was registered (Contract.obligation_fixed_at)."""
     changed = []
     for contract in covered_by(certificate):
         before = _snapshot(contract)
-        counting = _certificate_on(contract.contractor_id, contract.award_date, contract.created_at)
+        counting = _certificate_on(
+            contract.contractor_id, contract.award_date, contract.obligation_fixed_at
+        )
         _fix_obligation(contract, contract.policy, counting)
         after = _snapshot(contract)
         if after != before:
@@ -287,13 +304,16 @@ def apply_verified_certificate(certificate: PsoCertificate, by: User) -> list[Co
 
 def contract_for_party(contract_id: int, user: User) -> tuple[Contract, str]:
     """The contract and the side of it the user is on ("officer" or "contractor"); 404 for anyone
-    else, so ids cannot be probed."""
+    else, so ids cannot be probed. A contract waiting for its invited contractor has no
+    contractor side; one linked to an organisation not verified yet has none until it is."""
     contract = db.session.get(Contract, contract_id)
     if contract is None:
         raise NotFound()
     if organisations.role_of(user, contract.authority):
         return contract, "officer"
-    if organisations.role_of(user, contract.contractor):
+    if invitations.shown_to_contractor(contract) and organisations.role_of(
+        user, contract.contractor
+    ):
         return contract, "contractor"
     raise NotFound()
 
@@ -343,7 +363,10 @@ def visible_to(user: User, status: str | None, number: int, per_page: int) -> Co
     authority_ids = [o.id for o in orgs if o.kind == "authority"]
     contractor_ids = [o.id for o in orgs if o.kind in CONTRACTOR_KINDS]
     query = select(Contract).where(
-        or_(Contract.authority_id.in_(authority_ids), Contract.contractor_id.in_(contractor_ids))
+        or_(
+            Contract.authority_id.in_(authority_ids),
+            Contract.contractor_id.in_(contractor_ids) & invitations.shown_to_contractors(),
+        )
     )
     if status:
         query = query.where(Contract.status == status)
@@ -378,10 +401,11 @@ def status_counts(authority_id: int) -> dict[str, int]:
 
 
 def contractor_contracts(contractor_id: int) -> list[Contract]:
+    """The contractor's contracts (those it sees: invitations.shown_to_contractors)."""
     return list(
         db.session.scalars(
             select(Contract)
-            .where(Contract.contractor_id == contractor_id)
+            .where(Contract.contractor_id == contractor_id, invitations.shown_to_contractors())
             .order_by(Contract.end_date, Contract.id)
         )
     )
@@ -413,8 +437,12 @@ def contractors_of(authority_id: int) -> list[Row[tuple[int, str]]]:
 
 
 def contractors(kinds: tuple[str, ...] = CONTRACTOR_KINDS) -> list[Organisation]:
+    """The verified organisations a contract can be awarded to (the contract form's list); a
+    company not on it is invited by KvK number or e-mail address instead."""
     return list(
         db.session.scalars(
-            select(Organisation).where(Organisation.kind.in_(kinds)).order_by(Organisation.name)
+            select(Organisation)
+            .where(Organisation.kind.in_(kinds), Organisation.verified_at.is_not(None))
+            .order_by(Organisation.name)
         )
     )

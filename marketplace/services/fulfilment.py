@@ -214,7 +214,8 @@ def _notify_changes(changes: list[tuple[Contract, str]]) -> None:
             status=label,
         )
         for org_id in (contract.contractor_id, contract.authority_id):
-            messages.append((org_id, subject, body))
+            if org_id is not None:  # None: waiting for its invited contractor
+                messages.append((org_id, subject, body))
     if messages:
         notify.organisations(messages)
 

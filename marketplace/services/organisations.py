@@ -7,17 +7,19 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from flask import current_app
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from marketplace import links
 from marketplace.domain.names import similar_names
 from marketplace.extensions import db
 from marketplace.models import Invitation, Organisation, OrganisationMember, User
 from marketplace.models._types import utcnow
-from marketplace.services import audit, mail, search
-from marketplace.services.errors import Forbidden, NotFound, ServiceError
+from marketplace.services import audit, invitations, mail, notify, search
+from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceError
 
 
 @dataclass
@@ -62,20 +64,22 @@ def _unique_slug(name: str) -> str:
 
 
 def register(data: OrganisationData, owner: User) -> Organisation:
-    """Create the organisation with `owner` as its first owner; unverified until an admin checks."""
+    """Create the organisation with `owner` as its first owner; unverified until an admin checks.
+    Contracts waiting for it (invited by its KvK number or its owner's address) are linked."""
     if db.session.scalar(select(Organisation.id).where(Organisation.kvk_number == data.kvk_number)):
         msg = _("An organisation with this KvK number is already registered.")
         raise ServiceError(msg, {"kvk_number": msg})
     if data.kind == "authority" and not data.authority_type:
         msg = _("Choose the type of contracting authority.")
         raise ServiceError(msg, {"authority_type": msg})
-    org = Organisation(slug=_unique_slug(data.name), **asdict(data))
+    org = Organisation(slug=_unique_slug(data.name), registered_by_id=owner.id, **asdict(data))
     if data.kind != "authority":
         org.authority_type = None
     db.session.add(org)
     db.session.flush()
     db.session.add(OrganisationMember(user_id=owner.id, organisation_id=org.id, role="owner"))
     audit.record("organisation.registered", org, after=asdict(data), actor=owner)
+    invitations.link_registered(org, owner)
     db.session.commit()
     return org
 
@@ -127,8 +131,8 @@ def by_id(org_id: int) -> Organisation:
     return org
 
 
-def role_of(user: User, org: Organisation) -> str | None:
-    if user is None or not user.is_authenticated:
+def role_of(user: User, org: Organisation | None) -> str | None:
+    if user is None or not user.is_authenticated or org is None:
         return None
     return db.session.scalar(
         select(OrganisationMember.role).where(
@@ -247,14 +251,78 @@ def set_role(org: Organisation, member_id: int, role: str, by: User) -> None:
 
 
 def verify(org: Organisation, by: User) -> None:
-    """Platform admins verify organisations; unverified ones cannot publish."""
+    """Platform admins verify organisations; unverified ones cannot publish. Its members are
+    told (and see the contracts they were invited to from now on). Once only: the update is
+    conditional, so a second click at the same moment verifies and mails nothing."""
     if not by.is_admin:
         raise Forbidden()
-    if org.verified_at is None:
-        org.verified_at = utcnow()
-        audit.record("organisation.verified", org, actor=by)
-        search.index_organisation(org)  # verified social enterprises enter the directory
-        db.session.commit()
+    done = db.session.execute(
+        update(Organisation)
+        .where(Organisation.id == org.id, Organisation.verified_at.is_(None))
+        .values(verified_at=utcnow(), rejected_at=None, rejection_reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        db.session.rollback()
+        return
+    db.session.refresh(org)
+    audit.record("organisation.verified", org, actor=by)
+    search.index_organisation(org)  # verified social enterprises enter the directory
+    invitations.notify_verified(org)
+    db.session.commit()
+
+
+def reject(org: Organisation, reason: str, by: User) -> None:
+    """The admin refuses a pending organisation with a reason, mailed to whoever registered it
+    (and its owners) and stored; the owner corrects its profile and asks again (`ask_again`).
+    A verified organisation is not rejected here (409)."""
+    if not by.is_admin:
+        raise Forbidden()
+    reason = (reason or "").strip()
+    if not reason:
+        msg = _("Say why the organisation is rejected.")
+        raise ServiceError(msg, {"reason": msg})
+    if len(reason) > 500:
+        msg = _("Use at most %(n)d characters.", n=500)
+        raise ServiceError(msg, {"reason": msg})
+    if org.is_verified:
+        raise Conflict(_("This organisation is verified already."), code="verified")
+    before = {"rejection_reason": org.rejection_reason}
+    org.rejected_at, org.rejection_reason = utcnow(), reason
+    audit.record("organisation.rejected", org, before=before, after={"reason": reason}, actor=by)
+    body = _l(
+        "A platform admin has not verified %(name)s (KvK %(kvk)s) on Sociaal Rendement, for "
+        "this reason:",
+        name=org.name,
+        kvk=org.kvk_number,
+    )
+    then = _l(
+        "Correct the organisation's details where needed and ask for verification again on "
+        "its page:"
+    )
+    page = links.url("organisation", slug=org.slug)
+    notify.organisation(
+        org.id,
+        _l("%(name)s is not verified", name=org.name),
+        LazyString(lambda: f"{body}\n\n{reason}\n\n{then}\n{page}\n"),
+    )
+    db.session.commit()
+
+
+def ask_again(org: Organisation, by: User) -> None:
+    """An owner asks for verification again after a rejection (having corrected the profile):
+    the organisation is pending again, back in the admin's list."""
+    require_role(by, org, "owner")
+    if org.rejected_at is None or org.is_verified:
+        return
+    audit.record(
+        "organisation.verification_asked",
+        org,
+        before={"rejection_reason": org.rejection_reason},
+        actor=by,
+    )
+    org.rejected_at = None
+    db.session.commit()
 
 
 def require_verified(org: Organisation) -> None:
@@ -270,12 +338,29 @@ def require_verified(org: Organisation) -> None:
         )
 
 
+# The most names compared with a new one: enough for every municipality sharing a word.
+SIMILAR_CANDIDATES = 2000
+
+
 def similar_organisations(org: Organisation) -> list[Organisation]:
-    """Other organisations whose name looks like org's (domain/names.py), flagged to the admin."""
+    """Other organisations whose name looks like org's (domain/names.py), flagged to the admin.
+
+    Compared in Python over a bounded set: the names sharing a three-letter start of a word with
+    org's name (a typo further on in a word is still found), or its BTW number."""
+    starts = {w[:3] for w in re.findall(r"\w+", org.name.casefold()) if len(w) >= 3}
+    near = [func.lower(Organisation.name).contains(start, autoescape=True) for start in starts]
+    if org.btw_number:
+        near.append(Organisation.btw_number == org.btw_number)
+    if not near:
+        return []
     others = db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id != org.id)
+        select(Organisation.id, Organisation.name, Organisation.btw_number)
+        .where(Organisation.id != org.id, or_(*near))
+        .order_by(Organisation.id)
+        .limit(SIMILAR_CANDIDATES)
     ).all()
     ids = similar_names(org.name, [(row.id, row.name) for row in others])
+    ids += [row.id for row in others if org.btw_number and row.btw_number == org.btw_number]
     if not ids:
         return []
     return list(
@@ -286,8 +371,26 @@ def similar_organisations(org: Organisation) -> list[Organisation]:
 
 
 def unverified() -> list[Organisation]:
+    """The organisations awaiting the admin: not verified, not rejected (a rejected one comes
+    back when its owner asks again)."""
     return list(
         db.session.scalars(
-            select(Organisation).where(Organisation.verified_at.is_(None)).order_by(Organisation.id)
+            select(Organisation)
+            .where(Organisation.verified_at.is_(None), Organisation.rejected_at.is_(None))
+            .order_by(Organisation.id)
         )
     )
+
+
+def pending(org_id: int, by: User) -> Organisation:
+    """An organisation for the admin's verification page; 403 for anyone but an admin."""
+    if not by.is_admin:
+        raise Forbidden()
+    return by_id(org_id)
+
+
+def registrant(org: Organisation) -> tuple[User | None, list[User]]:
+    """Who registered the organisation (None for one registered before this was recorded) and
+    its current owners, for the admin."""
+    owners = [m.user for m in members(org) if m.role == "owner"]
+    return org.registered_by, owners

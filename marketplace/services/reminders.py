@@ -12,20 +12,23 @@ from marketplace.extensions import db
 from marketplace.labels import plain_eur
 from marketplace.models import Contract
 from marketplace.models._types import utcnow
-from marketplace.services import notify
+from marketplace.services import invitations, notify
 
 QUIET_DAYS = 90
 
 
 def quiet_contracts(today: date):
     """Open obligations (due, not fulfilled, still running) with no submission for 90 days and
-    no reminder in the last 90 days."""
+    no reminder in the last 90 days, of contracts whose contractor sees them (a contract waiting
+    for its invited contractor has nobody to remind)."""
     cutoff = datetime.combine(today - timedelta(days=QUIET_DAYS), time.min)
     last = func.coalesce(Contract.last_submission_at, Contract.created_at)
     return select(Contract).where(
         Contract.obligation_status == "due",
         Contract.status.in_(("on_track", "at_risk", "overdue")),
         Contract.start_date <= today,
+        Contract.contractor_id.is_not(None),
+        invitations.shown_to_contractors(),
         last < cutoff,
         or_(Contract.reminded_at.is_(None), Contract.reminded_at < cutoff),
     )

@@ -164,8 +164,9 @@ def contract_figures(
             c.id,
             c.reference,
             c.title,
-            Organisation.name,
-            Organisation.kvk_number,
+            # A contract waiting for its invited contractor: no name yet, the invited KvK number.
+            func.coalesce(Organisation.name, ""),
+            func.coalesce(Organisation.kvk_number, c.invited_kvk, ""),
             c.department,
             c.value_cents,
             c.award_date,
@@ -176,7 +177,7 @@ def contract_figures(
             c.approved_cents,
             c.pending_cents,
         )
-        .join(Organisation, Organisation.id == c.contractor_id)
+        .outerjoin(Organisation, Organisation.id == c.contractor_id)
         .execution_options(yield_per=1000)
     )
     if contract_id is not None:

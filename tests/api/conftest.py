@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from marketplace.extensions import db
 from marketplace.models import User
+from marketplace.models._types import utcnow
 from marketplace.services import accounts
 
 
@@ -39,3 +41,12 @@ class BearerClient:
 def bearer(client) -> Callable[[User], BearerClient]:
     """bearer(user) -> a client acting as `user` through a fresh API token."""
     return lambda user: BearerClient(client, user)
+
+
+@pytest.fixture
+def contractor(contractor):
+    """The contractor verified: the API's contract registration, as the contract form, takes
+    verified contractors only (an unverified company is invited, services/invitations.py)."""
+    contractor.verified_at = utcnow()
+    db.session.commit()
+    return contractor

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import Contract, SroiPolicy
+from marketplace.models._types import utcnow
 from tests.factories import make_org, make_policy, make_user
 
 OFFICER = "officer@authority.example.com"
@@ -86,6 +87,7 @@ def test_once_verified_by_the_admin_the_authority_registers_contracts(
     client, auth, admin, authority, contractor
 ):
     make_policy(authority)
+    contractor.verified_at = utcnow()  # only verified contractors can be chosen
     unverify(authority)
     auth.login(admin.email)
     client.post(f"/beheer/organisaties/{authority.id}/verifieren")

@@ -372,7 +372,7 @@ def test_edit_contract_recomputes_the_obligation(client, auth, contractor, contr
 
 def test_contractor_cannot_change_once_a_draft_is_reported(client, auth, contract, owner):
     realisations.submit(contract, fte_realisation("KAND-A"), owner, draft=True)
-    newcomer = make_org("contractor", name="Nieuwe Aannemer B.V.")
+    newcomer = make_org("contractor", name="Nieuwe Aannemer B.V.", verified=True)
     auth.login(OFFICER)
 
     response = client.post(
@@ -389,7 +389,7 @@ def test_contractor_cannot_change_once_a_draft_is_reported(client, auth, contrac
 
 
 def test_contractor_can_change_while_nothing_is_reported(client, auth, contract):
-    newcomer = make_org("contractor", name="Nieuwe Aannemer B.V.")
+    newcomer = make_org("contractor", name="Nieuwe Aannemer B.V.", verified=True)
     auth.login(OFFICER)
 
     response = client.post(

@@ -9,10 +9,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from marketplace.blueprints.admin.forms import OrganisationRejectionForm
 from marketplace.blueprints.formhelpers import apply_service_error
 from marketplace.blueprints.officer.forms import CertificateRejectionForm
 from marketplace.labels import certification_label
-from marketplace.models import OrganisationCertification
+from marketplace.models import Organisation, OrganisationCertification
 from marketplace.services import certifications, failed_jobs, listing_reports, organisations, pso
 from marketplace.services.errors import ServiceError
 
@@ -46,6 +47,15 @@ def index():
     )
 
 
+@bp.route("/organisaties/<int:org_id>")
+@admin_required
+def organisation(org_id: int):
+    """A pending organisation's details, who registered it and similar names: what the admin
+    checks before verifying or rejecting it."""
+    org = organisations.pending(org_id, current_user)
+    return _organisation_page(org, OrganisationRejectionForm())
+
+
 @bp.post("/organisaties/<int:org_id>/verifieren")
 @admin_required
 def verify(org_id: int):
@@ -53,6 +63,39 @@ def verify(org_id: int):
     organisations.verify(org, current_user)
     flash(_("%(name)s is verified.", name=org.name), "ok")
     return redirect(url_for("admin.index"))
+
+
+@bp.post("/organisaties/<int:org_id>/afwijzen")
+@admin_required
+def reject(org_id: int):
+    org = organisations.pending(org_id, current_user)
+    form = OrganisationRejectionForm()
+    if form.validate_on_submit():
+        try:
+            organisations.reject(org, form.reason.data, current_user)
+        except ServiceError as exc:
+            if exc.status in (403, 404, 409):
+                raise
+            apply_service_error(form, exc)
+        else:
+            flash(_("%(name)s is rejected; its users are told why.", name=org.name), "ok")
+            return redirect(url_for("admin.index"))
+    return _organisation_page(org, form, status=422)
+
+
+def _organisation_page(
+    org: Organisation, form: OrganisationRejectionForm, status: int = 200
+) -> Response:
+    registered_by, owners = organisations.registrant(org)
+    page = render_template(
+        "admin/organisation.html",
+        org=org,
+        form=form,
+        registered_by=registered_by,
+        owners=owners,
+        similar=organisations.similar_organisations(org),
+    )
+    return Response(page, status=status)
 
 
 @bp.route("/taken/<int:job_id>/opnieuw", methods=["GET", "POST"])

@@ -33,6 +33,10 @@ class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
 
 
+class ResendConfirmationForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),

@@ -22,6 +22,7 @@ from marketplace.blueprints.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
+    ResendConfirmationForm,
     ResetPasswordForm,
 )
 from marketplace.blueprints.formhelpers import apply_service_error
@@ -127,6 +128,25 @@ def forgot_password():
         flash(_("If this address is known to us, we have sent a link to reset the password."), "ok")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/bevestiging-opnieuw", methods=["GET", "POST"])
+@limits.resend_confirmation
+@limits.resend_confirmation_address
+def resend_confirmation():
+    """A new confirmation link; the answer is the same whether the address has an account."""
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        accounts.resend_confirmation(form.email.data)
+        flash(
+            _(
+                "If this address has an account that is not confirmed yet, we have sent a new "
+                "confirmation link to it."
+            ),
+            "ok",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/resend_confirmation.html", form=form)
 
 
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from marketplace.labels import (
     status_label,
     unit_label,
 )
+from marketplace.services import invitations
 
 
 def percent_1(value: Decimal | None) -> str:
@@ -42,6 +43,8 @@ def display_helpers() -> dict[str, Any]:
         "percent_1": percent_1,
         "percent_bp": lambda bp: "—" if bp is None else percent_from_bp(bp),
         "pso_label": pso_level_label,
+        "contractor_label": invitations.contractor_label,
+        "contractor_shown": invitations.shown_to_contractor,
         "number": lambda value: "—" if value is None else format_decimal(value, format="#,##0.##"),
         "two_decimals": two_decimals,
     }

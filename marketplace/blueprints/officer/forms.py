@@ -21,6 +21,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -239,8 +240,26 @@ class ContractForm(FlaskForm):
         _l("Contractor"),
         coerce=_optional_int,
         widget=PlainSelect(),
-        validators=[InputRequired(message=_l("Choose the contractor."))],
-        description=_l("Only organisations registered on the platform can be chosen."),
+        validators=[Optional()],
+        description=_l(
+            "Organisations verified on the platform. Not in the list? Invite the company below."
+        ),
+    )
+    invited_kvk = StringField(
+        _l("KvK number of the company to invite"),
+        validators=[Optional(), Length(max=20)],
+        description=_l(
+            "The contract waits for the company with this KvK number to register, and is "
+            "linked to it then."
+        ),
+    )
+    invited_email = EmailField(
+        _l("E-mail address for the invitation"),
+        validators=[Optional(), Length(max=254)],
+        description=_l(
+            "We mail the invitation to this address; without a KvK number, the contract is "
+            "linked to the organisation this person registers."
+        ),
     )
     department = StringField(_l("Department (optional)"), validators=[Optional(), Length(max=120)])
     value_cents = EuroField(_l("Contract value in euros (excl. VAT)"), validators=[InputRequired()])
@@ -259,10 +278,13 @@ class ContractForm(FlaskForm):
     start_date = DateField(_l("Start date"), validators=[InputRequired(), plausible_date])
     end_date = DateField(_l("End date"), validators=[InputRequired(), plausible_date])
 
-    def set_contractors(self, contractors) -> None:
-        self.contractor_id.choices = [("", _("— choose a contractor —"))] + [
-            (o.id, o.name) for o in contractors
-        ]
+    def set_contractors(self, contractors, current=None) -> None:
+        """The verified contractors to choose from, and the contract's own (`current`) when it
+        is not one of them (linked by invitation, not verified yet)."""
+        choices = [(o.id, o.name) for o in contractors]
+        if current is not None and all(current.id != o.id for o in contractors):
+            choices.insert(0, (current.id, current.name))
+        self.contractor_id.choices = [("", _("— not on the platform: invite below —"))] + choices
 
     def contract_data(self) -> ContractData:
         return ContractData(
@@ -275,6 +297,8 @@ class ContractForm(FlaskForm):
             end_date=self.end_date.data,
             labour_share_bp=self.labour_share_bp.data,
             department=self.department.data or "",
+            invited_kvk=(self.invited_kvk.data or "").strip() or None,
+            invited_email=(self.invited_email.data or "").strip() or None,
         )
 
 

@@ -312,7 +312,7 @@ def contract_new():
 def contract_edit(contract_id: int):
     contract = _officer_contract(contract_id)
     form = ContractForm(obj=contract)
-    form.set_contractors(contracts.contractors())
+    form.set_contractors(contracts.contractors(), contract.contractor)
     if form.validate_on_submit():
         try:
             contracts.update(contract, form.contract_data(), current_user)

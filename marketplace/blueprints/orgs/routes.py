@@ -94,6 +94,16 @@ def edit_profile(slug: str):
     return render_template("orgs/edit_profile.html", org=org, form=form)
 
 
+@bp.post("/<slug>/verificatie-aanvragen")
+@login_required
+def ask_verification(slug: str):
+    """After a rejection, the owner (having corrected the profile) asks the admin again."""
+    org = organisations.by_slug(slug)
+    organisations.ask_again(org, current_user)
+    flash(_("%(name)s is waiting for verification again.", name=org.name), "ok")
+    return redirect(url_for("orgs.profile", slug=org.slug))
+
+
 @bp.route("/<slug>/leden", methods=["GET", "POST"])
 @login_required
 def members(slug: str):
