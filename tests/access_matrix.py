@@ -180,6 +180,7 @@ RULES: dict[str, Rule] = {
     "auth.reset_password": public,
     "auth.change_password": login,
     "auth.forgot_password": public,
+    "auth.resend_confirmation": public,
     "main.index": logged_in(REDIRECT).but(
         anonymous=OK, no_org=OK, admin=OK, why="members go to their organisation's start"
     ),
@@ -195,6 +196,8 @@ RULES: dict[str, Rule] = {
     "admin.dismiss_report": admin.but(admin=REDIRECT),
     "admin.close_reported_listing": admin.but(admin=REDIRECT),
     "admin.verify": admin.but(admin=REDIRECT),
+    "admin.organisation": admin,
+    "admin.reject": admin.but(admin="422", why="an empty form gives no reason"),
     "admin.retry_job": admin.writes(admin.but(admin=REDIRECT)),
     # Organisations
     "orgs.mine": login,
@@ -204,6 +207,7 @@ RULES: dict[str, Rule] = {
     "orgs.certifications_page": members_of("A").writes(members_of("A", ok="422")),
     "orgs.change_role": owners_of("A", ok=REDIRECT).posting(role="owner"),
     "orgs.edit_profile": owners_of("A").writes(owners_of("A", ok=REDIRECT)),
+    "orgs.ask_verification": owners_of("A", ok=REDIRECT),
     "account.statement": public,
     "account.index": login,
     "account.personal_data": login,

@@ -83,7 +83,7 @@ def test_a_contractor_invited_by_kvk_registers_and_finds_its_contract(page: Page
     expect(page.get_by_role("heading", level=1)).to_have_text("Controleer je e-mail")
     page.goto(_link_in_mail(live_server, INVITED))
     log_in(page, INVITED)
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn organisaties")
     page.goto("/organisaties/registreren")
     page.get_by_label(re.compile("^Naam")).fill("Nieuwbouw Anna B.V.")
     page.get_by_label("Soort organisatie").select_option("contractor")
@@ -96,6 +96,7 @@ def test_a_contractor_invited_by_kvk_registers_and_finds_its_contract(page: Page
     expect(page.locator("main")).to_contain_text("Nog niet geverifieerd")
     page.goto("/opdrachtnemer/")
     expect(page.locator("main")).not_to_contain_text(REFERENCE)  # not before verification
+    page.set_viewport_size(LAPTOP)  # on a phone the log-out button is in the menu
     log_out(page)
 
     # The admin checks the organisation and verifies it.
@@ -110,9 +111,9 @@ def test_a_contractor_invited_by_kvk_registers_and_finds_its_contract(page: Page
     expect(page.get_by_role("status")).to_contain_text("Nieuwbouw Anna B.V. is geverifieerd")
     log_out(page)
 
-    # The owner finds the contract in the overview.
-    page.set_viewport_size(PHONE)
+    # The owner finds the contract in the overview, on the phone.
     log_in_as(page, INVITED)
+    page.set_viewport_size(PHONE)
     page.goto("/opdrachtnemer/")
     expect(page.locator("main")).to_contain_text(REFERENCE)
     _checked(page)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import Contract, Organisation, PsoCertificate, SroiPolicy, User
+from marketplace.models._types import utcnow
 from marketplace.services import accounts
 from tests import backends
 from tests.factories import PASSWORD, make_policy
@@ -52,6 +53,8 @@ def _race_form(live: LiveServer, email: str, path: str, form: dict) -> list[requ
 def test_same_contract_reference_registered_at_once_is_saved_once(live, authority, contractor):
     officer = authority.members[0].user
     make_policy(authority)
+    contractor.verified_at = utcnow()  # only verified contractors can be chosen
+    db.session.commit()
     token = accounts.create_token(officer, "race")
     body = {
         "contractor_id": contractor.id,
