@@ -6,7 +6,7 @@ requires one of the three); `contractor_linked_at` records when the company was 
 organisation records who registered it and the admin's rejection with its reason.
 
 Revision ID: c4e8a2f6b9d1
-Revises: 1b3f0c53efd3
+Revises: e7a3c1f5b9d4
 Create Date: 2026-12-02 14:50:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4e8a2f6b9d1'
-down_revision = '1b3f0c53efd3'
+down_revision = 'e7a3c1f5b9d4'
 branch_labels = None
 depends_on = None
 
