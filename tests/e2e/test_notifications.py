@@ -34,6 +34,13 @@ def reader(live_server: LiveServer) -> str:
         return user.email
 
 
+def unfold_menu(page: Page) -> None:
+    """On a phone the navigation is folded behind the Menu button (static/js/menu.js)."""
+    button = page.get_by_role("button", name="Menu")
+    if button.is_visible():
+        button.click()
+
+
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_a_user_reads_a_notification_saves_a_search_and_turns_a_kind_off(
     page: Page, reader: str, width: int
@@ -43,6 +50,7 @@ def test_a_user_reads_a_notification_saves_a_search_and_turns_a_kind_off(
     log_in(page, reader)
 
     page.goto("/meldingen")
+    unfold_menu(page)
     expect(page.get_by_role("link", name="Meldingen (1)")).to_be_attached()
     expect(
         page.get_by_text("Nieuw aanbod dat bij je past: Schoonmaak van kantoren")
@@ -50,6 +58,8 @@ def test_a_user_reads_a_notification_saves_a_search_and_turns_a_kind_off(
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Openen").click()
     expect(page).to_have_url(re.compile(r"/markt/aanbod/\d+$"))
+    unfold_menu(page)
+    expect(page.get_by_role("link", name="Meldingen")).to_be_attached()
     expect(page.get_by_role("link", name="Meldingen (1)")).to_have_count(0)
 
     page.goto("/zoeken?q=schoonmaak")
