@@ -412,3 +412,19 @@ RULES: dict[str, Rule] = {
         owner_a=FORBIDDEN, member_a=FORBIDDEN
     ),
 }
+
+
+# The same routes on the other side's objects (Y's contract with B, Y's policy, B's realisation):
+# now A's and X's roles are the strangers. GET only; the table above refuses their writes.
+MIRRORED: dict[str, Rule] = {
+    "contracts.detail": members_of("B", "Y", others=MISSING).at(contract_id="contract_y_id"),
+    "reports.contract_chart": members_of("B", "Y", others=MISSING).at(contract_id="contract_y_id"),
+    "contractor.new_realisation": members_of("B", others=MISSING).at(contract_id="contract_y_id"),
+    "officer.policy_detail": officer_of("Y").at(policy_id="policy_y_id"),
+    "api_contracts.contract_detail": api(members_of("B", "Y", others=MISSING)).at(
+        contract_id="contract_y_id"
+    ),
+    "api_realisations.RealisationItem": api(members_of("B", "Y", others=MISSING)).at(
+        realisation_id="realisation_y_id"
+    ),
+}

@@ -104,7 +104,18 @@ def _expected(rule: UrlRule) -> access_matrix.Rule:
 
 @pytest.mark.parametrize("rule", ROUTES, ids=lambda r: r.endpoint)
 def test_get_answers_each_role_as_the_table_says(matrix: Matrix, rule: UrlRule) -> None:
-    entry = _expected(rule)
+    _check_get(matrix, rule, _expected(rule))
+
+
+MIRRORED = [r for r in ROUTES if r.endpoint in access_matrix.MIRRORED]
+
+
+@pytest.mark.parametrize("rule", MIRRORED, ids=lambda r: r.endpoint)
+def test_get_of_the_other_sides_objects(matrix: Matrix, rule: UrlRule) -> None:
+    _check_get(matrix, rule, access_matrix.MIRRORED[rule.endpoint])
+
+
+def _check_get(matrix: Matrix, rule: UrlRule, entry: access_matrix.Rule) -> None:
     url = matrix.url(rule, entry)
     has_get = "GET" in (rule.methods or ())
     want = {role: entry.on_get(role) if has_get else "405" for role in ROLES}
@@ -148,3 +159,9 @@ def test_a_route_without_an_entry_says_what_to_add() -> None:
     assert "new.thing (GET POST /nieuw/<int:thing_id>)" in message
     assert '"new.thing": login,' in message
     assert "tests/access_matrix.py" in message
+
+
+def test_every_entry_names_a_route() -> None:
+    endpoints = {r.endpoint for r in ROUTES}
+    assert set(access_matrix.RULES) - endpoints == set(), "entries for routes that are gone"
+    assert set(access_matrix.MIRRORED) <= endpoints
