@@ -197,6 +197,10 @@ class Contract(db.Model):
     policy: Mapped[SroiPolicy] = relationship()
 
     @property
+    def contractor_name(self) -> str | None:
+        return self.contractor.name if self.contractor is not None else None
+
+    @property
     def is_waiting(self) -> bool:
         """Invited, and its contractor has not registered yet."""
         return self.contractor_id is None

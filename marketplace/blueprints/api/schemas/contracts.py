@@ -25,7 +25,23 @@ class ContractRequestSchema(ma.Schema):
         load_default=None,
         metadata={"description": "Default: the only authority you are an officer of"},
     )
-    contractor_id = ident(required=True)
+    contractor_id = ident(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "A verified contractor; without one, invite the company"},
+    )
+    invited_kvk = text(
+        20,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Invite a company not on the platform by its KvK number"},
+    )
+    invited_email = text(
+        254,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Mail the invitation to this address (with or without KvK)"},
+    )
     title = text(200, min_length=1, required=True)
     reference = text(60, min_length=1, required=True)
     department = text(120, load_default="")
@@ -50,8 +66,14 @@ class RegisteredContractSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     authority_id = ma.fields.Integer(required=True)
     authority_name = ma.fields.String(attribute="authority.name", required=True)
-    contractor_id = ma.fields.Integer(required=True)
-    contractor_name = ma.fields.String(attribute="contractor.name", required=True)
+    contractor_id = ma.fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null while the contract waits for its invited company"},
+    )
+    contractor_name = ma.fields.String(attribute="contractor_name", required=True, allow_none=True)
+    invited_kvk = ma.fields.String(required=True, allow_none=True)
+    invited_email = ma.fields.String(required=True, allow_none=True)
     policy_id = ma.fields.Integer(required=True)
     title = ma.fields.String(required=True)
     reference = ma.fields.String(required=True)
