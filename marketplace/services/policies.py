@@ -319,6 +319,32 @@ def get_block(policy_id: int, block_id: int, user: User) -> BuildingBlock:
     return block
 
 
+def _locked_editable(policy_id: int, user: User) -> SroiPolicy:
+    """editable_policy for a change of its table, with the version's row locked (FOR UPDATE) for
+    the rest of the transaction: two officers changing one table, or a contract registered under
+    it (its foreign key waits for the lock), go one at a time, and what is read after the lock
+    (the contracts, the rows) is what the one before committed. Without it two officers deleting
+    the last two rows at once left a version without a table."""
+    policy = get_policy(policy_id, user)
+    db.session.execute(select(SroiPolicy.id).where(SroiPolicy.id == policy.id).with_for_update())
+    db.session.expire(policy, ["blocks"])
+    return editable_policy(policy_id, user)
+
+
+def _locked_block(policy_id: int, block_id: int, user: User) -> BuildingBlock:
+    """get_block for a change, read again after the version's lock: a row another officer deleted
+    meanwhile is NotFound (it was a server error when the change updated no row)."""
+    policy = _locked_editable(policy_id, user)
+    block = db.session.scalar(
+        select(BuildingBlock)
+        .where(BuildingBlock.id == block_id, BuildingBlock.policy_id == policy.id)
+        .execution_options(populate_existing=True)
+    )
+    if block is None:
+        raise NotFound()
+    return block
+
+
 def row_problems(
     policy: SroiPolicy, row: BlockData, block: BuildingBlock | None = None
 ) -> dict[str, str]:
@@ -329,7 +355,7 @@ def row_problems(
 
 def add_block(policy_id: int, row: BlockData, by: User) -> BuildingBlock:
     """Add a row to a version's table; every problem of it is refused at once, by field."""
-    policy = editable_policy(policy_id, by)
+    policy = _locked_editable(policy_id, by)
     _refuse_problems(policy, row, None)
     block = BuildingBlock(policy=policy, label=row.label, **asdict(row.rules))
     db.session.add(block)
@@ -339,7 +365,7 @@ def add_block(policy_id: int, row: BlockData, by: User) -> BuildingBlock:
 
 def update_block(policy_id: int, block_id: int, row: BlockData, by: User) -> BuildingBlock:
     """Change a row of a version's table; refused like add_block."""
-    block = get_block(policy_id, block_id, by)
+    block = _locked_block(policy_id, block_id, by)
     _refuse_problems(block.policy, row, block)
     before = _row_snapshot(block)
     block.label = row.label
@@ -351,7 +377,7 @@ def update_block(policy_id: int, block_id: int, row: BlockData, by: User) -> Bui
 
 def delete_block(policy_id: int, block_id: int, by: User) -> BuildingBlock:
     """Remove a row from a version's table; its last row stays (a policy needs a table)."""
-    block = get_block(policy_id, block_id, by)
+    block = _locked_block(policy_id, block_id, by)
     policy = block.policy
     if len(policy.blocks) <= 1:
         raise ServiceError(
