@@ -18,6 +18,7 @@ Choices where the rules are silent:
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -70,14 +71,10 @@ def latest_end_due(today: date, years: int) -> date:
     end = years_after(today - timedelta(days=1), -years)
     # 28 February of a leap year also covers an end on 29 February (years_after rounds it down).
     if end.month == 2 and end.day == 28:
-        leap = end.replace(day=29) if _is_leap(end.year) else None
+        leap = end.replace(day=29) if calendar.isleap(end.year) else None
         if leap is not None and deletion_date(leap, years) <= today:
             return leap
     return end
-
-
-def _is_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def check_terms(candidate_years: int, financial_years: int) -> dict[str, str]:
