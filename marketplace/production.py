@@ -22,10 +22,6 @@ class UnsafeConfiguration(RuntimeError):
     what to set instead."""
 
 
-def is_production(config: Mapping[str, Any]) -> bool:
-    return config.get("APP_ENV") == "production"
-
-
 def problems(config: Mapping[str, Any]) -> list[str]:
     """What is wrong with `config` for its APP_ENV, one sentence each (empty: it may start)."""
     env = config.get("APP_ENV")
