@@ -137,6 +137,12 @@ def _opted_out(user_ids: set[int], kind: str) -> set[tuple[int, str]]:
     return {(user_id, channel) for user_id, channel in rows}
 
 
+def mail_off(user_id: int, kind: str) -> bool:
+    """Whether the user turned mail of `kind` off: a digest sent outside `notify` asks here,
+    so the opt-out has one reader."""
+    return (user_id, "email") in _opted_out({user_id}, kind)
+
+
 def _daily(user_ids: set[int], kind: str) -> set[int]:
     """The users who have `kind` mailed in a daily digest."""
     return set(

@@ -30,7 +30,6 @@ from marketplace.labels import plain_eur
 from marketplace.models import (
     Contract,
     NotificationDigest,
-    NotificationOptOut,
     OrganisationMember,
     Realisation,
     User,
@@ -246,26 +245,13 @@ def _digest(digest_id: int, today: date, now: datetime) -> int:
         return 0
     user = db.session.get(User, digest.user_id)
     came_in = _came_in(user.id, since, now)
-    if not came_in or _mail_off(user.id):
+    if not came_in or notifications.mail_off(user.id, SUBMITTED):
         db.session.commit()
         return 0
     with force_locale(i18n.language_of(user.locale)):
         mail.send(user.email, *_digest_mail(came_in))
     db.session.commit()
     return 1
-
-
-def _mail_off(user_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(NotificationOptOut.id).where(
-                NotificationOptOut.user_id == user_id,
-                NotificationOptOut.kind == SUBMITTED,
-                NotificationOptOut.channel == "email",
-            )
-        )
-        is not None
-    )
 
 
 def _came_in(user_id: int, since: datetime, until: datetime) -> list[Realisation]:
