@@ -219,6 +219,16 @@ def test_no_digest_mail_when_nothing_came_in(parties, contract):
     assert db.session.scalar(select(NotificationDigest.sent_on)).isoformat() == "2026-09-16"
 
 
+def test_an_officer_who_chose_the_digest_and_turned_the_mail_off_gets_no_digest(parties, contract):
+    chooses_the_digest(parties.officer)
+    notifications.set_preferences(parties.officer, [("realisation_submitted", "in_app")])
+    realisations.submit(contract, fte_realisation("KAND-1"), parties.owner)
+
+    digest_run(DAY_2_DIGEST)
+
+    assert outbox_messages(OFFICER) == []
+
+
 def test_what_was_mailed_at_once_before_choosing_the_digest_is_not_in_it(parties, contract):
     realisations.submit(contract, fte_realisation("KAND-1"), parties.owner)
     with time_machine.travel(DAY_1.replace(hour=12), tick=False):
