@@ -190,6 +190,7 @@ def sole_owned(user: User) -> list[Organisation]:
 def delete_account(user: User, password: str) -> None:
     """Anonymise `user` and delete what is theirs alone (module docstring), after checking
     their password; audited without the address. Their sessions end with it."""
+    _lock_for_deletion(user)
     if not check_password_hash(user.password_hash, password or ""):
         msg = _("This is not your password.")
         raise ServiceError(msg, {"password": msg}, code="bad_password")
@@ -236,6 +237,26 @@ def delete_account(user: User, password: str) -> None:
     audit.record("user.deleted", user, after={"anonymised": True}, actor=user)
     db.session.commit()
     evidence.discard(held)
+
+
+def _lock_for_deletion(user: User) -> None:
+    """Lock the user's row, read again, and the organisations they own (by id, one order for
+    everyone), before the checks: the same account deleted twice at once is deleted once (the
+    second finds the password changed), and two owners of one organisation leaving at once
+    cannot both pass sole_owned and leave its members without an owner."""
+    db.session.scalar(
+        select(User)
+        .where(User.id == user.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    db.session.execute(
+        select(Organisation.id)
+        .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
+        .where(OrganisationMember.user_id == user.id, OrganisationMember.role == "owner")
+        .order_by(Organisation.id)
+        .with_for_update(of=Organisation)
+    )
 
 
 def _scrub_audit(old_email: str, anonymous: str) -> None:
