@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from flask import Flask, g
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, get_translations
 
 from marketplace import labels
 from marketplace.domain.money import format_eur
@@ -38,6 +38,7 @@ def register(app: Flask, **web_globals: Callable[..., Any]) -> None:
         valuation_steps=labels.valuation_steps,
     )
     app.jinja_env.globals.update(web_globals)
+    _install_gettext(app)
 
     @app.after_request
     def security_headers(response):
@@ -59,3 +60,26 @@ def register(app: Flask, **web_globals: Callable[..., Any]) -> None:
             "user_orgs": getattr(g, "user_orgs", []),
             "current_locale": str(get_locale()),
         }
+
+
+def _install_gettext(app: Flask) -> None:
+    """The templates' `_()` and friends with the catalogue found once per language: Flask-Babel's
+    own look it up through four context lookups per call, and a list page calls `_()` for
+    every cell's label, hundreds of times. `get_locale` still decides per call, so
+    `force_locale` (mails in the recipient's language) keeps working."""
+    found: dict[str, Any] = {}
+
+    def catalogue() -> Any:
+        locale = str(get_locale())
+        translations = found.get(locale)
+        if translations is None:
+            translations = found[locale] = get_translations()
+        return translations
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+    )
