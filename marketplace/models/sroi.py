@@ -242,6 +242,8 @@ class Realisation(db.Model):
     __tablename__ = "realisations"
     __table_args__ = (
         Index("ix_realisations_contract_state", "contract_id", "state"),
+        # A contract's realisations newest first, a page at a time (the contract page).
+        Index("ix_realisations_contract_id", "contract_id", "id"),
         # The officers' approval queue: submitted rows, oldest first.
         Index("ix_realisations_state_submitted", "state", "submitted_at"),
         Index("ix_realisations_candidate", "candidate_ref"),
