@@ -13,17 +13,11 @@ from pathlib import Path
 import pytest
 
 from marketplace.extensions import db
-from tests.conftest import empty_tables, make_test_app
+from tests.conftest import empty_tables, free_port, make_test_app
 from tests.factories import make_user
 
 # A fault bound, not a performance target: without timeouts these requests took ~10 s or 500.
 FAULT_BOUND_SECONDS = 5
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class SilentServer:
@@ -59,7 +53,7 @@ def silent_redis() -> Iterator[str]:
 
 @pytest.fixture
 def closed_redis() -> str:
-    return f"redis://127.0.0.1:{_free_port()}/0"
+    return f"redis://127.0.0.1:{free_port()}/0"
 
 
 def _app_with_redis(database_url: str, redis_url: str):
