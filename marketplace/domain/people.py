@@ -62,6 +62,7 @@ __all__ = [
     "split_cents",
 ]
 
+# The blocks about a person: a candidate reference and attributes belong to these alone.
 PEOPLE_UNITS = ("fte_year", "month", "hour")
 DAYS_PER_WEEK = 7
 # One FTE in hundredths of an hour a week times days: hours have at most two decimals.

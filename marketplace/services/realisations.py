@@ -35,6 +35,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from marketplace.domain import valuation
 from marketplace.domain.identifiers import identifier_key, looks_like_bsn
+from marketplace.domain.people import PEOPLE_UNITS
 from marketplace.extensions import db
 from marketplace.labels import error_message
 from marketplace.models import (
@@ -65,7 +66,6 @@ from marketplace.services.errors import Conflict, Forbidden, NotFound, ServiceEr
 from marketplace.services.outbox import enqueue
 from marketplace.services.pages import CountedPagination
 
-PEOPLE_UNITS = ("fte_year", "month", "hour")
 # The longest question, answer or reason an officer or contractor writes on a realisation.
 MAX_TEXT = 2000
 _CANDIDATE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{2,39}$")
