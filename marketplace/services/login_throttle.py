@@ -120,3 +120,9 @@ def _insert_pair(key: str, client: str, now: datetime) -> None:
 def clear(email: str, address: str | None) -> None:
     """Forget the pair's attempts and locks (a successful login); the caller commits."""
     db.session.execute(delete(LoginThrottle).where(_pair(account_key(email), client_key(address))))
+
+
+def forget_account(email: str) -> None:
+    """Forget every count and lock of the address, from any client (its account is deleted: the
+    key is derived from the address); the caller commits."""
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.account_key == account_key(email)))

@@ -32,7 +32,6 @@ from marketplace.models import (
     Invoice,
     Listing,
     ListingReport,
-    LoginThrottle,
     Membership,
     Notification,
     NotificationOptOut,
@@ -218,11 +217,7 @@ def delete_account(user: User, password: str) -> None:
     for row in held:
         db.session.delete(row)
     db.session.execute(delete(Invitation).where(func.lower(Invitation.email) == old_email.lower()))
-    db.session.execute(
-        delete(LoginThrottle).where(
-            LoginThrottle.account_key == login_throttle.account_key(old_email)
-        )
-    )
+    login_throttle.forget_account(old_email)
     db.session.execute(
         update(SentMail).where(SentMail.recipient == old_email).values(recipient=anonymous)
     )

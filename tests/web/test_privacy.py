@@ -9,8 +9,15 @@ import json
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.models import ApiToken, AuditLog, OrganisationMember, Realisation, User
-from marketplace.services import accounts, realisations
+from marketplace.models import (
+    ApiToken,
+    AuditLog,
+    LoginThrottle,
+    OrganisationMember,
+    Realisation,
+    User,
+)
+from marketplace.services import accounts, login_throttle, realisations
 from tests.factories import PASSWORD, add_member, fte_realisation, make_org, make_user
 
 OWNER = "owner@contractor.example.com"
@@ -88,6 +95,14 @@ def test_the_only_owner_of_an_organisation_with_members_must_hand_it_on_first(
     response = client.post("/account/verwijderen", data={"password": PASSWORD, "confirm": "y"})
     assert response.status_code == 422
     assert accounts.find_by_email(OWNER) is not None
+
+
+def test_deleting_the_account_forgets_its_login_counts_from_every_client(client, auth, user):
+    login_throttle.reserve_attempt("someone@example.com", "203.0.113.9")  # a failed try elsewhere
+    auth.login("someone@example.com")
+    client.post("/account/verwijderen", data={"password": PASSWORD, "confirm": "y"})
+    key = login_throttle.account_key("someone@example.com")
+    assert db.session.scalar(select(func.count()).where(LoginThrottle.account_key == key)) == 0
 
 
 def test_deleting_needs_the_confirmation_box(client, auth, user):
