@@ -124,6 +124,20 @@ def path_of(row: Evidence) -> Path:
     return folder() / row.stored_name
 
 
+def delete_of(realisation_ids: list[int]) -> list[Path]:
+    """Delete the evidence rows of these realisations (the retention sweep); the paths of their
+    files, for the caller to unlink after its commit (a rolled-back run deletes no file)."""
+    if not realisation_ids:
+        return []
+    rows = db.session.execute(
+        delete(Evidence)
+        .where(Evidence.realisation_id.in_(realisation_ids))
+        .returning(Evidence.stored_name)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return [folder() / name for (name,) in rows]
+
+
 def hold(uploads: list[Upload], user_id: int) -> list[PendingUpload]:
     """Keep the acceptable files of `uploads` for the user's next post of the form (module
     docstring) and commit; a file the checks refuse is not kept, its refusal is on the page."""

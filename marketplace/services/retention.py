@@ -15,11 +15,11 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from marketplace.domain import retention
 from marketplace.extensions import db
-from marketplace.models import BuildingBlock, Contract, Evidence, Organisation, Realisation
+from marketplace.models import BuildingBlock, Contract, Organisation, Realisation
 from marketplace.services import audit, evidence
 from marketplace.services.errors import ServiceError
 from marketplace.services.realisations import PEOPLE_UNITS
@@ -139,7 +139,7 @@ def _delete_candidate_data(contract_id: int, today: date) -> int:
         ),
     )
     ids = list(db.session.scalars(people))
-    files = _delete_evidence_of(ids)
+    files = evidence.delete_of(ids)
     cleared = db.session.execute(
         update(Realisation)
         .where(Realisation.id.in_(ids))
@@ -159,7 +159,7 @@ def _delete_financial_records(contract_id: int, today: date) -> int:
     ids = list(
         db.session.scalars(select(Realisation.id).where(Realisation.contract_id == contract_id))
     )
-    files = _delete_evidence_of(ids)
+    files = evidence.delete_of(ids)
     cleared = db.session.execute(
         update(Realisation)
         .where(Realisation.id.in_(ids))
@@ -170,20 +170,6 @@ def _delete_financial_records(contract_id: int, today: date) -> int:
     db.session.commit()
     _unlink(files)
     return 1
-
-
-def _delete_evidence_of(realisation_ids: list[int]) -> list[Path]:
-    """Delete the evidence rows of these realisations; the paths of their files, to unlink
-    after the commit."""
-    if not realisation_ids:
-        return []
-    rows = db.session.execute(
-        delete(Evidence)
-        .where(Evidence.realisation_id.in_(realisation_ids))
-        .returning(Evidence.stored_name)
-        .execution_options(synchronize_session=False)
-    ).all()
-    return [evidence.folder() / name for (name,) in rows]
 
 
 def _record(contract_id: int, action: str, realisations: int, files: list[Path]) -> None:
