@@ -285,10 +285,19 @@ def reject(org: Organisation, reason: str, by: User) -> None:
     if len(reason) > 500:
         msg = _("Use at most %(n)d characters.", n=500)
         raise ServiceError(msg, {"reason": msg})
-    if org.is_verified:
-        raise Conflict(_("This organisation is verified already."), code="verified")
     before = {"rejection_reason": org.rejection_reason}
-    org.rejected_at, org.rejection_reason = utcnow(), reason
+    # Conditional on still being unverified: an admin verifying it at the same moment left it
+    # verified and rejected, its owners mailed both verdicts.
+    done = db.session.execute(
+        update(Organisation)
+        .where(Organisation.id == org.id, Organisation.verified_at.is_(None))
+        .values(rejected_at=utcnow(), rejection_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(_("This organisation is verified already."), code="verified")
+    db.session.refresh(org)
     audit.record("organisation.rejected", org, before=before, after={"reason": reason}, actor=by)
     body = _l(
         "A platform admin has not verified %(name)s (KvK %(kvk)s) on Sociaal Rendement, for "

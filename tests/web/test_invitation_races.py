@@ -84,3 +84,22 @@ def test_two_admins_verifying_at_once_verify_once(live, app):
     assert _audited("organisation.verified") == 1
     with app.app_context():
         assert len(outbox_messages("baas@nieuw.example.com")) == 1
+
+
+def test_an_organisation_verified_and_rejected_at_once_is_not_both(live, app):
+    company = make_org("contractor", owner=make_user("baas@nieuw.example.com"))
+    admins = [make_user(f"beheer{i}@example.com", admin=True) for i in range(2)]
+    sessions = [logged_in(live, a.email) for a in admins]
+    path = f"{live.url}/beheer/organisaties/{company.id}"
+
+    responses = at_once(
+        [
+            lambda: sessions[0].post(path + "/verifieren", timeout=30),
+            lambda: sessions[1].post(path + "/afwijzen", data={"reason": "Onbekend"}, timeout=30),
+        ]
+    )
+
+    assert all(r.status_code < 500 for r in responses), [r.status_code for r in responses]
+    db.session.rollback()  # read what the served app committed
+    db.session.refresh(company)
+    assert company.verified_at is None or company.rejected_at is None
