@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, delete, func, or_, select, update
+from sqlalchemy import String, and_, cast, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash
 
@@ -49,7 +49,7 @@ from marketplace.models import (
 )
 from marketplace.models._types import utcnow
 from marketplace.models.accounts import new_session_token
-from marketplace.services import accounts, audit, evidence, login_throttle
+from marketplace.services import accounts, audit, evidence, login_throttle, realisations
 from marketplace.services.errors import ServiceError
 
 DELETED_DOMAIN = "verwijderd.invalid"
@@ -289,10 +289,15 @@ def organisation_data(org: Organisation) -> dict[str, Any]:
     contracts = select(Contract).where(
         or_(Contract.contractor_id == org.id, Contract.authority_id == org.id)
     )
-    contract_ids = select(Contract.id).where(
-        or_(Contract.contractor_id == org.id, Contract.authority_id == org.id)
+    # The contractor's drafts stay its own until sent (realisations.visible_to): an authority's
+    # export has only the reported realisations of its contracts, and their files.
+    as_contractor = select(Contract.id).where(Contract.contractor_id == org.id)
+    as_authority = select(Contract.id).where(Contract.authority_id == org.id)
+    visible = or_(
+        Realisation.contract_id.in_(as_contractor),
+        and_(Realisation.contract_id.in_(as_authority), realisations.reported()),
     )
-    realisation_ids = select(Realisation.id).where(Realisation.contract_id.in_(contract_ids))
+    realisation_ids = select(Realisation.id).where(visible)
     members = db.session.execute(
         select(OrganisationMember, User)
         .join(User, User.id == OrganisationMember.user_id)
@@ -316,11 +321,7 @@ def organisation_data(org: Organisation) -> dict[str, Any]:
         ),
         "policies": _rows(select(SroiPolicy).where(SroiPolicy.authority_id == org.id)),
         "contracts": _rows(contracts.order_by(Contract.id)),
-        "realisations": _rows(
-            select(Realisation)
-            .where(Realisation.contract_id.in_(contract_ids))
-            .order_by(Realisation.id)
-        ),
+        "realisations": _rows(select(Realisation).where(visible).order_by(Realisation.id)),
         "evidence_files": _rows(
             select(Evidence)
             .where(Evidence.realisation_id.in_(realisation_ids))

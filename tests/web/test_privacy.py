@@ -125,6 +125,16 @@ def test_an_owner_exports_the_organisation_with_its_contracts(client, auth, part
     assert data["members"][0]["email"] == OWNER
 
 
+def test_the_authoritys_export_leaves_out_the_contractors_drafts(client, auth, parties):
+    contract = parties.contract
+    sent = realisations.submit(contract, fte_realisation(), parties.owner)
+    realisations.submit(contract, fte_realisation("KAND-2"), parties.owner, draft=True)
+    auth.login(OFFICER)
+    response = client.get(f"/organisaties/{parties.authority.slug}/export.json")
+    data = json.loads(response.get_data(as_text=True))
+    assert [r["id"] for r in data["realisations"]] == [sent.id]
+
+
 def test_a_member_or_a_stranger_cannot_export_the_organisation(client, auth, contractor):
     add_member(contractor, make_user("member@contractor.example.com"))
     make_org("contractor", owner=make_user("stranger@example.com"))
