@@ -158,6 +158,13 @@ def test_an_authority_owner_sets_the_retention_terms(client, auth, authority):
     assert (authority.retention_candidate_years, authority.retention_financial_years) == (3, 10)
 
 
+def test_the_retention_form_states_the_domains_bounds(client, auth, authority):
+    auth.login(OFFICER)
+    page = client.get(f"/organisaties/{authority.slug}/bewaartermijnen").get_data(as_text=True)
+    assert "over mensen: 1 tot 10 jaar." in page
+    assert "overige bewijsstukken: 7 tot 15 jaar." in page
+
+
 def test_a_contractor_has_no_retention_terms_page(client, auth, contractor):
     auth.login(OWNER)
     assert client.get(f"/organisaties/{contractor.slug}/bewaartermijnen").status_code == 404

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
+from marketplace.domain.retention import CANDIDATE_YEARS_RANGE, FINANCIAL_YEARS_RANGE
+
 
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired()])
@@ -22,11 +24,18 @@ class RetentionForm(FlaskForm):
         _l("Candidate data (years after the contract's end)"),
         validators=[InputRequired(), NumberRange(min=0, max=100)],
         description=_l(
-            "Candidate references, attributes and evidence about people: 1 to 10 years."
+            "Candidate references, attributes and evidence about people: %(low)d to %(high)d "
+            "years.",
+            low=CANDIDATE_YEARS_RANGE[0],
+            high=CANDIDATE_YEARS_RANGE[1],
         ),
     )
     financial_years = IntegerField(
         _l("Financial records (years after the contract's end)"),
         validators=[InputRequired(), NumberRange(min=0, max=100)],
-        description=_l("Invoices, invoice numbers and the remaining evidence: 7 to 15 years."),
+        description=_l(
+            "Invoices, invoice numbers and the remaining evidence: %(low)d to %(high)d years.",
+            low=FINANCIAL_YEARS_RANGE[0],
+            high=FINANCIAL_YEARS_RANGE[1],
+        ),
     )
