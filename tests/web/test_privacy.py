@@ -5,7 +5,9 @@ the public privacy statement."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
+import time_machine
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -45,6 +47,15 @@ def test_a_user_downloads_their_data_without_secrets(client, auth, contractor):
     assert data["organisations"][0]["organisation"] == contractor.name
     assert data["organisations"][0]["role"] == "owner"
     assert "password_hash" not in response.get_data(as_text=True)
+
+
+def test_the_data_download_is_named_by_the_amsterdam_day_and_not_cached(client, auth, user):
+    auth.login("someone@example.com")
+    with time_machine.travel(datetime(2026, 12, 31, 23, 30, tzinfo=UTC), tick=False):
+        response = client.get("/account/gegevens.json")
+    assert "filename=mijn-gegevens-2027-01-01.json" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_the_data_download_needs_a_login(client):

@@ -3,6 +3,7 @@ export of the organisation's data and an authority's retention terms; the privac
 
 from __future__ import annotations
 
+import io
 import json
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
@@ -10,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from marketplace import clock
+from marketplace.blueprints import downloads
 from marketplace.blueprints.account.forms import DeleteAccountForm, RetentionForm
 from marketplace.blueprints.formhelpers import apply_service_error
 from marketplace.domain import retention as retention_rules
@@ -19,11 +21,10 @@ from marketplace.services.errors import NotFound, ServiceError
 bp = Blueprint("account", __name__)
 
 
-def _json_download(data: dict, filename: str) -> Response:
-    response = Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+def _json_download(data: dict, name: str) -> Response:
+    """`data` as a JSON file named by the day (clock.dated_name), sent like every download."""
+    document = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    return downloads.sent(io.BytesIO(document), "application/json", f"{name}.json")
 
 
 @bp.route("/privacy")
@@ -52,7 +53,7 @@ def index():
 @login_required
 def personal_data():
     data = privacy.personal_data(current_user)
-    return _json_download(data, f"mijn-gegevens-{clock.today().isoformat()}.json")
+    return _json_download(data, clock.dated_name("mijn-gegevens"))
 
 
 @bp.post("/account/verwijderen")
@@ -80,7 +81,7 @@ def organisation_data(slug: str):
     org = organisations.by_slug(slug)
     organisations.require_role(current_user, org, "owner")
     data = privacy.organisation_data(org)
-    return _json_download(data, f"{org.slug}-{clock.today().isoformat()}.json")
+    return _json_download(data, clock.dated_name(org.slug))
 
 
 @bp.route("/organisaties/<slug>/bewaartermijnen", methods=["GET", "POST"])
