@@ -9,13 +9,15 @@ the files are unlinked after the commit (a rolled-back run deletes no file).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from marketplace.domain import retention
 from marketplace.extensions import db
@@ -78,30 +80,70 @@ def set_terms(authority: Organisation, candidate_years: int, financial_years: in
     db.session.commit()
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of record the sweep deletes: where a contract notes it is done, the shortest
+    term the rules allow (for the SQL preselection), whether the domain says it is due, which
+    realisations it touches and what of them it clears."""
+
+    marker: Any
+    shortest_years: int
+    is_due: Callable[[retention.Due], bool]
+    realisations: Callable[[int], Select]
+    cleared: dict[str, Any]
+    action: str
+
+
+def _about_people(contract_id: int) -> Select:
+    return select(Realisation.id).where(
+        Realisation.contract_id == contract_id,
+        (Realisation.candidate_ref.is_not(None))
+        | Realisation.block_id.in_(
+            select(BuildingBlock.id).where(BuildingBlock.unit.in_(PEOPLE_UNITS))
+        ),
+    )
+
+
+def _all_of(contract_id: int) -> Select:
+    return select(Realisation.id).where(Realisation.contract_id == contract_id)
+
+
+CANDIDATE_DATA = _Kind(
+    marker=Contract.candidate_data_deleted_on,
+    shortest_years=retention.CANDIDATE_YEARS_RANGE[0],
+    is_due=lambda due: due.candidate_data,
+    realisations=_about_people,
+    cleared={"candidate_ref": None, "candidate_key": None, "attributes": []},
+    action="retention.candidate_data_deleted",
+)
+FINANCIAL_RECORDS = _Kind(
+    marker=Contract.financial_records_deleted_on,
+    shortest_years=retention.FINANCIAL_YEARS_RANGE[0],
+    is_due=lambda due: due.financial_records,
+    realisations=_all_of,
+    cleared={"invoice_number": None, "invoice_key": None, "description": ""},
+    action="retention.financial_records_deleted",
+)
+
+
 def sweep(today: date) -> SweepResult:
     """Delete what is due on `today` for every contract (idempotent: a contract's deletion
     date is set once, and a second run finds nothing left to do)."""
     return SweepResult(
-        candidate_data=_sweep_kind(today, "candidate"),
-        financial_records=_sweep_kind(today, "financial"),
+        candidate_data=_sweep(today, CANDIDATE_DATA),
+        financial_records=_sweep(today, FINANCIAL_RECORDS),
     )
 
 
-def _sweep_kind(today: date, kind: str) -> int:
-    if kind == "candidate":
-        marker = Contract.candidate_data_deleted_on
-        shortest = retention.CANDIDATE_YEARS_RANGE[0]
-    else:
-        marker = Contract.financial_records_deleted_on
-        shortest = retention.FINANCIAL_YEARS_RANGE[0]
-    latest_end = retention.latest_end_due(today, shortest)
+def _sweep(today: date, kind: _Kind) -> int:
+    latest_end = retention.latest_end_due(today, kind.shortest_years)
     done = 0
     after_id = 0
     while True:
         rows = db.session.execute(
             select(Contract.id, Contract.end_date, Organisation)
             .join(Organisation, Organisation.id == Contract.authority_id)
-            .where(marker.is_(None), Contract.end_date <= latest_end, Contract.id > after_id)
+            .where(kind.marker.is_(None), Contract.end_date <= latest_end, Contract.id > after_id)
             .order_by(Contract.id)
             .limit(BATCH)
         ).all()
@@ -109,11 +151,8 @@ def _sweep_kind(today: date, kind: str) -> int:
             return done
         after_id = rows[-1][0]
         for contract_id, end_date, authority in rows:
-            due = retention.due(end_date, terms_of(authority), today)
-            if kind == "candidate" and due.candidate_data:
-                done += _delete_candidate_data(contract_id, today)
-            elif kind == "financial" and due.financial_records:
-                done += _delete_financial_records(contract_id, today)
+            if kind.is_due(retention.due(end_date, terms_of(authority), today)):
+                done += _delete(contract_id, today, kind)
 
 
 def _claim(contract_id: int, marker, today: date) -> bool:
@@ -127,46 +166,21 @@ def _claim(contract_id: int, marker, today: date) -> bool:
     return won.rowcount == 1
 
 
-def _delete_candidate_data(contract_id: int, today: date) -> int:
-    if not _claim(contract_id, Contract.candidate_data_deleted_on, today):
+def _delete(contract_id: int, today: date, kind: _Kind) -> int:
+    """Claim the contract for `kind`, clear its realisations' fields and delete their evidence
+    rows in one transaction; the files go after the commit. 1 when this run did it."""
+    if not _claim(contract_id, kind.marker, today):
         db.session.rollback()
         return 0
-    people = select(Realisation.id).where(
-        Realisation.contract_id == contract_id,
-        (Realisation.candidate_ref.is_not(None))
-        | Realisation.block_id.in_(
-            select(BuildingBlock.id).where(BuildingBlock.unit.in_(PEOPLE_UNITS))
-        ),
-    )
-    ids = list(db.session.scalars(people))
+    ids = list(db.session.scalars(kind.realisations(contract_id)))
     files = evidence.delete_of(ids)
     cleared = db.session.execute(
         update(Realisation)
         .where(Realisation.id.in_(ids))
-        .values(candidate_ref=None, candidate_key=None, attributes=[])
+        .values(**kind.cleared)
         .execution_options(synchronize_session=False)
     ).rowcount
-    _record(contract_id, "retention.candidate_data_deleted", cleared, files)
-    db.session.commit()
-    _unlink(files)
-    return 1
-
-
-def _delete_financial_records(contract_id: int, today: date) -> int:
-    if not _claim(contract_id, Contract.financial_records_deleted_on, today):
-        db.session.rollback()
-        return 0
-    ids = list(
-        db.session.scalars(select(Realisation.id).where(Realisation.contract_id == contract_id))
-    )
-    files = evidence.delete_of(ids)
-    cleared = db.session.execute(
-        update(Realisation)
-        .where(Realisation.id.in_(ids))
-        .values(invoice_number=None, invoice_key=None, description="")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    _record(contract_id, "retention.financial_records_deleted", cleared, files)
+    _record(contract_id, kind.action, cleared, files)
     db.session.commit()
     _unlink(files)
     return 1
