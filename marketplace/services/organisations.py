@@ -230,7 +230,10 @@ def accept_invitation(token: str, user: User) -> Organisation:
 
 
 def set_role(org: Organisation, member_id: int, role: str, by: User) -> None:
-    """Owners change roles; the last owner cannot step down (an organisation needs one)."""
+    """Owners change roles; the last owner cannot step down (an organisation needs one). The
+    organisation's row is locked first, so two owners making each other member at once go one
+    after the other and the second finds itself the last owner (both passed the count before)."""
+    db.session.execute(select(Organisation.id).where(Organisation.id == org.id).with_for_update())
     require_role(by, org, "owner")
     member = db.session.get(OrganisationMember, member_id)
     if member is None or member.organisation_id != org.id:
