@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_login import current_user
-from sqlalchemy import insert, select
+from sqlalchemy import String, cast, insert, or_, select
 
 from marketplace.extensions import db
 from marketplace.models import AuditLog
@@ -77,3 +77,32 @@ def history(object_type: str, object_id: int) -> list[AuditLog]:
             .order_by(AuditLog.id.desc())
         )
     )
+
+
+def replace_text(old: str, new: str) -> None:
+    """Replace `old` (an e-mail address of a deleted account) by `new` in the audit rows that
+    recorded it (an account created, an invitation sent), keeping the rows themselves; in the
+    caller's transaction."""
+    pattern = f"%{old}%"
+    rows = db.session.scalars(
+        select(AuditLog).where(
+            or_(
+                cast(AuditLog.before, String).ilike(pattern),
+                cast(AuditLog.after, String).ilike(pattern),
+            )
+        )
+    )
+    for row in rows:
+        row.before = replaced(row.before, old, new)
+        row.after = replaced(row.after, old, new)
+
+
+def replaced(value: Any, old: str, new: str) -> Any:
+    """`value` (JSON: text, lists, objects) with `old` replaced by `new` wherever it occurs."""
+    if isinstance(value, str):
+        return new if value.lower() == old.lower() else value.replace(old, new)
+    if isinstance(value, dict):
+        return {k: replaced(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [replaced(v, old, new) for v in value]
+    return value

@@ -219,3 +219,12 @@ def cleanup(now: datetime) -> int:
     for row in old:
         (folder() / row.stored_name).unlink(missing_ok=True)
     return len(old)
+
+
+def drop_held(user_id: int) -> list[PendingUpload]:
+    """Delete the user's kept files' rows in the caller's transaction; the rows, whose files the
+    caller removes with `discard` after the commit."""
+    rows = list(db.session.scalars(select(PendingUpload).where(PendingUpload.user_id == user_id)))
+    for row in rows:
+        db.session.delete(row)
+    return rows

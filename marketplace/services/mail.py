@@ -94,3 +94,9 @@ def _transmit(msg: EmailMessage, message_id: str) -> None:
     folder = Path(cfg["MAIL_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{message_id}.eml").write_bytes(bytes(msg))
+
+
+def forget_recipient(old: str, new: str) -> None:
+    """Replace a deleted account's address in the sent-mail keys (the keys stay: they guard
+    against a retry sending twice); in the caller's transaction."""
+    db.session.execute(update(SentMail).where(SentMail.recipient == old).values(recipient=new))

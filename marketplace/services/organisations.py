@@ -11,7 +11,7 @@ from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from marketplace import links
 from marketplace.domain.names import similar_names
@@ -406,3 +406,9 @@ def registrant(org: Organisation) -> tuple[User | None, list[User]]:
     its current owners, for the admin."""
     owners = [m.user for m in members(org) if m.role == "owner"]
     return org.registered_by, owners
+
+
+def drop_invitations_to(email: str) -> None:
+    """Delete the invitations to a deleted account's address (an open one would let whoever
+    gets the address next join); in the caller's transaction."""
+    db.session.execute(delete(Invitation).where(func.lower(Invitation.email) == email.lower()))

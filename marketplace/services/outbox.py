@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, after_this_request, current_app, has_request_context
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import String, cast, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from marketplace.extensions import db
 from marketplace.models import OutboxJob
 from marketplace.models._types import utcnow
 from marketplace.observability import acting_for, current_request_id, log_job, new_request_id
+from marketplace.services.audit import replaced
 from marketplace.services.queue import enqueue_outbox_job, missing_outbox_jobs, redis_connection
 
 log = logging.getLogger(__name__)
@@ -282,3 +283,23 @@ def retry_pending() -> int:
     for job_id in ids:
         execute(job_id, raise_errors=False)
     return len(ids)
+
+
+def jobs_mentioning(text: str) -> list[OutboxJob]:
+    """The rows whose arguments contain `text` (an e-mail address: the mails queued to it)."""
+    return list(
+        db.session.scalars(
+            select(OutboxJob)
+            .where(cast(OutboxJob.args, String).ilike(f"%{text}%"))
+            .order_by(OutboxJob.id)
+        )
+    )
+
+
+def replace_text(old: str, new: str) -> None:
+    """Replace a deleted account's address in the arguments of finished rows (kept until
+    `job_records` purges them); rows still to run keep theirs and are sent. In the caller's
+    transaction."""
+    for row in jobs_mentioning(old):
+        if row.status in ("done", "failed"):
+            row.args = replaced(list(row.args), old, new)

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, cast, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash
 
@@ -37,7 +37,6 @@ from marketplace.models import (
     NotificationOptOut,
     Organisation,
     OrganisationMember,
-    PendingUpload,
     Proposal,
     ProposalMessage,
     PsoCertificate,
@@ -49,7 +48,16 @@ from marketplace.models import (
 )
 from marketplace.models._types import utcnow
 from marketplace.models.accounts import new_session_token
-from marketplace.services import accounts, audit, evidence, login_throttle, realisations
+from marketplace.services import (
+    accounts,
+    audit,
+    evidence,
+    login_throttle,
+    mail,
+    organisations,
+    outbox,
+    realisations,
+)
 from marketplace.services.errors import ServiceError
 
 DELETED_DOMAIN = "verwijderd.invalid"
@@ -147,6 +155,10 @@ def personal_data(user: User) -> dict[str, Any]:
                 select(AuditLog).where(AuditLog.actor_id == user.id).order_by(AuditLog.id)
             )
         ],
+        "mails_queued_for_you": [
+            {"kind": job.job_name, "status": job.status, "queued_at": _plain(job.created_at)}
+            for job in outbox.jobs_mentioning(user.email)
+        ],
         "mails_sent_to_you": [
             {"claimed_at": _plain(m.claimed_at), "sent_at": _plain(m.sent_at)}
             for m in db.session.scalars(select(SentMail).where(SentMail.recipient == user.email))
@@ -213,15 +225,12 @@ def delete_account(user: User, password: str) -> None:
         (SavedSearch, SavedSearch.user_id),
     ):
         db.session.execute(delete(model).where(column == user.id))
-    held = list(db.session.scalars(select(PendingUpload).where(PendingUpload.user_id == user.id)))
-    for row in held:
-        db.session.delete(row)
-    db.session.execute(delete(Invitation).where(func.lower(Invitation.email) == old_email.lower()))
+    held = evidence.drop_held(user.id)
+    organisations.drop_invitations_to(old_email)
     login_throttle.forget_account(old_email)
-    db.session.execute(
-        update(SentMail).where(SentMail.recipient == old_email).values(recipient=anonymous)
-    )
-    _scrub_audit(old_email, anonymous)
+    mail.forget_recipient(old_email, anonymous)
+    outbox.replace_text(old_email, anonymous)
+    audit.replace_text(old_email, anonymous)
     user.email = anonymous
     user.name = ""
     user.locale = None
@@ -252,33 +261,6 @@ def _lock_for_deletion(user: User) -> None:
         .order_by(Organisation.id)
         .with_for_update(of=Organisation)
     )
-
-
-def _scrub_audit(old_email: str, anonymous: str) -> None:
-    """Replace the address in audit rows that recorded it (an account created, an invitation
-    sent), keeping the rows themselves."""
-    pattern = f"%{old_email}%"
-    rows = db.session.scalars(
-        select(AuditLog).where(
-            or_(
-                cast(AuditLog.before, String).ilike(pattern),
-                cast(AuditLog.after, String).ilike(pattern),
-            )
-        )
-    )
-    for row in rows:
-        row.before = _replace(row.before, old_email, anonymous)
-        row.after = _replace(row.after, old_email, anonymous)
-
-
-def _replace(value: Any, old: str, new: str) -> Any:
-    if isinstance(value, str):
-        return new if value.lower() == old.lower() else value.replace(old, new)
-    if isinstance(value, dict):
-        return {k: _replace(v, old, new) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_replace(v, old, new) for v in value]
-    return value
 
 
 def organisation_data(org: Organisation) -> dict[str, Any]:

@@ -179,3 +179,18 @@ def test_the_retention_form_states_the_domains_bounds(client, auth, authority):
 def test_a_contractor_has_no_retention_terms_page(client, auth, contractor):
     auth.login(OWNER)
     assert client.get(f"/organisaties/{contractor.slug}/bewaartermijnen").status_code == 404
+
+
+def test_deleting_the_account_removes_the_address_from_mails_already_sent(client, auth, user):
+    from marketplace.models import OutboxJob
+    from marketplace.services import mail
+
+    mail.send("someone@example.com", "Welkom", "Hallo someone@example.com")
+    db.session.commit()  # inline jobs: sent at once, the row is done
+    auth.login("someone@example.com")
+    data = json.loads(client.get("/account/gegevens.json").get_data(as_text=True))
+    assert any(m["kind"] == "send_mail" for m in data["mails_queued_for_you"])
+    client.post("/account/verwijderen", data={"password": PASSWORD, "confirm": "y"})
+    db.session.expire_all()
+    kept = " ".join(json.dumps(job.args) for job in db.session.scalars(select(OutboxJob)))
+    assert "someone@example.com" not in kept
