@@ -11,6 +11,9 @@ from typing import Any
 
 from flask import Flask, g
 from flask_babel import format_date, get_locale, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from marketplace import labels
 from marketplace.domain.money import format_eur
@@ -83,3 +86,16 @@ def _install_gettext(app: Flask) -> None:
         pgettext=lambda c, s: catalogue().upgettext(c, s),
         npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
     )
+
+    @pass_context
+    def gettext(context: Context, string: str, /, **variables: Any) -> str:
+        """Jinja's newstyle `gettext` without its layers: `_()` went through an alias that
+        looks `gettext` up in the context and calls it, which calls the catalogue through the
+        context again (three `Context.call`s, ≈ 15 µs, for a lookup of 1 µs). The same result:
+        marked safe when the template escapes, always formatted with `%`."""
+        found = catalogue().ugettext(string)
+        if context.eval_ctx.autoescape:
+            found = Markup(found)
+        return found % variables
+
+    app.jinja_env.globals.update(gettext=gettext, _=gettext)
