@@ -185,7 +185,7 @@ def test_officer_and_contractor_go_through_the_compliance_cycle(
 ):
     with live_server.app.app_context():
         make_org("authority", owner=make_user(OFFICER), name="Gemeente Emmen")
-        make_org("contractor", owner=make_user(CONTRACTOR_OWNER), name=CONTRACTOR)
+        make_org("contractor", owner=make_user(CONTRACTOR_OWNER), name=CONTRACTOR, verified=True)
     csv_file = tmp_path / "waardetabel.csv"
     csv_file.write_text(VALUE_TABLE, encoding="utf-8")
 
