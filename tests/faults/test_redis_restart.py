@@ -4,8 +4,6 @@ free port, started and stopped by the test (the machine's shared one is never to
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,61 +17,15 @@ from marketplace.extensions import db
 from marketplace.models import OutboxJob
 from marketplace.services import outbox
 from marketplace.services.queue import queue
-from tests.conftest import free_port
 from tests.factories import PASSWORD, make_user
-from tests.faults.workers import wait_for
+from tests.private_redis import PrivateRedis
 
 # A fault bound, not a performance target: a request must not wait for Redis timeouts to pile up.
 FAULT_BOUND_SECONDS = 5
 
 
-class PrivateRedis:
-    """`redis-server` on a free port, in memory only; stop() and start() again on that port."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self._process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        client = Redis.from_url(self.url, socket_connect_timeout=0.2)
-        wait_for(self._answers(client), 10, "redis-server to answer")
-
-    @staticmethod
-    def _answers(client: Redis):
-        def ping() -> bool:
-            try:
-                return bool(client.ping())
-            except Exception:
-                return False
-
-        return ping
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            self._process.wait(timeout=10)
-            self._process = None
-
-
 @pytest.fixture
 def private_redis() -> Iterator[PrivateRedis]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed: the Redis outage test needs its own server")
     server = PrivateRedis()
     server.start()
     yield server

@@ -3,42 +3,26 @@ Redis reachable with `noeviction`), both JSON; 503 with each check's result when
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 
 import pytest
-import redis
 from sqlalchemy import text
 
 from marketplace.extensions import db
 from tests.conftest import free_port
+from tests.private_redis import PrivateRedis
 from tests.querycount import counting_statements
 
 
 def private_redis(policy: str) -> Iterator[str]:
-    """A redis-server of this test's own on a free port (never the machine's shared one)."""
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"]
-        + ["--maxmemory-policy", policy, "--bind", "127.0.0.1"],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
+    """A redis-server of this test's own with `policy` (tests/private_redis.py)."""
+    server = PrivateRedis(policy)
+    server.start()
     try:
-        for _ in range(100):
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.02)
-        yield url
+        yield server.url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
 
 
 @pytest.fixture
