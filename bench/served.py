@@ -85,6 +85,21 @@ def gunicorn_process(
             process.wait(timeout=30)
 
 
+def children_by_parent() -> dict[int, list[int]]:
+    """Every running process's id under its parent's, read from /proc (Linux): the workers of a
+    gunicorn master, the work horse of an RQ worker."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # ended while we looked
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    return children
+
+
 def _wait_until_up(base: str, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:

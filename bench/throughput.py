@@ -20,7 +20,7 @@ from typing import Any
 
 from bench.measures import _percentiles
 from bench.seed import PASSWORD
-from bench.served import Answer, Browser, gunicorn_process
+from bench.served import Answer, Browser, children_by_parent, gunicorn_process
 
 # Clients sending at once during a throughput measure, and for how long per page.
 CLIENTS = 4
@@ -129,19 +129,6 @@ def throughput(make_browser: Callable[[], Browser], page: Page) -> float:
     return round(sum(counts) / (time.monotonic() - started), 1)
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -162,7 +149,7 @@ def measure(
                 "latency_ms": latency(_browser(base, page.login), page),
                 "req_per_s": throughput(lambda page=page: _browser(base, page.login), page),
             }
-        memory = [_rss_mb(pid) for pid in _children(process.pid)]
+        memory = [_rss_mb(pid) for pid in children_by_parent().get(process.pid, [])]
     hello = found["hello"]
     for name, figure in found.items():
         if name != "hello":

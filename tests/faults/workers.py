@@ -14,6 +14,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from bench.served import children_by_parent
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -45,15 +47,7 @@ def start_worker(app: Flask, log: Path) -> subprocess.Popen:
 def descendants(pid: int) -> list[int]:
     """The processes `pid` started, and theirs (read from /proc): RQ's work horse makes itself
     a session of its own, so a signal to the worker's process group misses it."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry.name))
+    children = children_by_parent()
     found, todo = [], [pid]
     while todo:
         for child in children.get(todo.pop(), []):
